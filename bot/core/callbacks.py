@@ -1,0 +1,61 @@
+"""Short, versioned, validated button codes.
+
+Telegram gives a button 1-64 bytes of callback data and sends back whatever a client puts there,
+so every code is parsed strictly: anything we did not produce decodes to None and gets a polite
+"this button is out of date" instead of an exception. Codes look like `1|t|usmle-step1`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+VERSION = "1"
+MAX_BYTES = 64
+
+# kind -> how many arguments it takes. Arguments are checked against ARG_PATTERN.
+KINDS: dict[str, int] = {
+    "t": 1,  # show topic <id>
+    "f": 2,  # feedback <topic id> <u|d>
+    "s": 1,  # browse stage <stage id> ("all" for the stage list)
+    "p": 2,  # dialog answer <field> <value>
+    "pk": 1,  # dialog: skip <field>
+    "pb": 0,  # dialog: back one question
+    "n": 0,  # show my plan (/next)
+    "pr": 0,  # show progress
+    "x": 1,  # forget: <yes|no>
+    "r": 2,  # reminder settings: <setting> <value>
+    "c": 2,  # cohort/channel action: <verb> <code>
+    "b": 2,  # admin broadcast: <yes|no> <broadcast id>
+}
+ARG_PATTERN = re.compile(r"^[A-Za-z0-9_.+/-]{1,40}$")
+
+
+@dataclass(frozen=True)
+class Callback:
+    kind: str
+    args: tuple[str, ...]
+
+
+def encode(kind: str, *args: object) -> str:
+    """Build a callback code; raises ValueError for anything that would not round-trip."""
+    parts = [str(a) for a in args]
+    if KINDS.get(kind) != len(parts) or not all(ARG_PATTERN.match(p) for p in parts):
+        raise ValueError(f"bad callback {kind!r} {parts!r}")
+    data = "|".join([VERSION, kind, *parts])
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data too long: {data!r}")
+    return data
+
+
+def decode(data: object) -> Callback | None:
+    """Parse a code we produced; None for anything else (forged, stale version, malformed)."""
+    if not isinstance(data, str) or not data or len(data.encode()) > MAX_BYTES:
+        return None
+    version, _, rest = data.partition("|")
+    if version != VERSION or not rest:
+        return None
+    kind, *args = rest.split("|")
+    if KINDS.get(kind) != len(args) or not all(ARG_PATTERN.match(a) for a in args):
+        return None
+    return Callback(kind, tuple(args))

@@ -1,0 +1,260 @@
+"""Plain, frozen data types shared by the core and every adapter.
+
+Nothing here knows about Telegram or the terminal: the core returns these, adapters render them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from typing import Literal
+
+# Stages of the path, in order; /topics browses by these and /progress walks them.
+STAGES: tuple[tuple[str, str], ...] = (
+    ("start", "Getting started"),
+    ("exams", "USMLE exams"),
+    ("certification", "ECFMG certification"),
+    ("experience", "US clinical experience"),
+    ("application", "Applying (ERAS)"),
+    ("match", "Interviews and the Match"),
+    ("visa", "Visas"),
+    ("residency", "Residency and after"),
+)
+STAGE_IDS: tuple[str, ...] = tuple(s for s, _ in STAGES)
+
+
+@dataclass(frozen=True)
+class Source:
+    """An official page an answer is based on."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One curated answer in the knowledge base."""
+
+    id: str
+    title: str
+    stage: str
+    summary: str  # one or two sentences: the key fact; used in groups and inline mode
+    answer: str  # the full answer: short paragraphs separated by blank lines
+    variants: tuple[str, ...]  # ways people ask this, written by us (never copied from evals)
+    keywords: tuple[str, ...]  # words and phrases that point to this topic
+    related: tuple[str, ...]  # ids of topics to offer next
+    sources: tuple[Source, ...]
+    reviewed: date
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One dated event of a Match cycle (contract: knowledge/deadlines.yaml)."""
+
+    id: str
+    title: str
+    cycle: int
+    at: datetime  # timezone-aware; an all-day date is stored as 23:59 US Eastern of that day
+    all_day: bool
+    topic: str
+    status: Literal["confirmed", "estimated"]
+    source: str
+
+    @property
+    def estimated(self) -> bool:
+        return self.status == "estimated"
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Validated knowledge: topics in file order and the deadline calendar."""
+
+    topics: tuple[Topic, ...]
+    deadlines: tuple[Deadline, ...] = ()
+
+    def topic(self, topic_id: str) -> Topic | None:
+        return self._by_id.get(topic_id)
+
+    @property
+    def _by_id(self) -> dict[str, Topic]:
+        cached = self.__dict__.get("_index")
+        if cached is None:
+            cached = {t.id: t for t in self.topics}
+            object.__setattr__(self, "_index", cached)
+        return cached
+
+
+StepStatus = Literal["not-started", "preparing", "scheduled", "passed", "failed"]
+STEP_STATUSES: tuple[str, ...] = ("not-started", "preparing", "scheduled", "passed", "failed")
+ENGLISH_STATUSES: tuple[str, ...] = ("not-started", "passed")
+MATCH_RESULTS: tuple[str, ...] = ("pending", "matched", "unmatched")
+STAGES_OF_STUDY: tuple[str, ...] = ("student", "graduate")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What we know of one person's situation (contract: the `imgbot next` profile fields).
+
+    Every field is optional: None means "not asked yet / unknown".
+    """
+
+    stage: str | None = None
+    school_year: int | None = None
+    graduation_year: int | None = None
+    step1: str | None = None
+    step2ck: str | None = None
+    step3: str | None = None
+    english: str | None = None
+    ecfmg_registered: bool | None = None
+    ecfmg_certified: bool | None = None
+    usce_months: int | None = None
+    us_lors: int | None = None
+    target_match_year: int | None = None
+    needs_visa: bool | None = None
+    eras_submitted: bool | None = None
+    nrmp_registered: bool | None = None
+    rol_certified: bool | None = None
+    match_result: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """Only the known fields, for storage and export."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+
+PROFILE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Profile))
+
+
+@dataclass(frozen=True)
+class Action:
+    """One step of a person's plan."""
+
+    topic: str
+    title: str
+    why: str
+    due: date | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    actions: tuple[Action, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Match:
+    topic: str
+    score: float  # 0-100
+
+
+MatchKind = Literal["answer", "suggest", "none", "smalltalk"]
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """The matcher's decision for one question.
+
+    answer: matches[0] is confident. suggest: 2-3 close candidates, ask "did you mean".
+    none: out of scope. smalltalk: a greeting or thanks; `smalltalk` holds the reply.
+    `matches` is always the ranked list (at most 5) that the decision was made on, except for
+    none/smalltalk where it is empty.
+    """
+
+    kind: MatchKind
+    matches: tuple[Match, ...] = ()
+    smalltalk: str | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button: `data` is a callback code from bot.core.callbacks, or `url` opens a page."""
+
+    label: str
+    data: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    filename: str
+    content: bytes
+    mime: str
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the core says back, in plain text; adapters escape and format it.
+
+    `text` paragraphs are separated by blank lines. Lines starting with "• " are list items.
+    """
+
+    text: str
+    title: str | None = None
+    links: tuple[Link, ...] = ()
+    footer: str | None = None
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    document: Document | None = None
+    notice: str | None = None  # a short answer for callback queries (toast), if any
+    edit: bool = False  # a button answer that should replace the message it came from
+
+
+@dataclass(frozen=True)
+class User:
+    """The person talking to us, as adapters know them."""
+
+    id: int
+    name: str = ""
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    enabled: bool = False
+    leads: tuple[int, ...] = (30, 7, 1)  # days before a deadline
+    tz: str = "UTC"
+    quiet_start: int | None = None  # hour 0-23, local; quiet when start <= hour or hour < end
+    quiet_end: int | None = None
+    send_hour: int = 9  # local hour at which day-lead reminders are due
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """A reminder the calendar says is due now for one chat."""
+
+    chat_id: int
+    deadline_id: str
+    lead_days: int
+    key: str  # unique outbox key: f"{chat_id}:{deadline_id}:{lead_days}"
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    chat_id: int
+    key: str
+    text: str
+    attempts: int = 0
+    created: datetime | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+ChatKind = Literal["private", "group", "supergroup", "channel"]
+
+
+@dataclass(frozen=True)
+class Chat:
+    """Where a message came from, as adapters know it."""
+
+    id: int
+    kind: ChatKind = "private"
+    title: str = ""
+
+    @property
+    def is_group(self) -> bool:
+        return self.kind in ("group", "supergroup")
