@@ -54,8 +54,8 @@ class Deadline:
     id: str
     title: str
     cycle: int
-    at: datetime  # timezone-aware; an all-day date is stored as 23:59 US Eastern of that day
-    all_day: bool
+    at: datetime  # timezone-aware; a date-only event is 00:00 America/New_York of that day
+    all_day: bool  # a date-only event: open until the end of that day in US Eastern time
     topic: str
     status: Literal["confirmed", "estimated"]
     source: str
