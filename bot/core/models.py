@@ -118,7 +118,9 @@ class Profile:
 
     def to_dict(self) -> dict[str, object]:
         """Only the known fields, for storage and export."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+        return {
+            f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None
+        }
 
 
 PROFILE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Profile))
@@ -172,11 +174,12 @@ class Link:
 
 @dataclass(frozen=True)
 class Button:
-    """A button: `data` is a callback code from bot.core.callbacks, or `url` opens a page."""
+    """A button: `data` is a callback code (bot.core.callbacks), `url` a page, or a deep link."""
 
     label: str
     data: str | None = None
     url: str | None = None
+    start_payload: str | None = None  # a deep link into a private chat with the bot
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,38 @@
 """The one entry point every adapter calls (Telegram, terminal, CLI).
 
 Adapters parse their input into plain values (User, Chat, text, args), call one method here and
-render the Reply models they get back. No method takes or returns a Telegram object.
+render the Reply models they get back. No method takes or returns a Telegram object, so the same
+conversation runs in Telegram, in the terminal and in tests.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
-from bot.core.models import Chat, KnowledgeBase, Reply, User
+from bot.core import advisor, calendar, callbacks, dialog, reminders, texts
+from bot.core.answers import Answers
+from bot.core.knowledge import load_knowledge
+from bot.core.matching import normalise
+from bot.core.models import (
+    PROFILE_FIELDS,
+    STAGES,
+    Button,
+    Chat,
+    Document,
+    KnowledgeBase,
+    Profile,
+    ReminderSettings,
+    Reply,
+    User,
+)
+from bot.core.profile import ProfileError, describe, parse_field, with_field
+from bot.core.storage import DialogState, SqliteStorage
+
+MAX_QUESTION_CHARS = 1000  # Telegram allows 4096; a real question is far shorter than this
+STATE_MARKS = {"done": "✅", "next": "➡️", "later": "⏳"}
 
 
 def utcnow() -> datetime:
@@ -19,65 +42,410 @@ def utcnow() -> datetime:
 class Service:
     """Knowledge, matching, advice, calendar and storage behind one async API."""
 
-    def __init__(self, kb: KnowledgeBase, storage: object, clock: Callable[[], datetime] = utcnow):
-        raise NotImplementedError
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        storage: SqliteStorage,
+        clock: Callable[[], datetime] = utcnow,
+        admins: frozenset[int] = frozenset(),
+    ) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.admins = admins
+        self._set_knowledge(kb)
+
+    def _set_knowledge(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.answers = Answers(kb)
+
+    def reload(self, path: Path | None = None) -> KnowledgeBase:
+        """Load and validate the knowledge again; on any error the old knowledge keeps serving."""
+        kb = load_knowledge(path)
+        self._set_knowledge(kb)
+        return kb
 
     # -- conversation -------------------------------------------------------------------------
     async def start(self, user: User, chat: Chat, payload: str | None = None) -> list[Reply]:
-        """/start: welcome, what we store and why; `join-CODE` joins a cohort; reactivates."""
-        raise NotImplementedError
+        """/start: welcome and what we store; reactivates a user who had blocked us."""
+        await self._seen(user)
+        await self.storage.set_active(chat.id, True)
+        if payload and payload.startswith("t-"):
+            topic = self.kb.topic(payload[2:])
+            if topic:
+                return [self.answers.topic_reply(topic)]
+        buttons = (
+            (Button("🧭 What should I do next?", data=callbacks.encode("n")),),
+            (Button("📚 Browse topics", data=callbacks.encode("s", "all")),),
+        )
+        return [Reply(texts.WELCOME, buttons=buttons), Reply(texts.PRIVACY)]
 
     async def help(self, user: User, chat: Chat) -> Reply:
-        raise NotImplementedError
+        return Reply(texts.GROUP_HELP if chat.is_group else texts.HELP)
 
     async def ask(self, user: User, chat: Chat, text: str) -> list[Reply]:
-        """Answer a free-text question (or a typed dialog answer when a dialog waits for one).
+        """Answer a free-text question, or take a typed answer to the dialog's open question."""
+        await self._seen(user)
+        text = text.strip()
+        if len(text) > MAX_QUESTION_CHARS:
+            return [Reply(texts.TOO_LONG.format(length=len(text), limit=MAX_QUESTION_CHARS))]
+        if not chat.is_group:
+            typed = await self._typed_dialog_answer(user, text)
+            if typed is not None:
+                return [typed]
+        if not normalise(text):
+            return [Reply(texts.EMPTY_QUESTION)]
+        return [await self._answer(user, chat, text)]
 
-        In groups (chat.is_group) the answer is the short form with a "continue in private" hint.
-        Returns one Reply per Telegram message (long answers are already split).
-        """
-        raise NotImplementedError
-
-    async def button(self, user: User, chat: Chat, data: str) -> Reply:
-        """A pressed button. Forged or stale data returns a Reply with only `notice` set."""
-        raise NotImplementedError
+    async def _answer(self, user: User, chat: Chat, text: str) -> Reply:
+        result, reply = self.answers.respond(text, group=chat.is_group)
+        best = result.matches[0] if result.matches else None
+        await self.storage.log_question(
+            user.id,
+            chat.id,
+            text,
+            best.topic if best else None,
+            best.score if best else 0.0,
+            result.kind in ("answer", "suggest"),
+            self.clock(),
+        )
+        return reply
 
     async def topics(self, user: User, chat: Chat) -> Reply:
         """/topics: the stages of the path as buttons."""
-        raise NotImplementedError
+        return self._stage_list()
 
-    # -- profile and plan ---------------------------------------------------------------------
+    def _stage_list(self) -> Reply:
+        stages = {t.stage for t in self.kb.topics}
+        rows = tuple(
+            (Button(f"{n}. {label}", data=callbacks.encode("s", sid)),)
+            for n, (sid, label) in enumerate((s for s in STAGES if s[0] in stages), 1)
+        )
+        return Reply("The road to a US residency, stage by stage. Tap a stage:", buttons=rows)
+
+    def _stage_topics(self, stage: str) -> Reply:
+        label = dict(STAGES).get(stage)
+        topics = [t for t in self.kb.topics if t.stage == stage]
+        if not label or not topics:
+            return Reply("", notice=texts.STALE_BUTTON)
+        rows = [(Button(t.title, data=callbacks.encode("t", t.id)),) for t in topics]
+        rows.append((Button("⬅️ All stages", data=callbacks.encode("s", "all")),))
+        return Reply(f"{label}: tap a topic.", buttons=tuple(rows), edit=True)
+
+    # -- buttons ---------------------------------------------------------------------------------
+    async def button(self, user: User, chat: Chat, data: str) -> Reply:
+        """A pressed button. Forged or stale data returns a Reply with only `notice` set."""
+        cb = callbacks.decode(data)
+        if cb is None:
+            return Reply("", notice=texts.STALE_BUTTON)
+        await self._seen(user)
+        handler = self._button_handlers().get(cb.kind)
+        if handler is None:
+            return Reply("", notice=texts.STALE_BUTTON)
+        return await handler(user, chat, *cb.args)
+
+    def _button_handlers(self) -> dict[str, Callable[..., object]]:
+        return {
+            "t": self._on_topic,
+            "f": self._on_feedback,
+            "s": self._on_stage,
+            "p": self._on_dialog_answer,
+            "pk": self._on_dialog_skip,
+            "pb": self._on_dialog_back,
+            "n": lambda user, chat: self.next(user, chat),
+            "pr": lambda user, chat: self.progress(user, chat),
+            "x": self._on_forget,
+            "r": self._on_remind_button,
+        }
+
+    async def _on_topic(self, user: User, chat: Chat, topic_id: str) -> Reply:
+        topic = self.kb.topic(topic_id)
+        if topic is None:
+            return Reply("", notice="That topic no longer exists. Type /topics to see all topics.")
+        return self.answers.for_chat(topic, chat.is_group)
+
+    async def _on_feedback(self, user: User, chat: Chat, topic_id: str, vote: str) -> Reply:
+        if self.kb.topic(topic_id) is None or vote not in ("u", "d"):
+            return Reply("", notice=texts.STALE_BUTTON)
+        await self.storage.add_feedback(user.id, topic_id, vote == "u", self.clock())
+        return Reply("", notice="Thank you! Your feedback helps us improve the answers.")
+
+    async def _on_stage(self, user: User, chat: Chat, stage: str) -> Reply:
+        if stage == "all":
+            list_reply = self._stage_list()
+            return Reply(list_reply.text, buttons=list_reply.buttons, edit=True)
+        return self._stage_topics(stage)
+
+    # -- the guided dialog and the plan ----------------------------------------------------------
     async def next(self, user: User, chat: Chat) -> Reply:
-        """/next: the next dialog question, or the plan once the profile is complete."""
-        raise NotImplementedError
+        """/next: the next dialog question, or the plan once nothing relevant is left to ask."""
+        if chat.is_group:
+            return Reply(
+                "Your personal plan is private: talk to me in a private chat and type /next."
+            )
+        await self._seen(user)
+        profile = await self.storage.get_profile(user.id)
+        state = await self.storage.get_dialog(user.id) or DialogState(False, (), (), None)
+        return await self._ask_or_plan(user, profile, state)
+
+    async def _ask_or_plan(self, user: User, profile: Profile, state: DialogState) -> Reply:
+        today = self.clock().date()
+        question = dialog.next_question(profile, state.skipped, today)
+        if question is None:
+            await self.storage.save_dialog(user.id, None)
+            return self._plan_reply(profile)
+        await self.storage.save_dialog(
+            user.id, DialogState(True, state.skipped, state.history, question.field)
+        )
+        return self._question_reply(question, bool(state.history))
+
+    def _question_reply(self, question: dialog.Question, can_go_back: bool) -> Reply:
+        rows: list[tuple[Button, ...]] = []
+        options = [
+            Button(lbl, data=callbacks.encode("p", question.field, v))
+            for lbl, v in question.options
+        ]
+        for i in range(0, len(options), 3):
+            rows.append(tuple(options[i : i + 3]))
+        nav = [Button("Skip ⏭", data=callbacks.encode("pk", question.field))]
+        if can_go_back:
+            nav.insert(0, Button("⬅️ Back", data=callbacks.encode("pb")))
+        rows.append(tuple(nav))
+        hint = "\n\nYou can also type the number." if question.typed else ""
+        return Reply(question.text + hint, buttons=tuple(rows))
+
+    def _plan_reply(self, profile: Profile) -> Reply:
+        plan = advisor.advise(profile, self.clock().date(), self.kb.deadlines)
+        lines = []
+        for n, action in enumerate(plan.actions, 1):
+            due = f" (by {action.due:%d %b %Y})" if action.due else ""
+            lines.append(f"{n}. {action.title}{due}\n   {action.why}")
+        text = "\n".join(lines) if lines else "You have done every step I know about. Well done!"
+        if plan.warnings:
+            text += "\n\n" + "\n".join(f"⚠️ {w}" for w in plan.warnings)
+        text += "\n\nDates marked as estimates must be confirmed on the official pages."
+        topic_buttons = [
+            (Button(f"📖 {a.title}", data=callbacks.encode("t", a.topic)),)
+            for a in plan.actions[:3]
+            if self.kb.topic(a.topic)
+        ]
+        rows = (*topic_buttons, (Button("📋 Progress", data=callbacks.encode("pr")),))
+        return Reply(text, title="Your plan, most urgent first", buttons=rows)
+
+    async def _on_dialog_answer(self, user: User, chat: Chat, field: str, value: str) -> Reply:
+        """A dialog button. Old buttons still work: the answer is valid whatever was asked last."""
+        if field not in PROFILE_FIELDS:
+            return Reply("", notice=texts.STALE_BUTTON)
+        try:
+            parsed = parse_field(field, value)
+        except ProfileError:
+            return Reply("", notice=texts.STALE_BUTTON)
+        return await self._record_answer(user, field, parsed)
+
+    async def _record_answer(self, user: User, field: str, value: object) -> Reply:
+        profile = with_field(await self.storage.get_profile(user.id), field, value)
+        await self.storage.save_profile(user.id, profile, self.clock())
+        state = await self.storage.get_dialog(user.id) or DialogState(True, (), (), None)
+        history = (*tuple(f for f in state.history if f != field), field)
+        skipped = tuple(f for f in state.skipped if f != field)
+        reply = await self._ask_or_plan(user, profile, DialogState(True, skipped, history, None))
+        return Reply(reply.text, title=reply.title, buttons=reply.buttons, notice="Saved ✅")
+
+    async def _typed_dialog_answer(self, user: User, text: str) -> Reply | None:
+        """While the dialog waits on a number (a year, months), a typed number answers it."""
+        state = await self.storage.get_dialog(user.id)
+        if state is None or not state.active or state.awaiting is None:
+            return None
+        question = dialog.next_question(
+            await self.storage.get_profile(user.id), state.skipped, self.clock().date()
+        )
+        if question is None or not question.typed or not text.strip().isdigit():
+            return None
+        try:
+            value = parse_field(question.field, text.strip())
+        except ProfileError as exc:
+            return Reply(f"{exc} Please try again, or tap Skip.")
+        return await self._record_answer(user, question.field, value)
+
+    async def _on_dialog_skip(self, user: User, chat: Chat, field: str) -> Reply:
+        if field not in PROFILE_FIELDS:
+            return Reply("", notice=texts.STALE_BUTTON)
+        state = await self.storage.get_dialog(user.id) or DialogState(True, (), (), None)
+        skipped = (*tuple(f for f in state.skipped if f != field), field)
+        history = (*tuple(f for f in state.history if f != field), field)
+        profile = await self.storage.get_profile(user.id)
+        return await self._ask_or_plan(user, profile, DialogState(True, skipped, history, None))
+
+    async def _on_dialog_back(self, user: User, chat: Chat) -> Reply:
+        state = await self.storage.get_dialog(user.id)
+        if state is None or not state.history:
+            return Reply("", notice="There is no earlier question. Type /next to continue.")
+        field = state.history[-1]
+        profile = with_field(await self.storage.get_profile(user.id), field, None)
+        await self.storage.save_profile(user.id, profile, self.clock())
+        back = DialogState(
+            True, tuple(f for f in state.skipped if f != field), state.history[:-1], None
+        )
+        return await self._ask_or_plan(user, profile, back)
 
     async def profile(self, user: User, chat: Chat, args: list[str]) -> Reply:
-        """/profile shows answers; `/profile set FIELD VALUE` edits one."""
-        raise NotImplementedError
+        """/profile shows the answers; `/profile set FIELD VALUE` changes one."""
+        if chat.is_group:
+            return Reply("Your profile is private: talk to me in a private chat and type /profile.")
+        await self._seen(user)
+        if args and args[0].lower() == "set":
+            return await self._profile_set(user, args[1:])
+        if args:
+            return Reply("Usage: /profile to see your answers, or /profile set FIELD VALUE.")
+        profile = await self.storage.get_profile(user.id)
+        rows = describe(profile)
+        body = "\n".join(f"• {label}: {value}" for label, value in rows) or "No answers yet."
+        text = (
+            f"{body}\n\nChange one with /profile set FIELD VALUE, for example "
+            "/profile set step1 passed. Fields: " + ", ".join(PROFILE_FIELDS) + "."
+        )
+        return Reply(
+            text,
+            title="Your profile",
+            buttons=((Button("🧭 My plan", data=callbacks.encode("n")),),),
+        )
+
+    async def _profile_set(self, user: User, args: list[str]) -> Reply:
+        if len(args) < 2:
+            return Reply(
+                "Usage: /profile set FIELD VALUE, for example /profile set step2ck passed."
+            )
+        field = args[0].lower().replace("-", "_")
+        if field not in PROFILE_FIELDS:
+            return Reply(f"There is no field '{args[0]}'. Fields: {', '.join(PROFILE_FIELDS)}.")
+        try:
+            value = parse_field(field, " ".join(args[1:]))
+        except ProfileError as exc:
+            return Reply(f"{exc} Nothing was changed.")
+        profile = with_field(await self.storage.get_profile(user.id), field, value)
+        await self.storage.save_profile(user.id, profile, self.clock())
+        return Reply(f"Saved: {field} = {value}. Type /next to see your updated plan.")
 
     async def progress(self, user: User, chat: Chat) -> Reply:
-        raise NotImplementedError
+        """/progress: the whole path as a checklist of done, next and later."""
+        if chat.is_group:
+            return Reply("Your progress is private: talk to me in a private chat.")
+        profile = await self.storage.get_profile(user.id)
+        items = advisor.progress(profile, self.clock().date())
+        text = "\n".join(f"{STATE_MARKS.get(state, '•')} {label}" for _, label, state in items)
+        text += "\n\n✅ done   ➡️ next   ⏳ later"
+        return Reply(
+            text, title="Your path", buttons=((Button("🧭 My plan", data=callbacks.encode("n")),),)
+        )
 
+    # -- privacy ---------------------------------------------------------------------------------
     async def export(self, user: User, chat: Chat) -> Reply:
         """/export: a JSON document of everything stored about the user."""
-        raise NotImplementedError
+        data = await self.storage.export_user(user.id)
+        content = json.dumps(data, indent=2, ensure_ascii=False, default=str).encode()
+        doc = Document(f"imgbot-data-{user.id}.json", content, "application/json")
+        return Reply("Here is everything I store about you.", document=doc)
 
     async def forget(self, user: User, chat: Chat) -> Reply:
-        """/forget: asks for confirmation with buttons; the button deletes."""
-        raise NotImplementedError
+        """/forget: asks for confirmation; the button deletes."""
+        buttons = (
+            (
+                Button("Yes, delete everything", data=callbacks.encode("x", "yes")),
+                Button("No, keep it", data=callbacks.encode("x", "no")),
+            ),
+        )
+        return Reply(
+            "Delete everything I store about you (profile, plan, reminders, questions, feedback, "
+            "cohort membership)? This cannot be undone.",
+            buttons=buttons,
+        )
 
-    # -- deadlines and reminders ----------------------------------------------------------------
+    async def _on_forget(self, user: User, chat: Chat, answer: str) -> Reply:
+        if answer == "yes":
+            await self.storage.forget_user(user.id)
+            return Reply("Done: I deleted everything I stored about you.", edit=True)
+        if answer == "no":
+            return Reply("OK, nothing was deleted.", edit=True)
+        return Reply("", notice=texts.STALE_BUTTON)
+
+    # -- deadlines and reminders -----------------------------------------------------------------
     async def deadlines(self, user: User, chat: Chat) -> Reply:
-        raise NotImplementedError
+        """/deadlines: what is ahead for this person, with days left in their time zone."""
+        profile = await self.storage.get_profile(user.id)
+        settings = await self.storage.get_reminders(chat.id)
+        now = self.clock()
+        items = calendar.personal_deadlines(profile, self.kb.deadlines, now)
+        if not items:
+            return Reply("I have no upcoming deadlines for you. Set your target year with /next.")
+        lines = []
+        for item in items:
+            d = item.deadline
+            left = calendar.days_left(d, now, settings.tz)
+            mark = " (estimated: confirm on the official page)" if d.estimated else " (confirmed)"
+            when = d.at.astimezone(reminders.zone(settings.tz))
+            lines.append(
+                f"• {d.title}: {when:%a %d %b %Y}, {left} days left{mark}\n"
+                f"  {item.why}\n  {d.source}"
+            )
+        text = "\n".join(lines) + f"\n\nDays are counted in your time zone ({settings.tz})."
+        return Reply(text, title="Your deadlines")
 
     async def calendar(self, user: User, chat: Chat) -> Reply:
         """/calendar: an .ics Document of the user's deadlines."""
-        raise NotImplementedError
+        profile = await self.storage.get_profile(user.id)
+        now = self.clock()
+        items = [i.deadline for i in calendar.personal_deadlines(profile, self.kb.deadlines, now)]
+        if not items:
+            return Reply("I have no upcoming deadlines for you. Set your target year with /next.")
+        content = calendar.to_ics(items, now, "IMG Pathway deadlines")
+        doc = Document("imgbot-deadlines.ics", content, "text/calendar")
+        return Reply(
+            "Your deadlines as a calendar file: open it to add them to Google or Apple Calendar. "
+            "Estimated dates are marked [estimated].",
+            document=doc,
+        )
 
     async def remind(self, user: User, chat: Chat, args: list[str]) -> Reply:
-        raise NotImplementedError
+        """/remind: show the settings, or change one: on, off, leads, tz, quiet."""
+        await self._seen(user)
+        settings = await self.storage.get_reminders(chat.id)
+        if not args:
+            return self._remind_reply(settings)
+        try:
+            changed = reminders.apply_setting(settings, args[0].lower(), args[1:])
+        except reminders.SettingError as exc:
+            return Reply(f"{exc} Nothing was changed.\n\n{reminders.USAGE}")
+        await self.storage.save_reminders(chat.id, changed)
+        return self._remind_reply(changed, notice="Saved ✅")
 
-    # -- delivery state (called by adapters' notifiers) -----------------------------------------
+    def _remind_reply(self, settings: ReminderSettings, notice: str | None = None) -> Reply:
+        toggle = ("off", "🔕 Turn off") if settings.enabled else ("on", "🔔 Turn on")
+        rows: list[tuple[Button, ...]] = [
+            (Button(toggle[1], data=callbacks.encode("r", toggle[0], "1")),)
+        ]
+        zones = [
+            Button(label, data=callbacks.encode("r", "tz", tz))
+            for label, tz in reminders.COMMON_ZONES
+        ]
+        rows += [tuple(zones[i : i + 3]) for i in range(0, len(zones), 3)]
+        return Reply(
+            reminders.describe(settings) + "\n\n" + reminders.USAGE,
+            title="Deadline reminders",
+            buttons=tuple(rows),
+            notice=notice,
+        )
+
+    async def _on_remind_button(self, user: User, chat: Chat, setting: str, value: str) -> Reply:
+        if setting not in ("on", "off", "tz"):
+            return Reply("", notice=texts.STALE_BUTTON)
+        reply = await self.remind(user, chat, [setting] if setting != "tz" else [setting, value])
+        return Reply(
+            reply.text, title=reply.title, buttons=reply.buttons, notice=reply.notice, edit=True
+        )
+
+    # -- delivery state ----------------------------------------------------------------------------
     async def set_active(self, chat_id: int, active: bool) -> None:
         """403 or a `kicked` my_chat_member: stop sending; /start: resume."""
-        raise NotImplementedError
+        await self.storage.set_active(chat_id, active)
+
+    async def _seen(self, user: User) -> None:
+        await self.storage.upsert_user(user, self.clock())

@@ -1,0 +1,1 @@
+"""One module per feature; bot.tg.app registers them in order."""

@@ -1,0 +1,254 @@
+"""`imgbot run | chat | ask | next | topics | validate | eval | unanswered | backup`.
+
+A thin layer over the core: parse arguments, call the core, print. JSON shapes are contracts
+(see README): keep them exact.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from datetime import date
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.core.answers import Answers
+from bot.core.knowledge import KnowledgeError, default_knowledge_dir, load_knowledge, validate_dir
+from bot.core.models import KnowledgeBase
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+EXIT_USAGE = 2
+
+
+def default_eval_file() -> Path:
+    """The shared dev set when it sits beside the repo, else the copy the repo carries."""
+    shared = REPO_ROOT.parent / "shared" / "eval" / "dev.yaml"
+    return shared if shared.exists() else REPO_ROOT / "tests" / "data" / "dev.yaml"
+
+
+def _knowledge(settings: Settings) -> KnowledgeBase:
+    return load_knowledge(settings.knowledge_dir or default_knowledge_dir())
+
+
+@asynccontextmanager
+async def open_service(settings: Settings) -> AsyncIterator[object]:
+    """The Service on the configured knowledge and database, closed on exit."""
+    from bot.core.service import Service
+    from bot.core.storage import SqliteStorage
+
+    kb = _knowledge(settings)
+    storage = await SqliteStorage.open(settings.db_path)
+    try:
+        yield Service(kb, storage, admins=settings.admins)
+    finally:
+        await storage.close()
+
+
+# -- commands ----------------------------------------------------------------------------------
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.token:
+        print(
+            "TELEGRAM_BOT_TOKEN is not set: opening the terminal chat instead "
+            "(same engine and database).",
+            file=sys.stderr,
+        )
+        return cmd_chat(args, settings)
+    from bot.tg.app import run_bot
+
+    return run_bot(settings, _knowledge(settings))
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.console import Console
+
+    async def main() -> None:
+        async with open_service(settings) as service:
+            await Console(service).run(sys.stdin)  # type: ignore[arg-type]
+
+    asyncio.run(main())
+    return 0
+
+
+def _questions(text: str) -> Iterator[str]:
+    if text == "-":
+        for line in sys.stdin:
+            if line.strip():
+                yield line.rstrip("\n")
+    else:
+        yield text
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.console import flat_buttons, render_text
+
+    answers = Answers(_knowledge(settings))
+    for question in _questions(" ".join(args.text)):
+        result, reply = answers.respond(question)
+        text = None if result.kind == "none" else render_text(reply)
+        if args.json:
+            matches = [{"topic": m.topic, "score": round(m.score, 1)} for m in result.matches[:5]]
+            print(json.dumps({"matches": matches, "answer": text}, ensure_ascii=False), flush=True)
+        else:
+            print(render_text(reply))
+            for n, button in enumerate(flat_buttons(reply), 1):
+                print(f"  [{n}] {button.label}")
+            print(flush=True)
+    return 0
+
+
+def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
+    kb = _knowledge(settings)
+    rows = [
+        {
+            "id": t.id,
+            "title": t.title,
+            "sources": [s.url for s in t.sources],
+            "reviewed": t.reviewed.isoformat(),
+        }
+        for t in kb.topics
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            print(f"{row['id']:32} {row['title']}  (reviewed {row['reviewed']})")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    path = Path(args.dir) if args.dir else settings.knowledge_dir or default_knowledge_dir()
+    problems = validate_dir(path)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) in {path}", file=sys.stderr)
+        return 1
+    kb = load_knowledge(path)
+    print(f"OK: {len(kb.topics)} topics, {len(kb.deadlines)} deadlines in {path}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.evaluation import evaluate, load_questions
+
+    path = Path(args.file) if args.file else default_eval_file()
+    report = evaluate(Answers(_knowledge(settings)).matcher, load_questions(path))
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report.to_text())
+    return 0
+
+
+def cmd_next(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.advisor import advise
+    from bot.core.profile import ProfileError, load_profile_file
+
+    try:
+        profile = load_profile_file(Path(args.profile)) if args.profile else None
+        today = date.fromisoformat(args.today) if args.today else date.today()
+    except ProfileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError:
+        print(f"error: --today must be a date like 2026-11-21, got {args.today!r}", file=sys.stderr)
+        return EXIT_USAGE
+    from bot.core.models import Profile
+
+    plan = advise(profile or Profile(), today, _knowledge(settings).deadlines)
+    actions = [
+        {
+            "topic": a.topic,
+            "title": a.title,
+            "why": a.why,
+            "due": a.due.isoformat() if a.due else None,
+        }
+        for a in plan.actions
+    ]
+    if args.json:
+        print(json.dumps({"actions": actions, "warnings": list(plan.warnings)}, ensure_ascii=False))
+    else:
+        for n, a in enumerate(actions, 1):
+            print(f"{n}. {a['title']}" + (f" (by {a['due']})" if a["due"] else ""))
+            print(f"   {a['why']}")
+        for warning in plan.warnings:
+            print(f"warning: {warning}")
+    return 0
+
+
+def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.storage import SqliteStorage
+
+    async def main() -> list[tuple[str, int]]:
+        storage = await SqliteStorage.open(settings.db_path)
+        try:
+            return await storage.top_unanswered(args.limit)
+        finally:
+            await storage.close()
+
+    rows = asyncio.run(main())
+    if args.json:
+        print(json.dumps([{"question": q, "count": n} for q, n in rows], ensure_ascii=False))
+    elif not rows:
+        print("No unanswered questions yet.")
+    for question, count in [] if args.json else rows:
+        print(f"{count:5}  {question}")
+    return 0
+
+
+# -- parser ------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="imgbot", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the Telegram bot (terminal chat without a token)")
+    sub.add_parser("chat", help="talk to the bot in this terminal")
+    ask = sub.add_parser("ask", help="answer one question ('-': one per line from stdin)")
+    ask.add_argument("text", nargs="+")
+    ask.add_argument("--json", action="store_true")
+    topics = sub.add_parser("topics", help="list the topics of the knowledge base")
+    topics.add_argument("--json", action="store_true")
+    validate = sub.add_parser("validate", help="check the knowledge files")
+    validate.add_argument("dir", nargs="?")
+    ev = sub.add_parser("eval", help="score the matcher on a question set")
+    ev.add_argument("file", nargs="?")
+    ev.add_argument("--json", action="store_true")
+    nxt = sub.add_parser("next", help="the ordered plan for a profile")
+    nxt.add_argument("--profile")
+    nxt.add_argument("--today")
+    nxt.add_argument("--json", action="store_true")
+    un = sub.add_parser("unanswered", help="the most frequent questions the bot could not answer")
+    un.add_argument("--limit", type=int, default=20)
+    un.add_argument("--json", action="store_true")
+    return parser
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "chat": cmd_chat,
+    "ask": cmd_ask,
+    "topics": cmd_topics,
+    "validate": cmd_validate,
+    "eval": cmd_eval,
+    "next": cmd_next,
+    "unanswered": cmd_unanswered,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        return COMMANDS[args.command](args, settings)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KnowledgeError as exc:
+        print(f"the knowledge base is invalid, refusing to start:\n{exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

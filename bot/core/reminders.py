@@ -1,0 +1,104 @@
+"""Reminder settings: parse what people type in /remind and describe the result.
+
+Every change is validated whole before it is applied, so bad input changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.core.models import ReminderSettings
+
+MAX_LEADS = 5
+MAX_LEAD_DAYS = 365
+COMMON_ZONES: tuple[tuple[str, str], ...] = (
+    ("India", "Asia/Kolkata"),
+    ("Pakistan", "Asia/Karachi"),
+    ("Egypt", "Africa/Cairo"),
+    ("Nigeria", "Africa/Lagos"),
+    ("Philippines", "Asia/Manila"),
+    ("Brazil", "America/Sao_Paulo"),
+    ("Italy", "Europe/Rome"),
+    ("US East", "America/New_York"),
+    ("UTC", "UTC"),
+)
+USAGE = (
+    "Change them by typing:\n"
+    "• /remind on or /remind off\n"
+    "• /remind leads 30 7 1 (days before each deadline)\n"
+    "• /remind tz Europe/Rome (your time zone)\n"
+    "• /remind quiet 22-07 (no messages between these hours), or /remind quiet off"
+)
+QUIET_RE = re.compile(r"^(\d{1,2})\s*-\s*(\d{1,2})$")
+
+
+class SettingError(ValueError):
+    """A /remind change we cannot apply; the message says what is wrong."""
+
+
+@lru_cache(maxsize=512)
+def zone(name: str) -> ZoneInfo:
+    """A cached ZoneInfo; raises SettingError for names that are not IANA zones."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingError(
+            f"'{name}' is not a time zone I know. Use a name like Asia/Kolkata or Europe/Rome."
+        ) from None
+
+
+def apply_setting(settings: ReminderSettings, name: str, args: list[str]) -> ReminderSettings:
+    """Return new settings with one change applied, or raise SettingError."""
+    if name in ("on", "off") and not args[1:]:
+        return replace(settings, enabled=name == "on")
+    if name == "leads":
+        return replace(settings, leads=_parse_leads(args))
+    if name in ("tz", "timezone") and len(args) == 1:
+        zone(args[0])
+        return replace(settings, tz=args[0])
+    if name == "quiet" and len(args) >= 1:
+        start, end = _parse_quiet(" ".join(args))
+        return replace(settings, quiet_start=start, quiet_end=end)
+    raise SettingError("I did not understand that reminder setting.")
+
+
+def _parse_leads(args: list[str]) -> tuple[int, ...]:
+    try:
+        leads = sorted({int(a) for a in args}, reverse=True)
+    except ValueError:
+        raise SettingError("Lead times must be whole numbers of days, like 30 7 1.") from None
+    if not leads or len(leads) > MAX_LEADS:
+        raise SettingError(f"Give between 1 and {MAX_LEADS} lead times, like 30 7 1.")
+    if leads[-1] < 0 or leads[0] > MAX_LEAD_DAYS:
+        raise SettingError(f"Each lead time must be between 0 and {MAX_LEAD_DAYS} days.")
+    return tuple(leads)
+
+
+def _parse_quiet(text: str) -> tuple[int | None, int | None]:
+    if text.lower() in ("off", "none", "no"):
+        return None, None
+    found = QUIET_RE.match(text.strip())
+    if not found:
+        raise SettingError("Quiet hours look like 22-07 (from 22:00 to 07:00), or 'off'.")
+    start, end = int(found[1]), int(found[2])
+    if not (0 <= start <= 23 and 0 <= end <= 23) or start == end:
+        raise SettingError("Quiet hours must be two different hours from 0 to 23, like 22-07.")
+    return start, end
+
+
+def describe(settings: ReminderSettings) -> str:
+    """The settings in one short paragraph."""
+    state = "on" if settings.enabled else "off"
+    leads = ", ".join(f"{d} days" if d != 1 else "1 day" for d in settings.leads)
+    quiet = (
+        f"{settings.quiet_start:02d}:00-{settings.quiet_end:02d}:00"
+        if settings.quiet_start is not None and settings.quiet_end is not None
+        else "none"
+    )
+    return (
+        f"Reminders are {state}.\n• Before each deadline: {leads}\n"
+        f"• Time zone: {settings.tz}\n• Quiet hours: {quiet}"
+    )

@@ -1,0 +1,73 @@
+"""User-facing text that is not knowledge: welcome, help, privacy, and fixed replies.
+
+Kept in one place so wording can be reviewed (and later translated) without reading code.
+Plain text: adapters escape and format it.
+"""
+
+from __future__ import annotations
+
+WELCOME = (
+    "Hello! I help international medical graduates (IMGs) on the road to a US residency: "
+    "ECFMG, USMLE, the English and clinical-skills requirements, US clinical experience, ERAS, "
+    "the NRMP Match, SOAP, visas and residency itself.\n\n"
+    "• Ask me anything in your own words, for example: is step 1 pass fail?\n"
+    "• /next asks a few questions about you and gives you an ordered, dated plan.\n"
+    "• /topics shows the whole path, step by step.\n"
+    "• /deadlines and /remind keep you on time.\n\n"
+    "Every answer cites the official source. Rules, dates and fees change: always check the "
+    "official page before you pay or plan."
+)
+
+PRIVACY = (
+    "What I store and why: your Telegram id and first name (to talk to you), the answers you "
+    "give in /next (to make your plan), your reminder settings, the questions you ask (to find "
+    "gaps in my knowledge) and your 👍/👎 votes. Nothing is shared with anyone. "
+    "/export sends you all of it; /forget deletes all of it."
+)
+
+HELP = (
+    "How to use me:\n\n"
+    "• Type a question, for example: how many attempts for step 1?\n"
+    "• /next: your personal plan (I ask a few questions first)\n"
+    "• /profile: your answers; /profile set FIELD VALUE to change one\n"
+    "• /progress: the whole path as a checklist\n"
+    "• /topics: browse all topics\n"
+    "• /deadlines: what is ahead; /calendar: the dates as a calendar file\n"
+    "• /remind: deadline reminders (on, off, lead days, time zone, quiet hours)\n"
+    "• /cohort: your study group\n"
+    "• /export: your data; /forget: delete your data"
+)
+
+GROUP_HELP = (
+    "In a group I answer only when you call me: a command such as /ask is step 1 pass fail, "
+    "a mention of my name, or a reply to one of my messages. For a personal plan, talk to me "
+    "in private."
+)
+
+OUT_OF_SCOPE = (
+    "Sorry, I don't know this one. I only know the road from medical school to a US residency "
+    "for international medical graduates, and I don't want to guess.\n\n"
+    "Where to look:\n"
+    "• ECFMG / Intealth (certification, Pathways, J-1): https://www.ecfmg.org\n"
+    "• USMLE (the exams): https://www.usmle.org\n"
+    "• AAMC ERAS (applications): https://students-residents.aamc.org\n"
+    "• NRMP (the Match and SOAP): https://www.nrmp.org\n"
+    "• US State Department (visas): https://travel.state.gov\n\n"
+    "Or see everything I know with /topics."
+)
+
+EMPTY_QUESTION = (
+    "I could not find any words in your message. Please type your question in words, "
+    "for example: when does ERAS open?"
+)
+
+TOO_LONG = (
+    "Your message is very long ({length} characters). Please ask one short question "
+    "(under {limit} characters) and I will answer it. Nothing was changed."
+)
+
+SUGGEST = "I am not sure which of these you mean. Tap one:"
+
+STALE_BUTTON = "This button is out of date. Type /next or /help to start again."
+
+SOURCES_FOOTER = "Reviewed {reviewed}. Rules, dates and fees change: check the official page."

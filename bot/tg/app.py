@@ -1,0 +1,135 @@
+"""The composition root: builds the python-telegram-bot Application and registers handlers.
+
+Handler order matters where noted: PTB gives an update to the first matching handler of a group.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlparse
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.core.models import KnowledgeBase
+from bot.core.service import Service
+from bot.core.storage import SqliteStorage
+from bot.logs import setup_logging
+from bot.tg.context import BotData
+from bot.tg.delivery import RetryingRateLimiter
+from bot.tg.handlers import buttons, errors, membership, plan, questions, start
+from bot.tg.updates import PerChatUpdateProcessor
+
+log = logging.getLogger(__name__)
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "Welcome and what I store"),
+    ("help", "How to use the bot"),
+    ("ask", "Ask a question"),
+    ("next", "What should I do next? Your plan"),
+    ("profile", "Your answers (change with /profile set)"),
+    ("progress", "The whole path as a checklist"),
+    ("topics", "Browse all topics"),
+    ("deadlines", "Deadlines ahead of you"),
+    ("calendar", "Your deadlines as a calendar file"),
+    ("remind", "Deadline reminders"),
+    ("cohort", "Your study group"),
+    ("export", "Get all your data"),
+    ("forget", "Delete all your data"),
+)
+
+
+def build_application(settings: Settings, kb: KnowledgeBase) -> Application:
+    """The Application with every handler, the rate limiter and start-up/shutdown hooks."""
+    context_types = ContextTypes(bot_data=BotData)
+
+    async def post_init(app: Application) -> None:
+        storage = await SqliteStorage.open(settings.db_path)
+        app.bot_data["storage"] = storage
+        app.bot_data["service"] = Service(kb, storage, admins=settings.admins)
+        app.bot_data["settings"] = settings
+        await app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+        log.info("bot @%s ready with %d topics", app.bot.username, len(kb.topics))
+
+    async def post_shutdown(app: Application) -> None:
+        storage = app.bot_data.get("storage")
+        if storage is not None:
+            await storage.close()
+
+    app = (
+        ApplicationBuilder()
+        .token(settings.token.get())
+        .base_url(settings.api_url)
+        .context_types(context_types)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(RetryingRateLimiter())
+        .concurrent_updates(PerChatUpdateProcessor())
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    add_handlers(app)
+    return app
+
+
+def add_handlers(app: Application) -> None:
+    """Register handlers; commands first, then free text (which must not see commands)."""
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    app.add_handler(CommandHandler("start", start.start))
+    app.add_handler(CommandHandler("help", start.help_command))
+    app.add_handler(CommandHandler("ask", questions.ask_command))
+    app.add_handler(CommandHandler("topics", questions.topics))
+    app.add_handler(CommandHandler("next", plan.next_command))
+    app.add_handler(CommandHandler("profile", plan.profile))
+    app.add_handler(CommandHandler("progress", plan.progress))
+    app.add_handler(CommandHandler("export", plan.export))
+    app.add_handler(CommandHandler("forget", plan.forget))
+    app.add_handler(CommandHandler("deadlines", plan.deadlines))
+    app.add_handler(CommandHandler("calendar", plan.calendar))
+    app.add_handler(CommandHandler("remind", plan.remind))
+    app.add_handler(CallbackQueryHandler(buttons.button))
+    app.add_handler(ChatMemberHandler(membership.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    # Free text last: in private every text is a question; in groups only when addressed.
+    app.add_handler(
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, questions.private_text)
+    )
+    app.add_handler(MessageHandler(groups & filters.TEXT & ~filters.COMMAND, questions.group_text))
+    app.add_handler(MessageHandler(private & filters.COMMAND, start.unknown_command))
+    app.add_error_handler(errors.on_error)
+
+
+def run_bot(settings: Settings, kb: KnowledgeBase) -> int:
+    """Run until SIGINT/SIGTERM (PTB handles both and shuts down cleanly); exit code 0."""
+    setup_logging([settings.token.get(), settings.webhook_secret.get()], settings.log_json)
+    app = build_application(settings, kb)
+    updates = list(Update.ALL_TYPES)
+    if settings.webhook_url:
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret.get() or None,
+            allowed_updates=updates,
+        )
+    else:
+        app.run_polling(allowed_updates=updates)
+    return 0

@@ -1,0 +1,34 @@
+"""Every inline button press goes through here: decode, call the service, answer the query."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.error import BadRequest
+
+from bot.tg.context import Context, chat_of, service, user_of
+from bot.tg.render import render
+
+
+async def button(update: Update, context: Context) -> None:
+    """Answer the callback query (always), then edit the message or send a new one."""
+    query = update.callback_query
+    if query is None:
+        return
+    reply = await service(context).button(user_of(update), chat_of(update), query.data or "")
+    await query.answer(reply.notice)
+    messages = render(reply, context.bot.username)
+    if not messages:
+        return
+    if reply.edit and len(messages) == 1 and query.message is not None:
+        try:
+            await query.edit_message_text(messages[0].text, reply_markup=messages[0].markup)
+            return
+        except BadRequest:
+            pass  # too old to edit, or unchanged: send it as a new message instead
+    chat_id = update.effective_chat.id if update.effective_chat else query.from_user.id
+    for out in messages:
+        await context.bot.send_message(chat_id, out.text, reply_markup=out.markup)
+    if reply.document:
+        await context.bot.send_document(
+            chat_id, reply.document.content, filename=reply.document.filename
+        )

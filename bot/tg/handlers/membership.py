@@ -1,0 +1,18 @@
+"""Who can be reached: a user who blocks the bot (or removes it from a group) is not tried again."""
+
+from __future__ import annotations
+
+from telegram import ChatMember, Update
+
+from bot.tg.context import Context, service
+
+GONE = {ChatMember.BANNED, ChatMember.LEFT}
+
+
+async def my_chat_member(update: Update, context: Context) -> None:
+    """Mark the chat inactive when we are kicked or leave; active again when re-added."""
+    change = update.my_chat_member
+    if change is None:
+        return
+    active = change.new_chat_member.status not in GONE
+    await service(context).set_active(change.chat.id, active)

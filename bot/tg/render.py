@@ -1,0 +1,99 @@
+"""The only place that turns core Reply models into Telegram HTML text and keyboards.
+
+Telegram limits a message to 4096 characters, so long answers are split at paragraph boundaries
+(then at line boundaries for a giant paragraph); the keyboard goes on the last part.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.core.models import Button, Reply
+
+MAX_MESSAGE = 4096
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+def to_html(reply: Reply) -> str:
+    """The reply as Telegram HTML: bold title, escaped text, linked sources, italic footer."""
+    parts: list[str] = []
+    if reply.title:
+        parts.append(f"<b>{escape(reply.title)}</b>")
+    if reply.text:
+        parts.append(escape(reply.text))
+    if reply.links:
+        links = "\n".join(
+            f'• <a href="{escape(link.url, quote=True)}">{escape(link.label)}</a>'
+            for link in reply.links
+        )
+        parts.append(f"Official sources:\n{links}")
+    if reply.footer:
+        parts.append(f"<i>{escape(reply.footer)}</i>")
+    return "\n\n".join(parts)
+
+
+def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Split at blank lines, then newlines, then hard, so no part exceeds `limit`.
+
+    Splitting between paragraphs keeps HTML tags intact because to_html never spans a tag
+    across a blank line.
+    """
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for piece in _pieces(text, limit):
+        candidate = f"{current}\n\n{piece}" if current else piece
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            parts.append(current)
+            current = piece
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _pieces(text: str, limit: int) -> list[str]:
+    pieces: list[str] = []
+    for paragraph in text.split("\n\n"):
+        if len(paragraph) <= limit:
+            pieces.append(paragraph)
+            continue
+        for line in paragraph.split("\n"):
+            pieces.extend(line[i : i + limit] for i in range(0, len(line), limit))
+    return pieces
+
+
+def keyboard(reply: Reply, bot_username: str) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    rows = [[_button(b, bot_username) for b in row] for row in reply.buttons]
+    return InlineKeyboardMarkup(rows)
+
+
+def _button(button: Button, bot_username: str) -> InlineKeyboardButton:
+    if button.data:
+        return InlineKeyboardButton(button.label, callback_data=button.data)
+    if button.start_payload:
+        url = f"https://t.me/{bot_username}?start={button.start_payload}"
+        return InlineKeyboardButton(button.label, url=url)
+    return InlineKeyboardButton(button.label, url=button.url)
+
+
+def render(reply: Reply, bot_username: str) -> list[Outgoing]:
+    """A reply as the messages to send, keyboard on the last one."""
+    html = to_html(reply)
+    if not html:
+        return []
+    chunks = split_message(html)
+    markup = keyboard(reply, bot_username)
+    return [Outgoing(c, markup if i == len(chunks) - 1 else None) for i, c in enumerate(chunks)]
