@@ -43,6 +43,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Long enough to ride out another process's short write transaction, short enough that a stuck
 # writer surfaces as an error instead of a silent hang.
 BUSY_TIMEOUT_MS = 5000
+_PROFILE_KEYS = frozenset(PROFILE_FIELDS)
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 Row = Sequence[Any]
@@ -179,7 +180,9 @@ def _profile_from_json(data: str | None) -> Profile:
     if not data:
         return Profile()
     raw = json.loads(data)
-    return Profile(**{k: v for k, v in raw.items() if k in PROFILE_FIELDS})
+    if raw.keys() <= _PROFILE_KEYS:  # the usual case: skip the filtering copy
+        return Profile(**raw)
+    return Profile(**{k: v for k, v in raw.items() if k in _PROFILE_KEYS})
 
 
 def _profile_json(profile: Profile) -> str:
@@ -341,7 +344,8 @@ async def _migrate(db: aiosqlite.Connection, directory: Path) -> int:
             )
         await db.execute("COMMIT")
     except BaseException:
-        await db.execute("ROLLBACK")
+        if db.in_transaction:  # some errors (disk full) make SQLite roll back by itself
+            await db.execute("ROLLBACK")
         raise
     return max(current, len(migrations))
 
@@ -411,7 +415,8 @@ class SqliteStorage:
             try:
                 yield self._db
             except BaseException:
-                await self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    await self._db.execute("ROLLBACK")
                 raise
             await self._db.execute("COMMIT")
 
@@ -515,7 +520,7 @@ class SqliteStorage:
         """Most frequent unanswered questions; ties go to the most recently asked."""
         rows = await self._rows(
             "SELECT norm, count(*) AS n FROM questions WHERE answered = 0"
-            " GROUP BY norm ORDER BY n DESC, max(id) DESC LIMIT ?",
+            " GROUP BY norm ORDER BY n DESC, max(asked_at) DESC, max(id) DESC LIMIT ?",
             (limit,),
         )
         return [(row[0], row[1]) for row in rows]
@@ -606,8 +611,10 @@ class SqliteStorage:
         async with self._transaction() as db:
             before = db.total_changes
             await db.executemany(
-                "INSERT OR IGNORE INTO outbox (chat_id, key, text, meta, created, next_attempt)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                # ON CONFLICT (key), not OR IGNORE: only a duplicate key is skipped, a bad
+                # row (e.g. no text) still fails the batch instead of vanishing.
+                "INSERT INTO outbox (chat_id, key, text, meta, created, next_attempt)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
                 params,
             )
             return db.total_changes - before

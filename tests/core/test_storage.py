@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -422,3 +423,65 @@ async def test_two_processes_open_a_fresh_file_together(db_path: Path) -> None:
     finally:
         for s in stores:
             await s.close()
+
+
+async def test_failed_batch_is_rolled_back_and_storage_stays_usable(store: SqliteStorage) -> None:
+    bad = [(1, "a", "fine"), (2, "b", None)]  # NOT NULL text: the whole batch must fail
+    with pytest.raises(sqlite3.IntegrityError):
+        await store.enqueue(bad, NOW)  # type: ignore[arg-type]
+    assert await store.outbox_counts() == {"pending": 0, "sent": 0, "dead": 0}
+    assert await store.enqueue([(1, "a", "fine")], NOW) == 1
+
+
+async def test_profile_ignores_fields_it_no_longer_knows(
+    store: SqliteStorage, db_path: Path
+) -> None:
+    with raw(db_path) as conn:
+        conn.execute(
+            "INSERT INTO profiles VALUES (1, ?, '')", (json.dumps({"stage": "student", "gone": 1}),)
+        )
+    assert await store.get_profile(1) == Profile(stage="student")
+
+
+async def test_another_process_writes_while_we_write(store: SqliteStorage, db_path: Path) -> None:
+    """Like `imgbot unanswered` (or a second bot) next to the running bot."""
+    script = (
+        "import asyncio, sys\n"
+        "from datetime import UTC, datetime\n"
+        "def now(): return datetime.now(UTC)\n"
+        "from bot.core.storage import SqliteStorage\n"
+        "async def main():\n"
+        "    async with await SqliteStorage.open(sys.argv[1]) as s:\n"
+        "        for i in range(100):\n"
+        "            await s.log_question(i, i, 'from the cli', None, 0, False, now())\n"
+        "asyncio.run(main())\n"
+    )
+    process = await asyncio.create_subprocess_exec(sys.executable, "-c", script, str(db_path))
+    for i in range(100):
+        await store.enqueue([(i, f"{i}:k", "t")], NOW)
+    assert await process.wait() == 0
+    assert await store.top_unanswered() == [("from the cli", 100)]
+    assert (await store.outbox_counts())["pending"] == 100
+
+
+async def test_stats(store: SqliteStorage) -> None:
+    for user_id in (1, 2, 3):
+        await store.upsert_user(User(user_id), NOW)
+    await store.set_active(3, False)
+    await store.log_question(1, 1, "eras fee", "eras", 90, True, NOW - timedelta(days=2))
+    await store.log_question(1, 1, "what is a dog", None, 3, False, NOW)
+    await store.log_question(2, 2, "long ago", None, 3, False, NOW - timedelta(days=30))
+    await store.enqueue([(1, "1:eras:7", "ERAS soon"), (2, "2:eras:7", "ERAS soon")], NOW)
+    await store.mark_sent((await store.pending(1, NOW))[0].id, NOW)
+
+    stats = await store.stats(NOW)
+
+    assert stats["users"] == 3 and stats["active_users"] == 2
+    days = list(stats["questions_per_day"])
+    assert (len(days), days[0], days[-1]) == (7, "2025-02-23", "2025-03-01")
+    assert stats["questions_per_day"]["2025-02-27"] == 1
+    assert stats["questions_per_day"]["2025-03-01"] == 1
+    assert stats["answer_rate"] == 0.5
+    assert stats["reminders_sent"] == 1
+    assert stats["top_unanswered"] == [("what is a dog", 1), ("long ago", 1)]
+    json.dumps(stats)
