@@ -89,6 +89,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     for question in _questions(" ".join(args.text)):
         result, reply = answers.respond(question)
         text = None if result.kind == "none" else render_text(reply)
+        if text is not None and result.kind == "suggest":
+            text += "\n" + "\n".join(f"- {b.label}" for b in flat_buttons(reply))
         if args.json:
             matches = [{"topic": m.topic, "score": round(m.score, 1)} for m in result.matches[:5]]
             print(json.dumps({"matches": matches, "answer": text}, ensure_ascii=False), flush=True)

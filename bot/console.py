@@ -10,10 +10,12 @@ import asyncio
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.core.models import Button, Chat, Reply, User
-from bot.core.service import Service
+
+if TYPE_CHECKING:
+    from bot.core.service import Service
 
 CONSOLE_USER = User(id=1, name="terminal")
 CONSOLE_CHAT = Chat(id=1, kind="private", title="terminal")

@@ -52,7 +52,7 @@ def zone(name: str) -> ZoneInfo:
 
 def apply_setting(settings: ReminderSettings, name: str, args: list[str]) -> ReminderSettings:
     """Return new settings with one change applied, or raise SettingError."""
-    if name in ("on", "off") and not args[1:]:
+    if name in ("on", "off") and not args:
         return replace(settings, enabled=name == "on")
     if name == "leads":
         return replace(settings, leads=_parse_leads(args))

@@ -1,0 +1,144 @@
+"""The CLI contracts from the README: shapes of `ask`, `topics`, `next` JSON, `validate`, `chat`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+CONTRACT_TOPICS = set(yaml.safe_load((REPO / "tests/data/topics_contract.yaml").read_text())["topics"])
+
+
+def imgbot(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("IMGBOT_", "TELEGRAM_"))}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=full_env,
+        timeout=120,
+    )
+
+
+def test_ask_json_in_scope_has_ranked_matches_and_an_answer():
+    result = imgbot("ask", "is step 1 still graded with a number?", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["matches"][0]["topic"] == "usmle-step1"
+    scores = [m["score"] for m in data["matches"]]
+    assert scores == sorted(scores, reverse=True) and len(scores) <= 5
+    assert all(0 <= s <= 100 for s in scores)
+    assert "pass/fail" in data["answer"].lower()
+    assert "usmle.org" in data["answer"]
+
+
+def test_ask_json_out_of_scope_is_empty():
+    result = imgbot("ask", "best recipe for chocolate cake", "--json")
+    assert result.returncode == 0
+    assert json.loads(result.stdout) == {"matches": [], "answer": None}
+
+
+def test_ask_reads_one_question_per_line_from_stdin_in_order():
+    result = imgbot("ask", "-", "--json", stdin="what is soap in the match\n\nweather in paris\nj1 waiver\n")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 3
+    assert lines[0]["matches"][0]["topic"] == "soap"
+    assert lines[1]["matches"] == []
+    assert lines[2]["matches"][0]["topic"] == "visa-j1"
+
+
+def test_topics_json_lists_every_contract_topic_with_sources_and_dates():
+    result = imgbot("topics", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert CONTRACT_TOPICS <= {r["id"] for r in rows}
+    for row in rows:
+        assert set(row) == {"id", "title", "sources", "reviewed"}
+        assert row["sources"] and all(u.startswith("https://") for u in row["sources"])
+        assert len(row["reviewed"]) == 10
+
+
+def test_validate_passes_on_the_real_knowledge():
+    result = imgbot("validate")
+    assert result.returncode == 0, result.stderr
+    assert "OK" in result.stdout
+
+
+def test_validate_names_file_entry_and_field_of_a_broken_copy(tmp_path):
+    import shutil
+
+    shutil.copytree(REPO / "knowledge", tmp_path / "kb")
+    path = tmp_path / "kb/topics/02-exams.yaml"
+    path.write_text(path.read_text().replace("https://www.usmle.org", "http://www.usmle.org", 1))
+    result = imgbot("validate", str(tmp_path / "kb"))
+    assert result.returncode == 1
+    assert "topics/02-exams.yaml" in result.stderr and "https" in result.stderr
+    assert "entry '" in result.stderr and "field 'sources" in result.stderr
+
+
+def test_run_refuses_to_start_on_invalid_knowledge(tmp_path):
+    (tmp_path / "topics").mkdir()
+    (tmp_path / "topics/01.yaml").write_text("stage: exams\ntopics: [")
+    result = imgbot("run", env={"IMGBOT_KNOWLEDGE_DIR": str(tmp_path), "IMGBOT_DB": str(tmp_path / "db")})
+    assert result.returncode == 1
+    assert "invalid" in result.stderr and "01.yaml" in result.stderr
+
+
+def test_next_json_contract(tmp_path):
+    profile = tmp_path / "p.yaml"
+    profile.write_text("stage: graduate\ngraduation_year: 2023\nstep1: passed\nstep2ck: preparing\n")
+    result = imgbot("next", "--profile", str(profile), "--today", "2026-11-21", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"actions", "warnings"}
+    assert data["actions"], "a graduate preparing for Step 2 CK has things to do"
+    for action in data["actions"]:
+        assert set(action) == {"topic", "title", "why", "due"}
+        assert action["due"] is None or len(action["due"]) == 10
+    assert "usmle-step2ck" in [a["topic"] for a in data["actions"]]
+
+
+@pytest.mark.parametrize(
+    ("content", "field"),
+    [("step1: maybe\n", "step1"), ("favourite_colour: blue\n", "favourite_colour"), ("usce_months: lots\n", "usce_months")],
+)
+def test_next_rejects_a_bad_profile_naming_the_field(tmp_path, content, field):
+    profile = tmp_path / "p.yaml"
+    profile.write_text(content)
+    result = imgbot("next", "--profile", str(profile), "--today", "2026-11-21", "--json")
+    assert result.returncode == 2
+    assert field in result.stderr
+
+
+def test_run_without_token_says_so_in_one_line_and_opens_the_chat(tmp_path):
+    result = imgbot(
+        "run", stdin="what is the j1 two year rule\n/quit\n", env={"IMGBOT_DB": str(tmp_path / "db.sqlite3")}
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().count("\n") == 0 and "TELEGRAM_BOT_TOKEN" in result.stderr
+    assert "212(e)" in result.stdout or "two-year" in result.stdout.lower() or "2-year" in result.stdout
+    assert (tmp_path / "db.sqlite3").exists()
+
+
+def last_block(output: str) -> str:
+    return output.rstrip().split("\n\n")[-1]
+
+
+def test_chat_dialog_state_survives_a_restart(tmp_path):
+    env = {"IMGBOT_DB": str(tmp_path / "db.sqlite3")}
+    first_question = last_block(imgbot("chat", stdin="/next\n", env=env).stdout)
+    answered = imgbot("chat", stdin="/next\n1\n", env=env)
+    second_question = last_block(answered.stdout)
+    assert second_question != first_question, "answering moves the dialog on"
+    restarted = imgbot("chat", stdin="/next\n", env=env)
+    assert last_block(restarted.stdout) == second_question, "the dialog resumes where it was"

@@ -1,0 +1,44 @@
+"""Settings from the environment; the token never prints."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import DEFAULT_API_URL, ConfigError, load_settings
+
+TOKEN = "123456:ABC-secret-token"
+
+
+def test_defaults():
+    s = load_settings({})
+    assert not s.token
+    assert s.api_url == DEFAULT_API_URL
+    assert s.db_path == "./data/imgbot.sqlite3"
+    assert s.reminder_interval == 300
+    assert s.webhook_url is None and s.webhook_port == 8080 and s.webhook_listen == "0.0.0.0"
+
+
+def test_values_and_token_hidden():
+    s = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": "http://127.0.0.1:9/bot",
+            "IMGBOT_ADMINS": "1, 2,3",
+            "IMGBOT_REMINDER_INTERVAL": "2.5",
+            "IMGBOT_WEBHOOK_URL": "https://example.org/hook",
+            "IMGBOT_WEBHOOK_SECRET": "s3cret",
+        }
+    )
+    assert s.token.get() == TOKEN
+    assert s.admins == frozenset({1, 2, 3})
+    assert s.reminder_interval == 2.5
+    assert TOKEN not in repr(s) and "s3cret" not in repr(s) and TOKEN not in str(s.token)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("IMGBOT_ADMINS", "alice"), ("IMGBOT_REMINDER_INTERVAL", "often"), ("IMGBOT_WEBHOOK_PORT", "-1")],
+)
+def test_bad_values_name_the_variable(name, value):
+    with pytest.raises(ConfigError, match=name):
+        load_settings({name: value})
