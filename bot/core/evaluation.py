@@ -1,0 +1,161 @@
+"""Score a matcher against a labelled question set (tests/data/dev.yaml and friends).
+
+The numbers are the ones the quality bar is stated in:
+
+- top1: in-scope questions whose first-ranked topic is the expected one and that were not
+  refused (kind answer or suggest);
+- top3: in-scope questions whose expected topic is among the first three offered;
+- refused_rate: in-scope questions that got kind "none" (the bot said "I don't know");
+- none_precision / none_recall: out-of-scope detection, where a question "gets no topic" when
+  its kind is none or smalltalk.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import yaml
+
+from bot.core.models import MatchResult
+
+NONE = "none"  # the label of out-of-scope questions
+
+__all__ = ["NONE", "EvalReport", "Miss", "evaluate", "load_questions"]
+
+
+class _Matches(Protocol):
+    def match(self, text: str) -> MatchResult: ...
+
+
+def load_questions(path: str | Path) -> list[tuple[str, str]]:
+    """(question, expected topic id or "none") pairs from `questions: [{q, topic}, ...]`."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    items = data.get("questions") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise ValueError(f"{path}: expected a mapping with a 'questions' list")
+    pairs: list[tuple[str, str]] = []
+    for n, item in enumerate(items, start=1):
+        if not isinstance(item, dict) or "q" not in item or "topic" not in item:
+            raise ValueError(f"{path}: question #{n} needs 'q' and 'topic'")
+        pairs.append((str(item["q"]), str(item["topic"])))
+    return pairs
+
+
+@dataclass(frozen=True)
+class Miss:
+    """One question the matcher got wrong: what we expected and what it did."""
+
+    question: str
+    expected: str
+    kind: str
+    got: tuple[str, ...]  # the topics offered, best first (empty for none/smalltalk)
+    scores: tuple[float, ...]
+
+
+def _ratio(hits: int, total: int) -> float:
+    return hits / total if total else 1.0
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    """Aggregate scores plus enough detail (confusions, misses) to see what to fix."""
+
+    total: int
+    in_scope: int
+    out_of_scope: int
+    top1: float
+    top3: float
+    refused_rate: float
+    none_precision: float
+    none_recall: float
+    confusions: dict[str, dict[str, int]] = field(default_factory=dict)
+    misses: tuple[Miss, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain JSON-ready data."""
+        return {
+            "total": self.total,
+            "in_scope": self.in_scope,
+            "out_of_scope": self.out_of_scope,
+            "top1": round(self.top1, 4),
+            "top3": round(self.top3, 4),
+            "refused_rate": round(self.refused_rate, 4),
+            "none_precision": round(self.none_precision, 4),
+            "none_recall": round(self.none_recall, 4),
+            "confusions": {k: dict(v) for k, v in self.confusions.items()},
+            "misses": [
+                {
+                    "question": m.question,
+                    "expected": m.expected,
+                    "kind": m.kind,
+                    "got": list(m.got),
+                    "scores": list(m.scores),
+                }
+                for m in self.misses
+            ],
+        }
+
+    def to_text(self) -> str:
+        """A short human-readable report: the four headline numbers, then every miss."""
+        lines = [
+            f"questions: {self.total} ({self.in_scope} in scope, {self.out_of_scope} out of scope)",
+            f"top-1: {self.top1:.1%}   top-3: {self.top3:.1%}   refused: {self.refused_rate:.1%}",
+            f"none precision: {self.none_precision:.1%}   none recall: {self.none_recall:.1%}",
+        ]
+        if self.misses:
+            lines.append(f"misses ({len(self.misses)}):")
+        for m in self.misses:
+            got = ", ".join(f"{t} {s:.0f}" for t, s in zip(m.got, m.scores, strict=True))
+            lines.append(f"  [{m.expected} -> {m.kind}: {got or '-'}] {m.question}")
+        return "\n".join(lines)
+
+
+def _gets_no_topic(result: MatchResult) -> bool:
+    return result.kind in ("none", "smalltalk")
+
+
+def evaluate(matcher: _Matches, questions: Iterable[tuple[str, str]]) -> EvalReport:
+    """Run every question through `matcher.match` and score the decisions (see module doc)."""
+    pairs: Sequence[tuple[str, str]] = list(questions)
+    top1 = top3 = refused = in_scope = 0
+    none_hits = none_predicted = none_expected = 0
+    confusions: dict[str, Counter[str]] = {}
+    misses: list[Miss] = []
+    for question, expected in pairs:
+        result = matcher.match(question)
+        offered = tuple(m.topic for m in result.matches)
+        no_topic = _gets_no_topic(result)
+        none_predicted += no_topic
+        if expected == NONE:
+            none_expected += 1
+            none_hits += no_topic
+            correct = no_topic
+        else:
+            in_scope += 1
+            refused += result.kind == "none"
+            first_ok = not no_topic and offered[:1] == (expected,)
+            top1 += first_ok
+            top3 += not no_topic and expected in offered[:3]
+            correct = first_ok
+        got = NONE if no_topic else offered[0]
+        if got != expected:
+            confusions.setdefault(expected, Counter())[got] += 1
+        if not correct:
+            scores = tuple(m.score for m in result.matches)
+            misses.append(Miss(question, expected, result.kind, offered, scores))
+    return EvalReport(
+        total=len(pairs),
+        in_scope=in_scope,
+        out_of_scope=none_expected,
+        top1=_ratio(top1, in_scope),
+        top3=_ratio(top3, in_scope),
+        refused_rate=refused / in_scope if in_scope else 0.0,
+        none_precision=_ratio(none_hits, none_predicted),
+        none_recall=_ratio(none_hits, none_expected),
+        confusions={k: dict(v) for k, v in confusions.items()},
+        misses=tuple(misses),
+    )

@@ -1,0 +1,669 @@
+"""Match a free-text question to knowledge-base topics, with scores 0-100 and an honest "none".
+
+Users write short, on phones, in a second language, with abbreviations ("s1", "2ck", "usce",
+"lor", "yog") and typos. The pipeline is therefore:
+
+1. `normalise`: NFKC, casefold, emoji and punctuation to spaces, stretched letters collapsed,
+   a few spelling variants of exam and visa names joined ("step-1" -> "step 1", "h-1b" -> "h1b").
+2. `expand`: every abbreviation in `ABBREVIATIONS` adds its canonical words next to the original
+   token, so "lor" matches a topic written with "letters of recommendation" and vice versa. The
+   same expansion runs over topic titles, variants and keywords, so both sides meet in the middle.
+3. Analysis into content terms: stop/filler words dropped, a crude stemmer (plural, -ed, -ing,
+   then the first 7 letters) so "certified", "certificate" and "certification" meet, exam steps
+   joined into one term ("step 2 ck" -> "step2ck"), and typos of known words corrected with
+   rapidfuzz against the knowledge base's own vocabulary.
+4. Scoring per topic (0-100): how much of the question's *informative* weight the topic explains
+   (IDF over topics, so words in many topics such as "usmle" or "residency" count little, and
+   words we have never seen count against every topic), a bonus for shared two-word phrases, and
+   rapidfuzz similarity to the topic's closest variant.
+5. A decision (`Matcher.match`) with named thresholds, plus guards for the known traps of FAQ
+   bots: one-word queries that many topics share, other countries' exams and other professions,
+   chit-chat, greetings and thanks.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+
+from rapidfuzz import fuzz, process
+
+from bot.core.models import KnowledgeBase, Match, MatchResult, Topic
+
+__all__ = [
+    "ABBREVIATIONS",
+    "ANSWER_MIN",
+    "MARGIN",
+    "MAX_INPUT_CHARS",
+    "SUGGEST_MIN",
+    "Matcher",
+    "analyse",
+    "expand",
+    "normalise",
+]
+
+# -- decision thresholds ----------------------------------------------------------------------
+# Chosen from score distributions on tests/data/dev.yaml with the full knowledge base (see
+# BENCHMARKS.md, "Matching"): correct in-scope top scores sit mostly above 45, out-of-scope ones
+# below 25, and confidently wrong answers had a top-vs-second gap under 8.
+ANSWER_MIN = 45.0  # top score at or above this (with MARGIN) answers directly
+MARGIN = 8.0  # top minus second below this: ask "did you mean" with 2-3 candidates
+SUGGEST_MIN = 24.0  # top score below this: out of scope, say so honestly
+SUGGEST_WINDOW = 20.0  # candidates within this of the top score are offered as suggestions
+# One content word shared by more than this share of topics ("visa", "usmle", "step") says too
+# little to answer; offer the topics that use it most instead.
+AMBIGUOUS_DF_SHARE = 0.08
+MAX_MATCHES = 5
+MAX_SUGGEST = 3
+MAX_INPUT_CHARS = 500  # longer messages are stories; the question is in the first lines
+CANDIDATES = 12  # topics rescored with rapidfuzz after the fast term stage
+
+
+def _words(text: str) -> frozenset[str]:
+    """A word set written as one readable block of text."""
+    return frozenset(text.split())
+
+
+# -- vocabulary ---------------------------------------------------------------------------------
+# Abbreviations and synonyms IMGs use -> canonical words added next to the original token.
+# Keys are single normalised tokens or two-token phrases; values are plain words.
+ABBREVIATIONS: dict[str, str] = {
+    # exams
+    "s1": "step 1",
+    "step1": "step 1",
+    "usmle1": "step 1",
+    "step one": "step 1",
+    "step i": "step 1",
+    "s2": "step 2 ck",
+    "2ck": "step 2 ck",
+    "ck": "step 2 ck",
+    "s2ck": "step 2 ck",
+    "step2ck": "step 2 ck",
+    "step2": "step 2 ck",
+    "usmle2": "step 2 ck",
+    "step two": "step 2 ck",
+    "step ii": "step 2 ck",
+    "cs": "step 2 cs",
+    "2cs": "step 2 cs",
+    "step2cs": "step 2 cs",
+    "s3": "step 3",
+    "step3": "step 3",
+    "usmle3": "step 3",
+    "step three": "step 3",
+    "step iii": "step 3",
+    "mcq": "question",
+    "mcqs": "question",
+    "qbank": "question bank",
+    "uworld": "question bank",
+    "nbme": "practice test self assessment",
+    "uwsa": "practice test self assessment",
+    "cbse": "practice test self assessment",
+    "prometric": "test centre",
+    # English
+    "oet": "english test",
+    "ielts": "english test",
+    "toefl": "english test",
+    # ECFMG and applying
+    "epic": "credential verification",
+    "usmle id": "identifier",
+    "usce": "us clinical experience",
+    "obs": "observership",
+    "observer": "observership",
+    "extern": "externship",
+    "elective": "externship",
+    "electives": "externship",
+    "lor": "letter recommendation",
+    "lors": "letter recommendation",
+    "ps": "personal statement",
+    "sop": "personal statement",
+    "cv": "curriculum vitae",
+    "myeras": "eras token",
+    "signals": "signal",
+    "pd": "program director",
+    "pds": "program director",
+    "freida": "program database",
+    # the Match
+    "nrmp": "match",
+    "rol": "rank order list",
+    "soap": "supplemental offer acceptance",
+    "didnt match": "unmatched",
+    "not match": "unmatched",
+    "not matched": "unmatched",
+    "dont match": "unmatched",
+    "no match": "unmatched",
+    "couldnt match": "unmatched",
+    "unmatch": "unmatched",
+    "interveiw": "interview",
+    "invite": "invitation",
+    "invites": "invitation",
+    "iv": "interview",
+    # visas
+    "h1b": "h1b visa",
+    "h1": "h1b visa",
+    "j1": "j1 visa",
+    # residency
+    "pgy": "postgraduate year",
+    "pgy1": "postgraduate year 1",
+    "pgy2": "postgraduate year 2",
+    "intern year": "postgraduate year 1",
+    "prelim": "preliminary",
+    "cat": "categorical",
+    "im": "internal medicine",
+    "fm": "family medicine",
+    "gs": "general surgery",
+    "peds": "pediatrics",
+    "psych": "psychiatry",
+    # school and graduation
+    "imgs": "img",
+    "fmg": "img",
+    "fmgs": "img",
+    "mbbs": "medical degree",
+    "md": "medical degree",
+    "house job": "internship",
+    "housejob": "internship",
+    "yog": "year graduation",
+    "grad": "graduation",
+    "yr": "year",
+    "yrs": "year",
+    "graduated": "graduation",
+    # money
+    "fees": "cost",
+    "fee": "cost",
+    "price": "cost",
+    "charges": "cost",
+    "expense": "cost",
+    "expenses": "cost",
+    "afford": "cost money",
+    "money": "cost",
+    "rupees": "cost money",
+    "dollars": "cost money",
+    "usd": "cost money",
+    "budget": "cost money",
+    "expensive": "cost",
+    # places and people
+    "america": "usa",
+    "american": "usa",
+    "united states": "usa",
+    "senior": "mentor",
+    "seniors": "mentor",
+    "alumni": "mentor",
+    "retake": "attempt",
+    "reattempt": "attempt",
+    "failed": "fail",
+}
+
+# Words that carry no topic on their own: question words, pronouns, auxiliaries, politeness, and
+# domain words every topic shares. They still count for smalltalk detection and phrase matches.
+STOPWORDS: frozenset[str] = _words(
+    """
+    a about after again all also am an and any anyone are as at be been being but by can could
+    did do does doing done dont during each either even ever every for from get getting give go
+    going got had has have having he her here hi hello hey him his how i id if im in into is it
+    its ive just kindly know let like me mine more most much must my need needed needs no not now
+    of off ok okay on one only or other our out own please pls plz possible question r really
+    regarding right say shall she should so some someone something sir madam maam still such
+    sure tell than thank thanks that the their them then there these they thing things this
+    those to too u ur us very want wanted was we well were what whats when where whether which
+    while who whom why will with would yeah yes you your yours bro dear doctor dr guys guide
+    help info information anybody anything also actually already basically exactly currently
+    vs versus many make come didnt dont cant wont isnt
+    """
+)
+
+# Domain words nearly every question contains: they count, but at this share of their weight,
+# so "img", "usmle" or "residency" alone never drive an answer.
+WEAK_TERMS: frozenset[str] = _words(
+    "usmle img residen resident usa exam doctor medical step year time"
+)
+WEAK_FACTOR = 0.3
+
+# Other countries' licensing exams and other professions: the bot covers US residency for
+# physicians only. A question naming one of these, without any marker of the US physician path
+# (below), is out of scope however many words it shares with a topic.
+OUT_OF_SCOPE_MARKERS: frozenset[str] = _words(
+    """
+    plab ukmla gmc mrcp mrcs frcs amc ahpra mccqe carms mcc nac fmge neet next nclex nmc nurse
+    nurses nursing dental dentist dentists dentistry bds dds pharmacist pharmacy pharmd physio
+    physiotherapy physiotherapist veterinary vet sat gre gmat lsat mcat undergrad undergraduate
+    weather recipe recipes cook cooking bitcoin crypto cryptocurrency forex stocks python
+    javascript java coding programming script football soccer cricket nba joke jokes movie
+    movies song songs lyrics poem
+    """
+)
+US_PATH_MARKERS: frozenset[str] = _words(
+    """
+    usmle ecfmg eras nrmp step1 step2ck step2cs step3 usce j1 h1b soap oet
+    """
+)
+
+# Smalltalk: a message made only of these words, with at least one greeting, thanks, goodbye or
+# acknowledgement, gets a friendly reply instead of a topic.
+_GREETINGS = _words(
+    "hi hello hey heya hiya hii yo salam salaam assalamualaikum assalam aoa namaste hola "
+    "greetings morning evening afternoon sup"
+)
+_THANKS = _words(
+    "thanks thank thx ty tysm thanku thankyou shukriya jazakallah appreciated grateful"
+)
+_BYES = _words("bye goodbye byee cya goodnight")
+_ACKS = _words("ok okay k kk alright cool great nice noted perfect awesome fine sure")
+_SMALLTALK_FILLER = _words(
+    """
+    a lot so much very you u sir maam madam doctor dr bro brother sis dear bot all everyone guys
+    again for the help your good see there oh man and too really buddy friend how are r doing
+    whats up it got is this am i later night day have nice great many once again again
+    """
+)
+SMALLTALK_REPLIES: dict[str, str] = {
+    "thanks": "You're welcome! Ask me anything else about the road to a US residency.",
+    "bye": "Good luck on your journey! Come back any time you have a question.",
+    "greeting": "Hello! Ask me anything about the road to a US residency, e.g. "
+    '"when should I take Step 1?" or "how many LoRs do I need?"',
+    "ack": "Great! Anything else you'd like to know?",
+}
+
+_STEP_NUMBERS = {"1": "1", "one": "1", "i": "1", "2": "2", "two": "2", "ii": "2"}
+_STEP_NUMBERS |= {"3": "3", "three": "3", "iii": "3"}
+
+# Words with a real double letter: stretched spellings collapse to these, not to one letter.
+_DOUBLE_LETTER_WORDS = _words(
+    """
+    good cool too soon need see feel free week been all will well still full pass less guess fee
+    fees three agree sorry hello letter apply matter offer common recommend programme book look
+    school tool keep seek seen meet sheet speed three too off stuff staff cross class access
+    success process add odd tell call small wall kill fill spell till bill till doll boss loss
+    miss kiss yes need indeed feedback"""
+)
+
+_SPACE_RE = re.compile(r"\s+")
+_APOSTROPHE_RE = re.compile(r"['’`´]")
+_NON_WORD_RE = re.compile(r"[\W_]+")
+_STRETCH_RE = re.compile(r"([^\W\d_])\1{2,}")
+_JOINS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bstep\s*(?=[123]\b)"), "step "),
+    (re.compile(r"\bstep\s*2\s*(ck|cs)\b"), r"step 2 \1"),
+    (re.compile(r"\bh\s*1\s*b\b"), "h1b"),
+    (re.compile(r"\bj\s+1\b"), "j1"),
+    (re.compile(r"\bpgy\s+([1-7])\b"), r"pgy\1"),
+    (re.compile(r"\busmle\s*([123])\b"), r"usmle step \1"),
+)
+
+
+def _collapse_stretch(match: re.Match[str]) -> str:
+    return match.group(1)
+
+
+def _destretch_word(word: str) -> str:
+    """'pleeeease' -> 'please', 'goooood' -> 'good': 3+ repeats to 1, or to 2 for real doubles."""
+    single = _STRETCH_RE.sub(_collapse_stretch, word)
+    double = _STRETCH_RE.sub(lambda m: m.group(1) * 2, word)
+    return double if double in _DOUBLE_LETTER_WORDS else single
+
+
+def normalise(text: str) -> str:
+    """Plain lower-case words and numbers separated by single spaces; never raises.
+
+    Keeps the tokens that matter for IMGs ("2ck", "h1b", "j1", "pgy1", "step 1") and folds their
+    common spellings together ("Step-1", "STEP1", "h-1b", "J 1", "PGY-1").
+    """
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", str(text)).casefold()
+    text = _APOSTROPHE_RE.sub("", text)
+    text = _NON_WORD_RE.sub(" ", text)
+    if _STRETCH_RE.search(text):
+        text = " ".join(_destretch_word(w) for w in text.split())
+    for pattern, replacement in _JOINS:
+        text = pattern.sub(replacement, text)
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def _expand_tokens(tokens: Sequence[str]) -> list[str]:
+    """Tokens with the canonical words of every abbreviation inserted right after it."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        pair = f"{tokens[i]} {tokens[i + 1]}" if i + 1 < len(tokens) else ""
+        if pair in ABBREVIATIONS:
+            out += [tokens[i], tokens[i + 1], *ABBREVIATIONS[pair].split()]
+            i += 2
+            continue
+        out.append(tokens[i])
+        canonical = ABBREVIATIONS.get(tokens[i])
+        if canonical and canonical != tokens[i]:
+            out += canonical.split()
+        i += 1
+    return out
+
+
+def expand(text: str) -> str:
+    """`normalise`, then each abbreviation followed by its canonical words: "s1" -> "s1 step 1"."""
+    return " ".join(_expand_tokens(normalise(text).split()))
+
+
+# Acronyms and canonical words that a suffix rule would break ("eras" is not a plural of "era").
+_NO_STEM = frozenset(
+    {w for phrase in ABBREVIATIONS.values() for w in phrase.split()}
+    | set(ABBREVIATIONS)
+    | US_PATH_MARKERS
+)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A crude, fast stemmer: enough for 'programs'/'program', 'certified'/'certificate'."""
+    if len(word) <= 3 or not word.isalpha() or word in _NO_STEM:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    return word[:7]
+
+
+def _join_steps(tokens: Sequence[str]) -> list[str]:
+    """'step 2 ck' -> 'step2ck', 'step 1' -> 'step1': one exam, one term (a bare 'step 2' is CK)."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if tok == "step" and nxt in _STEP_NUMBERS:
+            number = _STEP_NUMBERS[nxt]
+            after = tokens[i + 2] if i + 2 < len(tokens) else ""
+            if number == "2" and after in ("ck", "cs"):
+                out.append(f"step2{after}")
+                i += 3
+                continue
+            out.append("step2ck" if number == "2" else f"step{number}")
+            i += 2
+            continue
+        out.append(tok)
+        i += 1
+    return out
+
+
+def analyse(text: str) -> list[str]:
+    """Content terms of a text, in order: expanded, steps joined, stopwords dropped, stemmed."""
+    tokens = _join_steps(_expand_tokens(normalise(text).split()))
+    return [stem(t) for t in tokens if t not in STOPWORDS]
+
+
+def _phrases(terms: Sequence[str]) -> list[str]:
+    return [f"{a} {b}" for a, b in pairwise(terms) if a != b]
+
+
+# -- matcher ------------------------------------------------------------------------------------
+
+# Where a term was seen in a topic: keywords and titles are written to point at the topic,
+# variants also carry incidental words.
+_FIELD_WEIGHT = {"keyword": 1.0, "title": 1.0, "variant": 0.75}
+UNKNOWN_WEIGHT_SHARE = 0.55  # a word no topic uses weighs this share of the rarest known word
+NUMBER_WEIGHT = 0.3  # numbers ("2019", "240", "2nd") say little about the topic
+# Shares of the final score. Coverage (how much of the question the topic explains) is the
+# backbone; the closest single text (a variant, keyword or the title) rewards a question that is
+# *about* the same thing as one way of asking, not just sharing words; phrases reward word pairs
+# ("home rule", "match day"); rapidfuzz on the plain text breaks near-ties by wording.
+COVERAGE_SHARE = 0.45
+TEXT_SHARE = 0.3
+PHRASE_SHARE = 0.15
+FUZZ_SHARE = 0.1
+TYPO_MIN_LEN = 5
+TYPO_CUTOFF = 84.0
+
+
+@dataclass(frozen=True)
+class _Text:
+    """One title, keyword or variant of a topic, ready for a cosine against the question."""
+
+    terms: frozenset[str]
+    norm: float
+
+
+@dataclass
+class _TopicIndex:
+    """What the matcher precomputes for one topic."""
+
+    id: str
+    weights: dict[str, float]  # term -> how strongly the topic is about it (0-1)
+    phrases: frozenset[str]
+    term_sets: tuple[frozenset[str], ...]  # content terms of each title/keyword/variant
+    plain: tuple[str, ...]  # normalised title and variants, for rapidfuzz
+    texts: tuple[_Text, ...] = ()
+
+
+def _topic_texts(topic: Topic) -> Iterable[tuple[str, str]]:
+    yield "title", topic.title
+    for keyword in topic.keywords:
+        yield "keyword", keyword
+    for variant in topic.variants:
+        yield "variant", variant
+
+
+def _index_topic(topic: Topic) -> tuple[_TopicIndex, set[str]]:
+    """Term weights for one topic: field weight, lifted by how many of its texts use the term."""
+    best: dict[str, float] = {}
+    seen_in: Counter[str] = Counter()
+    phrases: set[str] = set()
+    raw_words: set[str] = set()
+    term_sets: list[frozenset[str]] = []
+    plain: list[str] = []
+    texts = list(_topic_texts(topic))
+    for field_name, text in texts:
+        normalised = normalise(text)
+        raw_words.update(normalised.split())
+        terms = analyse(text)
+        phrases.update(_phrases(terms))
+        for term in set(terms):
+            best[term] = max(best.get(term, 0.0), _FIELD_WEIGHT[field_name])
+            seen_in[term] += 1
+        if terms:
+            term_sets.append(frozenset(terms))
+        if field_name != "keyword":
+            plain.append(normalised)
+    n_texts = max(len(texts), 1)
+    weights = {t: w * (0.7 + 0.3 * min(1.0, 3 * seen_in[t] / n_texts)) for t, w in best.items()}
+    index = _TopicIndex(topic.id, weights, frozenset(phrases), tuple(term_sets), tuple(plain))
+    return index, raw_words
+
+
+class Matcher:
+    """Ranks topics for a question and decides: answer, suggest, none or smalltalk.
+
+    Everything that depends only on the knowledge base is computed here, once; `match` walks an
+    inverted index for the question's terms, then rescores the best few candidates.
+    """
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self._topics: list[_TopicIndex] = []
+        raw_vocab: set[str] = set()
+        for topic in kb.topics:
+            index, words = _index_topic(topic)
+            self._topics.append(index)
+            raw_vocab |= words
+        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        phrase_df: Counter[str] = Counter()
+        for i, index in enumerate(self._topics):
+            for term, weight in index.weights.items():
+                self._postings[term].append((i, weight))
+            phrase_df.update(index.phrases)
+        n = max(len(self._topics), 1)
+        self._n = n
+        self._idf = {t: math.log((n + 1) / len(p)) + 0.1 for t, p in self._postings.items()}
+        self._phrase_idf = {p: math.log((n + 1) / df) + 0.1 for p, df in phrase_df.items()}
+        self._unknown_weight = UNKNOWN_WEIGHT_SHARE * (math.log(n + 1) + 0.1)
+        for index in self._topics:
+            index.texts = tuple(
+                _Text(terms, math.sqrt(sum(self._idf[t] ** 2 for t in terms)))
+                for terms in index.term_sets
+            )
+        # Typo correction only towards real words of the knowledge base, never stopwords.
+        self._typo_vocab = sorted(
+            w for w in raw_vocab if len(w) >= TYPO_MIN_LEN - 1 and w.isalpha()
+        )
+        self._typo_vocab_set = frozenset(self._typo_vocab)
+        self._known_terms = frozenset(self._postings)
+        # Numbers that name something ("30" in "conrad 30") keep their weight when rare.
+        self._specific_numbers = frozenset(
+            t for t, p in self._postings.items() if t.isdigit() and len(p) <= 2
+        )
+
+    # -- analysis -----------------------------------------------------------------------------
+    def _correct(self, word: str) -> str:
+        """A known word for a misspelt one ('interveiw' -> 'interview'), else the word itself."""
+        if len(word) < TYPO_MIN_LEN or not word.isalpha() or word in self._typo_vocab_set:
+            return word
+        if word in STOPWORDS or word in OUT_OF_SCOPE_MARKERS or stem(word) in self._known_terms:
+            return word
+        best = process.extractOne(
+            word, self._typo_vocab, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
+        )
+        return best[0] if best else word
+
+    def _terms(self, words: Sequence[str]) -> list[str]:
+        """Content terms of a normalised question, typos corrected.
+
+        An abbreviation the knowledge base never uses ("s1") is dropped once its canonical
+        words are in: otherwise it would count as an unknown word against every topic.
+        """
+        corrected = [self._correct(w) for w in words]
+        tokens = _join_steps(_expand_tokens(corrected))
+        terms = (stem(t) for t in tokens if t not in STOPWORDS)
+        return [t for t in terms if t in self._known_terms or t not in ABBREVIATIONS]
+
+    def _term_weight(self, term: str) -> float:
+        """How much a question term says: IDF, less for numbers and weak domain words."""
+        if term[0].isdigit() and term not in self._specific_numbers:
+            return NUMBER_WEIGHT
+        weight = self._idf.get(term, self._unknown_weight)
+        return weight * WEAK_FACTOR if term in WEAK_TERMS else weight
+
+    # -- scoring ------------------------------------------------------------------------------
+    def _scores(self, terms: Sequence[str], plain: str) -> dict[int, float]:
+        """Topic index -> score 0-100 for the analysed question."""
+        query = {t: self._term_weight(t) for t in terms}
+        total = sum(query.values())
+        if total <= 0:
+            return {}
+        evidence: dict[int, float] = defaultdict(float)
+        for term, query_weight in query.items():
+            for i, weight in self._postings.get(term, ()):
+                evidence[i] += query_weight * weight
+        if not evidence:
+            return {}
+        ranked = sorted(evidence, key=evidence.__getitem__, reverse=True)[:CANDIDATES]
+        phrases = [p for p in _phrases(terms) if p in self._phrase_idf]
+        phrase_total = sum(self._phrase_idf[p] for p in phrases)
+        query_norm = math.sqrt(sum(w * w for w in query.values()))
+        scores: dict[int, float] = {}
+        for i in ranked:
+            topic = self._topics[i]
+            coverage = min(1.0, evidence[i] / total)
+            closest = self._closest_text(query, query_norm, topic.texts)
+            score = COVERAGE_SHARE * coverage + TEXT_SHARE * closest
+            if phrase_total:
+                hit = sum(self._phrase_idf[p] for p in phrases if p in topic.phrases)
+                score += PHRASE_SHARE * hit / phrase_total
+            else:
+                score += PHRASE_SHARE * coverage  # a one-word question has no phrase to share
+            score += FUZZ_SHARE * _fuzzy(plain, topic.plain) * coverage
+            scores[i] = round(100.0 * min(1.0, max(0.0, score)), 1)
+        return scores
+
+    def _closest_text(
+        self, query: dict[str, float], query_norm: float, texts: Sequence[_Text]
+    ) -> float:
+        """0-1: IDF cosine between the question and the topic's closest title/keyword/variant."""
+        best = 0.0
+        for text in texts:
+            shared = sum(query[t] * self._idf[t] for t in text.terms if t in query)
+            if shared:
+                best = max(best, shared / (query_norm * text.norm))
+        return min(1.0, best)
+
+    def _rank(self, terms: Sequence[str], plain: str) -> list[Match]:
+        scores = self._scores(terms, plain)
+        order = sorted(scores, key=lambda i: (-scores[i], i))[:MAX_MATCHES]
+        return [Match(self._topics[i].id, scores[i]) for i in order if scores[i] > 0]
+
+    def ranked(self, text: str) -> list[Match]:
+        """The raw ranking (best first, at most 5) before any decision or guard."""
+        words = normalise((text or "")[:MAX_INPUT_CHARS]).split()
+        return self._rank(self._terms(words), " ".join(words))
+
+    # -- decision -----------------------------------------------------------------------------
+    def match(self, text: str) -> MatchResult:
+        """Decide what to do with one message; see MatchResult for the kinds."""
+        words = normalise((text or "")[:MAX_INPUT_CHARS]).split()
+        if not words:
+            return MatchResult("none")
+        reply = smalltalk_reply(words)
+        if reply is not None:
+            return MatchResult("smalltalk", smalltalk=reply)
+        terms = self._terms(words)
+        if _out_of_scope(words, terms):
+            return MatchResult("none")
+        ranking = self._rank(terms, " ".join(words))
+        if not ranking or ranking[0].score < SUGGEST_MIN:
+            return MatchResult("none")
+        if self._too_vague(terms):
+            return MatchResult("suggest", tuple(_suggestions(ranking)))
+        top = ranking[0].score
+        second = ranking[1].score if len(ranking) > 1 else 0.0
+        if top >= ANSWER_MIN and top - second >= MARGIN:
+            return MatchResult("answer", tuple(ranking))
+        return MatchResult("suggest", tuple(_suggestions(ranking)))
+
+    def _too_vague(self, terms: Sequence[str]) -> bool:
+        """One known content word that many topics share ('visa', 'usmle', 'step')."""
+        unique = set(terms)
+        if len(unique) != 1:
+            return False
+        postings = self._postings.get(next(iter(unique)), [])
+        return len(postings) > max(2, AMBIGUOUS_DF_SHARE * self._n)
+
+
+def _fuzzy(plain: str, texts: Sequence[str]) -> float:
+    """0-1: rapidfuzz similarity, word order aside, of the question to the closest text."""
+    if not plain or not texts:
+        return 0.0
+    best = process.extractOne(plain, texts, scorer=fuzz.token_sort_ratio)
+    return best[1] / 100.0 if best else 0.0
+
+
+def _suggestions(ranking: Sequence[Match]) -> list[Match]:
+    """The 2-3 candidates close enough to the top to offer as "did you mean"."""
+    top = ranking[0].score
+    close = [m for m in ranking[:MAX_SUGGEST] if top - m.score <= SUGGEST_WINDOW]
+    return close if len(close) >= 2 else list(ranking[:2])
+
+
+def _out_of_scope(words: Sequence[str], terms: Sequence[str]) -> bool:
+    """Another country's exam, another profession or chit-chat, with nothing of the US path."""
+    if not any(w in OUT_OF_SCOPE_MARKERS for w in words):
+        return False
+    return not any(t in US_PATH_MARKERS for t in (*words, *terms))
+
+
+def smalltalk_reply(words: Sequence[str]) -> str | None:
+    """A friendly reply when the message is only a greeting, thanks, goodbye or 'ok'."""
+    vocab = _GREETINGS | _THANKS | _BYES | _ACKS | _SMALLTALK_FILLER
+    if not words or len(words) > 8 or any(w not in vocab for w in words):
+        return None
+    present = set(words)
+    for kind, group in (("thanks", _THANKS), ("bye", _BYES), ("greeting", _GREETINGS)):
+        if present & group:
+            return SMALLTALK_REPLIES[kind]
+    if present & _ACKS:
+        return SMALLTALK_REPLIES["ack"]
+    return None
