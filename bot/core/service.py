@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.core import advisor, calendar, callbacks, dialog, reminders, texts
 from bot.core.answers import Answers
-from bot.core.knowledge import load_knowledge
+from bot.core.knowledge import KnowledgeError, load_knowledge
 from bot.core.matching import normalise
 from bot.core.models import (
     PROFILE_FIELDS,
@@ -29,7 +29,7 @@ from bot.core.models import (
     User,
 )
 from bot.core.profile import ProfileError, describe, parse_field, with_field
-from bot.core.storage import DialogState, SqliteStorage
+from bot.core.storage import BROADCAST_KEY_PREFIX, DialogState, SqliteStorage
 
 MAX_QUESTION_CHARS = 1000  # Telegram allows 4096; a real question is far shorter than this
 STATE_MARKS = {"done": "✅", "next": "➡️", "later": "⏳"}
@@ -155,6 +155,7 @@ class Service:
             "pr": lambda user, chat: self.progress(user, chat),
             "x": self._on_forget,
             "r": self._on_remind_button,
+            "b": self._on_broadcast,
         }
 
     async def _on_topic(self, user: User, chat: Chat, topic_id: str) -> Reply:
@@ -440,6 +441,97 @@ class Service:
         reply = await self.remind(user, chat, [setting] if setting != "tz" else [setting, value])
         return Reply(
             reply.text, title=reply.title, buttons=reply.buttons, notice=reply.notice, edit=True
+        )
+
+    async def plan_reminders(self) -> int:
+        """Write every reminder due now into the durable outbox; returns how many are new.
+
+        Keys are unique per chat, event and lead, so planning again (every sweep, or after a
+        crash mid-sweep) never duplicates a reminder.
+        """
+        now = self.clock()
+        subscribers = await self.storage.subscribers()
+        zones = {chat_id: settings.tz for chat_id, settings, _ in subscribers}
+        events = {d.id: d for d in self.kb.deadlines}
+        entries = [
+            (
+                due.chat_id,
+                due.key,
+                calendar.reminder_text(
+                    events[due.deadline_id], due.lead_days, now, zones[due.chat_id]
+                ),
+            )
+            for due in calendar.due_reminders(subscribers, self.kb.deadlines, now)
+        ]
+        return await self.storage.enqueue(entries, now)
+
+    # -- admins ----------------------------------------------------------------------------------
+    def is_admin(self, user: User) -> bool:
+        return user.id in self.admins
+
+    async def stats(self, user: User) -> Reply:
+        """/stats for admins: users, activity, answer rate, unanswered, reminders."""
+        if not self.is_admin(user):
+            return Reply(texts.ADMINS_ONLY)
+        data = await self.storage.stats(self.clock())
+        per_day = ", ".join(f"{day}: {n}" for day, n in sorted(data["questions_per_day"].items()))
+        unanswered = "\n".join(f"  {n}× {q}" for q, n in data["top_unanswered"]) or "  none"
+        text = (
+            f"Users: {data['users']} ({data['active_users']} active)\n"
+            f"Questions per day (last 7 days): {per_day or 'none'}\n"
+            f"Answer rate (7 days): {data['answer_rate']:.0%}\n"
+            f"Reminders and broadcasts sent: {data['reminders_sent']}\n"
+            f"Outbox: {data['outbox']}\n"
+            f"Top unanswered:\n{unanswered}"
+        )
+        return Reply(text, title="Bot statistics")
+
+    async def broadcast(self, user: User, text: str) -> Reply:
+        """/broadcast TEXT for admins: a preview with confirm and cancel buttons."""
+        if not self.is_admin(user):
+            return Reply(texts.ADMINS_ONLY)
+        text = text.strip()
+        if not text:
+            return Reply("Usage: /broadcast TEXT. You will see a preview before anything is sent.")
+        broadcast_id = await self.storage.create_broadcast(user.id, text, self.clock())
+        count = len(await self.storage.user_ids(active_only=True))
+        buttons = (
+            (
+                Button(f"Send to {count} people", data=callbacks.encode("b", "yes", broadcast_id)),
+                Button("Cancel", data=callbacks.encode("b", "no", broadcast_id)),
+            ),
+        )
+        return Reply(text, title="Preview of your broadcast", buttons=buttons)
+
+    async def _on_broadcast(self, user: User, chat: Chat, answer: str, raw_id: str) -> Reply:
+        if not self.is_admin(user) or not raw_id.isdigit():
+            return Reply("", notice=texts.ADMINS_ONLY)
+        found = await self.storage.get_broadcast(int(raw_id))
+        if found is None or found[1] != "draft":
+            return Reply("", notice="This broadcast was already sent or cancelled.")
+        text, _ = found
+        if answer != "yes":
+            await self.storage.set_broadcast_status(int(raw_id), "cancelled")
+            return Reply("Broadcast cancelled. Nothing was sent.", edit=True)
+        users = await self.storage.user_ids(active_only=True)
+        entries = [(uid, f"{BROADCAST_KEY_PREFIX}{raw_id}:{uid}", text) for uid in users]
+        queued = await self.storage.enqueue(entries, self.clock())
+        await self.storage.set_broadcast_status(int(raw_id), "queued")
+        return Reply(f"Broadcast queued for {queued} people.", edit=True)
+
+    async def reload_knowledge(self, user: User | None, path: Path | None = None) -> Reply:
+        """/reload (admins) or SIGHUP (user None): reload, keep the old knowledge on error."""
+        if user is not None and not self.is_admin(user):
+            return Reply(texts.ADMINS_ONLY)
+        try:
+            kb = self.reload(path)
+        except KnowledgeError as exc:
+            return Reply(f"The reload failed; the previous knowledge is still serving.\n\n{exc}")
+        dropped = await self.storage.delete_pending_reminders()
+        planned = await self.plan_reminders()
+        return Reply(
+            f"Reloaded: {len(kb.topics)} topics, {len(kb.deadlines)} deadlines. "
+            f"Pending reminders re-planned ({dropped} dropped, {planned} planned)."
         )
 
     # -- delivery state ----------------------------------------------------------------------------

@@ -30,6 +30,7 @@ import aiosqlite
 from bot.core.models import PROFILE_FIELDS, OutboxItem, Profile, ReminderSettings, User
 
 __all__ = [
+    "BROADCAST_KEY_PREFIX",
     "MIGRATIONS_DIR",
     "Cohort",
     "DialogState",
@@ -45,6 +46,9 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
 _PROFILE_KEYS = frozenset(PROFILE_FIELDS)
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+# Outbox keys: reminders are "{chat}:{event}:{lead}"; broadcasts start with this prefix.
+BROADCAST_KEY_PREFIX = "b"
 
 Row = Sequence[Any]
 # (chat_id, key, text) or (chat_id, key, text, meta): one message to plan for delivery.
@@ -124,6 +128,7 @@ class Storage(Protocol):
     async def mark_dead(self, item_id: int, error: str) -> None: ...
     async def drop_pending_for(self, chat_id: int) -> int: ...
     async def delete_pending_where_key_prefix(self, prefix: str) -> int: ...
+    async def delete_pending_reminders(self) -> int: ...
     async def outbox_counts(self) -> dict[str, int]: ...
     async def was_enqueued(self, key: str) -> bool: ...
 
@@ -660,6 +665,13 @@ class SqliteStorage:
             "DELETE FROM outbox WHERE sent_at IS NULL AND dead = 0"
             " AND substr(key, 1, length(?)) = ?",
             (prefix, prefix),
+        )
+
+    async def delete_pending_reminders(self) -> int:
+        """Forget planned-but-unsent reminders (not broadcasts) so a reload can re-plan them."""
+        return await self._write(
+            "DELETE FROM outbox WHERE sent_at IS NULL AND dead = 0 AND substr(key, 1, 1) != ?",
+            (BROADCAST_KEY_PREFIX,),
         )
 
     async def outbox_counts(self) -> dict[str, int]:

@@ -71,3 +71,5 @@ SUGGEST = "I am not sure which of these you mean. Tap one:"
 STALE_BUTTON = "This button is out of date. Type /next or /help to start again."
 
 SOURCES_FOOTER = "Reviewed {reviewed}. Rules, dates and fees change: check the official page."
+
+ADMINS_ONLY = "Sorry, only the bot's administrators can do that."

@@ -5,7 +5,10 @@ Handler order matters where noted: PTB gives an update to the first matching han
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 from urllib.parse import urlparse
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -27,9 +30,10 @@ from bot.core.models import KnowledgeBase
 from bot.core.service import Service
 from bot.core.storage import SqliteStorage
 from bot.logs import setup_logging
+from bot.tg import notifier
 from bot.tg.context import BotData
 from bot.tg.delivery import RetryingRateLimiter
-from bot.tg.handlers import buttons, errors, membership, plan, questions, start
+from bot.tg.handlers import admin, buttons, errors, membership, plan, questions, start
 from bot.tg.updates import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -61,6 +65,9 @@ def build_application(settings: Settings, kb: KnowledgeBase) -> Application:
         app.bot_data["service"] = Service(kb, storage, admins=settings.admins)
         app.bot_data["settings"] = settings
         await app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+        assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
+        app.job_queue.run_repeating(notifier.sweep, interval=settings.reminder_interval, first=1)
+        _reload_on_sighup(app, settings)
         log.info("bot @%s ready with %d topics", app.bot.username, len(kb.topics))
 
     async def post_shutdown(app: Application) -> None:
@@ -105,6 +112,9 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("deadlines", plan.deadlines))
     app.add_handler(CommandHandler("calendar", plan.calendar))
     app.add_handler(CommandHandler("remind", plan.remind))
+    app.add_handler(CommandHandler("stats", admin.stats))
+    app.add_handler(CommandHandler("broadcast", admin.broadcast))
+    app.add_handler(CommandHandler("reload", admin.reload))
     app.add_handler(CallbackQueryHandler(buttons.button))
     app.add_handler(ChatMemberHandler(membership.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     # Free text last: in private every text is a question; in groups only when addressed.
@@ -114,6 +124,20 @@ def add_handlers(app: Application) -> None:
     app.add_handler(MessageHandler(groups & filters.TEXT & ~filters.COMMAND, questions.group_text))
     app.add_handler(MessageHandler(private & filters.COMMAND, start.unknown_command))
     app.add_error_handler(errors.on_error)
+
+
+def _reload_on_sighup(app: Application, settings: Settings) -> None:
+    """SIGHUP reloads the knowledge, like /reload; a failed reload keeps the old one."""
+
+    async def reload() -> None:
+        reply = await app.bot_data["service"].reload_knowledge(None, settings.knowledge_dir)
+        log.info("SIGHUP: %s", reply.text.splitlines()[0])
+
+    def on_signal() -> None:
+        app.create_task(reload())
+
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, on_signal)
 
 
 def run_bot(settings: Settings, kb: KnowledgeBase) -> int:

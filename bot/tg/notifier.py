@@ -1,0 +1,106 @@
+"""Delivers the outbox: reminders, group reminders and broadcasts, with the same guarantees.
+
+One repeating job plans what is due into SQLite, then sends what is pending. A row is marked
+sent only after Telegram accepted it, so a crash (even kill -9) loses nothing: at most the
+messages in flight at that moment are sent again. Several items for one chat go out as one
+message, which keeps within Telegram's one-message-per-second-per-chat limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+
+from bot.core.models import OutboxItem, Reply
+from bot.core.service import Service
+from bot.tg.context import Context, service
+from bot.tg.render import render
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+MAX_PER_SWEEP = 20_000  # bounds one sweep; the rest goes out on the next one
+PARALLEL_CHATS = 30  # the rate limiter spaces them; this only bounds tasks in flight
+RETRY_DELAY = timedelta(seconds=60)
+
+
+async def sweep(context: Context) -> None:
+    """The repeating job: plan due reminders, then deliver everything pending."""
+    svc = service(context)
+    planned = await svc.plan_reminders()
+    sent = await deliver(context.bot, svc)
+    if planned or sent:
+        log.info("reminder sweep: %d planned, %d delivered", planned, sent)
+
+
+async def deliver(bot: Bot, svc: Service) -> int:
+    """Send pending outbox items until none is due; returns how many items were delivered."""
+    delivered = 0
+    gate = asyncio.Semaphore(PARALLEL_CHATS)
+    seen: set[int] = set()
+    while delivered < MAX_PER_SWEEP:
+        items = [i for i in await svc.storage.pending(BATCH, svc.clock()) if i.id not in seen]
+        if not items:
+            break
+        seen.update(i.id for i in items)
+        by_chat: dict[int, list[OutboxItem]] = defaultdict(list)
+        for item in items:
+            by_chat[item.chat_id].append(item)
+        results = await asyncio.gather(
+            *(_send_chat(bot, svc, chat_id, group, gate) for chat_id, group in by_chat.items())
+        )
+        delivered += sum(results)
+    return delivered
+
+
+async def _send_chat(
+    bot: Bot, svc: Service, chat_id: int, items: list[OutboxItem], gate: asyncio.Semaphore
+) -> int:
+    """One message (or a few, if long) for all of a chat's pending items."""
+    async with gate:
+        text = "\n\n".join(item.text for item in items)
+        try:
+            for out in render(Reply(text), bot.username):
+                await bot.send_message(chat_id, out.text, reply_markup=out.markup)
+        except Exception as exc:  # every failure is recorded on the rows, none is lost
+            await _failed(svc, chat_id, items, exc)
+            return 0
+        now = svc.clock()
+        for item in items:
+            await svc.storage.mark_sent(item.id, now)
+        return len(items)
+
+
+async def _failed(svc: Service, chat_id: int, items: list[OutboxItem], exc: Exception) -> None:
+    """Classify a failure: gone for good, move to a new chat id, or try again later."""
+    storage, now = svc.storage, svc.clock()
+    if isinstance(exc, Forbidden):
+        log.info("chat %s blocked the bot or removed it; no more messages", chat_id)
+        await svc.set_active(chat_id, False)
+        await storage.drop_pending_for(chat_id)
+        return
+    if isinstance(exc, ChatMigrated):
+        log.info("chat %s became supergroup %s", chat_id, exc.new_chat_id)
+        await storage.migrate_chat(chat_id, exc.new_chat_id)
+        return
+    if isinstance(exc, BadRequest):
+        for item in items:
+            await storage.mark_dead(item.id, str(exc))
+        log.warning("chat %s: message refused (%s); not retried", chat_id, exc)
+        return
+    delay = _retry_after(exc) if isinstance(exc, RetryAfter) else RETRY_DELAY
+    if not isinstance(exc, NetworkError | RetryAfter):
+        log.error("chat %s: unexpected delivery error", chat_id, exc_info=exc)
+    for item in items:
+        await storage.mark_retry(item.id, f"{type(exc).__name__}: {exc}", now + delay)
+
+
+def _retry_after(exc: RetryAfter) -> timedelta:
+    """PTB gives retry_after as int seconds or a timedelta, depending on its settings."""
+    value = exc.retry_after
+    return value if isinstance(value, timedelta) else timedelta(seconds=value)
