@@ -381,12 +381,11 @@ def _join_steps(tokens: Sequence[str]) -> list[str]:
         if tok == "step" and nxt in _STEP_NUMBERS:
             number = _STEP_NUMBERS[nxt]
             after = tokens[i + 2] if i + 2 < len(tokens) else ""
-            if number == "2" and after in ("ck", "cs"):
-                out.append(f"step2{after}")
-                i += 3
-                continue
-            out.append("step2ck" if number == "2" else f"step{number}")
-            i += 2
+            joined = f"step2{after}" if number == "2" and after in ("ck", "cs") else ""
+            compound = joined or ("step2ck" if number == "2" else f"step{number}")
+            if not out or out[-1] != compound:  # "step 2 ck" expanded from "ck" right after it
+                out.append(compound)
+            i += 3 if joined else 2
             continue
         out.append(tok)
         i += 1

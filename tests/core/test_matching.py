@@ -1,0 +1,395 @@
+"""The matcher: normalisation, abbreviations, typos, guards and decisions.
+
+Most tests run on a small hand-built knowledge base so they say exactly what they test; a few at
+the end run on the real knowledge base for realistic questions.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.core.knowledge import load_knowledge
+from bot.core.matching import (
+    MAX_MATCHES,
+    MAX_SUGGEST,
+    Matcher,
+    analyse,
+    expand,
+    normalise,
+)
+from bot.core.models import KnowledgeBase, Topic
+
+
+def make_topic(topic_id: str, title: str, variants: list[str], keywords: list[str]) -> Topic:
+    return Topic(
+        id=topic_id,
+        title=title,
+        stage="exams",
+        summary=title,
+        answer=title,
+        variants=tuple(variants),
+        keywords=tuple(keywords),
+        related=(),
+        sources=(),
+        reviewed=date(2026, 1, 1),
+    )
+
+
+@pytest.fixture(scope="module")
+def small_kb() -> KnowledgeBase:
+    return KnowledgeBase(
+        topics=(
+            make_topic(
+                "usmle-step1",
+                "USMLE Step 1",
+                ["is step 1 pass fail", "step 1 subjects", "when to take step 1"],
+                ["basic sciences", "pass fail", "step 1 format"],
+            ),
+            make_topic(
+                "usmle-step2ck",
+                "USMLE Step 2 CK",
+                ["good step 2 ck score", "step 2 ck subjects", "when to take step 2 ck"],
+                ["clinical knowledge", "three digit score"],
+            ),
+            make_topic(
+                "usmle-step3",
+                "USMLE Step 3",
+                ["can i take step 3 before residency", "step 3 eligibility"],
+                ["two day exam", "step 3 eligibility"],
+            ),
+            make_topic(
+                "visa-j1",
+                "The J-1 visa for residents",
+                ["j1 visa sponsor", "two year home rule", "j1 waiver"],
+                ["ecfmg sponsorship", "home residency requirement", "conrad 30"],
+            ),
+            make_topic(
+                "visa-h1b",
+                "The H-1B visa for residents",
+                ["which programs sponsor h1b visa", "h1b needs step 3"],
+                ["cap exempt", "h1b sponsorship"],
+            ),
+            make_topic(
+                "soap",
+                "SOAP: after not matching",
+                ["what is soap", "soap rounds", "i did not match what now"],
+                ["supplemental offer and acceptance program", "unmatched"],
+            ),
+            make_topic(
+                "letters-of-recommendation",
+                "Letters of recommendation",
+                ["how many letters of recommendation", "who writes my letters"],
+                ["letter writer", "recommendation letter upload"],
+            ),
+            make_topic(
+                "interviews",
+                "Residency interviews",
+                ["when do interview invitations come", "virtual interviews"],
+                ["interview invitation", "thank you email"],
+            ),
+            make_topic(
+                "ecfmg-certification",
+                "ECFMG certification",
+                ["when do i get the ecfmg certificate", "what do i need for certification"],
+                ["ecfmg certificate", "certification requirements"],
+            ),
+            make_topic(
+                "graduation-year",
+                "Year of graduation",
+                ["does graduation year matter", "gap after graduation"],
+                ["year of graduation cut off", "graduation gap"],
+            ),
+            make_topic(
+                "costs",
+                "What it costs",
+                ["how much does the whole process cost", "exam fees"],
+                ["cost", "fees", "money"],
+            ),
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def small(small_kb: KnowledgeBase) -> Matcher:
+    return Matcher(small_kb)
+
+
+@pytest.fixture(scope="module")
+def real() -> Matcher:
+    return Matcher(load_knowledge())
+
+
+# -- normalise --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("WHEN Does ERAS Open??", "when does eras open"),
+        ("pass/fail, right?!", "pass fail right"),
+        ("didn't match 😢 what now", "didnt match what now"),
+        ("ＳＴＥＰ　１ ｆｅｅ", "step 1 fee"),  # full-width letters, digits and space (NFKC)
+        ("Pleeeease help", "please help"),
+        ("goooood morning", "good morning"),
+        ("thanksssss!!!", "thanks"),
+        ("cost: $1000", "cost 1000"),
+        ("  lots   of \t\n space  ", "lots of space"),
+    ],
+)
+def test_normalise_cleans_case_punctuation_emoji_and_stretching(raw: str, expected: str) -> None:
+    assert normalise(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Step-1", "step 1"),
+        ("STEP1", "step 1"),
+        ("step 2ck", "step 2 ck"),
+        ("step2 CK", "step 2 ck"),
+        ("H-1B", "h1b"),
+        ("h 1b visa", "h1b visa"),
+        ("J-1", "j1"),
+        ("PGY-1", "pgy1"),
+        ("usmle1", "usmle step 1"),
+    ],
+)
+def test_normalise_folds_exam_and_visa_spellings(raw: str, expected: str) -> None:
+    assert normalise(raw) == expected
+
+
+def test_normalise_keeps_real_double_letters_and_numbers() -> None:
+    assert normalise("need a good 2000 fee") == "need a good 2000 fee"
+
+
+@given(st.text())
+def test_normalise_never_raises_and_is_idempotent(text: str) -> None:
+    once = normalise(text)
+    assert normalise(once) == once
+
+
+@pytest.mark.parametrize("odd", ["\x00\ud800", "🏳️‍🌈" * 50, "\u200b\u200d", "ﷺ", "Ⅻ", "a\u0301"])
+def test_normalise_handles_odd_unicode(odd: str) -> None:
+    assert isinstance(normalise(odd), str)
+
+
+# -- expansion and analysis ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [
+        ("s1", "step 1"),
+        ("step one", "step 1"),
+        ("2ck", "step 2 ck"),
+        ("ck", "step 2 ck"),
+        ("cs", "step 2 cs"),
+        ("s3", "step 3"),
+        ("usce", "us clinical experience"),
+        ("lors", "letter recommendation"),
+        ("ps", "personal statement"),
+        ("yog", "year graduation"),
+        ("rol", "rank order list"),
+        ("house job", "internship"),
+        ("fees", "cost"),
+        ("prelim", "preliminary"),
+        ("oet", "english test"),
+    ],
+)
+def test_expand_adds_canonical_words_and_keeps_the_original(raw: str, canonical: str) -> None:
+    expanded = expand(raw)
+    assert canonical in expanded
+    assert expanded.startswith(normalise(raw))
+
+
+def test_analysis_joins_steps_and_drops_filler() -> None:
+    assert analyse("how do i pass step 2 ck") == ["pass", "step2ck"]
+    assert analyse("what is s1") == ["s1", "step1"]
+    assert "step2cs" in analyse("is step 2 cs still there")
+
+
+# -- ranking on the small knowledge base ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("s1 pass fail?", "usmle-step1"),
+        ("good 2ck score", "usmle-step2ck"),
+        ("2 year home rule j-1", "visa-j1"),
+        ("which hospitals sponsor H-1B", "visa-h1b"),
+        ("how many lors", "letters-of-recommendation"),
+        ("yog cut off", "graduation-year"),
+        ("step 1 fees", "costs"),
+    ],
+)
+def test_abbreviations_reach_their_topic(small: Matcher, question: str, topic: str) -> None:
+    assert small.ranked(question)[0].topic == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("when do interveiw invitations come", "interviews"),
+        ("who writes recomendation letters", "letters-of-recommendation"),
+        ("when do i get my ecfmg certifcate", "ecfmg-certification"),
+    ],
+)
+def test_typos_are_corrected(small: Matcher, question: str, topic: str) -> None:
+    result = small.match(question)
+    assert result.kind == "answer"
+    assert result.matches[0].topic == topic
+
+
+def test_scores_are_0_to_100_and_at_most_five(small: Matcher) -> None:
+    for question in ["step", "visa sponsor step 3 h1b j1 fees letters interview", "soap"]:
+        ranking = small.ranked(question)
+        assert len(ranking) <= MAX_MATCHES
+        assert all(0 <= m.score <= 100 for m in ranking)
+        assert [m.score for m in ranking] == sorted((m.score for m in ranking), reverse=True)
+
+
+# -- decisions ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", ["visa", "step", "usmle"])
+def test_one_word_shared_by_many_topics_suggests(small: Matcher, question: str) -> None:
+    result = small.match(question)
+    assert result.kind in ("suggest", "none")
+    assert len(result.matches) <= MAX_SUGGEST
+
+
+@pytest.mark.parametrize(("question", "topic"), [("soap", "soap"), ("step 3?", "usmle-step3")])
+def test_one_specific_word_answers(small: Matcher, question: str, topic: str) -> None:
+    result = small.match(question)
+    assert result.kind == "answer"
+    assert result.matches[0].topic == topic
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["hi", "Hello doctor", "thanks a lot!!", "ok thank you", "good morning", "bye", "thx bro 🙏"],
+)
+def test_greetings_and_thanks_are_smalltalk(small: Matcher, message: str) -> None:
+    result = small.match(message)
+    assert result.kind == "smalltalk"
+    assert result.matches == ()
+    assert result.smalltalk
+
+
+def test_a_greeting_with_a_question_is_a_question(small: Matcher) -> None:
+    result = small.match("hi, how do i pass step 1")
+    assert result.kind in ("answer", "suggest")
+    assert result.matches[0].topic == "usmle-step1"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many attempts for PLAB 2",
+        "AMC exam dates",
+        "MCCQE part 1 registration",
+        "CaRMS match for imgs",
+        "NCLEX for nurses",
+        "dental school for a dentist",
+        "SAT score for undergrad",
+        "write a python script",
+        "tell me a joke",
+        "should i buy bitcoin",
+    ],
+)
+def test_other_countries_professions_and_chitchat_are_none(small: Matcher, question: str) -> None:
+    result = small.match(question)
+    assert result.kind == "none"
+    assert result.matches == ()
+
+
+def test_another_exam_next_to_the_us_path_is_in_scope(small: Matcher) -> None:
+    assert small.match("plab or step 1 first?").kind != "none"
+
+
+@pytest.mark.parametrize("message", ["", "   ", "😂😂😂", "🙏", "?!...", "\u200b"])
+def test_empty_or_emoji_only_is_none(small: Matcher, message: str) -> None:
+    assert small.match(message).kind == "none"
+
+
+def test_oversized_input_is_truncated_not_rejected(small: Matcher) -> None:
+    result = small.match("what is soap " + "blah " * 5000)
+    assert result.matches
+    assert result.matches[0].topic == "soap"
+    assert small.match("x" * 100_000).kind == "none"
+
+
+def test_answer_keeps_the_ranking_and_suggest_offers_two_or_three(small: Matcher) -> None:
+    answer = small.match("two year home rule waiver")
+    assert answer.kind == "answer"
+    assert 1 <= len(answer.matches) <= MAX_MATCHES
+    suggest = small.match("visa")
+    assert suggest.kind == "suggest"
+    assert 2 <= len(suggest.matches) <= MAX_SUGGEST
+    assert {m.topic for m in suggest.matches} >= {"visa-j1", "visa-h1b"}
+
+
+def test_matcher_on_an_empty_knowledge_base_says_none() -> None:
+    assert Matcher(KnowledgeBase(topics=())).match("step 1").kind == "none"
+
+
+# -- the real knowledge base --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("s1 subjects", "usmle-step1"),
+        ("step-1 pass/fail??", "usmle-step1"),
+        ("2ck score for IM", "usmle-step2ck"),
+        ("is cs still there", "usmle-step2cs"),
+        ("oet or ielts", "english-proficiency"),
+        ("observership or externship", "usce"),
+        ("how many LORs", "letters-of-recommendation"),
+        ("ps length", "personal-statement"),
+        ("when do interveiw invites come", "interviews"),
+        ("how to certify rol", "nrmp-match"),
+        ("soap", "soap"),
+        ("step 3?", "usmle-step3"),
+        ("2 year home rule", "visa-j1"),
+        ("cap exempt h-1b", "visa-h1b"),
+        ("prelim vs cat", "residency-training"),
+        ("yog", "graduation-year"),
+        ("ecfmg certifcate requirements", "ecfmg-certification"),
+        ("recomendation letter from us doctor", "letters-of-recommendation"),
+    ],
+)
+def test_real_knowledge_base_ranks_short_questions(
+    real: Matcher, question: str, topic: str
+) -> None:
+    result = real.match(question)
+    assert result.kind in ("answer", "suggest")
+    assert result.matches[0].topic == topic
+
+
+@pytest.mark.parametrize("question", ["visa", "usmle", "step"])
+def test_real_knowledge_base_one_vague_word_is_not_a_confident_answer(
+    real: Matcher, question: str
+) -> None:
+    assert real.match(question).kind in ("suggest", "none")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "PLAB 1 result date",
+        "AMC clinical exam in Melbourne",
+        "how to apply through CaRMS",
+        "NMC registration for nurses",
+        "what's the weather like today",
+        "give me a cake recipe",
+        "who won the football game",
+    ],
+)
+def test_real_knowledge_base_out_of_scope_is_none(real: Matcher, question: str) -> None:
+    assert real.match(question).kind == "none"
