@@ -1,4 +1,4 @@
-"""`imgbot run | chat | ask | next | topics | validate | eval | unanswered | backup`.
+"""`imgbot run | chat | ask | next | topics | validate | eval | unanswered | health | backup`.
 
 A thin layer over the core: parse arguments, call the core, print. JSON shapes are contracts
 (see README): keep them exact.
@@ -199,6 +199,40 @@ def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
+    """For the container HEALTHCHECK: knowledge valid, database readable, sweeps running."""
+    from bot.core.storage import SqliteStorage
+    from bot.heartbeat import is_fresh
+
+    _knowledge(settings)
+
+    async def main() -> int:
+        storage = await SqliteStorage.open(settings.db_path)
+        try:
+            return await storage.schema_version()
+        finally:
+            await storage.close()
+
+    version = asyncio.run(main())
+    if not is_fresh(settings.db_path, settings.reminder_interval):
+        print("unhealthy: the reminder sweep has not run recently", file=sys.stderr)
+        return 1
+    print(f"healthy: schema version {version}")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """Copy the live database with SQLite's online backup API (safe while the bot runs)."""
+    import sqlite3
+
+    target = Path(args.path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(settings.db_path) as source, sqlite3.connect(target) as dest:
+        source.backup(dest)
+    print(f"backed up {settings.db_path} to {target}")
+    return 0
+
+
 # -- parser ------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="imgbot", description=__doc__.splitlines()[0])
@@ -222,6 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     un = sub.add_parser("unanswered", help="the most frequent questions the bot could not answer")
     un.add_argument("--limit", type=int, default=20)
     un.add_argument("--json", action="store_true")
+    sub.add_parser("health", help="exit 0 when the bot's knowledge, database and sweeps are fine")
+    backup = sub.add_parser("backup", help="copy the database safely while the bot runs")
+    backup.add_argument("path")
     return parser
 
 
@@ -234,6 +271,8 @@ COMMANDS = {
     "eval": cmd_eval,
     "next": cmd_next,
     "unanswered": cmd_unanswered,
+    "health": cmd_health,
+    "backup": cmd_backup,
 }
 
 

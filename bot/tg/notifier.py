@@ -16,6 +16,7 @@ from datetime import timedelta
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
+from bot import heartbeat
 from bot.core.models import OutboxItem, Reply
 from bot.core.service import Service
 from bot.tg.context import Context, service
@@ -33,6 +34,9 @@ async def sweep(context: Context) -> None:
     """The repeating job: plan due reminders, then deliver everything pending."""
     svc = service(context)
     planned = await svc.plan_reminders()
+    settings = context.bot_data.get("settings")
+    if settings is not None:
+        heartbeat.beat(settings.db_path)
     sent = await deliver(context.bot, svc)
     if planned or sent:
         log.info("reminder sweep: %d planned, %d delivered", planned, sent)
