@@ -1,4 +1,4 @@
-"""A file touched by every reminder sweep, so a health check can tell a stuck bot from a live one."""
+"""Touched by every reminder sweep, so a health check can tell a stuck bot from a live one."""
 
 from __future__ import annotations
 
