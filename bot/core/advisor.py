@@ -1,0 +1,787 @@
+"""What should this person do next: a pure function of (profile, today, deadline calendar).
+
+The rules encode the real order of the path (facts.md): a USMLE ID before the exams; Step 1 and
+Step 2 CK in any order; OET and a clinical-skills Pathway for ECFMG; ECFMG requirements confirmed
+by the NRMP rank-list deadline and the full certificate by the 1 July start; US experience and US
+letters before ERAS; NRMP registration, rank list, Match Week and SOAP; Step 3 before the rank
+list only for an H-1B. Every due date is copied from the deadline calendar, never made up: when
+a cycle has no dated event for something, the action has no due date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.core.models import Action, Deadline, Plan, Profile
+
+EASTERN = ZoneInfo("America/New_York")
+
+# Common advice, not rules (no official source): programs like to see 2-3 months of US clinical
+# experience and 2-3 US letters; below the lower end we suggest getting more.
+MIN_USCE_MONTHS = 2
+MIN_US_LORS = 2
+# Graduation-year cutoffs are often 3-5 years (facts.md section 15); past 5 we warn.
+GRADUATION_CUTOFF_YEARS = 5
+# A medical course is typically 6 years (MBBS 5.5 + internship, European and Latin American
+# 6-year MD); only used to guess a student's graduation year when they did not give it.
+NOMINAL_COURSE_YEARS = 6
+MAX_ATTEMPTS = 4
+
+# Path order: ties on the same date are listed in this order, which follows the dependencies.
+ORDER: tuple[str, ...] = (
+    "next-cycle",
+    "graduation-year",
+    "feasibility",
+    "registration",
+    "attempts",
+    "step1",
+    "step2ck",
+    "english",
+    "pathway",
+    "usce",
+    "lors",
+    "visa-programs",
+    "eras",
+    "nrmp",
+    "interviews",
+    "requirements",
+    "step3-h1b",
+    "rank-list",
+    "match-week",
+    "soap",
+    "certificate",
+    "visa",
+    "residency",
+    "step3",
+)
+RANK = {key: i for i, key in enumerate(ORDER)}
+# Prerequisites without a date of their own sort with the earliest dated action.
+LEADING = frozenset({"next-cycle", "graduation-year", "feasibility", "registration", "attempts"})
+STEP_NAMES = {"step1": "Step 1", "step2ck": "Step 2 CK", "step3": "Step 3"}
+
+
+# -- the cycle and its dates --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """One Match year and its dated events, keyed by id suffix (`eras-submit`, `rol-deadline`)."""
+
+    year: int
+    events: Mapping[str, Deadline] = field(default_factory=dict)
+
+    def day(self, suffix: str) -> date | None:
+        """The event's calendar date in US Eastern time (the organisers' zone), if known."""
+        event = self.events.get(suffix)
+        return event.at.astimezone(EASTERN).date() if event else None
+
+    def when(self, suffix: str) -> str:
+        """The date as people read it in a reason, with '(estimated)' when it is not confirmed."""
+        event = self.events.get(suffix)
+        if event is None:
+            return "(date not published yet)"
+        note = " (estimated)" if event.estimated else ""
+        return f"{fmt(event.at.astimezone(EASTERN).date())}{note}"
+
+
+def cycle_events(deadlines: Iterable[Deadline], year: int) -> Cycle:
+    prefix = f"{year}-"
+    events = {
+        d.id[len(prefix) :]: d for d in deadlines if d.cycle == year and d.id.startswith(prefix)
+    }
+    return Cycle(year, events)
+
+
+def fmt(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def third_friday_of_march(year: int) -> date:
+    """Match Day rule (facts.md): the third Friday of March."""
+    first = date(year, 3, 1)
+    return first + timedelta(days=(4 - first.weekday()) % 7 + 14)
+
+
+def match_day(cycle: Cycle) -> date:
+    return cycle.day("match-day") or third_friday_of_march(cycle.year)
+
+
+def match_week(cycle: Cycle) -> date:
+    return cycle.day("match-week") or match_day(cycle) - timedelta(days=4)
+
+
+def soap_end(cycle: Cycle) -> date:
+    """SOAP runs Monday to Thursday of Match Week."""
+    return (cycle.day("soap") or match_week(cycle)) + timedelta(days=3)
+
+
+def eras_submit_or_rule(cycle: Cycle) -> date:
+    """Feasibility only (never a due date): ERAS submission opens in early September."""
+    return cycle.day("eras-submit") or date(cycle.year - 1, 9, 1)
+
+
+# -- the person ---------------------------------------------------------------------------------
+
+
+def expected_graduation(profile: Profile, today: date) -> int | None:
+    """The year a student should graduate: given, or guessed from the year of study."""
+    if profile.stage != "student":
+        return None
+    if profile.graduation_year is not None:
+        return profile.graduation_year
+    if profile.school_year is None:
+        return None
+    years_left = max(0, NOMINAL_COURSE_YEARS - profile.school_year)
+    return today.year + years_left + (1 if today.month >= 7 else 0)
+
+
+def _passed(status: str | None) -> bool:
+    return status == "passed"
+
+
+def requirements_met(profile: Profile) -> bool:
+    """ECFMG's exam and English parts are done (the Pathway itself is not a profile field)."""
+    return bool(profile.ecfmg_certified) or (
+        _passed(profile.step1) and _passed(profile.step2ck) and _passed(profile.english)
+    )
+
+
+def target_cycle(profile: Profile, today: date, deadlines: Sequence[Deadline]) -> int:
+    """The person's target Match year, or the earliest one they can still apply to on time."""
+    if profile.target_match_year is not None:
+        return profile.target_match_year
+    if profile.match_result == "matched":
+        return (
+            today.year
+            if today >= match_week(cycle_events(deadlines, today.year))
+            else today.year - 1
+        )
+    year = today.year if today <= match_day(cycle_events(deadlines, today.year)) else today.year + 1
+    if profile.match_result == "unmatched":
+        last = year if today >= match_week(cycle_events(deadlines, year)) else year - 1
+        if today <= soap_end(cycle_events(deadlines, last)):
+            return last
+    elif profile.eras_submitted:
+        return year
+    graduation = expected_graduation(profile, today)
+    year = max(year, graduation or year)
+    while today > eras_submit_or_rule(cycle_events(deadlines, year)):
+        year += 1
+    return year
+
+
+# -- building the plan --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Item:
+    key: str
+    action: Action
+    sort: date | None = None
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    profile: Profile
+    today: date
+    cycle: Cycle
+
+    @property
+    def certified(self) -> bool:
+        return bool(self.profile.ecfmg_certified)
+
+    def ahead(self, day: date | None) -> bool:
+        return day is not None and day >= self.today
+
+    def first_ahead(self, *suffixes: str) -> str:
+        """The first of these events still ahead, else the last one (so an overdue date shows)."""
+        for suffix in suffixes:
+            if self.ahead(self.cycle.day(suffix)):
+                return suffix
+        return suffixes[-1]
+
+
+def _item(ctx: _Ctx, key: str, topic: str, title: str, why: str, due: str | None) -> _Item:
+    day = ctx.cycle.day(due) if due else None
+    return _Item(key, Action(topic=topic, title=title, why=why, due=day), day)
+
+
+def advise(profile: Profile, today: date, deadlines: Sequence[Deadline]) -> Plan:
+    """The ordered plan (most urgent first) and the warnings for one person on one day."""
+    year = target_cycle(profile, today, deadlines)
+    ctx = _Ctx(profile, today, cycle_events(deadlines, year))
+    warnings = _warnings(ctx)
+    if profile.match_result == "matched":
+        items = _matched_items(ctx)
+    elif profile.match_result == "unmatched" and today > soap_end(ctx.cycle):
+        ctx = _Ctx(profile, today, cycle_events(deadlines, year + 1))
+        items = [_next_cycle_item(ctx), *_pre_match_items(_fresh_cycle(ctx))]
+    elif profile.match_result == "unmatched":
+        items = [_soap_item(ctx), *_start_items(ctx)]
+    else:
+        items = _pre_match_items(ctx)
+    return Plan(actions=tuple(i.action for i in _ordered(items)), warnings=tuple(warnings))
+
+
+def _fresh_cycle(ctx: _Ctx) -> _Ctx:
+    """After an unmatched cycle the application steps start over; exam results carry on."""
+    reset = {"eras_submitted": None, "nrmp_registered": None, "rol_certified": None}
+    profile = Profile(**{**ctx.profile.to_dict(), **reset, "match_result": None})
+    return _Ctx(profile, ctx.today, ctx.cycle)
+
+
+def _ordered(items: list[_Item]) -> list[_Item]:
+    dated = [i.sort for i in items if i.sort is not None]
+    first = min(dated) if dated else None
+
+    def key(item: _Item) -> tuple[date, int]:
+        sort = first if item.key in LEADING else item.sort
+        return (sort or date.max, RANK[item.key])
+
+    return sorted(items, key=key)
+
+
+def _pre_match_items(ctx: _Ctx) -> list[_Item]:
+    return [
+        *_start_of_path_items(ctx),
+        *_exam_items(ctx),
+        *_certification_items(ctx),
+        *_application_items(ctx),
+        *_match_items(ctx),
+        *_start_items(ctx),
+    ]
+
+
+def _start_of_path_items(ctx: _Ctx) -> list[_Item]:
+    p = ctx.profile
+    items: list[_Item] = []
+    if _graduated_long_ago(ctx):
+        items.append(
+            _item(
+                ctx,
+                "graduation-year",
+                "graduation-year",
+                "Find programs that accept your year of graduation",
+                f"You graduated in {p.graduation_year}. Many programs only take graduates of "
+                "the last 3-5 years; check each program's policy before you pay to apply.",
+                None,
+            )
+        )
+    nothing_started = not p.ecfmg_registered and not any(
+        s in ("preparing", "scheduled", "passed", "failed") for s in (p.step1, p.step2ck)
+    )
+    if nothing_started and not ctx.certified:
+        items.append(
+            _item(
+                ctx,
+                "feasibility",
+                "mentors-and-feasibility",
+                "Check the US path is feasible for you",
+                "It takes years and costs thousands of dollars: talk to people who did it and "
+                "check time, money, family and visa before you pay for anything.",
+                None,
+            )
+        )
+    return items
+
+
+def _exam_items(ctx: _Ctx) -> list[_Item]:
+    p = ctx.profile
+    if ctx.certified:
+        return []
+    items: list[_Item] = []
+    registered = p.ecfmg_registered or any(_passed(s) for s in (p.step1, p.step2ck))
+    if not registered:
+        items.append(
+            _item(
+                ctx,
+                "registration",
+                "ecfmg-registration",
+                "Register with ECFMG and get your USMLE ID",
+                "You need it before you can apply for Step 1 or Step 2 CK. First check that "
+                "your school is listed in WDOMS with an ECFMG Sponsor Note. Students can "
+                "register while enrolled.",
+                None,
+            )
+        )
+    if any(getattr(p, s) == "failed" for s in STEP_NAMES):
+        items.append(
+            _item(
+                ctx,
+                "attempts",
+                "attempt-limits-and-failures",
+                "Plan your retake within the attempt limits",
+                f"You have at most {MAX_ATTEMPTS} attempts per Step, and programs see every "
+                "attempt. Retake only when your practice scores are safely above the pass mark.",
+                None,
+            )
+        )
+    exam_due = ctx.first_ahead("eras-submit", "rol-deadline")
+    for step in ("step1", "step2ck"):
+        if not _passed(getattr(p, step)):
+            items.append(_exam_item(ctx, step, exam_due))
+    return items
+
+
+def _exam_item(ctx: _Ctx, step: str, due: str) -> _Item:
+    name = STEP_NAMES[step]
+    status = getattr(ctx.profile, step)
+    titles = {
+        "failed": f"Retake USMLE {name}",
+        "scheduled": f"Sit USMLE {name} (you have a date)",
+        "preparing": f"Finish preparing and book USMLE {name}",
+    }
+    title = titles.get(status or "", f"Prepare for USMLE {name}")
+    other = "Step 2 CK" if step == "step1" else "Step 1"
+    score = (
+        "Step 1 is pass/fail."
+        if step == "step1"
+        else "Its three-digit score weighs most with programs."
+    )
+    why = (
+        f"{score} You can take it before or after {other}. Pass it before you submit ERAS "
+        f"({ctx.cycle.when('eras-submit')}); ECFMG must confirm it by the rank-list deadline "
+        f"({ctx.cycle.when('rol-deadline')})."
+    )
+    return _item(ctx, step, f"usmle-{step}", title, why, due)
+
+
+def _certification_items(ctx: _Ctx) -> list[_Item]:
+    p = ctx.profile
+    if ctx.certified:
+        return []
+    due = ctx.first_ahead("pathways-deadline", "rol-deadline")
+    student = p.stage == "student"
+    items: list[_Item] = []
+    if not _passed(p.english):
+        items.append(
+            _item(
+                ctx,
+                "english",
+                "english-proficiency",
+                "Pass OET Medicine",
+                "ECFMG requires it of everyone, native speakers too: 350 in Listening, Reading "
+                "and Speaking and 300 in Writing in one sitting. Each cycle only accepts recent "
+                "results, so time it for your target year.",
+                due,
+            )
+        )
+    pathway_title = (
+        "Choose your clinical-skills Pathway (you apply once eligible)"
+        if student
+        else "Apply for an ECFMG clinical-skills Pathway"
+    )
+    pathway_when = ctx.cycle.when("pathways-deadline")
+    items.append(
+        _item(
+            ctx,
+            "pathway",
+            "clinical-skills-requirement",
+            pathway_title,
+            "Step 2 CS is gone; a Pathway plus OET now shows your clinical and communication "
+            f"skills. {ctx.cycle.year} Pathways application deadline: {pathway_when}.",
+            due,
+        )
+    )
+    items.append(
+        _item(
+            ctx,
+            "requirements",
+            "ecfmg-certification",
+            "Have ECFMG confirm your requirements",
+            "Step 1, Step 2 CK, OET and a Pathway must be confirmed by the rank-list deadline "
+            f"({ctx.cycle.when('rol-deadline')}), or NRMP withdraws you from the Match.",
+            "rol-deadline",
+        )
+    )
+    return items
+
+
+def _application_items(ctx: _Ctx) -> list[_Item]:
+    p = ctx.profile
+    items: list[_Item] = []
+    if not p.eras_submitted:
+        items += _before_eras_items(ctx)
+    if not p.nrmp_registered:
+        items.append(
+            _item(
+                ctx,
+                "nrmp",
+                "nrmp-match",
+                "Register for the NRMP Match",
+                f"Registration opens {ctx.cycle.when('nrmp-registration-opens')}. Register by "
+                f"{ctx.cycle.when('nrmp-late-fee')} to avoid the late fee; after that you can "
+                "still register until the rank-list deadline.",
+                ctx.first_ahead("nrmp-late-fee", "rol-deadline"),
+            )
+        )
+    interviews = _item(
+        ctx,
+        "interviews",
+        "interviews",
+        "Prepare for interviews",
+        "Interviews run from about October to January, mostly online; answer invitations fast.",
+        None,
+    )
+    items.append(_Item("interviews", interviews.action, ctx.cycle.day("rol-deadline")))
+    return items
+
+
+def _before_eras_items(ctx: _Ctx) -> list[_Item]:
+    p = ctx.profile
+    items: list[_Item] = []
+    if (p.usce_months or 0) < MIN_USCE_MONTHS:
+        items.append(
+            _item(
+                ctx,
+                "usce",
+                "usce",
+                "Get US clinical experience",
+                "Common advice, not a rule: aim for 2-3 months of hands-on US experience "
+                "before you apply; it is also where your US letters come from.",
+                "eras-submit",
+            )
+        )
+    if (p.us_lors or 0) < MIN_US_LORS:
+        items.append(
+            _item(
+                ctx,
+                "lors",
+                "letters-of-recommendation",
+                "Collect US letters of recommendation",
+                "Common advice: 2-3 letters from US physicians who supervised you, uploaded "
+                "through the AAMC Letter of Recommendation Portal before you submit.",
+                "eras-submit",
+            )
+        )
+    if p.needs_visa:
+        items.append(
+            _item(
+                ctx,
+                "visa-programs",
+                "program-list",
+                "Apply only to programs that sponsor your visa",
+                "A program's visa policy (J-1, H-1B or none) is the first filter for your list.",
+                "eras-submit",
+            )
+        )
+    items.append(
+        _item(
+            ctx,
+            "eras",
+            "eras-application",
+            "Prepare and submit your ERAS application",
+            f"ERAS opens {ctx.cycle.when('eras-opens')}; you can submit from "
+            f"{ctx.cycle.when('eras-submit')} and programs start reviewing "
+            f"{ctx.cycle.when('eras-review')}. Submit early. OB/GYN and emergency medicine "
+            "use ResidencyCAS instead.",
+            "eras-submit",
+        )
+    )
+    return items
+
+
+def _match_items(ctx: _Ctx) -> list[_Item]:
+    p = ctx.profile
+    items: list[_Item] = []
+    if p.needs_visa and not _passed(p.step3):
+        items.append(
+            _item(
+                ctx,
+                "step3-h1b",
+                "usmle-step3",
+                "Pass Step 3 before the rank-list deadline if you want an H-1B",
+                "An H-1B for residency needs Steps 1, 2 CK and 3; Step 3 is taken in the US "
+                "after your ECFMG certificate is issued. A J-1 does not need it.",
+                "rol-deadline",
+            )
+        )
+    if not p.rol_certified:
+        items.append(
+            _item(
+                ctx,
+                "rank-list",
+                "nrmp-match",
+                "Certify your rank order list",
+                f"Ranking opens {ctx.cycle.when('rol-opens')}; certify by "
+                f"{ctx.cycle.when('rol-deadline')}, 9 p.m. US Eastern. Rank every program you "
+                "would really attend, in your true order.",
+                "rol-deadline",
+            )
+        )
+    items.append(
+        _item(
+            ctx,
+            "match-week",
+            "match-timeline",
+            "Match Week: learn whether you matched",
+            "On Monday you learn whether you matched; if not, SOAP runs Monday to Thursday. "
+            f"Match Day: {ctx.cycle.when('match-day')}.",
+            "match-week",
+        )
+    )
+    return items
+
+
+def _start_items(ctx: _Ctx) -> list[_Item]:
+    p = ctx.profile
+    items: list[_Item] = []
+    if not ctx.certified:
+        items.append(
+            _item(
+                ctx,
+                "certificate",
+                "ecfmg-certification",
+                "Hold your ECFMG certificate before residency starts",
+                "The full certificate (including your verified diploma) is needed by the "
+                f"start of training ({ctx.cycle.when('program-start')}).",
+                "program-start",
+            )
+        )
+    if p.needs_visa:
+        items.append(
+            _item(
+                ctx,
+                "visa",
+                "visa-j1",
+                "Get your visa: usually a J-1 sponsored by ECFMG",
+                "The J-1 needs a Statement of Need from your health ministry and carries a "
+                "two-year home-residence rule; an H-1B needs Step 3 and a sponsoring program.",
+                "program-start",
+            )
+        )
+    if not _passed(p.step3) and not (p.needs_visa and p.match_result in (None, "pending")):
+        items.append(
+            _item(
+                ctx,
+                "step3",
+                "usmle-step3",
+                "Take Step 3 during residency",
+                "Most residents take it in their first or second year; you need it for a full "
+                "licence (and for an H-1B).",
+                None,
+            )
+        )
+    return items
+
+
+def _matched_items(ctx: _Ctx) -> list[_Item]:
+    p = ctx.profile
+    items = _start_items(ctx)
+    if p.needs_visa and not _passed(p.step3):
+        items = [i for i in items if i.key != "step3"]
+        items.append(
+            _item(
+                ctx,
+                "step3-h1b",
+                "usmle-step3",
+                "If your program sponsors an H-1B, pass Step 3 as soon as you can",
+                "The H-1B petition needs Step 3; with a J-1 you can take it during residency.",
+                "program-start",
+            )
+        )
+    if ctx.ahead(ctx.cycle.day("program-start")) or ctx.cycle.day("program-start") is None:
+        items.append(
+            _item(
+                ctx,
+                "residency",
+                "residency-training",
+                "Get ready to start residency",
+                f"Programs start on {ctx.cycle.when('program-start')}: finish your "
+                "paperwork, licence or permit, and travel early.",
+                "program-start",
+            )
+        )
+    return items
+
+
+def _soap_item(ctx: _Ctx) -> _Item:
+    return _item(
+        ctx,
+        "soap",
+        "soap",
+        "Take part in SOAP this Match Week",
+        "SOAP runs Monday to Thursday of Match Week: apply through ERAS to unfilled programs "
+        "only and do not contact programs first. You must be eligible to start on 1 July.",
+        "soap",
+    )
+
+
+def _next_cycle_item(ctx: _Ctx) -> _Item:
+    return _item(
+        ctx,
+        "next-cycle",
+        "match-timeline",
+        f"Plan the {ctx.cycle.year} Match",
+        "Find out what held your application back (scores, US experience, letters, program "
+        "list) and strengthen it before the next ERAS season.",
+        None,
+    )
+
+
+# -- warnings -----------------------------------------------------------------------------------
+
+
+def _graduated_long_ago(ctx: _Ctx) -> bool:
+    p = ctx.profile
+    return (
+        p.stage == "graduate"
+        and p.graduation_year is not None
+        and ctx.today.year - p.graduation_year > GRADUATION_CUTOFF_YEARS
+    )
+
+
+def _warnings(ctx: _Ctx) -> list[str]:
+    warnings = [*_reach_warnings(ctx), *_student_warnings(ctx)]
+    p = ctx.profile
+    if _graduated_long_ago(ctx):
+        years = ctx.today.year - (p.graduation_year or ctx.today.year)
+        warnings.append(
+            f"You graduated {years} years ago: many programs have a year-of-graduation cutoff "
+            "(often 3-5 years). Recent US clinical experience helps."
+        )
+    failed = [STEP_NAMES[s] for s in STEP_NAMES if getattr(p, s) == "failed"]
+    if failed:
+        warnings.append(
+            f"You failed {', '.join(failed)}: each Step allows at most {MAX_ATTEMPTS} attempts "
+            "in total (at most 3 in 12 months), a fail stays on your transcript, and four fails "
+            "at any Step bar you from all Steps."
+        )
+    return warnings
+
+
+def _reach_warnings(ctx: _Ctx) -> list[str]:
+    p, c, today = ctx.profile, ctx.cycle, ctx.today
+    if p.match_result == "matched":
+        return []
+    nxt = c.year + 1
+    if p.match_result != "unmatched" and today > match_day(c):
+        if p.match_result == "pending" or p.nrmp_registered:
+            return [
+                f"Match Day of the {c.year} Match ({c.when('match-day')}) has passed: tell me "
+                "your result with /profile set match_result matched (or unmatched)."
+            ]
+        return [f"The {c.year} Match is over. Set your target to the {nxt} Match or later."]
+    warnings: list[str] = []
+    submit = c.day("eras-submit")
+    steps_missing = [STEP_NAMES[s] for s in ("step1", "step2ck") if not _passed(getattr(p, s))]
+    if not p.eras_submitted and submit and today > submit and not ctx.certified:
+        if steps_missing:
+            warnings.append(
+                f"The {c.year} Match is probably out of reach: ERAS submission opened on "
+                f"{c.when('eras-submit')} and {' and '.join(steps_missing)} "
+                f"{'is' if len(steps_missing) == 1 else 'are'} not passed yet. "
+                f"Aim for the {nxt} Match."
+            )
+        elif p.match_result is None:
+            warnings.append(
+                f"ERAS submission for the {c.year} Match opened on {c.when('eras-submit')} and "
+                f"programs are already reviewing. Submit now, or aim for the {nxt} Match."
+            )
+    rol = c.day("rol-deadline")
+    if rol and today > rol and not requirements_met(p) and p.match_result is None:
+        warnings.append(
+            f"The rank-list deadline ({c.when('rol-deadline')}) has passed without your ECFMG "
+            f"requirements met, so the {c.year} Match is out of reach. Aim for the {nxt} Match."
+        )
+    pathways = c.day("pathways-deadline")
+    if pathways and today > pathways and not ctx.certified and not _passed(p.english):
+        warnings.append(
+            f"The {c.year} Pathways deadline ({c.when('pathways-deadline')}) has passed and OET "
+            "is not passed: unless your Pathway application is already in, ask ECFMG whether "
+            f"the {c.year} Match is still possible."
+        )
+    return warnings
+
+
+def _student_warnings(ctx: _Ctx) -> list[str]:
+    graduation = expected_graduation(ctx.profile, ctx.today)
+    target = ctx.profile.target_match_year
+    if graduation is None or target is None or target >= graduation:
+        return []
+    guess = "" if ctx.profile.graduation_year else "about "
+    return [
+        f"You expect to graduate in {guess}{graduation}, but residency from the {target} Match "
+        f"starts on 1 July {target}: you must have graduated by then. Aim for the "
+        f"{graduation} Match or later."
+    ]
+
+
+# -- /progress ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Milestone:
+    key: str
+    topic: str
+    label: str
+    needs: tuple[str, ...] = ()
+
+
+MILESTONES: tuple[_Milestone, ...] = (
+    _Milestone("registration", "ecfmg-registration", "Register with ECFMG (USMLE ID)"),
+    _Milestone("step1", "usmle-step1", "Pass USMLE Step 1", ("registration",)),
+    _Milestone("step2ck", "usmle-step2ck", "Pass USMLE Step 2 CK", ("registration",)),
+    _Milestone("english", "english-proficiency", "Pass OET Medicine"),
+    _Milestone("pathway", "clinical-skills-requirement", "Meet the clinical-skills Pathway"),
+    _Milestone("usce", "usce", "Get US clinical experience", ("step1",)),
+    _Milestone("lors", "letters-of-recommendation", "Collect US letters", ("usce",)),
+    _Milestone("eras", "eras-application", "Submit ERAS", ("step1", "step2ck")),
+    _Milestone("nrmp", "nrmp-match", "Register for the NRMP Match", ("eras",)),
+    _Milestone(
+        "certified",
+        "ecfmg-certification",
+        "Get ECFMG certified",
+        ("step1", "step2ck", "english", "pathway"),
+    ),
+    _Milestone("rank-list", "nrmp-match", "Certify your rank order list", ("nrmp",)),
+    _Milestone("match", "match-timeline", "Match", ("rank-list",)),
+    _Milestone("visa", "visa-j1", "Get your visa", ("match",)),
+    _Milestone("residency", "residency-training", "Start residency", ("match", "certified")),
+    _Milestone("step3", "usmle-step3", "Pass USMLE Step 3", ("certified",)),
+)
+
+
+def _done(profile: Profile, today: date) -> dict[str, bool]:
+    p = profile
+    certified = bool(p.ecfmg_certified)
+    step1, step2 = certified or _passed(p.step1), certified or _passed(p.step2ck)
+    matched = p.match_result == "matched"
+    start = p.target_match_year
+    return {
+        "registration": certified or bool(p.ecfmg_registered) or step1 or step2,
+        "step1": step1,
+        "step2ck": step2,
+        "english": certified or _passed(p.english),
+        "pathway": certified,
+        "usce": (p.usce_months or 0) >= MIN_USCE_MONTHS,
+        "lors": (p.us_lors or 0) >= MIN_US_LORS,
+        "eras": bool(p.eras_submitted),
+        "nrmp": bool(p.nrmp_registered),
+        "certified": certified,
+        "rank-list": bool(p.rol_certified),
+        "match": matched,
+        "visa": False,
+        "residency": matched and start is not None and today >= date(start, 7, 1),
+        "step3": _passed(p.step3),
+    }
+
+
+def progress(profile: Profile, today: date) -> list[tuple[str, str, str]]:
+    """The whole path as (topic id, label, done|next|later); next = all prerequisites done."""
+    done = _done(profile, today)
+    rows: list[tuple[str, str, str]] = []
+    for m in MILESTONES:
+        if m.key == "visa" and not profile.needs_visa:
+            continue
+        if done[m.key]:
+            state = "done"
+        elif all(done[n] for n in m.needs):
+            state = "next"
+        else:
+            state = "later"
+        rows.append((m.topic, m.label, state))
+    return rows

@@ -1,0 +1,361 @@
+"""Deadline arithmetic with an injected `now`: what is upcoming, which reminders are due.
+
+Time rules, in one place:
+- A date-only (all-day) event is an official US date: it stays upcoming until the end of that
+  day in US Eastern time. A timed event is upcoming while its instant is ahead.
+- Days left are calendar days in the reader's own zone.
+- A day-lead reminder for an all-day event is due at the reader's `send_hour` on (event date -
+  lead); for a timed event it is due `lead` days before the instant (a same-day lead of 0 is
+  due at `send_hour` that local day, or an hour before the event if that is earlier).
+- After downtime only the latest due lead per (chat, event) is sent, never a burst of stale
+  ones; nothing is sent for past events or during quiet hours (it becomes due when they end).
+
+The sweep runs over every subscriber every few minutes, so `due_reminders` does the date work
+once per distinct (settings, profile shape) and only builds small tuples per chat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from bot.core.models import Deadline, DueReminder, Profile, ReminderSettings
+
+EASTERN_NAME = "America/New_York"
+PRODID = "-//IMG Pathway Bot//imgbot//EN"
+ESTIMATED_NOTE = "(estimated date — confirm on the official page)"
+GROUP_SEND_HOUR = 9  # UTC: groups span many zones, so one neutral morning hour
+
+
+@lru_cache(maxsize=256)
+def zone(name: str) -> ZoneInfo:
+    """ZoneInfo objects are cached by zoneinfo too, but this skips its key normalisation."""
+    return ZoneInfo(name)
+
+
+EASTERN = zone(EASTERN_NAME)
+
+
+@dataclass(frozen=True)
+class PersonalDeadline:
+    """A calendar event that matters to one person, and why it matters to them."""
+
+    deadline: Deadline
+    why: str
+
+
+# -- basic date rules ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def event_date(deadline: Deadline) -> date:
+    """The event's date in US Eastern time, the zone the organisers publish dates in."""
+    return deadline.at.astimezone(EASTERN).date()
+
+
+@lru_cache(maxsize=4096)
+def ends_at(deadline: Deadline) -> datetime:
+    """The instant the event stops being upcoming."""
+    if deadline.all_day:
+        return datetime.combine(event_date(deadline) + timedelta(days=1), time(0), EASTERN)
+    return deadline.at
+
+
+def is_upcoming(deadline: Deadline, now: datetime) -> bool:
+    return ends_at(deadline) > now
+
+
+def upcoming(
+    deadlines: Iterable[Deadline], now: datetime, cycle: int | None = None
+) -> list[Deadline]:
+    """Events still ahead at `now` (optionally of one Match cycle), soonest first."""
+    ahead = [d for d in deadlines if (cycle is None or d.cycle == cycle) and is_upcoming(d, now)]
+    return sorted(ahead, key=lambda d: (d.at, d.id))
+
+
+def local_date(deadline: Deadline, tz: str) -> date:
+    """The day a reader in `tz` should write in their diary."""
+    if deadline.all_day:
+        return event_date(deadline)
+    return deadline.at.astimezone(zone(tz)).date()
+
+
+def days_left(deadline: Deadline, now: datetime, tz: str) -> int:
+    """Calendar days from the reader's today to the event's day (0 = today)."""
+    return (local_date(deadline, tz) - now.astimezone(zone(tz)).date()).days
+
+
+def in_quiet_hours(settings: ReminderSettings, now: datetime) -> bool:
+    """Whether `now` falls in the reader's quiet window; 22-07 wraps past midnight."""
+    start, end = settings.quiet_start, settings.quiet_end
+    if start is None or end is None or start == end:
+        return False
+    hour = now.astimezone(zone(settings.tz)).hour
+    if start < end:
+        return start <= hour < end
+    return hour >= start or hour < end
+
+
+def reminder_due_at(deadline: Deadline, lead_days: int, settings: ReminderSettings) -> datetime:
+    """When the reminder `lead_days` before this event becomes due (timezone-aware)."""
+    return _due_at(deadline, lead_days, settings.tz, settings.send_hour)
+
+
+@lru_cache(maxsize=65536)
+def _due_at(deadline: Deadline, lead: int, tz: str, send_hour: int) -> datetime:
+    tzinfo = zone(tz)
+    if deadline.all_day:
+        return datetime.combine(
+            event_date(deadline) - timedelta(days=lead), time(send_hour), tzinfo
+        )
+    if lead > 0:
+        return deadline.at - timedelta(days=lead)
+    morning = datetime.combine(local_date(deadline, tz), time(send_hour), tzinfo)
+    return min(morning, deadline.at - timedelta(hours=1))
+
+
+# -- personal deadlines -------------------------------------------------------------------------
+
+
+class _Shape(NamedTuple):
+    """The only profile facts that change which events matter; many people share one shape."""
+
+    cycle: int | None
+    eras_submitted: bool
+    nrmp_registered: bool
+    certified: bool
+    rol_certified: bool
+    h1b_step3: bool
+    result: str | None
+
+
+def default_cycle(deadlines: Iterable[Deadline], now: datetime) -> int | None:
+    """The next cycle whose rank-list deadline is still ahead (the one people apply to now)."""
+    ahead = [d.cycle for d in deadlines if d.id.endswith("-rol-deadline") and is_upcoming(d, now)]
+    return min(ahead) if ahead else None
+
+
+def _shape(profile: Profile, cycle: int | None) -> _Shape:
+    return _Shape(
+        cycle,
+        bool(profile.eras_submitted),
+        bool(profile.nrmp_registered),
+        bool(profile.ecfmg_certified),
+        bool(profile.rol_certified),
+        bool(profile.needs_visa) and profile.step3 != "passed",
+        profile.match_result,
+    )
+
+
+def _reasons(s: _Shape) -> dict[str, list[str]]:
+    """Why each event (by id suffix) matters to people of this shape; absent = it does not."""
+    reasons: dict[str, list[str]] = {}
+
+    def add(suffix: str, why: str) -> None:
+        reasons.setdefault(suffix, []).append(why)
+
+    if not s.eras_submitted:
+        add("eras-opens", "Start filling in your ERAS application")
+        add("residencycas-opens", "Only if you apply in OB/GYN or emergency medicine")
+        add("eras-submit", "Submit ERAS early: programs download applications from day one")
+        add("eras-review", "Programs start reviewing: have your application in")
+    if not s.nrmp_registered:
+        add("nrmp-registration-opens", "Register for the NRMP Match")
+        add("nrmp-late-fee", "Register by this day to avoid the NRMP late fee")
+        add("rol-deadline", "Last day to register for the Match (with the late fee)")
+    if not s.certified:
+        add("pathways-deadline", "Apply for your clinical-skills Pathway (with OET) by this day")
+        add("rol-deadline", "ECFMG must confirm your exam, OET and Pathway requirements by now")
+        add("program-start", "Your full ECFMG certificate is needed by the start of residency")
+    if not s.rol_certified:
+        add("rol-opens", "Start entering your rank order list")
+        add("rol-deadline", "Certify your rank order list by 9 p.m. US Eastern")
+    if s.h1b_step3:
+        add("rol-deadline", "Step 3 must be passed by now if you want an H-1B")
+    if s.result not in ("matched", "unmatched"):
+        add("match-week", "Match Week: on Monday you learn whether you matched")
+    if s.result != "matched":
+        add("soap", "SOAP, Monday to Thursday, if you do not match")
+    if s.result != "unmatched":
+        add("match-day", "Match Day: find out where you matched")
+    if s.result == "matched":
+        add("program-start", "Residency starts")
+    return reasons
+
+
+def _personal(s: _Shape, deadlines: Sequence[Deadline], now: datetime) -> list[PersonalDeadline]:
+    if s.cycle is None:
+        return []
+    reasons = _reasons(s)
+    prefix = f"{s.cycle}-"
+    items = []
+    for d in upcoming(deadlines, now, s.cycle):
+        why = reasons.get(d.id.removeprefix(prefix)) if d.id.startswith(prefix) else None
+        if why:
+            items.append(PersonalDeadline(d, "; ".join(why) + "."))
+    return items
+
+
+def personal_deadlines(
+    profile: Profile, deadlines: Sequence[Deadline], now: datetime
+) -> list[PersonalDeadline]:
+    """Upcoming events of the person's target cycle (or the current one) that concern them."""
+    cycle = profile.target_match_year or default_cycle(deadlines, now)
+    return _personal(_shape(profile, cycle), deadlines, now)
+
+
+# -- due reminders ------------------------------------------------------------------------------
+
+_Due = tuple[tuple[str, int], ...]  # (deadline id, lead) pairs due now
+
+
+def _latest_due_lead(
+    deadline: Deadline, leads: tuple[int, ...], tz: str, send_hour: int, now: datetime
+) -> int | None:
+    """The smallest lead whose due time has passed: after downtime, only the freshest one."""
+    due = [lead for lead in leads if _due_at(deadline, lead, tz, send_hour) <= now]
+    return min(due) if due else None
+
+
+def _due_for(items: Sequence[Deadline], settings: ReminderSettings, now: datetime) -> _Due:
+    if in_quiet_hours(settings, now):
+        return ()
+    pairs = []
+    for d in items:
+        lead = _latest_due_lead(d, settings.leads, settings.tz, settings.send_hour, now)
+        if lead is not None:
+            pairs.append((d.id, lead))
+    return tuple(pairs)
+
+
+def due_reminders(
+    subscribers: Iterable[tuple[int, ReminderSettings, Profile]],
+    deadlines: Sequence[Deadline],
+    now: datetime,
+    *,
+    cycle_of: Callable[[Profile], int | None] | None = None,
+) -> list[DueReminder]:
+    """Reminders due at `now` for private subscribers; keys make re-sending idempotent.
+
+    `cycle_of` overrides how a person's cycle is chosen (default: their target year, else the
+    cycle people apply to now).
+    """
+    fallback = default_cycle(deadlines, now)
+    events: dict[_Shape, tuple[Deadline, ...]] = {}
+    plans: dict[tuple[ReminderSettings, _Shape], _Due] = {}
+    out: list[DueReminder] = []
+    for chat_id, settings, profile in subscribers:
+        if not settings.enabled:
+            continue
+        cycle = cycle_of(profile) if cycle_of else (profile.target_match_year or fallback)
+        shape = _shape(profile, cycle)
+        due = plans.get((settings, shape))
+        if due is None:
+            if shape not in events:
+                events[shape] = tuple(p.deadline for p in _personal(shape, deadlines, now))
+            due = plans[(settings, shape)] = _due_for(events[shape], settings, now)
+        out.extend(DueReminder(chat_id, i, lead, f"{chat_id}:{i}:{lead}") for i, lead in due)
+    return out
+
+
+def group_due_reminders(
+    cohorts: Iterable[tuple[int, int, tuple[int, ...]]],
+    deadlines: Sequence[Deadline],
+    now: datetime,
+) -> list[DueReminder]:
+    """Reminders for group and channel chats: every event of their cycle, at 09:00 UTC."""
+    plans: dict[tuple[int, tuple[int, ...]], _Due] = {}
+    out: list[DueReminder] = []
+    for chat_id, cycle, leads in cohorts:
+        due = plans.get((cycle, leads))
+        if due is None:
+            settings = ReminderSettings(
+                enabled=True, leads=leads, tz="UTC", send_hour=GROUP_SEND_HOUR
+            )
+            due = plans[(cycle, leads)] = _due_for(upcoming(deadlines, now, cycle), settings, now)
+        out.extend(DueReminder(chat_id, i, lead, f"{chat_id}:{i}:{lead}") for i, lead in due)
+    return out
+
+
+# -- text and calendar files --------------------------------------------------------------------
+
+
+def _day_text(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def when_text(deadline: Deadline, tz: str) -> str:
+    """The date (and time) in words, in US Eastern terms and the reader's own zone."""
+    if deadline.all_day:
+        return f"{_day_text(event_date(deadline))} (all day, US date)"
+    eastern = deadline.at.astimezone(EASTERN)
+    local = deadline.at.astimezone(zone(tz))
+    text = f"{_day_text(eastern.date())}, {eastern:%H:%M} US Eastern"
+    if tz != EASTERN_NAME:
+        text += f" = {_day_text(local.date())}, {local:%H:%M} your time ({tz})"
+    return text
+
+
+def _left_text(days: int) -> str:
+    if days <= 0:
+        return "That is today."
+    return "1 day left." if days == 1 else f"{days} days left."
+
+
+def reminder_text(deadline: Deadline, lead: int, now: datetime, tz: str) -> str:
+    """A plain-text reminder. Days left are counted from `now`, not from `lead`, so a reminder
+    caught up after downtime never claims more time than is really left."""
+    del lead  # part of the outbox key; the text uses the real days left
+    lines = [
+        f"Reminder: {deadline.title}",
+        f"When: {when_text(deadline, tz)}",
+        _left_text(days_left(deadline, now, tz)),
+    ]
+    if deadline.estimated:
+        lines.append(ESTIMATED_NOTE)
+    lines.append(f"Official page: {deadline.source}")
+    return "\n".join(lines)
+
+
+def to_ics(deadlines: Sequence[Deadline], now: datetime, name: str) -> bytes:
+    """An RFC 5545 calendar: stable UIDs so re-imports update events instead of duplicating."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    for deadline in deadlines:
+        cal.add_component(_vevent(deadline, now))
+    return cal.to_ical()
+
+
+def _vevent(deadline: Deadline, now: datetime) -> icalendar.Event:
+    event = icalendar.Event()
+    summary = ("[estimated] " if deadline.estimated else "") + deadline.title
+    event.add("uid", f"{deadline.id}@imgbot")
+    event.add("dtstamp", now.astimezone(zone("UTC")))
+    if deadline.all_day:
+        day = event_date(deadline)
+        event.add("dtstart", day)
+        event.add("dtend", day + timedelta(days=1))
+    else:
+        event.add("dtstart", deadline.at.astimezone(zone("UTC")))
+    event.add("summary", summary)
+    note = f"\n{ESTIMATED_NOTE}" if deadline.estimated else ""
+    event.add("description", f"Official page: {deadline.source}{note}")
+    event.add("url", deadline.source)
+    event.add("status", "TENTATIVE" if deadline.estimated else "CONFIRMED")
+    event.add("transp", "TRANSPARENT")
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", summary)
+    alarm.add("trigger", timedelta(days=-1))
+    event.add_component(alarm)
+    return event

@@ -1,0 +1,264 @@
+"""Turn what people type or upload into a valid Profile, and a Profile into readable lines.
+
+Every value passes through one validator per field, so the dialog buttons, `/profile set`, a
+profile file for `imgbot next` and stored data all obey the same rules. Bad input raises
+ProfileError naming the field; nothing is ever half-applied.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from pathlib import Path
+
+import yaml
+
+from bot.core.models import (
+    ENGLISH_STATUSES,
+    MATCH_RESULTS,
+    PROFILE_FIELDS,
+    STAGES_OF_STUDY,
+    STEP_STATUSES,
+    Profile,
+)
+
+
+class ProfileError(ValueError):
+    """A profile value, field or file we cannot accept; `field` is None for file-level problems."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# Inclusive ranges; wide enough for real people, narrow enough to catch typos (e.g. 20027).
+INT_RANGES: dict[str, tuple[int, int]] = {
+    "school_year": (1, 7),
+    "graduation_year": (1950, 2040),
+    "usce_months": (0, 120),
+    "us_lors": (0, 20),
+    "target_match_year": (2020, 2040),
+}
+ENUMS: dict[str, tuple[str, ...]] = {
+    "stage": STAGES_OF_STUDY,
+    "step1": STEP_STATUSES,
+    "step2ck": STEP_STATUSES,
+    "step3": STEP_STATUSES,
+    "english": ENGLISH_STATUSES,
+    "match_result": MATCH_RESULTS,
+}
+BOOL_FIELDS: tuple[str, ...] = (
+    "ecfmg_registered",
+    "ecfmg_certified",
+    "needs_visa",
+    "eras_submitted",
+    "nrmp_registered",
+    "rol_certified",
+)
+TRUE_WORDS = frozenset({"yes", "y", "true"})
+FALSE_WORDS = frozenset({"no", "n", "false"})
+# Typed words that clear a field, so `/profile set step3 unknown` undoes a wrong answer.
+CLEAR_WORDS = frozenset({"unknown", "none", "clear", "unset"})
+# Short forms people type for enum values; the canonical values are the contract.
+ENUM_ALIASES: dict[str, str] = {
+    "pass": "passed",
+    "fail": "failed",
+    "booked": "scheduled",
+    "not-yet": "not-started",
+    "no": "not-started",
+    "grad": "graduate",
+    "img": "graduate",
+    "unmatch": "unmatched",
+    "match": "matched",
+    "waiting": "pending",
+}
+
+LABELS: dict[str, str] = {
+    "stage": "Stage",
+    "school_year": "Year of medical school",
+    "graduation_year": "Graduation year",
+    "step1": "USMLE Step 1",
+    "step2ck": "USMLE Step 2 CK",
+    "step3": "USMLE Step 3",
+    "english": "English test (OET Medicine)",
+    "ecfmg_registered": "ECFMG registration (USMLE ID)",
+    "ecfmg_certified": "ECFMG certified",
+    "usce_months": "US clinical experience (months)",
+    "us_lors": "US letters of recommendation",
+    "target_match_year": "Target Match year",
+    "needs_visa": "Needs a US visa",
+    "eras_submitted": "ERAS application submitted",
+    "nrmp_registered": "Registered for the NRMP Match",
+    "rol_certified": "Rank order list certified",
+    "match_result": "Match result",
+}
+VALUE_TEXT: dict[str, str] = {
+    "not-started": "not started",
+    "preparing": "preparing",
+    "scheduled": "exam booked",
+    "passed": "passed",
+    "failed": "failed",
+    "pending": "waiting for results",
+    "matched": "matched",
+    "unmatched": "did not match",
+}
+
+
+def parse_profile(data: Mapping[str, object]) -> Profile:
+    """A whole profile from a mapping (a file, stored JSON); unknown fields are errors.
+
+    Strict on purpose: a misspelt field in a profile file would otherwise be ignored silently
+    and the plan would be wrong without anyone noticing.
+    """
+    if not isinstance(data, Mapping):
+        raise ProfileError(
+            f"A profile must be a mapping of fields to values, not {type(data).__name__}."
+        )
+    values: dict[str, object] = {}
+    for key, raw in data.items():
+        if not isinstance(key, str) or key not in PROFILE_FIELDS:
+            raise ProfileError(
+                f"Unknown profile field {key!r}. Fields: {', '.join(PROFILE_FIELDS)}.",
+                str(key),
+            )
+        values[key] = coerce(key, raw)
+    return Profile(**values)  # type: ignore[arg-type]
+
+
+def parse_field(field: str, text: str) -> object:
+    """A typed value for one field, from what a person typed or a button carried."""
+    name = _field_name(field)
+    cleaned = " ".join(str(text).split()).strip()
+    if not cleaned:
+        raise ProfileError(f"Give a value for {name}.", name)
+    if _normal_word(cleaned) in CLEAR_WORDS:
+        return None
+    return coerce(name, cleaned)
+
+
+def with_field(profile: Profile, field: str, value: object) -> Profile:
+    """A copy of `profile` with one field changed (None clears it), validated first."""
+    name = _field_name(field)
+    return replace(profile, **{name: coerce(name, value)})
+
+
+def coerce(field: str, value: object) -> object:
+    """Validate one value of a known field; strings are read leniently, other types strictly."""
+    if value is None:
+        return None
+    if field in ENUMS:
+        return _enum(field, value)
+    if field in INT_RANGES:
+        return _int(field, value)
+    if field in BOOL_FIELDS:
+        return _bool(field, value)
+    raise ProfileError(f"Unknown profile field {field!r}.", field)
+
+
+def load_profile_file(path: str | Path) -> Profile:
+    """Read a YAML or JSON profile file; every problem becomes one clear ProfileError."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProfileError(f"Profile file not found: {file}.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"Cannot read profile file {file}: {exc}.") from None
+    data = _parse_text(text, file)
+    if data is None:
+        return Profile()
+    if not isinstance(data, Mapping):
+        raise ProfileError(f"Profile file {file} must hold a mapping of fields to values.")
+    try:
+        return parse_profile(data)
+    except ProfileError as exc:
+        raise ProfileError(f"Profile file {file}: {exc}", exc.field) from None
+
+
+def describe(profile: Profile) -> list[tuple[str, str]]:
+    """(label, value) for every answered field, in field order, for /profile and exports."""
+    return [
+        (LABELS[name], _value_text(value))
+        for name in PROFILE_FIELDS
+        if (value := getattr(profile, name)) is not None
+    ]
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _field_name(field: str) -> str:
+    name = _normal_word(field).replace("-", "_")
+    if name not in PROFILE_FIELDS:
+        raise ProfileError(
+            f"Unknown profile field {field!r}. Fields: {', '.join(PROFILE_FIELDS)}.", field
+        )
+    return name
+
+
+def _normal_word(text: str) -> str:
+    """'Not Started', 'not_started' and 'not started' all become 'not-started'."""
+    return re.sub(r"[\s_-]+", "-", text.strip().lower())
+
+
+def _enum(field: str, value: object) -> str:
+    allowed = ENUMS[field]
+    if isinstance(value, str):
+        word = _normal_word(value)
+        word = ENUM_ALIASES.get(word, word)
+        if word in allowed:
+            return word
+    raise ProfileError(
+        f"{field} must be one of {', '.join(allowed)}; got {value!r}.",
+        field,
+    )
+
+
+def _int(field: str, value: object) -> int:
+    low, high = INT_RANGES[field]
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and re.fullmatch(r"[+-]?\d{1,6}", value.strip()):
+        number = int(value.strip())
+    if number is None:
+        raise ProfileError(f"{field} must be a whole number; got {value!r}.", field)
+    if not low <= number <= high:
+        raise ProfileError(f"{field} must be between {low} and {high}; got {number}.", field)
+    return number
+
+
+def _bool(field: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        word = _normal_word(value)
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+    raise ProfileError(f"{field} must be yes or no; got {value!r}.", field)
+
+
+def _parse_text(text: str, file: Path) -> object:
+    """JSON when it looks like JSON (better error positions), YAML otherwise."""
+    loaders: tuple[tuple[str, Callable[[str], object], type[Exception]], ...] = (
+        ("JSON", json.loads, json.JSONDecodeError),
+        ("YAML", yaml.safe_load, yaml.YAMLError),
+    )
+    kind, load, error = loaders[0] if text.lstrip().startswith("{") else loaders[1]
+    try:
+        return load(text)
+    except error as exc:
+        detail = " ".join(str(exc).split())
+        raise ProfileError(f"Profile file {file} is not valid {kind}: {detail}.") from None
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return VALUE_TEXT.get(value, value)
+    return str(value)
