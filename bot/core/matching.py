@@ -105,6 +105,10 @@ ABBREVIATIONS: dict[str, str] = {
     "uwsa": "practice test self assessment",
     "cbse": "practice test self assessment",
     "prometric": "test centre",
+    "center": "centre",
+    "centers": "centre",
+    "p f": "pass fail",
+    "many times": "attempt",
     # English
     "oet": "english test",
     "ielts": "english test",
@@ -154,7 +158,6 @@ ABBREVIATIONS: dict[str, str] = {
     "intern year": "postgraduate year 1",
     "prelim": "preliminary",
     "cat": "categorical",
-    "im": "internal medicine",
     "fm": "family medicine",
     "gs": "general surgery",
     "peds": "pediatrics",
@@ -185,6 +188,11 @@ ABBREVIATIONS: dict[str, str] = {
     "dollars": "cost money",
     "usd": "cost money",
     "budget": "cost money",
+    "save": "cost money",
+    "savings": "cost money",
+    "licence": "license",
+    "programme": "program",
+    "programmes": "program",
     "expensive": "cost",
     # places and people
     "america": "usa",
@@ -228,7 +236,8 @@ WEAK_FACTOR = 0.3
 # (below), is out of scope however many words it shares with a topic.
 OUT_OF_SCOPE_MARKERS: frozenset[str] = _words(
     """
-    plab ukmla gmc mrcp mrcs frcs amc ahpra mccqe carms mcc nac fmge neet next nclex nmc nurse
+    plab ukmla gmc mrcp mrcs frcs amc ahpra mccqe carms mcc nac lmcc fmge neet next nclex nmc
+    smle dha haad hpcsa nzrex approbation kenntnisprufung kenntnisprüfung fsp nurse
     nurses nursing dental dentist dentists dentistry bds dds pharmacist pharmacy pharmd physio
     physiotherapy physiotherapist veterinary vet sat gre gmat lsat mcat undergrad undergraduate
     weather recipe recipes cook cooking bitcoin crypto cryptocurrency forex stocks python
@@ -336,10 +345,26 @@ def _expand_tokens(tokens: Sequence[str]) -> list[str]:
             continue
         out.append(tokens[i])
         canonical = ABBREVIATIONS.get(tokens[i])
+        if tokens[i] == "im" and _is_internal_medicine(tokens, i):
+            canonical = "internal medicine"
         if canonical and canonical != tokens[i]:
             out += canonical.split()
         i += 1
     return out
+
+
+# "im" is "I'm" unless a neighbour shows it names the specialty ("apply for im", "im programs").
+_IM_BEFORE = _words("for in into of categorical prelim preliminary matched match apply")
+_IM_AFTER = _words(
+    "residency program programs programme match prelim categorical spot spots position positions "
+    "applicant applicants specialty ps lor lors pd"
+)
+
+
+def _is_internal_medicine(tokens: Sequence[str], i: int) -> bool:
+    before = tokens[i - 1] if i > 0 else ""
+    after = tokens[i + 1] if i + 1 < len(tokens) else ""
+    return before in _IM_BEFORE or after in _IM_AFTER or len(tokens) == 1
 
 
 def expand(text: str) -> str:
