@@ -142,6 +142,14 @@ def _passed(status: str | None) -> bool:
     return status == "passed"
 
 
+def has_usmle_id(profile: Profile) -> bool:
+    """A booked, passed or failed exam means a USMLE ID exists, whatever else was answered."""
+    exams = (profile.step1, profile.step2ck, profile.step3)
+    return bool(profile.ecfmg_registered or profile.ecfmg_certified) or any(
+        s in ("scheduled", "passed", "failed") for s in exams
+    )
+
+
 def requirements_met(profile: Profile) -> bool:
     """ECFMG's exam and English parts are done (the Pathway itself is not a profile field)."""
     return bool(profile.ecfmg_certified) or (
@@ -293,8 +301,7 @@ def _exam_items(ctx: _Ctx) -> list[_Item]:
     if ctx.certified:
         return []
     items: list[_Item] = []
-    registered = p.ecfmg_registered or any(_passed(s) for s in (p.step1, p.step2ck))
-    if not registered:
+    if not has_usmle_id(p):
         items.append(
             _item(
                 ctx,
@@ -752,7 +759,7 @@ def _done(profile: Profile, today: date) -> dict[str, bool]:
     matched = p.match_result == "matched"
     start = p.target_match_year
     return {
-        "registration": certified or bool(p.ecfmg_registered) or step1 or step2,
+        "registration": has_usmle_id(p),
         "step1": step1,
         "step2ck": step2,
         "english": certified or _passed(p.english),
