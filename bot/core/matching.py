@@ -372,12 +372,8 @@ def expand(text: str) -> str:
     return " ".join(_expand_tokens(normalise(text).split()))
 
 
-# Acronyms and canonical words that a suffix rule would break ("eras" is not a plural of "era").
-_NO_STEM = frozenset(
-    {w for phrase in ABBREVIATIONS.values() for w in phrase.split()}
-    | set(ABBREVIATIONS)
-    | US_PATH_MARKERS
-)
+# Acronyms a suffix rule would break ("eras" is not the plural of "era").
+_NO_STEM = US_PATH_MARKERS | _words("eras myeras ielts wdoms epic myintealth freida sos")
 
 
 @lru_cache(maxsize=65536)
@@ -444,6 +440,22 @@ PHRASE_SHARE = 0.15
 FUZZ_SHARE = 0.1
 TYPO_MIN_LEN = 5
 TYPO_CUTOFF = 84.0
+
+
+# Long messages are stories; the question is in the sentence with a "?" (else the last one),
+# so its words count this much more.
+FOCUS_BOOST = 1.5
+_SENTENCE_RE = re.compile(r"(?<=[.?!])\s+|\n+")
+
+
+@dataclass(frozen=True)
+class _Query:
+    """A message as the matcher sees it."""
+
+    words: list[str]  # normalised words
+    terms: list[str]  # content terms (see Matcher._terms)
+    plain: str  # the normalised text, for rapidfuzz
+    focus: frozenset[str]  # terms of the sentence that asks the question, in a long message
 
 
 @dataclass(frozen=True)
@@ -537,10 +549,6 @@ class Matcher:
         )
         self._typo_vocab_set = frozenset(self._typo_vocab)
         self._known_terms = frozenset(self._postings)
-        # Numbers that name something ("30" in "conrad 30") keep their weight when rare.
-        self._specific_numbers = frozenset(
-            t for t, p in self._postings.items() if t.isdigit() and len(p) <= 2
-        )
 
     # -- analysis -----------------------------------------------------------------------------
     def _correct(self, word: str) -> str:
@@ -567,15 +575,15 @@ class Matcher:
 
     def _term_weight(self, term: str) -> float:
         """How much a question term says: IDF, less for numbers and weak domain words."""
-        if term[0].isdigit() and term not in self._specific_numbers:
+        if term[0].isdigit():  # "conrad 30" or "pathway 6" still count as phrases
             return NUMBER_WEIGHT
         weight = self._idf.get(term, self._unknown_weight)
         return weight * WEAK_FACTOR if term in WEAK_TERMS else weight
 
     # -- scoring ------------------------------------------------------------------------------
-    def _scores(self, terms: Sequence[str], plain: str) -> dict[int, float]:
+    def _scores(self, terms: Sequence[str], plain: str, focus: frozenset[str]) -> dict[int, float]:
         """Topic index -> score 0-100 for the analysed question."""
-        query = {t: self._term_weight(t) for t in terms}
+        query = {t: self._term_weight(t) * (FOCUS_BOOST if t in focus else 1.0) for t in terms}
         total = sum(query.values())
         if total <= 0:
             return {}
@@ -615,29 +623,40 @@ class Matcher:
                 best = max(best, shared / (query_norm * text.norm))
         return min(1.0, best)
 
-    def _rank(self, terms: Sequence[str], plain: str) -> list[Match]:
-        scores = self._scores(terms, plain)
+    def _parse(self, text: str) -> _Query:
+        """Truncate, normalise and analyse a message once for ranking and guards."""
+        text = (text or "")[:MAX_INPUT_CHARS]
+        words = normalise(text).split()
+        terms = self._terms(words)
+        sentences = [s for s in _SENTENCE_RE.split(text) if normalise(s)]
+        focus: frozenset[str] = frozenset()
+        if len(sentences) > 1:
+            asked = [s for s in sentences if "?" in s] or sentences
+            focus = frozenset(self._terms(normalise(asked[-1]).split()))
+        return _Query(words, terms, " ".join(words), focus)
+
+    def _rank(self, query: _Query) -> list[Match]:
+        scores = self._scores(query.terms, query.plain, query.focus)
         order = sorted(scores, key=lambda i: (-scores[i], i))[:MAX_MATCHES]
         return [Match(self._topics[i].id, scores[i]) for i in order if scores[i] > 0]
 
     def ranked(self, text: str) -> list[Match]:
         """The raw ranking (best first, at most 5) before any decision or guard."""
-        words = normalise((text or "")[:MAX_INPUT_CHARS]).split()
-        return self._rank(self._terms(words), " ".join(words))
+        return self._rank(self._parse(text))
 
     # -- decision -----------------------------------------------------------------------------
     def match(self, text: str) -> MatchResult:
         """Decide what to do with one message; see MatchResult for the kinds."""
-        words = normalise((text or "")[:MAX_INPUT_CHARS]).split()
+        query = self._parse(text)
+        words, terms = query.words, query.terms
         if not words:
             return MatchResult("none")
         reply = smalltalk_reply(words)
         if reply is not None:
             return MatchResult("smalltalk", smalltalk=reply)
-        terms = self._terms(words)
         if _out_of_scope(words, terms):
             return MatchResult("none")
-        ranking = self._rank(terms, " ".join(words))
+        ranking = self._rank(query)
         if not ranking or ranking[0].score < SUGGEST_MIN:
             return MatchResult("none")
         if self._too_vague(terms):
