@@ -191,6 +191,15 @@ ABBREVIATIONS: dict[str, str] = {
     "save": "cost money",
     "savings": "cost money",
     "licence": "license",
+    "pick": "choose",
+    "decide": "choose",
+    "deciding": "choose",
+    "uni": "university",
+    "univ": "university",
+    "doable": "feasible",
+    "realistic": "feasible",
+    "achievable": "feasible",
+    "practical": "feasible",
     "programme": "program",
     "programmes": "program",
     "expensive": "cost",
@@ -393,24 +402,40 @@ def stem(word: str) -> str:
 
 
 def _join_steps(tokens: Sequence[str]) -> list[str]:
-    """'step 2 ck' -> 'step2ck', 'step 1' -> 'step1': one exam, one term (a bare 'step 2' is CK)."""
+    """'step 2 ck' -> 'step2ck', 'steps 1 and 2' -> 'step1 step2ck': one exam, one term.
+
+    A bare 'step 2' is CK: CS ended in 2021 and people who mean it say so.
+    """
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        tok = tokens[i]
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if tok == "step" and nxt in _STEP_NUMBERS:
-            number = _STEP_NUMBERS[nxt]
-            after = tokens[i + 2] if i + 2 < len(tokens) else ""
-            joined = f"step2{after}" if number == "2" and after in ("ck", "cs") else ""
-            compound = joined or ("step2ck" if number == "2" else f"step{number}")
-            if not out or out[-1] != compound:  # "step 2 ck" expanded from "ck" right after it
-                out.append(compound)
-            i += 3 if joined else 2
+        if (
+            tokens[i] in ("step", "steps")
+            and i + 1 < len(tokens)
+            and tokens[i + 1] in _STEP_NUMBERS
+        ):
+            i += 1
+            while True:
+                compound, i = _step_compound(tokens, i)
+                if not out or out[-1] != compound:  # "ck" expands to "step 2 ck" right after it
+                    out.append(compound)
+                has_more = i + 1 < len(tokens) and tokens[i] in ("and", "or", "n", "&")
+                if not (has_more and tokens[i + 1] in _STEP_NUMBERS):
+                    break
+                i += 1
             continue
-        out.append(tok)
+        out.append(tokens[i])
         i += 1
     return out
+
+
+def _step_compound(tokens: Sequence[str], i: int) -> tuple[str, int]:
+    """The exam term for the step number at tokens[i], and the index after it."""
+    number = _STEP_NUMBERS[tokens[i]]
+    after = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if number == "2" and after in ("ck", "cs"):
+        return f"step2{after}", i + 2
+    return ("step2ck" if number == "2" else f"step{number}"), i + 1
 
 
 def analyse(text: str) -> list[str]:
