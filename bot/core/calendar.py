@@ -223,15 +223,55 @@ def _latest_due_lead(
     return min(due) if due else None
 
 
-def _due_for(items: Sequence[Deadline], settings: ReminderSettings, now: datetime) -> _Due:
-    if in_quiet_hours(settings, now):
-        return ()
-    pairs = []
-    for d in items:
-        lead = _latest_due_lead(d, settings.leads, settings.tz, settings.send_hour, now)
-        if lead is not None:
-            pairs.append((d.id, lead))
-    return tuple(pairs)
+class _Sweep:
+    """One reminder sweep at a fixed `now`, with the date work shared between chats.
+
+    The expensive part (which lead of which event is due) depends only on the time zone, send
+    hour and leads, of which there are few distinct combinations; which events concern a chat
+    depends only on its profile shape. Each is computed once per sweep and then combined.
+    """
+
+    def __init__(self, deadlines: Sequence[Deadline], now: datetime) -> None:
+        self.deadlines = deadlines
+        self.now = now
+        self.ahead = upcoming(deadlines, now)
+        self._leads: dict[tuple[str, int, tuple[int, ...]], dict[str, int]] = {}
+        self._events: dict[_Shape, tuple[str, ...]] = {}
+        self._plans: dict[tuple[ReminderSettings, _Shape | int], _Due] = {}
+
+    def _lead_map(self, settings: ReminderSettings) -> dict[str, int]:
+        key = (settings.tz, settings.send_hour, settings.leads)
+        found = self._leads.get(key)
+        if found is None:
+            found = self._leads[key] = {
+                d.id: lead
+                for d in self.ahead
+                if (lead := _latest_due_lead(d, settings.leads, *key[:2], self.now)) is not None
+            }
+        return found
+
+    def _plan(self, settings: ReminderSettings, ids: tuple[str, ...]) -> _Due:
+        if in_quiet_hours(settings, self.now):
+            return ()
+        leads = self._lead_map(settings)
+        return tuple((i, leads[i]) for i in ids if i in leads)
+
+    def personal(self, settings: ReminderSettings, shape: _Shape) -> _Due:
+        plan = self._plans.get((settings, shape))
+        if plan is None:
+            ids = self._events.get(shape)
+            if ids is None:
+                found = _personal(shape, self.deadlines, self.now)
+                ids = self._events[shape] = tuple(p.deadline.id for p in found)
+            plan = self._plans[(settings, shape)] = self._plan(settings, ids)
+        return plan
+
+    def cycle(self, settings: ReminderSettings, cycle: int) -> _Due:
+        plan = self._plans.get((settings, cycle))
+        if plan is None:
+            ids = tuple(d.id for d in self.ahead if d.cycle == cycle)
+            plan = self._plans[(settings, cycle)] = self._plan(settings, ids)
+        return plan
 
 
 def due_reminders(
@@ -246,21 +286,15 @@ def due_reminders(
     `cycle_of` overrides how a person's cycle is chosen (default: their target year, else the
     cycle people apply to now).
     """
+    sweep = _Sweep(deadlines, now)
     fallback = default_cycle(deadlines, now)
-    events: dict[_Shape, tuple[Deadline, ...]] = {}
-    plans: dict[tuple[ReminderSettings, _Shape], _Due] = {}
     out: list[DueReminder] = []
     for chat_id, settings, profile in subscribers:
         if not settings.enabled:
             continue
         cycle = cycle_of(profile) if cycle_of else (profile.target_match_year or fallback)
-        shape = _shape(profile, cycle)
-        due = plans.get((settings, shape))
-        if due is None:
-            if shape not in events:
-                events[shape] = tuple(p.deadline for p in _personal(shape, deadlines, now))
-            due = plans[(settings, shape)] = _due_for(events[shape], settings, now)
-        out.extend(DueReminder(chat_id, i, lead, f"{chat_id}:{i}:{lead}") for i, lead in due)
+        for i, lead in sweep.personal(settings, _shape(profile, cycle)):
+            out.append(DueReminder(chat_id, i, lead, f"{chat_id}:{i}:{lead}"))
     return out
 
 
@@ -270,16 +304,12 @@ def group_due_reminders(
     now: datetime,
 ) -> list[DueReminder]:
     """Reminders for group and channel chats: every event of their cycle, at 09:00 UTC."""
-    plans: dict[tuple[int, tuple[int, ...]], _Due] = {}
+    sweep = _Sweep(deadlines, now)
     out: list[DueReminder] = []
     for chat_id, cycle, leads in cohorts:
-        due = plans.get((cycle, leads))
-        if due is None:
-            settings = ReminderSettings(
-                enabled=True, leads=leads, tz="UTC", send_hour=GROUP_SEND_HOUR
-            )
-            due = plans[(cycle, leads)] = _due_for(upcoming(deadlines, now, cycle), settings, now)
-        out.extend(DueReminder(chat_id, i, lead, f"{chat_id}:{i}:{lead}") for i, lead in due)
+        settings = ReminderSettings(enabled=True, leads=leads, tz="UTC", send_hour=GROUP_SEND_HOUR)
+        for i, lead in sweep.cycle(settings, cycle):
+            out.append(DueReminder(chat_id, i, lead, f"{chat_id}:{i}:{lead}"))
     return out
 
 
