@@ -470,6 +470,7 @@ TYPO_CUTOFF = 84.0
 # Long messages are stories; the question is in the sentence with a "?" (else the last one),
 # so its words count this much more.
 FOCUS_BOOST = 1.5
+ECHO_FACTOR = 0.5  # share of weight for those echoes
 _SENTENCE_RE = re.compile(r"(?<=[.?!])\s+|\n+")
 
 
@@ -481,6 +482,7 @@ class _Query:
     terms: list[str]  # content terms (see Matcher._terms)
     plain: str  # the normalised text, for rapidfuzz
     focus: frozenset[str]  # terms of the sentence that asks the question, in a long message
+    echoes: frozenset[str]  # canonical words added for an abbreviation the KB itself uses
 
 
 @dataclass(frozen=True)
@@ -598,6 +600,18 @@ class Matcher:
         terms = (stem(t) for t in tokens if t not in STOPWORDS)
         return [t for t in terms if t in self._known_terms or t not in ABBREVIATIONS]
 
+    def _echoes(self, words: Sequence[str], terms: Sequence[str]) -> frozenset[str]:
+        """Terms that only repeat a known abbreviation's meaning ("usce" -> "clinical").
+
+        Counting them in full would let one abbreviation outweigh the rest of the question.
+        """
+        echoes: set[str] = set()
+        for word in words:
+            canonical = ABBREVIATIONS.get(word)
+            if canonical and stem(word) in self._known_terms:
+                echoes.update(stem(t) for t in canonical.split())
+        return frozenset(echoes - {stem(w) for w in words})
+
     def _term_weight(self, term: str) -> float:
         """How much a question term says: IDF, less for numbers and weak domain words."""
         if term[0].isdigit():  # "conrad 30" or "pathway 6" still count as phrases
@@ -606,9 +620,15 @@ class Matcher:
         return weight * WEAK_FACTOR if term in WEAK_TERMS else weight
 
     # -- scoring ------------------------------------------------------------------------------
-    def _scores(self, terms: Sequence[str], plain: str, focus: frozenset[str]) -> dict[int, float]:
+    def _scores(self, query_: _Query) -> dict[int, float]:
         """Topic index -> score 0-100 for the analysed question."""
-        query = {t: self._term_weight(t) * (FOCUS_BOOST if t in focus else 1.0) for t in terms}
+        terms, plain, focus, echoes = query_.terms, query_.plain, query_.focus, query_.echoes
+        query = {
+            t: self._term_weight(t)
+            * (FOCUS_BOOST if t in focus else 1.0)
+            * (ECHO_FACTOR if t in echoes else 1.0)
+            for t in terms
+        }
         total = sum(query.values())
         if total <= 0:
             return {}
@@ -658,10 +678,10 @@ class Matcher:
         if len(sentences) > 1:
             asked = [s for s in sentences if "?" in s] or sentences
             focus = frozenset(self._terms(normalise(asked[-1]).split()))
-        return _Query(words, terms, " ".join(words), focus)
+        return _Query(words, terms, " ".join(words), focus, self._echoes(words, terms))
 
     def _rank(self, query: _Query) -> list[Match]:
-        scores = self._scores(query.terms, query.plain, query.focus)
+        scores = self._scores(query)
         order = sorted(scores, key=lambda i: (-scores[i], i))[:MAX_MATCHES]
         return [Match(self._topics[i].id, scores[i]) for i in order if scores[i] > 0]
 
