@@ -123,7 +123,8 @@ def _relevant(field: str, p: Profile, today: date) -> bool:
         "school_year": p.stage == "student",
         "graduation_year": p.stage == "graduate",
         "ecfmg_registered": not (p.ecfmg_certified or "passed" in (p.step1, p.step2ck)),
-        "eras_submitted": _in_season(p, today),
+        # Nobody submits ERAS before passing a Step, so do not ask beginners about it.
+        "eras_submitted": _in_season(p, today) and "passed" in (p.step1, p.step2ck),
         "nrmp_registered": _in_season(p, today) and bool(p.eras_submitted),
         "rol_certified": bool(p.nrmp_registered),
         "match_result": bool(p.nrmp_registered) and _after_match_week(p, today),
