@@ -240,18 +240,23 @@ WEAK_TERMS: frozenset[str] = _words(
 )
 WEAK_FACTOR = 0.3
 
-# Other countries' licensing exams and other professions: the bot covers US residency for
-# physicians only. A question naming one of these, without any marker of the US physician path
-# (below), is out of scope however many words it shares with a topic.
+# Other countries' licensing exams, other professions and everyday chit-chat (weather, food,
+# money markets, code, sports, entertainment): the bot covers US residency for physicians only.
+# A question naming one of these, without any marker of the US physician path (below), is out
+# of scope however many words it shares with a topic.
 OUT_OF_SCOPE_MARKERS: frozenset[str] = _words(
     """
     plab ukmla gmc mrcp mrcs frcs amc ahpra mccqe carms mcc nac lmcc fmge neet next nclex nmc
     smle dha haad hpcsa nzrex approbation kenntnisprufung kenntnisprüfung fsp nurse
     nurses nursing dental dentist dentists dentistry bds dds pharmacist pharmacy pharmd physio
     physiotherapy physiotherapist veterinary vet sat gre gmat lsat mcat undergrad undergraduate
-    weather recipe recipes cook cooking bitcoin crypto cryptocurrency forex stocks python
-    javascript java coding programming script football soccer cricket nba joke jokes movie
-    movies song songs lyrics poem
+    weather temperature rain forecast horoscope zodiac
+    recipe recipes cook cooking bake baking cake pizza pasta curry rice chicken mutton beef
+    dinner lunch breakfast
+    bitcoin crypto cryptocurrency ethereum forex stocks trading
+    python javascript java html css sql coding programming script
+    football soccer cricket nba ipl fifa tennis basketball baseball hockey olympics
+    joke jokes meme memes movie movies film films netflix anime song songs music lyrics poem
     """
 )
 US_PATH_MARKERS: frozenset[str] = _words(
