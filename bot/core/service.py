@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.core import advisor, calendar, callbacks, dialog, reminders, texts
 from bot.core.answers import Answers
+from bot.core.cohorts import JOIN_PREFIX, Cohorts
 from bot.core.knowledge import KnowledgeError, load_knowledge
 from bot.core.matching import normalise
 from bot.core.models import (
@@ -53,6 +54,7 @@ class Service:
         self.clock = clock
         self.admins = admins
         self._set_knowledge(kb)
+        self.cohorts = Cohorts(storage, lambda: self.kb, clock, admins)
 
     def _set_knowledge(self, kb: KnowledgeBase) -> None:
         self.kb = kb
@@ -69,6 +71,8 @@ class Service:
         """/start: welcome and what we store; reactivates a user who had blocked us."""
         await self._seen(user)
         await self.storage.set_active(chat.id, True)
+        if payload and payload.startswith(JOIN_PREFIX):
+            return [await self.cohorts.join(user, chat, payload.removeprefix(JOIN_PREFIX))]
         if payload and payload.startswith("t-"):
             topic = self.kb.topic(payload[2:])
             if topic:
@@ -156,6 +160,7 @@ class Service:
             "x": self._on_forget,
             "r": self._on_remind_button,
             "b": self._on_broadcast,
+            "c": self.cohorts.button,
         }
 
     async def _on_topic(self, user: User, chat: Chat, topic_id: str) -> Reply:
