@@ -11,7 +11,7 @@ a cycle has no dated event for something, the action has no due date.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -349,9 +349,9 @@ def _exam_item(ctx: _Ctx, step: str, due: str) -> _Item:
         else "Its three-digit score weighs most with programs."
     )
     why = (
-        f"{score} You can take it before or after {other}. Pass it before you submit ERAS "
-        f"({ctx.cycle.when('eras-submit')}); ECFMG must confirm it by the rank-list deadline "
-        f"({ctx.cycle.when('rol-deadline')})."
+        f"{score} You can take it before or after {other}. Pass it before you submit ERAS: "
+        f"submission opens {ctx.cycle.when('eras-submit')}. ECFMG must confirm it by the "
+        f"rank-list deadline, {ctx.cycle.when('rol-deadline')}."
     )
     return _item(ctx, step, f"usmle-{step}", title, why, due)
 
@@ -399,8 +399,8 @@ def _certification_items(ctx: _Ctx) -> list[_Item]:
             "requirements",
             "ecfmg-certification",
             "Have ECFMG confirm your requirements",
-            "Step 1, Step 2 CK, OET and a Pathway must be confirmed by the rank-list deadline "
-            f"({ctx.cycle.when('rol-deadline')}), or NRMP withdraws you from the Match.",
+            "Step 1, Step 2 CK, OET and a Pathway must be confirmed by the rank-list deadline, "
+            f"{ctx.cycle.when('rol-deadline')}, or NRMP withdraws you from the Match.",
             "rol-deadline",
         )
     )
@@ -438,7 +438,14 @@ def _application_items(ctx: _Ctx) -> list[_Item]:
 
 
 def _before_eras_items(ctx: _Ctx) -> list[_Item]:
+    """US experience, letters and the program list feed the ERAS application.
+
+    Once submission has opened they lose their own date (it would only say "overdue") and are
+    listed with the ERAS action instead.
+    """
     p = ctx.profile
+    eras_day = ctx.cycle.day("eras-submit")
+    support = "eras-submit" if ctx.ahead(eras_day) else None
     items: list[_Item] = []
     if (p.usce_months or 0) < MIN_USCE_MONTHS:
         items.append(
@@ -449,7 +456,7 @@ def _before_eras_items(ctx: _Ctx) -> list[_Item]:
                 "Get US clinical experience",
                 "Common advice, not a rule: aim for 2-3 months of hands-on US experience "
                 "before you apply; it is also where your US letters come from.",
-                "eras-submit",
+                support,
             )
         )
     if (p.us_lors or 0) < MIN_US_LORS:
@@ -461,7 +468,7 @@ def _before_eras_items(ctx: _Ctx) -> list[_Item]:
                 "Collect US letters of recommendation",
                 "Common advice: 2-3 letters from US physicians who supervised you, uploaded "
                 "through the AAMC Letter of Recommendation Portal before you submit.",
-                "eras-submit",
+                support,
             )
         )
     if p.needs_visa:
@@ -472,9 +479,10 @@ def _before_eras_items(ctx: _Ctx) -> list[_Item]:
                 "program-list",
                 "Apply only to programs that sponsor your visa",
                 "A program's visa policy (J-1, H-1B or none) is the first filter for your list.",
-                "eras-submit",
+                support,
             )
         )
+    items = [replace(i, sort=eras_day) for i in items]
     items.append(
         _item(
             ctx,
@@ -544,7 +552,7 @@ def _start_items(ctx: _Ctx) -> list[_Item]:
                 "ecfmg-certification",
                 "Hold your ECFMG certificate before residency starts",
                 "The full certificate (including your verified diploma) is needed by the "
-                f"start of training ({ctx.cycle.when('program-start')}).",
+                f"start of training on {ctx.cycle.when('program-start')}.",
                 "program-start",
             )
         )
@@ -668,7 +676,7 @@ def _reach_warnings(ctx: _Ctx) -> list[str]:
     if p.match_result != "unmatched" and today > match_day(c):
         if p.match_result == "pending" or p.nrmp_registered:
             return [
-                f"Match Day of the {c.year} Match ({c.when('match-day')}) has passed: tell me "
+                f"Match Day of the {c.year} Match, {c.when('match-day')}, has passed: tell me "
                 "your result with /profile set match_result matched (or unmatched)."
             ]
         return [f"The {c.year} Match is over. Set your target to the {nxt} Match or later."]
@@ -691,13 +699,13 @@ def _reach_warnings(ctx: _Ctx) -> list[str]:
     rol = c.day("rol-deadline")
     if rol and today > rol and not requirements_met(p) and p.match_result is None:
         warnings.append(
-            f"The rank-list deadline ({c.when('rol-deadline')}) has passed without your ECFMG "
+            f"The rank-list deadline, {c.when('rol-deadline')}, has passed without your ECFMG "
             f"requirements met, so the {c.year} Match is out of reach. Aim for the {nxt} Match."
         )
     pathways = c.day("pathways-deadline")
     if pathways and today > pathways and not ctx.certified and not _passed(p.english):
         warnings.append(
-            f"The {c.year} Pathways deadline ({c.when('pathways-deadline')}) has passed and OET "
+            f"The {c.year} Pathways deadline, {c.when('pathways-deadline')}, has passed and OET "
             "is not passed: unless your Pathway application is already in, ask ECFMG whether "
             f"the {c.year} Match is still possible."
         )

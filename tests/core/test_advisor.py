@@ -261,6 +261,13 @@ def test_step2ck_missing_after_eras_submission_is_out_of_reach() -> None:
     assert action(plan, "usmle-step2ck").due == ROL_2027  # the hard limit once ERAS passed
 
 
+def test_support_actions_lose_their_date_once_eras_submission_opened() -> None:
+    plan = plan_for(stage="graduate", step1="passed", usce_months=0, target_match_year=2027)
+    assert action(plan, "usce").due is None
+    assert action(plan, "eras-application").due == ERAS_2027
+    assert topics(plan)[:3] == ["usce", "letters-of-recommendation", "eras-application"]
+
+
 def test_ready_but_not_submitted_after_submission_opened_is_told_to_hurry() -> None:
     plan = plan_for(**READY_GRAD, target_match_year=2027)
     assert topics(plan)[0] == "eras-application"
