@@ -281,8 +281,7 @@ def test_profile_decides_which_events_remind() -> None:
     )
     keys = due("2027-03-03T05:00:00", settings(leads=(1,)), done)
     assert not any("rol-deadline" in k for k in keys)
-    visa = Profile(target_match_year=2027, ecfmg_certified=True, nrmp_registered=True,
-                   rol_certified=True, needs_visa=True)  # fmt: skip
+    visa = Profile(**{**done.to_dict(), "eras_submitted": None, "needs_visa": True})
     assert "42:2027-rol-deadline:1" in due("2027-03-03T05:00:00", settings(leads=(1,)), visa)
 
 
