@@ -191,6 +191,20 @@ ABBREVIATIONS: dict[str, str] = {
     "save": "cost money",
     "savings": "cost money",
     "licence": "license",
+    "min": "minimum cutoff",
+    "minimum": "cutoff",
+    "cut off": "cutoff",
+    "baby": "family",
+    "kids": "family",
+    "kid": "family",
+    "children": "family",
+    "child": "family",
+    "son": "family",
+    "daughter": "family",
+    "parents": "family",
+    "father": "family",
+    "mother": "family",
+    "married": "family",
     "pick": "choose",
     "decide": "choose",
     "deciding": "choose",
@@ -229,14 +243,14 @@ STOPWORDS: frozenset[str] = _words(
     those to too u ur us very want wanted was we well were what whats when where whether which
     while who whom why will with would yeah yes you your yours bro dear doctor dr guys guide
     help info information anybody anything also actually already basically exactly currently
-    vs versus many make come didnt dont cant wont isnt
+    vs versus make come didnt dont cant wont isnt
     """
 )
 
 # Domain words nearly every question contains: they count, but at this share of their weight,
 # so "img", "usmle" or "residency" alone never drive an answer.
 WEAK_TERMS: frozenset[str] = _words(
-    "usmle img residen resident usa exam doctor medical step year time"
+    "usmle img residen resident usa exam doctor medical step year time many"
 )
 WEAK_FACTOR = 0.3
 
@@ -406,19 +420,17 @@ def stem(word: str) -> str:
     return word[:7]
 
 
-def _join_steps(tokens: Sequence[str]) -> list[str]:
-    """'step 2 ck' -> 'step2ck', 'steps 1 and 2' -> 'step1 step2ck': one exam, one term.
+def _join_compounds(tokens: Sequence[str]) -> list[str]:
+    """Multi-word names as one term: 'step 2 ck' -> 'step2ck', 'pass fail' -> 'passfail'.
 
-    A bare 'step 2' is CK: CS ended in 2021 and people who mean it say so.
+    'steps 1 and 2' -> 'step1 step2ck'. A bare 'step 2' is CK: CS ended in 2021 and people who
+    mean it say so.
     """
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        if (
-            tokens[i] in ("step", "steps")
-            and i + 1 < len(tokens)
-            and tokens[i + 1] in _STEP_NUMBERS
-        ):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if tokens[i] in ("step", "steps") and nxt in _STEP_NUMBERS:
             i += 1
             while True:
                 compound, i = _step_compound(tokens, i)
@@ -428,6 +440,14 @@ def _join_steps(tokens: Sequence[str]) -> list[str]:
                 if not (has_more and tokens[i + 1] in _STEP_NUMBERS):
                     break
                 i += 1
+            continue
+        if tokens[i] == "pass" and nxt == "fail":  # the grading, not a failed attempt
+            out.append("passfail")
+            i += 2
+            continue
+        if tokens[i] in ("pathway", "pathways") and nxt.isdigit() and len(nxt) == 1:
+            out += ["pathway", f"pathway{nxt}"]  # ECFMG Pathway 1-6 is one thing
+            i += 2
             continue
         out.append(tokens[i])
         i += 1
@@ -445,7 +465,7 @@ def _step_compound(tokens: Sequence[str], i: int) -> tuple[str, int]:
 
 def analyse(text: str) -> list[str]:
     """Content terms of a text, in order: expanded, steps joined, stopwords dropped, stemmed."""
-    tokens = _join_steps(_expand_tokens(normalise(text).split()))
+    tokens = _join_compounds(_expand_tokens(normalise(text).split()))
     return [stem(t) for t in tokens if t not in STOPWORDS]
 
 
@@ -601,7 +621,7 @@ class Matcher:
         words are in: otherwise it would count as an unknown word against every topic.
         """
         corrected = [self._correct(w) for w in words]
-        tokens = _join_steps(_expand_tokens(corrected))
+        tokens = _join_compounds(_expand_tokens(corrected))
         terms = (stem(t) for t in tokens if t not in STOPWORDS)
         return [t for t in terms if t in self._known_terms or t not in ABBREVIATIONS]
 
