@@ -239,7 +239,7 @@ STOPWORDS: frozenset[str] = _words(
     its ive just kindly know let like me mine more most much must my need needed needs no not now
     of off ok okay on one only or other our out own please pls plz possible question r really
     regarding right say shall she should so some someone something sir madam maam still such
-    sure tell than thank thanks that the their them then there these they thing things this
+    sure tell than that the their them then there these they thing things this
     those to too u ur us very want wanted was we well were what whats when where whether which
     while who whom why will with would yeah yes you your yours bro dear doctor dr guys guide
     help info information anybody anything also actually already basically exactly currently
@@ -250,7 +250,9 @@ STOPWORDS: frozenset[str] = _words(
 # Domain words nearly every question contains: they count, but at this share of their weight,
 # so "img", "usmle" or "residency" alone never drive an answer.
 WEAK_TERMS: frozenset[str] = _words(
-    "usmle img residen resident usa exam doctor medical step year time many"
+    "usmle img residen resident usa exam doctor medical step year time many thank "
+    # specialties qualify a question ("how many programs for IM") more than they choose a topic
+    "interna medicin surgery pediatr psychia neurolo cardiol radiolo anesthe patholog"
 )
 WEAK_FACTOR = 0.3
 
@@ -495,7 +497,7 @@ TYPO_CUTOFF = 84.0
 # Long messages are stories; the question is in the sentence with a "?" (else the last one),
 # so its words count this much more.
 FOCUS_BOOST = 1.5
-ECHO_FACTOR = 0.5  # share of weight for those echoes
+ECHO_FACTOR = 0.0  # the KB already says it with the abbreviation: the echo adds nothing
 _SENTENCE_RE = re.compile(r"(?<=[.?!])\s+|\n+")
 
 
