@@ -203,10 +203,14 @@ def _personal(s: _Shape, deadlines: Sequence[Deadline], now: datetime) -> list[P
 
 
 def personal_deadlines(
-    profile: Profile, deadlines: Sequence[Deadline], now: datetime
+    profile: Profile, deadlines: Sequence[Deadline], now: datetime, cycle: int | None = None
 ) -> list[PersonalDeadline]:
-    """Upcoming events of the person's target cycle (or the current one) that concern them."""
-    cycle = profile.target_match_year or default_cycle(deadlines, now)
+    """Upcoming events of the person's cycle that concern them.
+
+    `cycle` defaults to the target year, else the cycle people apply to now; the service passes
+    the advisor's choice so that /deadlines and /next always talk about the same Match.
+    """
+    cycle = cycle or profile.target_match_year or default_cycle(deadlines, now)
     return _personal(_shape(profile, cycle), deadlines, now)
 
 

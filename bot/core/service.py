@@ -376,30 +376,35 @@ class Service:
     # -- deadlines and reminders -----------------------------------------------------------------
     async def deadlines(self, user: User, chat: Chat) -> Reply:
         """/deadlines: what is ahead for this person, with days left in their time zone."""
-        profile = await self.storage.get_profile(user.id)
         settings = await self.storage.get_reminders(chat.id)
         now = self.clock()
-        items = calendar.personal_deadlines(profile, self.kb.deadlines, now)
+        items = await self._personal_deadlines(chat.id, now)
         if not items:
             return Reply("I have no upcoming deadlines for you. Set your target year with /next.")
         lines = []
         for item in items:
             d = item.deadline
             left = calendar.days_left(d, now, settings.tz)
-            mark = " (estimated: confirm on the official page)" if d.estimated else " (confirmed)"
-            when = d.at.astimezone(reminders.zone(settings.tz))
+            mark = "estimated: confirm on the official page" if d.estimated else "confirmed"
             lines.append(
-                f"• {d.title}: {when:%a %d %b %Y}, {left} days left{mark}\n"
+                f"• {d.title}\n  {calendar.when_text(d, settings.tz)}: {left} days left ({mark})\n"
                 f"  {item.why}\n  {d.source}"
             )
         text = "\n".join(lines) + f"\n\nDays are counted in your time zone ({settings.tz})."
         return Reply(text, title="Your deadlines")
 
+    async def _personal_deadlines(
+        self, chat_id: int, now: datetime
+    ) -> list[calendar.PersonalDeadline]:
+        """The deadlines of the cycle the advisor plans for (so /deadlines matches /next)."""
+        profile = await self.storage.get_profile(chat_id)
+        cycle = advisor.target_cycle(profile, now.date(), self.kb.deadlines)
+        return calendar.personal_deadlines(profile, self.kb.deadlines, now, cycle)
+
     async def calendar(self, user: User, chat: Chat) -> Reply:
         """/calendar: an .ics Document of the user's deadlines."""
-        profile = await self.storage.get_profile(user.id)
         now = self.clock()
-        items = [i.deadline for i in calendar.personal_deadlines(profile, self.kb.deadlines, now)]
+        items = [i.deadline for i in await self._personal_deadlines(chat.id, now)]
         if not items:
             return Reply("I have no upcoming deadlines for you. Set your target year with /next.")
         content = calendar.to_ics(items, now, "IMG Pathway deadlines")
@@ -466,9 +471,22 @@ class Service:
                     events[due.deadline_id], due.lead_days, now, zones[due.chat_id]
                 ),
             )
-            for due in calendar.due_reminders(subscribers, self.kb.deadlines, now)
+            for due in calendar.due_reminders(
+                subscribers, self.kb.deadlines, now, cycle_of=self._cycle_finder(now)
+            )
         ]
         return await self.storage.enqueue(entries, now)
+
+    def _cycle_finder(self, now: datetime) -> Callable[[Profile], int | None]:
+        """advisor.target_cycle, memoised per profile for one sweep over many subscribers."""
+        cache: dict[Profile, int] = {}
+
+        def cycle_of(profile: Profile) -> int:
+            if profile not in cache:
+                cache[profile] = advisor.target_cycle(profile, now.date(), self.kb.deadlines)
+            return cache[profile]
+
+        return cycle_of
 
     # -- admins ----------------------------------------------------------------------------------
     def is_admin(self, user: User) -> bool:
