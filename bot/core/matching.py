@@ -109,6 +109,8 @@ ABBREVIATIONS: dict[str, str] = {
     "centers": "centre",
     "p f": "pass fail",
     "many times": "attempt",
+    "twice": "attempt",
+    "thrice": "attempt",
     # English
     "oet": "english test",
     "ielts": "english test",
@@ -243,7 +245,7 @@ STOPWORDS: frozenset[str] = _words(
     those to too u ur us very want wanted was we well were what whats when where whether which
     while who whom why will with would yeah yes you your yours bro dear doctor dr guys guide
     help info information anybody anything also actually already basically exactly currently
-    vs versus make come didnt dont cant wont isnt
+    vs versus make come over once didnt dont cant wont isnt
     """
 )
 
