@@ -252,7 +252,7 @@ STOPWORDS: frozenset[str] = _words(
 # Domain words nearly every question contains: they count, but at this share of their weight,
 # so "img", "usmle" or "residency" alone never drive an answer.
 WEAK_TERMS: frozenset[str] = _words(
-    "usmle img residen resident usa exam doctor medical step year time many thank "
+    "usmle img residen resident usa exam doctor medical step year time many thank best "
     # specialties qualify a question ("how many programs for IM") more than they choose a topic
     "interna medicin surgery pediatr psychia neurolo cardiol radiolo anesthe patholog"
 )
@@ -737,7 +737,7 @@ class Matcher:
         if _out_of_scope(words, terms):
             return MatchResult("none")
         ranking = self._rank(query)
-        if not ranking or ranking[0].score < SUGGEST_MIN:
+        if not ranking or ranking[0].score < SUGGEST_MIN or not self._has_known_word(terms):
             return MatchResult("none")
         if self._too_vague(terms):
             return MatchResult("suggest", tuple(_suggestions(ranking)))
@@ -746,6 +746,10 @@ class Matcher:
         if top >= ANSWER_MIN and top - second >= MARGIN:
             return MatchResult("answer", tuple(ranking))
         return MatchResult("suggest", tuple(_suggestions(ranking)))
+
+    def _has_known_word(self, terms: Sequence[str]) -> bool:
+        """Numbers alone ("what's 2+2") match dates and fees everywhere but ask nothing."""
+        return any(t in self._known_terms and not t[0].isdigit() for t in terms)
 
     def _too_vague(self, terms: Sequence[str]) -> bool:
         """One known content word that many topics share ('visa', 'usmle', 'step')."""
