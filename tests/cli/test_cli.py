@@ -12,10 +12,14 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-CONTRACT_TOPICS = set(yaml.safe_load((REPO / "tests/data/topics_contract.yaml").read_text())["topics"])
+CONTRACT_TOPICS = set(
+    yaml.safe_load((REPO / "tests/data/topics_contract.yaml").read_text())["topics"]
+)
 
 
-def imgbot(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def imgbot(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("IMGBOT_", "TELEGRAM_"))}
     full_env.update(env or {})
     return subprocess.run(
@@ -48,7 +52,9 @@ def test_ask_json_out_of_scope_is_empty():
 
 
 def test_ask_reads_one_question_per_line_from_stdin_in_order():
-    result = imgbot("ask", "-", "--json", stdin="what is soap in the match\n\nweather in paris\nj1 waiver\n")
+    result = imgbot(
+        "ask", "-", "--json", stdin="what is soap in the match\n\nweather in paris\nj1 waiver\n"
+    )
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(lines) == 3
@@ -61,7 +67,7 @@ def test_topics_json_lists_every_contract_topic_with_sources_and_dates():
     result = imgbot("topics", "--json")
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
-    assert CONTRACT_TOPICS <= {r["id"] for r in rows}
+    assert {r["id"] for r in rows} >= CONTRACT_TOPICS
     for row in rows:
         assert set(row) == {"id", "title", "sources", "reviewed"}
         assert row["sources"] and all(u.startswith("https://") for u in row["sources"])
@@ -89,14 +95,18 @@ def test_validate_names_file_entry_and_field_of_a_broken_copy(tmp_path):
 def test_run_refuses_to_start_on_invalid_knowledge(tmp_path):
     (tmp_path / "topics").mkdir()
     (tmp_path / "topics/01.yaml").write_text("stage: exams\ntopics: [")
-    result = imgbot("run", env={"IMGBOT_KNOWLEDGE_DIR": str(tmp_path), "IMGBOT_DB": str(tmp_path / "db")})
+    result = imgbot(
+        "run", env={"IMGBOT_KNOWLEDGE_DIR": str(tmp_path), "IMGBOT_DB": str(tmp_path / "db")}
+    )
     assert result.returncode == 1
     assert "invalid" in result.stderr and "01.yaml" in result.stderr
 
 
 def test_next_json_contract(tmp_path):
     profile = tmp_path / "p.yaml"
-    profile.write_text("stage: graduate\ngraduation_year: 2023\nstep1: passed\nstep2ck: preparing\n")
+    profile.write_text(
+        "stage: graduate\ngraduation_year: 2023\nstep1: passed\nstep2ck: preparing\n"
+    )
     result = imgbot("next", "--profile", str(profile), "--today", "2026-11-21", "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
@@ -110,7 +120,11 @@ def test_next_json_contract(tmp_path):
 
 @pytest.mark.parametrize(
     ("content", "field"),
-    [("step1: maybe\n", "step1"), ("favourite_colour: blue\n", "favourite_colour"), ("usce_months: lots\n", "usce_months")],
+    [
+        ("step1: maybe\n", "step1"),
+        ("favourite_colour: blue\n", "favourite_colour"),
+        ("usce_months: lots\n", "usce_months"),
+    ],
 )
 def test_next_rejects_a_bad_profile_naming_the_field(tmp_path, content, field):
     profile = tmp_path / "p.yaml"
@@ -122,11 +136,17 @@ def test_next_rejects_a_bad_profile_naming_the_field(tmp_path, content, field):
 
 def test_run_without_token_says_so_in_one_line_and_opens_the_chat(tmp_path):
     result = imgbot(
-        "run", stdin="what is the j1 two year rule\n/quit\n", env={"IMGBOT_DB": str(tmp_path / "db.sqlite3")}
+        "run",
+        stdin="what is the j1 two year rule\n/quit\n",
+        env={"IMGBOT_DB": str(tmp_path / "db.sqlite3")},
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip().count("\n") == 0 and "TELEGRAM_BOT_TOKEN" in result.stderr
-    assert "212(e)" in result.stdout or "two-year" in result.stdout.lower() or "2-year" in result.stdout
+    assert (
+        "212(e)" in result.stdout
+        or "two-year" in result.stdout.lower()
+        or "2-year" in result.stdout
+    )
     assert (tmp_path / "db.sqlite3").exists()
 
 
@@ -142,3 +162,43 @@ def test_chat_dialog_state_survives_a_restart(tmp_path):
     assert second_question != first_question, "answering moves the dialog on"
     restarted = imgbot("chat", stdin="/next\n", env=env)
     assert last_block(restarted.stdout) == second_question, "the dialog resumes where it was"
+
+
+def test_backup_copies_a_live_database(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "db.sqlite3"
+    env = {"IMGBOT_DB": str(db)}
+    imgbot("chat", stdin="how many lors do i need\nwhat is plab\n", env=env)
+    holder = sqlite3.connect(db)  # the bot would hold the file open while backing up
+    try:
+        result = imgbot("backup", str(tmp_path / "copy/backup.sqlite3"), env=env)
+    finally:
+        holder.close()
+    assert result.returncode == 0, result.stderr
+    copy = sqlite3.connect(tmp_path / "copy/backup.sqlite3")
+    assert copy.execute("SELECT count(*) FROM questions").fetchone()[0] == 2
+    copy.close()
+
+
+def test_health_fails_when_the_sweeps_stopped(tmp_path):
+    env = {"IMGBOT_DB": str(tmp_path / "db.sqlite3"), "IMGBOT_REMINDER_INTERVAL": "10"}
+    assert imgbot("health", env=env).returncode == 0
+    beat = tmp_path / "db.sqlite3.heartbeat"
+    beat.touch()
+    assert imgbot("health", env=env).returncode == 0
+    os.utime(beat, (0, 0))
+    stale = imgbot("health", env=env)
+    assert stale.returncode == 1 and "sweep" in stale.stderr
+
+
+def test_unanswered_lists_the_most_frequent_out_of_scope_questions(tmp_path):
+    env = {"IMGBOT_DB": str(tmp_path / "db.sqlite3")}
+    imgbot(
+        "chat", stdin="how to apply for plab 2\nHow to apply for PLAB 2 \nwhat is soap\n", env=env
+    )
+    result = imgbot("unanswered", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert rows[0]["count"] == 2 and "plab" in rows[0]["question"]
+    assert all("soap" not in r["question"] for r in rows)
