@@ -46,6 +46,7 @@ __all__ = [
     "analyse",
     "expand",
     "normalise",
+    "smalltalk_reply",
 ]
 
 # -- decision thresholds ----------------------------------------------------------------------

@@ -39,8 +39,7 @@ def make_topic(topic_id: str, title: str, variants: list[str], keywords: list[st
     )
 
 
-@pytest.fixture(scope="module")
-def small_kb() -> KnowledgeBase:
+def build_small_kb() -> KnowledgeBase:
     return KnowledgeBase(
         topics=(
             make_topic(
@@ -113,9 +112,12 @@ def small_kb() -> KnowledgeBase:
     )
 
 
+SMALL_MATCHER = Matcher(build_small_kb())  # hypothesis tests cannot take function fixtures
+
+
 @pytest.fixture(scope="module")
-def small(small_kb: KnowledgeBase) -> Matcher:
-    return Matcher(small_kb)
+def small() -> Matcher:
+    return SMALL_MATCHER
 
 
 @pytest.fixture(scope="module")
@@ -300,6 +302,7 @@ def test_a_greeting_with_a_question_is_a_question(small: Matcher) -> None:
         "write a python script",
         "tell me a joke",
         "should i buy bitcoin",
+        "what's 2+2",
     ],
 )
 def test_other_countries_professions_and_chitchat_are_none(small: Matcher, question: str) -> None:
@@ -332,6 +335,16 @@ def test_answer_keeps_the_ranking_and_suggest_offers_two_or_three(small: Matcher
     assert suggest.kind == "suggest"
     assert 2 <= len(suggest.matches) <= MAX_SUGGEST
     assert {m.topic for m in suggest.matches} >= {"visa-j1", "visa-h1b"}
+
+
+@given(st.text(max_size=300))
+def test_match_never_raises_and_keeps_the_contract(text: str) -> None:
+    result = SMALL_MATCHER.match(text)
+    assert result.kind in ("answer", "suggest", "none", "smalltalk")
+    assert len(result.matches) <= MAX_MATCHES
+    assert all(0 <= m.score <= 100 for m in result.matches)
+    if result.kind in ("none", "smalltalk"):
+        assert result.matches == ()
 
 
 def test_matcher_on_an_empty_knowledge_base_says_none() -> None:
