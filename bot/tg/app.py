@@ -21,7 +21,9 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -33,7 +35,18 @@ from bot.logs import setup_logging
 from bot.tg import notifier
 from bot.tg.context import BotData
 from bot.tg.delivery import RetryingRateLimiter
-from bot.tg.handlers import admin, buttons, errors, membership, plan, questions, start
+from bot.tg.handlers import (
+    admin,
+    buttons,
+    errors,
+    flood,
+    inline,
+    membership,
+    plan,
+    questions,
+    start,
+)
+from bot.tg.handlers import groups as cohorts  # `groups` is add_handlers' chat filter
 from bot.tg.updates import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -67,6 +80,7 @@ def build_application(settings: Settings, kb: KnowledgeBase) -> Application:
         await app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
         assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
         app.job_queue.run_repeating(notifier.sweep, interval=settings.reminder_interval, first=1)
+        cohorts.setup(app, settings.reminder_interval)  # getChatMember checks, weekly digest
         _reload_on_sighup(app, settings)
         log.info("bot @%s ready with %d topics", app.bot.username, len(kb.topics))
 
@@ -100,6 +114,8 @@ def add_handlers(app: Application) -> None:
     """Register handlers; commands first, then free text (which must not see commands)."""
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
+    # Group -1 runs first: the flood guard can stop an update before any handler answers it.
+    app.add_handler(TypeHandler(Update, flood.guard), group=-1)
     app.add_handler(CommandHandler("start", start.start))
     app.add_handler(CommandHandler("help", start.help_command))
     app.add_handler(CommandHandler("ask", questions.ask_command))
@@ -112,11 +128,16 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("deadlines", plan.deadlines))
     app.add_handler(CommandHandler("calendar", plan.calendar))
     app.add_handler(CommandHandler("remind", plan.remind))
+    app.add_handler(CommandHandler("cohort", cohorts.cohort))
     app.add_handler(CommandHandler("stats", admin.stats))
     app.add_handler(CommandHandler("broadcast", admin.broadcast))
     app.add_handler(CommandHandler("reload", admin.reload))
     app.add_handler(CallbackQueryHandler(buttons.button))
+    app.add_handler(InlineQueryHandler(inline.inline_query))
+    # my_chat_member: groups and private chats (active or not) and channels (cohort linking).
     app.add_handler(ChatMemberHandler(membership.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    # Service messages have no text, so the free-text handlers below never see them.
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, cohorts.migrated))
     # Free text last: in private every text is a question; in groups only when addressed.
     app.add_handler(
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, questions.private_text)

@@ -90,7 +90,7 @@ async def _failed(svc: Service, chat_id: int, items: list[OutboxItem], exc: Exce
         return
     if isinstance(exc, ChatMigrated):
         log.info("chat %s became supergroup %s", chat_id, exc.new_chat_id)
-        await storage.migrate_chat(chat_id, exc.new_chat_id)
+        await svc.cohorts.migrate(chat_id, exc.new_chat_id)  # the cohort's year profile too
         return
     if isinstance(exc, BadRequest):
         for item in items:

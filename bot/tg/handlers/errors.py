@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden
+from telegram.error import ChatMigrated, Forbidden
 
 from bot.tg.context import Context, service
 
@@ -21,6 +21,10 @@ async def on_error(update: object, context: Context) -> None:
     if isinstance(error, Forbidden) and chat is not None:
         log.info("chat %s blocked the bot; marking it inactive", chat.id)
         await service(context).set_active(chat.id, False)
+        return
+    if isinstance(error, ChatMigrated) and chat is not None:
+        log.info("group %s became supergroup %s", chat.id, error.new_chat_id)
+        await service(context).cohorts.migrate(chat.id, error.new_chat_id)
         return
     update_id = update.update_id if isinstance(update, Update) else None
     log.error(
