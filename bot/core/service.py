@@ -197,7 +197,10 @@ class Service:
         today = self.clock().date()
         question = dialog.next_question(profile, state.skipped, today)
         if question is None:
-            await self.storage.save_dialog(user.id, None)
+            # Skips outlive the dialog: /next after the plan shows the plan again instead of
+            # asking what the person chose to skip (they can still /profile set it).
+            done = DialogState(False, state.skipped, (), None) if state.skipped else None
+            await self.storage.save_dialog(user.id, done)
             return self._plan_reply(profile)
         await self.storage.save_dialog(
             user.id, DialogState(True, state.skipped, state.history, question.field)
