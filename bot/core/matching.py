@@ -70,7 +70,7 @@ SUGGEST_WINDOW = 20.0  # candidates within this of the top score are offered as 
 AMBIGUOUS_DF_SHARE = 0.08
 MAX_MATCHES = 5
 MAX_SUGGEST = 3
-MAX_INPUT_CHARS = 500  # longer messages are stories; the question is in the first lines
+MAX_INPUT_CHARS = 500  # a longer message is a story: match on its first 500 characters
 CANDIDATES = 12  # topics rescored with rapidfuzz after the fast term stage
 
 
@@ -310,6 +310,7 @@ _SMALLTALK_FILLER = _words(
     whats up it got is this am i later night day have nice great many once again again
     """
 )
+_SMALLTALK_VOCAB = _GREETINGS | _THANKS | _BYES | _ACKS | _SMALLTALK_FILLER
 SMALLTALK_REPLIES: dict[str, str] = {
     "thanks": "You're welcome! Ask me anything else about the road to a US residency.",
     "bye": "Good luck on your journey! Come back any time you have a question.",
@@ -664,42 +665,44 @@ class Matcher:
         return weight * WEAK_FACTOR if term in WEAK_TERMS else weight
 
     # -- scoring ------------------------------------------------------------------------------
-    def _scores(self, query_: _Query) -> dict[int, float]:
-        """Topic index -> score 0-100 for the analysed question."""
-        terms, plain, focus, echoes = query_.terms, query_.plain, query_.focus, query_.echoes
-        query = {
+    def _weights(self, query: _Query) -> dict[str, float]:
+        """Question term -> weight: IDF-based, boosted in the asking sentence, echoes muted."""
+        return {
             t: self._term_weight(t)
-            * (FOCUS_BOOST if t in focus else 1.0)
-            * (ECHO_FACTOR if t in echoes else 1.0)
-            for t in terms
+            * (FOCUS_BOOST if t in query.focus else 1.0)
+            * (ECHO_FACTOR if t in query.echoes else 1.0)
+            for t in query.terms
         }
-        total = sum(query.values())
-        if total <= 0:
-            return {}
+
+    def _scores(self, query: _Query) -> dict[int, float]:
+        """Topic index -> score 0-100: coverage over all topics, the rest on the best few."""
+        weights = self._weights(query)
+        total = sum(weights.values())
         evidence: dict[int, float] = defaultdict(float)
-        for term, query_weight in query.items():
+        for term, query_weight in weights.items():
             for i, weight in self._postings.get(term, ()):
                 evidence[i] += query_weight * weight
-        if not evidence:
+        if total <= 0 or not evidence:
             return {}
-        ranked = sorted(evidence, key=evidence.__getitem__, reverse=True)[:CANDIDATES]
-        phrases = [p for p in _phrases(terms) if p in self._phrase_idf]
-        phrase_total = sum(self._phrase_idf[p] for p in phrases)
-        query_norm = math.sqrt(sum(w * w for w in query.values()))
+        candidates = sorted(evidence, key=evidence.__getitem__, reverse=True)[:CANDIDATES]
+        phrases = [p for p in _phrases(query.terms) if p in self._phrase_idf]
+        norm = math.sqrt(sum(w * w for w in weights.values()))
         scores: dict[int, float] = {}
-        for i in ranked:
-            topic = self._topics[i]
+        for i in candidates:
             coverage = min(1.0, evidence[i] / total)
-            closest = self._closest_text(query, query_norm, topic.texts)
-            score = COVERAGE_SHARE * coverage + TEXT_SHARE * closest
-            if phrase_total:
-                hit = sum(self._phrase_idf[p] for p in phrases if p in topic.phrases)
-                score += PHRASE_SHARE * hit / phrase_total
-            else:
-                score += PHRASE_SHARE * coverage  # a one-word question has no phrase to share
-            score += FUZZ_SHARE * _fuzzy(plain, topic.plain) * coverage
+            score = COVERAGE_SHARE * coverage
+            score += TEXT_SHARE * self._closest_text(weights, norm, self._topics[i].texts)
+            score += PHRASE_SHARE * self._phrase_share(phrases, self._topics[i], coverage)
+            score += FUZZ_SHARE * _fuzzy(query.plain, self._topics[i].plain) * coverage
             scores[i] = round(100.0 * min(1.0, max(0.0, score)), 1)
         return scores
+
+    def _phrase_share(self, phrases: Sequence[str], topic: _TopicIndex, coverage: float) -> float:
+        """0-1: IDF share of the question's known word pairs that the topic also uses."""
+        total = sum(self._phrase_idf[p] for p in phrases)
+        if not total:
+            return coverage  # a one-word question has no pair to share: don't penalise it
+        return sum(self._phrase_idf[p] for p in phrases if p in topic.phrases) / total
 
     def _closest_text(
         self, query: dict[str, float], query_norm: float, texts: Sequence[_Text]
@@ -793,8 +796,7 @@ def _out_of_scope(words: Sequence[str], terms: Sequence[str]) -> bool:
 
 def smalltalk_reply(words: Sequence[str]) -> str | None:
     """A friendly reply when the message is only a greeting, thanks, goodbye or 'ok'."""
-    vocab = _GREETINGS | _THANKS | _BYES | _ACKS | _SMALLTALK_FILLER
-    if not words or len(words) > 8 or any(w not in vocab for w in words):
+    if not words or len(words) > 8 or any(w not in _SMALLTALK_VOCAB for w in words):
         return None
     present = set(words)
     for kind, group in (("thanks", _THANKS), ("bye", _BYES), ("greeting", _GREETINGS)):
