@@ -44,33 +44,52 @@ def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
     """Split at blank lines, then newlines, then hard, so no part exceeds `limit`.
 
     Splitting between paragraphs keeps HTML tags intact because to_html never spans a tag
-    across a blank line.
+    across a blank line. Pieces that fit together again keep their original separator, so a
+    long list still reads as a list and nothing is lost or added.
     """
     if len(text) <= limit:
         return [text]
     parts: list[str] = []
-    current = ""
-    for piece in _pieces(text, limit):
-        candidate = f"{current}\n\n{piece}" if current else piece
+    current: str | None = None
+    for separator, piece in _pieces(text, limit):
+        candidate = piece if current is None else f"{current}{separator}{piece}"
         if len(candidate) <= limit:
             current = candidate
         else:
-            parts.append(current)
+            if current:
+                parts.append(current)
             current = piece
     if current:
         parts.append(current)
     return parts
 
 
-def _pieces(text: str, limit: int) -> list[str]:
-    pieces: list[str] = []
+def _pieces(text: str, limit: int) -> list[tuple[str, str]]:
+    """(separator before it, piece): paragraphs, then lines of a giant one, then hard cuts."""
+    pieces: list[tuple[str, str]] = []
     for paragraph in text.split("\n\n"):
         if len(paragraph) <= limit:
-            pieces.append(paragraph)
+            pieces.append(("\n\n", paragraph))
             continue
-        for line in paragraph.split("\n"):
-            pieces.extend(line[i : i + limit] for i in range(0, len(line), limit))
+        for i, line in enumerate(paragraph.split("\n")):
+            for j, cut in enumerate(_hard_split(line, limit)):
+                pieces.append(("" if j else "\n" if i else "\n\n", cut))
     return pieces
+
+
+def _hard_split(line: str, limit: int) -> list[str]:
+    """Cut a line longer than `limit`, never inside an entity (&amp;) or a tag (<a href>),
+    which Telegram would refuse to parse."""
+    parts: list[str] = []
+    while len(line) > limit:
+        cut = limit
+        for opener, closer in (("&", ";"), ("<", ">")):
+            start = line.rfind(opener, 0, cut)
+            if start > 0 and line.find(closer, start, cut) == -1:
+                cut = min(cut, start)
+        parts.append(line[:cut])
+        line = line[cut:]
+    return [*parts, line] if line else parts
 
 
 def keyboard(reply: Reply, bot_username: str) -> InlineKeyboardMarkup | None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
 from telegram.error import BadRequest
 
 from bot.tg.context import Context, chat_of, service, user_of
 from bot.tg.render import render
+
+log = logging.getLogger(__name__)
 
 
 async def button(update: Update, context: Context) -> None:
@@ -15,7 +19,10 @@ async def button(update: Update, context: Context) -> None:
     if query is None:
         return
     reply = await service(context).button(user_of(update), chat_of(update), query.data or "")
-    await query.answer(reply.notice)
+    try:
+        await query.answer(reply.notice)
+    except BadRequest as exc:  # pressed while we were down: too old to answer, still acted on
+        log.info("callback query %s not answered: %s", query.id, exc)
     messages = render(reply, context.bot.username)
     if not messages:
         return
