@@ -129,6 +129,12 @@ def test_group_silence_then_answers_to_mention_reply_and_ask(fake_api: FakeBotAp
     ask = fake_api.message(GROUP, "/ask is step 1 pass fail", user_id=13)
     third = fake_api.wait_for_message(GROUP, since=since)
     assert quoted_id(third) == ask["message"]["message_id"]
+
+    # In a forum, the answer stays in the asker's topic.
+    forum, topic = -100777, 55
+    since = fake_api.mark()
+    fake_api.message(forum, "/ask is step 1 pass fail", user_id=13, message_thread_id=topic)
+    assert fake_api.wait_for_message(forum, since=since)["params"]["message_thread_id"] == topic
     # The group gets the short answer; the private chat gets the full one.
     since = fake_api.mark()
     fake_api.message(13, "/start t-usmle-step1")
