@@ -459,6 +459,16 @@ def test_button_still_works_when_answering_the_callback_fails(api: FakeBotApi) -
     assert not [c for c in api.calls("sendMessage", since=since) if "went wrong" in str(c.params)]
 
 
+def test_pressing_a_button_that_changes_nothing_sends_no_duplicate(api: FakeBotApi) -> None:
+    user = new_user()
+    settings = with_buttons(api.say(user, "/remind"))
+    for _ in range(2):  # UTC is already the zone: the edit would not change the message
+        notice, shown = press(api, user, "UTC", message_id=settings["message_id"])
+        assert notice and "Saved" in notice
+        assert [m["method"] for m in shown] in ([], ["editMessageText"])
+    assert not [m for m in api.sent_messages(user) if m["index"] > settings["index"]]
+
+
 def test_start_deep_link_opens_a_topic(api: FakeBotApi) -> None:
     topic = _answers().kb.topics[0]
     messages = api.say(new_user(), f"/start t-{topic.id}")

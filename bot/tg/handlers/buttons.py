@@ -30,8 +30,10 @@ async def button(update: Update, context: Context) -> None:
         try:
             await query.edit_message_text(messages[0].text, reply_markup=messages[0].markup)
             return
-        except BadRequest:
-            pass  # too old to edit, or unchanged: send it as a new message instead
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return  # the message already shows this: a second copy would only confuse
+            # too old to edit, or no longer there: send it as a new message instead
     chat_id = update.effective_chat.id if update.effective_chat else query.from_user.id
     for out in messages:
         await context.bot.send_message(chat_id, out.text, reply_markup=out.markup)
