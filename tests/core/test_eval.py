@@ -92,10 +92,7 @@ def real_matcher() -> Matcher:
 
 
 def test_dev_set_meets_the_bar(real_matcher: Matcher) -> None:
-    dev = DATA / "dev.yaml"
-    if not dev.exists():
-        pytest.skip("tests/data/dev.yaml is not present (copy it from ../shared/eval)")
-    report = evaluate(real_matcher, load_questions(dev))
+    report = evaluate(real_matcher, load_questions(DATA / "dev.yaml"))
     print(report.to_text())
     assert report.top1 >= 0.90, report.to_text()
     assert report.top3 >= 0.97, report.to_text()
