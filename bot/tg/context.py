@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from telegram import Message, Update
@@ -54,5 +55,7 @@ async def reply_to(message: Message, context: Context, replies: list[Reply]) -> 
         if reply.document:
             doc = reply.document
             await message.reply_document(
-                document=doc.content, filename=doc.filename, caption=doc.caption or None
+                document=doc.content,
+                filename=doc.filename,
+                caption=escape(doc.caption) if doc.caption else None,  # plain text, sent as HTML
             )

@@ -159,6 +159,7 @@ def answer_dialog(api: FakeBotApi, user: int, first: list[JSON], max_steps: int 
     for _ in range(max_steps):
         current = with_buttons(shown) if any(m.get("reply_markup") for m in shown) else shown[-1]
         if "Your plan" in current["text"]:
+            assert skipped and went_back, "the dialog was too short to try Skip and Back"
             return asked
         asked.append(current["text"].split("\n")[0])
         options = [
