@@ -164,6 +164,7 @@ def settings_row(db: Path, user: int) -> list[tuple[Any, ...]]:
 class Live:
     def __init__(self, api: FakeBotApi, process: BotProcess, knowledge: Path, cycle: int) -> None:
         self.api, self.process, self.knowledge, self.cycle = api, process, knowledge, cycle
+        self.reminded: list[int] = []  # users who got the test reminder
 
     @property
     def db(self) -> Path:
@@ -227,6 +228,7 @@ def test_reminder_is_delivered_exactly_once(live: Live) -> None:
     assert LATER_TITLE not in reminder["text"], "nothing is due yet for the later event"
     wait_sweeps(live.process, 3)
     assert len(reminders_to(live.api, user)) == 1
+    live.reminded.append(user)
     rows = db_rows(live.db, "SELECT sent_at IS NOT NULL FROM outbox WHERE chat_id = ?", (user,))
     assert rows == [(1,)]
 
@@ -312,6 +314,7 @@ def test_429_storm_delays_but_loses_nothing(live: Live) -> None:
     assert api.count_429 - before == 3
     wait_sweeps(live.process, 3)
     assert len(reminders_to(api, user)) == 1
+    live.reminded.append(user)
 
 
 # -- admins ------------------------------------------------------------------------------------
@@ -376,6 +379,9 @@ def test_reload_with_broken_knowledge_keeps_serving_and_says_why(live: Live) -> 
     finally:
         deadlines.write_text(good, "utf-8")
     assert "Reloaded:" in text_of(api.say(ADMIN, "/reload"))
+    # Re-planning after a reload does not send a reminder that was already delivered.
+    wait_sweeps(live.process, 2)
+    assert all(len(reminders_to(api, user)) == 1 for user in live.reminded)
 
 
 # -- crashes -----------------------------------------------------------------------------------
