@@ -24,6 +24,7 @@ from bot.core.models import (
     Chat,
     Document,
     KnowledgeBase,
+    OutboxItem,
     Profile,
     ReminderSettings,
     Reply,
@@ -460,7 +461,8 @@ class Service:
         """Write every reminder due now into the durable outbox; returns how many are new.
 
         Keys are unique per chat, event and lead, so planning again (every sweep, or after a
-        crash mid-sweep) never duplicates a reminder.
+        crash mid-sweep) never duplicates a reminder. The row remembers which event it is for,
+        so its text is written again from the current knowledge when it is sent.
         """
         now = self.clock()
         subscribers = await self.storage.subscribers()
@@ -473,12 +475,28 @@ class Service:
                 calendar.reminder_text(
                     events[due.deadline_id], due.lead_days, now, zones[due.chat_id]
                 ),
+                {"deadline": due.deadline_id, "lead": str(due.lead_days), "tz": zones[due.chat_id]},
             )
             for due in calendar.due_reminders(
                 subscribers, self.kb.deadlines, now, cycle_of=self._cycle_finder(now)
             )
         ]
         return await self.storage.enqueue(entries, now)
+
+    def outbox_text(self, item: OutboxItem) -> str | None:
+        """The text to send for an outbox row now, or None when it must not go out.
+
+        Reminders are rendered from the knowledge serving now, so a /reload that moved a date
+        is reflected, and an event that was removed or is already past sends nothing.
+        """
+        deadline_id = item.meta.get("deadline")
+        if deadline_id is None:
+            return item.text
+        now = self.clock()
+        event = next((d for d in self.kb.deadlines if d.id == deadline_id), None)
+        if event is None or not calendar.is_upcoming(event, now):
+            return None
+        return calendar.reminder_text(event, int(item.meta["lead"]), now, item.meta["tz"])
 
     def _cycle_finder(self, now: datetime) -> Callable[[Profile], int | None]:
         """advisor.target_cycle, memoised per profile for one sweep over many subscribers."""
@@ -553,11 +571,10 @@ class Service:
             kb = self.reload(path)
         except KnowledgeError as exc:
             return Reply(f"The reload failed; the previous knowledge is still serving.\n\n{exc}")
-        dropped = await self.storage.delete_pending_reminders()
         planned = await self.plan_reminders()
         return Reply(
             f"Reloaded: {len(kb.topics)} topics, {len(kb.deadlines)} deadlines. "
-            f"Pending reminders re-planned ({dropped} dropped, {planned} planned)."
+            f"{planned} new reminders planned; pending ones will use the new dates."
         )
 
     # -- delivery state ----------------------------------------------------------------------------

@@ -128,7 +128,6 @@ class Storage(Protocol):
     async def mark_dead(self, item_id: int, error: str) -> None: ...
     async def drop_pending_for(self, chat_id: int) -> int: ...
     async def delete_pending_where_key_prefix(self, prefix: str) -> int: ...
-    async def delete_pending_reminders(self) -> int: ...
     async def outbox_counts(self) -> dict[str, int]: ...
     async def was_enqueued(self, key: str) -> bool: ...
 
@@ -665,13 +664,6 @@ class SqliteStorage:
             "DELETE FROM outbox WHERE sent_at IS NULL AND dead = 0"
             " AND substr(key, 1, length(?)) = ?",
             (prefix, prefix),
-        )
-
-    async def delete_pending_reminders(self) -> int:
-        """Forget planned-but-unsent reminders (not broadcasts) so a reload can re-plan them."""
-        return await self._write(
-            "DELETE FROM outbox WHERE sent_at IS NULL AND dead = 0 AND substr(key, 1, 1) != ?",
-            (BROADCAST_KEY_PREFIX,),
         )
 
     async def outbox_counts(self) -> dict[str, int]:

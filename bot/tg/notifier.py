@@ -67,7 +67,14 @@ async def _send_chat(
 ) -> int:
     """One message (or a few, if long) for all of a chat's pending items."""
     async with gate:
-        text = "\n\n".join(item.text for item in items)
+        texts = {item.id: svc.outbox_text(item) for item in items}
+        for item in items:
+            if texts[item.id] is None:
+                await svc.storage.mark_dead(item.id, "the event was removed or is past")
+        items = [item for item in items if texts[item.id] is not None]
+        if not items:
+            return 0
+        text = "\n\n".join(str(texts[item.id]) for item in items)
         try:
             for out in render(Reply(text), bot.username):
                 await bot.send_message(chat_id, out.text, reply_markup=out.markup)
