@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import timedelta
 
 from telegram import Bot
@@ -37,17 +38,20 @@ async def sweep(context: Context) -> None:
     settings = context.bot_data.get("settings")
     if settings is not None:
         heartbeat.beat(settings.db_path)
-    sent = await deliver(context.bot, svc)
+    # On SIGTERM PTB waits for this job: stop taking new chats so shutdown stays quick; what is
+    # left stays pending in the outbox for the next start.
+    sent = await deliver(context.bot, svc, lambda: context.application.running)
     if planned or sent:
         log.info("reminder sweep: %d planned, %d delivered", planned, sent)
 
 
-async def deliver(bot: Bot, svc: Service) -> int:
-    """Send pending outbox items until none is due; returns how many items were delivered."""
+async def deliver(bot: Bot, svc: Service, running: Callable[[], bool] = lambda: True) -> int:
+    """Send pending outbox items until none is due (or `running()` turns false, as when the
+    bot is shutting down); returns how many items were delivered."""
     delivered = 0
     gate = asyncio.Semaphore(PARALLEL_CHATS)
     seen: set[int] = set()
-    while delivered < MAX_PER_SWEEP:
+    while delivered < MAX_PER_SWEEP and running():
         items = [i for i in await svc.storage.pending(BATCH, svc.clock()) if i.id not in seen]
         if not items:
             break
@@ -56,17 +60,27 @@ async def deliver(bot: Bot, svc: Service) -> int:
         for item in items:
             by_chat[item.chat_id].append(item)
         results = await asyncio.gather(
-            *(_send_chat(bot, svc, chat_id, group, gate) for chat_id, group in by_chat.items())
+            *(
+                _send_chat(bot, svc, chat_id, group, gate, running)
+                for chat_id, group in by_chat.items()
+            )
         )
         delivered += sum(results)
     return delivered
 
 
 async def _send_chat(
-    bot: Bot, svc: Service, chat_id: int, items: list[OutboxItem], gate: asyncio.Semaphore
+    bot: Bot,
+    svc: Service,
+    chat_id: int,
+    items: list[OutboxItem],
+    gate: asyncio.Semaphore,
+    running: Callable[[], bool],
 ) -> int:
     """One message (or a few, if long) for all of a chat's pending items."""
     async with gate:
+        if not running():
+            return 0  # shutting down: the rows stay pending
         texts = {item.id: svc.outbox_text(item) for item in items}
         for item in items:
             if texts[item.id] is None:

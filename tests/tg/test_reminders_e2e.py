@@ -416,3 +416,41 @@ def test_kill9_during_a_sweep_then_restart_still_delivers(own_bot: Callable[[], 
     assert len(reminders_to(api, user)) == delivered
     assert live.process.terminate() == 0
     live.process.assert_token_not_logged()
+
+
+def test_sigterm_mid_delivery_exits_promptly_and_the_rest_goes_out_after_restart(
+    own_bot: Callable[[], Live],
+) -> None:
+    live = own_bot()
+    api = live.api
+    users = [new_user() for _ in range(40)]
+    since = api.mark()
+    for user in users:
+        api.message(user, "/start")
+    for user in users:
+        api.wait_for_message(user, "Hello", since=since)
+    body = "Shutdown test broadcast"
+    preview = [m for m in api.say(ADMIN, f"/broadcast {body}") if m.get("reply_markup")][-1]
+    # Every send of the first wave (the notifier sends to 30 chats at a time) is slow.
+    api.delay_next("sendMessage", 3, count=30)
+    _, shown = press(api, ADMIN, "Send to", message_id=preview["message_id"])
+    recipients = int(text_of(shown).split("queued for ")[1].split()[0])
+    assert recipients == len(users) + 1
+    time.sleep(1)  # let the sweep start the first wave
+    assert live.process.terminate() == 0
+
+    def delivered(chat: int) -> int:
+        return sum(body in m["text"] for m in api.sent_messages(chat) if m["index"] > since)
+
+    before = sum(delivered(user) for user in users)
+    assert before < len(users), "shutdown waited for the whole outbox"
+    pending = db_rows(live.db, "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND dead = 0")
+    assert pending[0][0] >= len(users) - before
+
+    live.process.restart()
+    deadline = time.monotonic() + 20
+    while any(delivered(user) == 0 for user in users):
+        assert time.monotonic() < deadline, "the rest of the broadcast was not delivered"
+        time.sleep(0.1)
+    wait_sweeps(live.process, 2)
+    assert all(delivered(user) == 1 for user in users), "a graceful stop re-sent something"
