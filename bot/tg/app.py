@@ -144,6 +144,13 @@ def add_handlers(app: Application) -> None:
     )
     app.add_handler(MessageHandler(groups & filters.TEXT & ~filters.COMMAND, questions.group_text))
     app.add_handler(MessageHandler(private & filters.COMMAND, start.unknown_command))
+    # A voice note, photo or sticker in private: say we read text, instead of staying silent.
+    app.add_handler(
+        MessageHandler(
+            private & filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
+            questions.not_text,
+        )
+    )
     app.add_error_handler(errors.on_error)
 
 

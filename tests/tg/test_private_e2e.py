@@ -377,6 +377,19 @@ def test_very_long_and_emoji_only_messages_get_a_clear_reply(api: FakeBotApi, db
     assert db_rows(db, "SELECT count(*) FROM questions WHERE user_id = ?", (user,)) == [(0,)]
 
 
+def test_sticker_or_voice_note_gets_a_clear_reply(api: FakeBotApi) -> None:
+    user = new_user()
+    sticker = {"file_id": "CAAC1", "file_unique_id": "u1", "type": "regular", "width": 512}
+    sticker |= {"height": 512, "is_animated": False, "is_video": False}
+    since = api.mark()
+    api.message(user, "", sticker=sticker)
+    assert "only read text" in api.wait_for_message(user, since=since)["text"]
+    voice = {"file_id": "AwAC1", "file_unique_id": "u2", "duration": 3}
+    since = api.mark()
+    api.message(user, "", voice=voice)
+    assert "only read text" in api.wait_for_message(user, since=since)["text"]
+
+
 def test_unknown_command_is_not_silent(api: FakeBotApi) -> None:
     assert "I don't know that command" in text_of(api.say(new_user(), "/frobnicate"))
 

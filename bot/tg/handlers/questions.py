@@ -7,6 +7,10 @@ from telegram.constants import MessageEntityType
 
 from bot.tg.context import Context, chat_of, reply_to, service, user_of
 
+NOT_TEXT = (
+    "I can only read text messages. Please type your question, for example: is step 1 pass fail?"
+)
+
 
 async def ask_command(update: Update, context: Context) -> None:
     """/ask TEXT."""
@@ -29,6 +33,12 @@ async def private_text(update: Update, context: Context) -> None:
         return
     replies = await service(context).ask(user_of(update), chat_of(update), message.text)
     await reply_to(message, context, replies)
+
+
+async def not_text(update: Update, context: Context) -> None:
+    """A voice note, photo, sticker or file in private: we only read text, so say so."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(NOT_TEXT)
 
 
 async def group_text(update: Update, context: Context) -> None:
