@@ -54,5 +54,7 @@ def setup_logging(secrets: list[str], json_lines: bool = False, level: int = log
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "apscheduler"):
+    for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # A sweep still running when the next is due is skipped by design; don't warn every time.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)

@@ -22,7 +22,8 @@ async def broadcast(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or message.text is None:
         return
-    _, _, text = message.text.partition(" ")
+    parts = message.text.split(maxsplit=1)  # keeps the line breaks inside the text
+    text = parts[1] if len(parts) > 1 else ""
     reply = await service(context).broadcast(user_of(update), text)
     await reply_to(message, context, [reply])
 
