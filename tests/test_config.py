@@ -37,7 +37,11 @@ def test_values_and_token_hidden():
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("IMGBOT_ADMINS", "alice"), ("IMGBOT_REMINDER_INTERVAL", "often"), ("IMGBOT_WEBHOOK_PORT", "-1")],
+    [
+        ("IMGBOT_ADMINS", "alice"),
+        ("IMGBOT_REMINDER_INTERVAL", "often"),
+        ("IMGBOT_WEBHOOK_PORT", "-1"),
+    ],
 )
 def test_bad_values_name_the_variable(name, value):
     with pytest.raises(ConfigError, match=name):

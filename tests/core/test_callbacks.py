@@ -36,7 +36,9 @@ def test_forged_data_is_rejected(forged):
     assert callbacks.decode(forged) is None
 
 
-@pytest.mark.parametrize(("kind", "args"), [("t", ()), ("zz", ("x",)), ("t", ("a b",)), ("t", ("x" * 61,))])
+@pytest.mark.parametrize(
+    ("kind", "args"), [("t", ()), ("zz", ("x",)), ("t", ("a b",)), ("t", ("x" * 61,))]
+)
 def test_encode_refuses_what_would_not_round_trip(kind, args):
     with pytest.raises(ValueError):
         callbacks.encode(kind, *args)
