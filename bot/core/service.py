@@ -570,7 +570,7 @@ class Service:
         try:
             kb = self.reload(path)
         except KnowledgeError as exc:
-            return Reply(f"The reload failed; the previous knowledge is still serving.\n\n{exc}")
+            return Reply(f"{texts.RELOAD_FAILED}\n\n{exc}")
         planned = await self.plan_reminders()
         return Reply(
             f"Reloaded: {len(kb.topics)} topics, {len(kb.deadlines)} deadlines. "

@@ -73,3 +73,4 @@ STALE_BUTTON = "This button is out of date. Type /next or /help to start again."
 SOURCES_FOOTER = "Reviewed {reviewed}. Rules, dates and fees change: check the official page."
 
 ADMINS_ONLY = "Sorry, only the bot's administrators can do that."
+RELOAD_FAILED = "The reload failed; the previous knowledge is still serving."

@@ -28,6 +28,7 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.core import texts
 from bot.core.models import KnowledgeBase
 from bot.core.service import Service
 from bot.core.storage import SqliteStorage
@@ -159,7 +160,8 @@ def _reload_on_sighup(app: Application, settings: Settings) -> None:
 
     async def reload() -> None:
         reply = await app.bot_data["service"].reload_knowledge(None, settings.knowledge_dir)
-        log.info("SIGHUP: %s", reply.text.splitlines()[0])
+        failed = reply.text.startswith(texts.RELOAD_FAILED)
+        log.log(logging.WARNING if failed else logging.INFO, "SIGHUP: %s", reply.text)
 
     def on_signal() -> None:
         app.create_task(reload())
