@@ -724,6 +724,19 @@ class FakeBotApi:
                     )
                 self._changed.wait(remaining)
 
+    def wait_for_callback_answer(self, update: JSON, *, since: int = 0) -> Call:
+        """The answerCallbackQuery call for a pushed callback-query update (asserted ok)."""
+        query_id = update["callback_query"]["id"]
+        answer = self.wait_for(
+            lambda c: (
+                c.method == "answerCallbackQuery"
+                and str(c.params.get("callback_query_id")) == query_id
+            ),
+            since=since,
+        )
+        assert answer.ok, answer.short()
+        return answer
+
     def wait_for_message(
         self,
         chat_id: ChatId,

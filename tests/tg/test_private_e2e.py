@@ -111,14 +111,7 @@ def forge(api: FakeBotApi, user: int, data: str) -> tuple[str | None, list[JSON]
 def _after_callback(
     api: FakeBotApi, user: int, update: JSON, since: int
 ) -> tuple[str | None, list[JSON]]:
-    query_id = update["callback_query"]["id"]
-    answer = api.wait_for(
-        lambda c: (
-            c.method == "answerCallbackQuery" and str(c.params.get("callback_query_id")) == query_id
-        ),
-        since=since,
-    )
-    assert answer.ok, answer.short()
+    answer = api.wait_for_callback_answer(update, since=since)
     settle(api, since)
     return answer.params.get("text"), api.sent_messages(user, since=since)
 

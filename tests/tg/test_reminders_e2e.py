@@ -91,14 +91,7 @@ def press(api: FakeBotApi, user: int, label: str, **where: Any) -> tuple[str | N
     """Press a button; returns (the callback answer's text, what the bot showed)."""
     since = api.mark()
     update = api.press_button(user, label, **where)
-    query_id = update["callback_query"]["id"]
-    answer = api.wait_for(
-        lambda c: (
-            c.method == "answerCallbackQuery" and str(c.params.get("callback_query_id")) == query_id
-        ),
-        since=since,
-    )
-    assert answer.ok, answer.short()
+    answer = api.wait_for_callback_answer(update, since=since)
     settle(api, since)
     return answer.params.get("text"), api.sent_messages(user, since=since)
 
@@ -107,14 +100,7 @@ def callback_answer(api: FakeBotApi, user: int, data: str, message_id: int | Non
     """Send callback data as `user` (forged, or from an old message); returns the answer text."""
     since = api.mark()
     update = api.callback(user, data, message_id)
-    query_id = update["callback_query"]["id"]
-    answer = api.wait_for(
-        lambda c: (
-            c.method == "answerCallbackQuery" and str(c.params.get("callback_query_id")) == query_id
-        ),
-        since=since,
-    )
-    assert answer.ok, answer.short()
+    answer = api.wait_for_callback_answer(update, since=since)
     return answer.params.get("text")
 
 
