@@ -47,9 +47,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_bot import load_questions, percentile, proc_status  # noqa: E402
 from fakeapi import BOT_USERNAME, BotProcess, FakeBotApi  # noqa: E402
 
-from bench_bot import load_questions, percentile, proc_status  # noqa: E402
 from bot.core import calendar  # noqa: E402
 from bot.core.knowledge import load_knowledge  # noqa: E402
 
@@ -112,7 +112,7 @@ class Soak:
     rss: list[tuple[int, float, int]] = field(default_factory=list)  # (start no., t, kB)
     dialogs: dict[int, tuple[int, float]] = field(default_factory=dict)  # chat: (presses, last)
     next_user: int = 1_000_000
-    last_due: datetime = datetime.min.replace(tzinfo=UTC)  # the last moved event's 1-day due
+    last_due: datetime = datetime(1970, 1, 1, tzinfo=UTC)  # the last moved event's 1-day due
 
     # -- traffic --------------------------------------------------------------------------------
     def user(self) -> int:
@@ -140,13 +140,19 @@ class Soak:
             chat = self.rng.choice(ready)
             presses, _ = self.dialogs[chat]
             msgs = [m for m in self.fake.bot_messages(chat) if FakeBotApi.buttons(m)]
-            data = [b["callback_data"] for b in FakeBotApi.buttons(msgs[-1]) if "callback_data" in b] if msgs else []
+            data = (
+                [b["callback_data"] for b in FakeBotApi.buttons(msgs[-1]) if "callback_data" in b]
+                if msgs
+                else []
+            )
             if not data:
                 self.dialogs[chat] = (presses, now)
                 return
             t = time.time()
             u = self.fake.callback(chat, data[0], msgs[-1]["message_id"])
-            self.pushed.append(Pushed("callback", u["update_id"], chat, t, u["callback_query"]["id"]))
+            self.pushed.append(
+                Pushed("callback", u["update_id"], chat, t, u["callback_query"]["id"])
+            )
             self.dialogs[chat] = (presses + 1, now)
             return
         chat = self.user()
@@ -291,7 +297,9 @@ def taken_before_kill(s: Soak) -> set[int]:
     return taken
 
 
-def check_reminders(s: Soak, moved: dict[str, tuple[str, datetime]], subscribers: list[int], v: Verdict) -> None:
+def check_reminders(
+    s: Soak, moved: dict[str, tuple[str, datetime]], subscribers: list[int], v: Verdict
+) -> None:
     db = sqlite3.connect(f"file:{s.bot.db_path}?mode=ro", uri=True)
     rows = db.execute("SELECT chat_id, key, sent_at, dead, attempts FROM outbox").fetchall()
     db.close()
@@ -333,10 +341,7 @@ def check_reminders(s: Soak, moved: dict[str, tuple[str, datetime]], subscribers
             else:
                 dup_other.append(pair)
     missing_due = [
-        (chat, event)
-        for chat in subscribers
-        for event in moved
-        if f"{chat}:{event}:1" not in keys
+        (chat, event) for chat in subscribers for event in moved if f"{chat}:{event}:1" not in keys
     ]
     per_lead = Counter(key.rsplit(":", 1)[1] for key in keys if key.split(":")[1] in moved)
     v.info(
@@ -344,11 +349,16 @@ def check_reminders(s: Soak, moved: dict[str, tuple[str, datetime]], subscribers
         f"{sum(len(x) for x in seen.values())} reminder texts seen by users; "
         f"moved events by lead: {dict(sorted(per_lead.items()))}"
     )
-    v.check(not missing_due, f"every subscriber planned the 1-day reminder of all 3 moved events "
-            f"({len(subscribers) * len(moved) - len(missing_due)}/{len(subscribers) * len(moved)})")
+    v.check(
+        not missing_due,
+        f"every subscriber planned the 1-day reminder of all 3 moved events "
+        f"({len(subscribers) * len(moved) - len(missing_due)}/{len(subscribers) * len(moved)})",
+    )
     v.check(not unsent, f"no reminder left unsent or dead after the drain ({len(unsent)})")
     v.check(not lost, f"no reminder marked sent but never seen by the user ({len(lost)})")
-    v.check(not dup_other, f"no reminder doubled without a cause ({len(dup_other)}) {dup_other[:5]}")
+    v.check(
+        not dup_other, f"no reminder doubled without a cause ({len(dup_other)}) {dup_other[:5]}"
+    )
     v.info(f"      doubled after an injected client timeout (at-least-once): {len(dup_timeout)}")
     v.info(f"      doubled in flight at a kill -9 (at-least-once): {len(dup_kill)}")
 
@@ -392,8 +402,10 @@ def check_log(s: Soak, v: Verdict) -> None:
     expected = [r for r in bad if INJECTED.search(r)]
     unexpected = [r for r in bad if not INJECTED.search(r)]
     warnings = sum(1 for r in records if " WARNING " in r.split("\n", 1)[0])
-    v.info(f"bot log: {len(records)} records, {warnings} warnings, "
-           f"{len(expected)} errors caused by injected faults")
+    v.info(
+        f"bot log: {len(records)} records, {warnings} warnings, "
+        f"{len(expected)} errors caused by injected faults"
+    )
     v.check(not unexpected, f"no unexpected ERROR/Traceback in the bot log ({len(unexpected)})")
     for r in unexpected[:3]:
         v.info("      " + r[:1500].replace("\n", "\n      "))
@@ -542,7 +554,10 @@ def report(
     started: float,
 ) -> None:
     kinds = Counter(u.kind for u in s.pushed)
-    v.info(f"soak: {args.seconds:g} s of traffic, {time.time() - started:.0f} s in all, seed {args.seed}")
+    v.info(
+        f"soak: {args.seconds:g} s of traffic, {time.time() - started:.0f} s in all, "
+        f"seed {args.seed}"
+    )
     v.info(f"pushed updates: {dict(kinds)}; bot starts: {s.bot.starts}; kill -9: {len(s.kills)}")
     v.info(f"injected faults: {dict(s.faults)}; 429 answers in all: {s.fake.count_429}")
     too_many = [c for c in s.fake.calls() if c.status == 429]
@@ -561,8 +576,10 @@ def report(
         f"every question, mention, command and button press answered "
         f"({len(s.pushed) - len(missing)}/{len(s.pushed)}; unanswered: {len(lost)})",
     )
-    v.info(f"      taken by a process then killed (-9) before answering: {len(in_flight)} "
-           f"({dict(Counter(u.kind for u in in_flight))})")
+    v.info(
+        f"      taken by a process then killed (-9) before answering: {len(in_flight)} "
+        f"({dict(Counter(u.kind for u in in_flight))})"
+    )
     for u in lost[:5]:
         v.info(f"      unanswered: {u}")
     if latencies:
@@ -577,14 +594,20 @@ def report(
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--seconds", type=float, default=600, help="length of the traffic phase")
     p.add_argument("--rate", type=float, default=8, help="updates/s of traffic (all kinds)")
     p.add_argument("--subscribers", type=int, default=300, help="chats with reminders on")
     p.add_argument("--groups", type=int, default=20, help="supergroups used for mentions")
     p.add_argument("--fault-every", type=float, default=5, help="mean seconds between faults")
-    p.add_argument("--rss-every", type=float, default=None,
-                   help="seconds between RSS samples (default: seconds/60, 1 to 5)")
+    p.add_argument(
+        "--rss-every",
+        type=float,
+        default=None,
+        help="seconds between RSS samples (default: seconds/60, 1 to 5)",
+    )
     p.add_argument("--setup", type=float, default=30, help="max seconds for the subscriptions")
     p.add_argument("--drain", type=float, default=120, help="max seconds to wait after traffic")
     p.add_argument("--seed", type=int, default=1)

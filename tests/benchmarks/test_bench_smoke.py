@@ -1,0 +1,49 @@
+"""Tiny runs of each benchmark script's main(), so the scripts keep working as the bot changes.
+
+Correctness only: every script must finish, find every reply it waits for and exit 0. Timings
+are printed by the scripts but never asserted (the machine is shared and noisy).
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+def _script(name: str) -> ModuleType:
+    if str(BENCHMARKS) not in sys.path:
+        sys.path.insert(0, str(BENCHMARKS))
+    return importlib.import_module(name)
+
+
+def test_bench_bot_tiny(capsys: pytest.CaptureFixture[str]) -> None:
+    bench = _script("bench_bot")
+    argv = ["--users", "10", "--updates", "20", "--rate", "20", "--seconds", "0.5", "--warmup", "2"]
+    assert bench.main([*argv, "--timeout", "30"]) == 0
+    out = capsys.readouterr().out
+    assert "updates/s" in out and "p95" in out
+    assert re.search(r"chats fully answered +\| 10/10", out)
+
+
+def test_bench_reminders_tiny(capsys: pytest.CaptureFixture[str]) -> None:
+    bench = _script("bench_reminders")
+    assert bench.main(["--subscribers", "300", "--messages", "10"]) == 0
+    out = capsys.readouterr().out
+    assert "plan_reminders, 300 subscribers" in out and "(300 rows enqueued)" in out
+    assert re.search(r"429 answers from the fake +\| 0 ", out)
+
+
+def test_soak_tiny(capsys: pytest.CaptureFixture[str]) -> None:
+    soak = _script("soak")
+    argv = ["--seconds", "6", "--subscribers", "3", "--rate", "6", "--setup", "3"]
+    argv += ["--drain", "20", "--fault-every", "2", "--rss-every", "0.4", "--seed", "2"]
+    assert soak.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "VERDICT: PASS" in out and "kill -9: 2" in out
