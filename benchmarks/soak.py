@@ -75,6 +75,14 @@ class SoakFake(FakeBotApi):
         super().__init__()
         self._tls = threading.local()
         self.delayed: set[int] = set()
+        self.flood: list[tuple[float, Any]] = []  # (time, chat_id) of each enforced 429
+
+    def _check_flood(self, chat_id: Any) -> None:
+        try:
+            super()._check_flood(chat_id)
+        except Exception:
+            self.flood.append((time.time(), chat_id))
+            raise
 
     def _apply_delay(self, method: str) -> None:
         before = time.monotonic()
@@ -561,11 +569,15 @@ def report(
     v.info(f"pushed updates: {dict(kinds)}; bot starts: {s.bot.starts}; kill -9: {len(s.kills)}")
     v.info(f"injected faults: {dict(s.faults)}; 429 answers in all: {s.fake.count_429}")
     too_many = [c for c in s.fake.calls() if c.status == 429]
-    near_start = [c for c in too_many if any(0 <= c.time - t <= 5 for t in s.starts)]
+    kinds_of = {u.chat: u.kind for u in s.pushed}
+    flood = Counter(
+        "group" if isinstance(chat, int) and chat < 0 else kinds_of.get(chat, "other")
+        for _, chat in s.fake.flood
+    )
+    near_start = [t for t, _ in s.fake.flood if any(0 <= t - st <= 5 for st in s.starts)]
     v.info(
-        f"429 answers: {len(too_many)} ({s.faults['429']} injected; "
-        f"{len(near_start)} within 5 s of a (re)start, when a fresh limiter meets the fake's "
-        f"drained bucket; by method {dict(Counter(c.method for c in too_many))})"
+        f"429 answers: {len(too_many)} ({s.faults['429']} injected, {len(s.fake.flood)} from the "
+        f"fake's flood limits: by chat {dict(flood)}, {len(near_start)} within 5 s of a start)"
     )
     missing, latencies = answered_updates(s)
     taken = taken_before_kill(s)
