@@ -509,6 +509,8 @@ def drive(s: Soak, args: argparse.Namespace, start_dt: datetime) -> None:
         time.sleep(0.05)
     if restarting is not None:
         restarting.join(timeout=90)
+    for _ in kills:  # a slow restart delayed a kill past the end: every run gets both
+        s.kill_and_restart()
 
 
 def rng_jitter(rng: random.Random) -> float:
