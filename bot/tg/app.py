@@ -33,7 +33,7 @@ from bot.core.models import KnowledgeBase
 from bot.core.service import Service
 from bot.core.storage import SqliteStorage
 from bot.logs import setup_logging
-from bot.tg import notifier
+from bot.tg import notifier, polling
 from bot.tg.context import BotData
 from bot.tg.delivery import RetryingRateLimiter
 from bot.tg.handlers import (
@@ -171,7 +171,11 @@ def _reload_on_sighup(app: Application, settings: Settings) -> None:
 
 
 def run_bot(settings: Settings, kb: KnowledgeBase) -> int:
-    """Run until SIGINT/SIGTERM (PTB handles both and shuts down cleanly); exit code 0."""
+    """Run until SIGINT/SIGTERM, then shut down cleanly; exit code 0.
+
+    Polling confirms updates only after handling them (bot.tg.polling); a webhook is served by
+    PTB, which checks the secret token on every request.
+    """
     setup_logging([settings.token.get(), settings.webhook_secret.get()], settings.log_json)
     app = build_application(settings, kb)
     updates = list(Update.ALL_TYPES)
@@ -185,5 +189,5 @@ def run_bot(settings: Settings, kb: KnowledgeBase) -> int:
             allowed_updates=updates,
         )
     else:
-        app.run_polling(allowed_updates=updates)
+        polling.run_polling(app, updates)
     return 0

@@ -1076,6 +1076,11 @@ class FakeBotApi:
         with self._lock:
             self._faults.append(_Fault(method, error, count, chat_id))
 
+    def clear_faults(self) -> None:
+        """Forget every fault still queued by fail_next: Telegram is healthy again."""
+        with self._lock:
+            self._faults.clear()
+
     def delay_next(self, method: str, seconds: float, count: int = 1) -> None:
         """Answer the next `count` calls of `method` only after `seconds` (the call still succeeds
         server-side, as a slow real server would: a client timeout does not mean "not sent")."""
