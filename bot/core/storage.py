@@ -44,6 +44,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Long enough to ride out another process's short write transaction, short enough that a stuck
 # writer surfaces as an error instead of a silent hang.
 BUSY_TIMEOUT_MS = 5000
+WAL_ATTEMPTS = 100  # x 50 ms: as patient as BUSY_TIMEOUT_MS
 _PROFILE_KEYS = frozenset(PROFILE_FIELDS)
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -316,10 +317,23 @@ def _statements(sql: str) -> list[str]:
     return statements
 
 
+async def _switch_to_wal(db: aiosqlite.Connection) -> None:
+    """Enable WAL, retrying: SQLite answers "locked" at once, without its busy handler, while
+    another process is converting the same fresh file."""
+    for attempt in range(WAL_ATTEMPTS):
+        try:
+            await db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == WAL_ATTEMPTS - 1:
+                raise
+            await asyncio.sleep(0.05)
+
+
 async def _configure(db: aiosqlite.Connection) -> None:
     # busy_timeout first: switching to WAL needs a lock another process may hold.
     await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    await db.execute("PRAGMA journal_mode = WAL")
+    await _switch_to_wal(db)
     await db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; durable at checkpoints
     await db.execute("PRAGMA foreign_keys = ON")
 
