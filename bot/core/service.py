@@ -110,7 +110,7 @@ class Service:
             text,
             best.topic if best else None,
             best.score if best else 0.0,
-            result.kind in ("answer", "suggest"),
+            result.kind != "none",  # greetings are no gap in the knowledge
             self.clock(),
         )
         return reply
