@@ -100,12 +100,17 @@ class EvalReport:
         }
 
     def to_text(self) -> str:
-        """A short human-readable report: the four headline numbers, then every miss."""
+        """A short human-readable report: headline numbers, confusions, then every miss."""
         lines = [
             f"questions: {self.total} ({self.in_scope} in scope, {self.out_of_scope} out of scope)",
             f"top-1: {self.top1:.1%}   top-3: {self.top3:.1%}   refused: {self.refused_rate:.1%}",
             f"none precision: {self.none_precision:.1%}   none recall: {self.none_recall:.1%}",
         ]
+        if self.confusions:
+            lines.append("confusions (expected -> first-ranked, count):")
+        for expected, got in sorted(self.confusions.items()):
+            pairs = ", ".join(f"{topic} {n}" for topic, n in sorted(got.items()))
+            lines.append(f"  {expected} -> {pairs}")
         if self.misses:
             lines.append(f"misses ({len(self.misses)}):")
         for m in self.misses:

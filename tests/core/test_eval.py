@@ -65,6 +65,7 @@ def test_evaluate_lists_confusions_and_misses(report: EvalReport) -> None:
     text = report.to_text()
     assert "top-1: 25.0%" in text
     assert "q3" in text
+    assert "  a -> b 2, none 1" in text
     data = report.to_dict()
     assert data["top3"] == 0.5
     assert len(data["misses"]) == 4  # type: ignore[arg-type]
