@@ -3,8 +3,8 @@
 The Bot API forgets an update once a later getUpdates call passes an offset beyond it. PTB's
 Updater asks for the next batch as soon as it has queued the last one, before any handler ran,
 so a crash (kill -9, power loss) loses every update that was queued but not yet answered. Here
-the offset moves only after the whole batch went through the handlers: after a crash Telegram
-sends the unconfirmed updates again. The price is that an update whose answer was sent just
+the offset only passes updates whose handling has finished: after a crash Telegram sends the
+unconfirmed updates again. The price is that an update whose answer was sent just
 before the crash can be answered twice, which is better than a question never answered.
 """
 
@@ -23,6 +23,7 @@ from telegram.ext import Application
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 10  # seconds Telegram holds a getUpdates call open when there is nothing new
+IN_FLIGHT_PAUSE = 0.2  # seconds between getUpdates calls while updates are being handled
 BACKOFF_SECONDS = (1, 2, 5, 10, 30)  # after network errors, capped at the last value
 
 
@@ -53,12 +54,58 @@ async def _run(app: Application, allowed_updates: Sequence[str]) -> None:
             await app.post_shutdown(app)
 
 
+class _Batches:
+    """Updates being handled, and the offset that confirms exactly the finished prefix.
+
+    Handling runs concurrently, so a slow update (a send being retried) does not hold up other
+    chats; but the offset never passes an update still in flight. Until it finishes, getUpdates
+    keeps returning it, and the ids already taken are skipped.
+    """
+
+    def __init__(self, app: Application) -> None:
+        self.app = app
+        self.running: dict[int, asyncio.Task[None]] = {}
+        self.next_id: int | None = None  # one past the highest update id taken
+
+    def take(self, updates: Sequence[Update]) -> None:
+        for update in updates:
+            if self.next_id is not None and update.update_id < self.next_id:
+                continue  # in flight, or finished but not confirmable yet
+            self.running[update.update_id] = asyncio.create_task(_handle(self.app, update))
+            self.next_id = update.update_id + 1
+
+    def reap(self) -> None:
+        for update_id in [i for i, task in self.running.items() if task.done()]:
+            del self.running[update_id]
+
+    @property
+    def offset(self) -> int | None:
+        return min(self.running) if self.running else self.next_id
+
+    async def wait(self, stop: asyncio.Event) -> None:
+        """While updates are in flight, getUpdates would return them at once: pause a little."""
+        if self.running:
+            stopped = asyncio.create_task(stop.wait())
+            await asyncio.wait(
+                {*self.running.values(), stopped},
+                timeout=IN_FLIGHT_PAUSE,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            stopped.cancel()
+        self.reap()
+
+    async def drain(self) -> None:
+        """On shutdown, let what was taken finish, so it is answered and not lost."""
+        if self.running:
+            await asyncio.wait(self.running.values())
+
+
 async def _poll(app: Application, allowed_updates: Sequence[str], stop: asyncio.Event) -> None:
-    """Fetch a batch, handle all of it, and only then confirm it with the next offset."""
-    offset: int | None = None
+    """Fetch, hand updates to concurrent handlers, confirm only what has finished."""
+    batches = _Batches(app)
     failures = 0
     while not stop.is_set():
-        updates = await _fetch(app, offset, allowed_updates, stop)
+        updates = await _fetch(app, batches.offset, allowed_updates, stop, bool(batches.running))
         if updates is None:
             failures += 1
             delay = BACKOFF_SECONDS[min(failures, len(BACKOFF_SECONDS)) - 1]
@@ -66,17 +113,37 @@ async def _poll(app: Application, allowed_updates: Sequence[str], stop: asyncio.
                 await asyncio.wait_for(stop.wait(), delay)
             continue
         failures = 0
-        if updates:
-            await asyncio.gather(*(_handle(app, update) for update in updates))
-            offset = updates[-1].update_id + 1
+        batches.take(updates)
+        await batches.wait(stop)
+    await batches.drain()
+    await _confirm(app, batches.offset)
+
+
+async def _confirm(app: Application, offset: int | None) -> None:
+    """Tell Telegram what was handled before stopping, or it would all come again next start."""
+    if offset is None:
+        return
+    try:
+        await app.bot.get_updates(offset=offset, timeout=0, limit=1)
+    except NetworkError as exc:  # the next start answers those updates again: late, not lost
+        log.warning("could not confirm handled updates before stopping (%s)", exc)
 
 
 async def _fetch(
-    app: Application, offset: int | None, allowed_updates: Sequence[str], stop: asyncio.Event
+    app: Application,
+    offset: int | None,
+    allowed_updates: Sequence[str],
+    stop: asyncio.Event,
+    busy: bool,
 ) -> tuple[Update, ...] | None:
-    """One getUpdates call, abandoned when a stop signal arrives; None after a network error."""
+    """One getUpdates call, abandoned when a stop signal arrives; None after a network error.
+
+    With updates in flight the call returns at once (they are unconfirmed), so it does not
+    long-poll then.
+    """
+    timeout = 0 if busy else POLL_TIMEOUT
     fetch = asyncio.create_task(
-        app.bot.get_updates(offset=offset, timeout=POLL_TIMEOUT, allowed_updates=allowed_updates)
+        app.bot.get_updates(offset=offset, timeout=timeout, allowed_updates=allowed_updates)
     )
     stopped = asyncio.create_task(stop.wait())
     await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)

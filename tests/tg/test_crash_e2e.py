@@ -29,3 +29,14 @@ def test_get_updates_errors_are_retried_and_nothing_is_lost(fake_api: FakeBotApi
     fake_api.fail_next("getUpdates", 502, count=2)
     replies = fake_api.say(USER, "what is soap")
     assert any("Supplemental Offer" in r["text"] for r in replies)
+
+
+def test_a_clean_restart_answers_nothing_twice(fake_api: FakeBotApi, bot):
+    proc = bot()
+    since = fake_api.mark()
+    fake_api.say(USER, "what is soap")
+    assert proc.terminate() == 0
+    proc.restart()
+    fake_api.say(USER, "how many attempts for step 1")
+    soap = [m for m in fake_api.sent_messages(USER, since=since) if "Supplemental" in m["text"]]
+    assert len(soap) == 1, "the update handled before SIGTERM was confirmed to Telegram"
