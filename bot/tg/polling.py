@@ -23,7 +23,10 @@ from telegram.ext import Application
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 10  # seconds Telegram holds a getUpdates call open when there is nothing new
-IN_FLIGHT_PAUSE = 0.2  # seconds between getUpdates calls while updates are being handled
+# While updates are in flight getUpdates returns them again at once (they are unconfirmed), so
+# polling waits for the batch, up to this long, before asking again. Short enough that one slow
+# chat barely delays others; long enough not to re-read in-flight updates in a busy loop.
+IN_FLIGHT_PAUSE = 0.5
 BACKOFF_SECONDS = (1, 2, 5, 10, 30)  # after network errors, capped at the last value
 
 
@@ -82,16 +85,11 @@ class _Batches:
     def offset(self) -> int | None:
         return min(self.running) if self.running else self.next_id
 
-    async def wait(self, stop: asyncio.Event) -> None:
-        """While updates are in flight, getUpdates would return them at once: pause a little."""
+    async def wait(self) -> None:
+        """Until what was taken is handled, but at most IN_FLIGHT_PAUSE: then poll again, so a
+        slow update (a send being retried) holds up new ones by that long only."""
         if self.running:
-            stopped = asyncio.create_task(stop.wait())
-            await asyncio.wait(
-                {*self.running.values(), stopped},
-                timeout=IN_FLIGHT_PAUSE,
-                return_when=asyncio.FIRST_COMPLETED,
-            )
-            stopped.cancel()
+            await asyncio.wait(self.running.values(), timeout=IN_FLIGHT_PAUSE)
         self.reap()
 
     async def drain(self) -> None:
@@ -114,7 +112,7 @@ async def _poll(app: Application, allowed_updates: Sequence[str], stop: asyncio.
             continue
         failures = 0
         batches.take(updates)
-        await batches.wait(stop)
+        await batches.wait()
     await batches.drain()
     await _confirm(app, batches.offset)
 
