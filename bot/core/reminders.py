@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfoNotFoundError
 
+from bot.core import calendar
 from bot.core.models import ReminderSettings
 
 MAX_LEADS = 5
@@ -39,11 +39,10 @@ class SettingError(ValueError):
     """A /remind change we cannot apply; the message says what is wrong."""
 
 
-@lru_cache(maxsize=512)
-def zone(name: str) -> ZoneInfo:
-    """A cached ZoneInfo; raises SettingError for names that are not IANA zones."""
+def check_zone(name: str) -> None:
+    """Raise SettingError for a name that is not an IANA time zone."""
     try:
-        return ZoneInfo(name)
+        calendar.zone(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise SettingError(
             f"'{name}' is not a time zone I know. Use a name like Asia/Kolkata or Europe/Rome."
@@ -57,7 +56,7 @@ def apply_setting(settings: ReminderSettings, name: str, args: list[str]) -> Rem
     if name == "leads":
         return replace(settings, leads=_parse_leads(args))
     if name in ("tz", "timezone") and len(args) == 1:
-        zone(args[0])
+        check_zone(args[0])
         return replace(settings, tz=args[0])
     if name == "quiet" and len(args) >= 1:
         start, end = _parse_quiet(" ".join(args))
