@@ -778,15 +778,19 @@ class FakeBotApi:
         message, then until no call other than getUpdates arrived for `quiet` seconds.
         """
         self.wait_for_message(chat_id, timeout=timeout, since=since)
+        self.settle(since=since, quiet=quiet, timeout=timeout)
+        return self.sent_messages(chat_id, since=since)
+
+    def settle(self, *, since: int, quiet: float = 0.3, timeout: float = 10) -> None:
+        """Wait until the bot made a call after `since`, then none but getUpdates for `quiet` s."""
         deadline = time.monotonic() + timeout
         with self._changed:
-            while True:
+            while time.monotonic() < deadline:
                 busy = [c.time for c in self._calls if c.index > since and c.method != "getUpdates"]
-                idle = time.time() - max(busy, default=0.0)
-                if idle >= quiet or time.monotonic() >= deadline:
-                    break
-                self._changed.wait(quiet - idle)
-        return self.sent_messages(chat_id, since=since)
+                idle = time.time() - max(busy) if busy else 0.0
+                if busy and idle >= quiet:
+                    return
+                self._changed.wait(max(quiet - idle, 0.05))
 
     def say(self, chat_id: ChatId, text: str, **message_kwargs: Any) -> list[JSON]:
         """Send `text` as a user in `chat_id` and return the bot's replies (see `replies`)."""
@@ -872,10 +876,6 @@ class FakeBotApi:
             msg.update(extra)
             self._messages[(chat_id, msg["message_id"])] = msg
         return self._push_or_build({"message": msg}, push)
-
-    def command(self, chat_id: ChatId, text: str, **kwargs: Any) -> JSON:
-        """Alias of `message` that reads better for "/start join-abc"."""
-        return self.message(chat_id, text, **kwargs)
 
     def callback(
         self,

@@ -70,16 +70,6 @@ def new_user() -> int:
 # -- helpers -----------------------------------------------------------------------------------
 
 
-def settle(api: FakeBotApi, since: int, quiet: float = 0.3, timeout: float = 10) -> None:
-    """Wait until the bot made no call other than getUpdates for `quiet` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        busy = [c.time for c in api.calls(since=since) if c.method != "getUpdates"]
-        if busy and time.time() - max(busy) >= quiet:
-            return
-        time.sleep(0.05)
-
-
 def text_of(messages: list[JSON]) -> str:
     return "\n".join(m["text"] for m in messages)
 
@@ -112,7 +102,7 @@ def _after_callback(
     api: FakeBotApi, user: int, update: JSON, since: int
 ) -> tuple[str | None, list[JSON]]:
     answer = api.wait_for_callback_answer(update, since=since)
-    settle(api, since)
+    api.settle(since=since)
     return answer.params.get("text"), api.sent_messages(user, since=since)
 
 
@@ -419,7 +409,7 @@ def test_slow_send_message_beyond_the_read_timeout_does_not_break_the_bot(
     api.message(user, "/help")
     api.wait_for_message(user, "How to use me", since=since, timeout=20)
     # A timeout is ambiguous (the slow call still went through): at most one extra copy.
-    settle(api, since, quiet=2.5, timeout=15)
+    api.settle(since=since, quiet=2.5, timeout=15)
     assert 1 <= sum("How to use me" in m["text"] for m in api.sent_messages(user, since=since)) <= 2
     # The bot keeps answering afterwards.
     assert "Hello" in text_of(api.say(user, "/start"))

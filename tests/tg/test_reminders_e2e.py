@@ -78,21 +78,12 @@ def text_of(messages: list[JSON]) -> str:
     return "\n".join(m["text"] for m in messages)
 
 
-def settle(api: FakeBotApi, since: int, quiet: float = 0.3, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        busy = [c.time for c in api.calls(since=since) if c.method != "getUpdates"]
-        if busy and time.time() - max(busy) >= quiet:
-            return
-        time.sleep(0.05)
-
-
 def press(api: FakeBotApi, user: int, label: str, **where: Any) -> tuple[str | None, list[JSON]]:
     """Press a button; returns (the callback answer's text, what the bot showed)."""
     since = api.mark()
     update = api.press_button(user, label, **where)
     answer = api.wait_for_callback_answer(update, since=since)
-    settle(api, since)
+    api.settle(since=since)
     return answer.params.get("text"), api.sent_messages(user, since=since)
 
 
