@@ -22,7 +22,7 @@ from datetime import datetime, time, timedelta
 
 from bot.core import calendar, callbacks, reminders, texts
 from bot.core.models import Button, Chat, KnowledgeBase, Profile, ReminderSettings, Reply, User
-from bot.core.storage import Cohort, SqliteStorage
+from bot.core.storage import Cohort, Storage
 
 ChatAdminCheck = Callable[[int, int], Awaitable[bool]]  # (chat id, user id) -> is an admin there
 
@@ -108,7 +108,7 @@ class Cohorts:
 
     def __init__(
         self,
-        storage: SqliteStorage,
+        storage: Storage,
         knowledge: Callable[[], KnowledgeBase],
         clock: Callable[[], datetime],
         admins: frozenset[int] = frozenset(),

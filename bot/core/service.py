@@ -31,7 +31,7 @@ from bot.core.models import (
     User,
 )
 from bot.core.profile import ProfileError, describe, parse_field, with_field
-from bot.core.storage import BROADCAST_KEY_PREFIX, DialogState, SqliteStorage
+from bot.core.storage import BROADCAST_KEY_PREFIX, DialogState, Storage
 
 MAX_QUESTION_CHARS = 1000  # Telegram allows 4096; a real question is far shorter than this
 STATE_MARKS = {"done": "✅", "next": "➡️", "later": "⏳"}
@@ -47,7 +47,7 @@ class Service:
     def __init__(
         self,
         kb: KnowledgeBase,
-        storage: SqliteStorage,
+        storage: Storage,
         clock: Callable[[], datetime] = utcnow,
         admins: frozenset[int] = frozenset(),
     ) -> None:
