@@ -14,11 +14,15 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.answers import Answers
 from bot.core.knowledge import KnowledgeError, default_knowledge_dir, load_knowledge, validate_dir
 from bot.core.models import KnowledgeBase
+
+if TYPE_CHECKING:
+    from bot.core.service import Service
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXIT_USAGE = 2
@@ -35,7 +39,7 @@ def _knowledge(settings: Settings) -> KnowledgeBase:
 
 
 @asynccontextmanager
-async def open_service(settings: Settings) -> AsyncIterator[object]:
+async def open_service(settings: Settings) -> AsyncIterator[Service]:
     """The Service on the configured knowledge and database, closed on exit."""
     from bot.core.service import Service
     from bot.core.storage import SqliteStorage
@@ -67,7 +71,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
     async def main() -> None:
         async with open_service(settings) as service:
-            await Console(service).run(sys.stdin)  # type: ignore[arg-type]
+            await Console(service).run(sys.stdin)
 
     asyncio.run(main())
     return 0
