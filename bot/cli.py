@@ -134,7 +134,10 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{len(problems)} problem(s) in {path}", file=sys.stderr)
         return 1
     kb = load_knowledge(path)
-    print(f"OK: {len(kb.topics)} topics, {len(kb.deadlines)} deadlines in {path}")
+    print(
+        f"OK: {len(kb.topics)} topics, {len(kb.entries)} entries, "
+        f"{len(kb.deadlines)} deadlines in {path}"
+    )
     return 0
 
 

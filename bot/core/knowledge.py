@@ -8,6 +8,8 @@ stopping at the first, and never raises; `load_knowledge` raises once, with the 
 Layout of a knowledge directory::
 
     topics/*.yaml     one stage per file, read in filename order: {stage, topics: [...]}
+    entries/*.yaml    optional, one topic per file: {topic, entries: [...]}; the specific
+                      questions people ask inside that topic, each with a short answer
     deadlines.yaml    optional: {deadlines: [...]} (contract in shared/design.md)
 """
 
@@ -26,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from bot.core.models import STAGE_IDS, Deadline, KnowledgeBase, Source, Topic
+from bot.core.models import STAGE_IDS, Deadline, Entry, KnowledgeBase, Source, Topic
 
 __all__ = [
     "KnowledgeError",
@@ -58,6 +60,14 @@ TOPIC_KEYS = (
     "sources",
     "reviewed",
 )
+ENTRY_FILE_KEYS = ("topic", "entries")
+ENTRY_KEYS = ("id", "question", "answer", "basis", "variants", "sources", "reviewed")
+ENTRY_OPTIONAL_KEYS = ("keywords", "related")
+BASES = ("official", "reported")
+MAX_QUESTION = 120  # the question is a button label and a title: one line on a phone
+MAX_ENTRY_ANSWER = 900  # 1-4 sentences; a longer answer belongs in the topic overview
+# Entry ids travel in callback data ("e:<id>", at most 64 bytes) with room for a version prefix.
+MAX_ENTRY_ID = 48
 SOURCE_KEYS = ("title", "url")
 DEADLINE_FILE_KEYS = ("deadlines",)
 DEADLINE_KEYS = ("id", "title", "cycle", "date", "topic", "status", "source")
@@ -116,8 +126,13 @@ def load_knowledge(path: Path | None = None, *, today: date | None = None) -> Kn
     if result.problems:
         raise KnowledgeError(result.problems)
     topics = tuple(Topic(**c.values) for c in result.topics)
+    entries = tuple(Entry(**c.values) for c in result.entries)
     deadlines = tuple(Deadline(**values) for values in result.deadlines)
-    return KnowledgeBase(topics=topics, deadlines=tuple(sorted(deadlines, key=_deadline_order)))
+    return KnowledgeBase(
+        topics=topics,
+        deadlines=tuple(sorted(deadlines, key=_deadline_order)),
+        entries=entries,
+    )
 
 
 def _deadline_order(d: Deadline) -> tuple[datetime, str]:
@@ -244,8 +259,9 @@ class _Fields:
     def line(self, key: str) -> int:
         return self.node.lines.get(key, self.node.line)
 
-    def check_keys(self, allowed: tuple[str, ...]) -> None:
-        """Unknown keys (typos like `varients`), repeated keys and missing keys."""
+    def check_keys(self, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> None:
+        """Unknown keys (typos like `varients`), repeated keys and missing required keys."""
+        allowed = required + optional
         for key in self.node:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), allowed, n=1)
@@ -253,7 +269,7 @@ class _Fields:
                 self.problem(str(key), f"unknown field{hint}", self.line(key))
         for key, line in self.node.duplicates:
             self.problem(str(key), "given more than once", line)
-        for key in allowed:
+        for key in required:
             if key not in self.node:
                 self.problem(key, "is required")
 
@@ -347,12 +363,26 @@ class _TopicCandidate:
 
 
 @dataclass
+class _EntryCandidate:
+    """An entry as read; `values` becomes an Entry once the whole directory is clean."""
+
+    file: str
+    label: str
+    id: str | None
+    line: int
+    related: list[tuple[int, str, int]]  # (index, entry id, line) for the cross-file check
+    values: dict[str, Any]
+
+
+@dataclass
 class _Result:
     problems: list[Problem] = field(default_factory=list)
     # False when a topic file could not be read: its ids are unknown, so "unknown topic id"
     # would only echo the syntax error, once per reference.
     all_topics_read: bool = True
+    all_entries_read: bool = True
     topics: list[_TopicCandidate] = field(default_factory=list)
+    entries: list[_EntryCandidate] = field(default_factory=list)
     deadlines: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -458,6 +488,89 @@ def _check_topic_links(result: _Result) -> None:
                 message = "a topic cannot be related to itself"
             elif related not in first and result.all_topics_read:
                 message = f"unknown topic id '{related}'"
+            else:
+                continue
+            result.problems.append(Problem(c.file, c.label, f"related[{i}]", message, line))
+
+
+# -- entries ----------------------------------------------------------------------------------
+
+
+def _read_entry_file(rel: str, data: _Map, today: date, result: _Result) -> None:
+    top = _Fields(data, rel, None, result.problems)
+    top.check_keys(ENTRY_FILE_KEYS)
+    topic = top.text("topic")
+    topic_ids = {c.id for c in result.topics if c.id is not None}
+    # A topic whose own id is broken already has a problem; do not echo it once per entry file.
+    ids_known = result.all_topics_read and len(topic_ids) == len(result.topics)
+    if topic is not None and ids_known and topic not in topic_ids:
+        top.problem("topic", f"unknown topic id '{topic}'", top.line("topic"))
+    for i, node, line in top.items("entries", allow_empty=False):
+        label, entry_id = _entry_label(node, i + 1)
+        if not isinstance(node, _Map):
+            result.problems.append(
+                Problem(rel, label, None, f"must be a mapping, not {_kind(node)}", line)
+            )
+            continue
+        fields_ = _Fields(node, rel, label, result.problems)
+        result.entries.append(_read_entry(fields_, entry_id, topic, today))
+
+
+def _read_entry(
+    entry: _Fields, entry_id: str | None, topic: str | None, today: date
+) -> _EntryCandidate:
+    entry.check_keys(ENTRY_KEYS, ENTRY_OPTIONAL_KEYS)
+    raw_id = entry.text("id")
+    if raw_id is not None and entry_id is None:
+        entry.problem("id", _id_problem(raw_id) or "is invalid", entry.line("id"))
+    elif entry_id is not None and len(entry_id) > MAX_ENTRY_ID:
+        entry.problem("id", f"is {len(entry_id)} characters long; at most {MAX_ENTRY_ID}")
+        entry_id = None
+    basis = entry.text("basis")
+    if basis is not None and basis not in BASES:
+        entry.problem("basis", f"must be one of: {', '.join(BASES)}", entry.line("basis"))
+    related: list[tuple[int, str, int]] = []
+    for i, item, line in entry.items("related", allow_empty=True):
+        if not isinstance(item, str) or _id_problem(item) is not None:
+            entry.problem(f"related[{i}]", "must be an entry id (lowercase kebab-case)", line)
+        else:
+            related.append((i, item, line))
+    values = {
+        "id": entry_id,
+        "topic": topic,
+        "question": entry.text("question", MAX_QUESTION),
+        "answer": entry.text("answer", MAX_ENTRY_ANSWER),
+        "basis": basis,
+        "variants": entry.texts("variants"),
+        "keywords": entry.texts("keywords") if "keywords" in entry.node else (),
+        "related": tuple(r for _, r, _ in related),
+        "sources": _read_sources(entry),
+        "reviewed": _read_reviewed(entry, today),
+    }
+    return _EntryCandidate(
+        entry.file, entry.entry or "", entry_id, entry.node.line, related, values
+    )
+
+
+def _check_entry_links(result: _Result) -> None:
+    """Entry ids unique across all files; every related id is another existing entry."""
+    first: dict[str, _EntryCandidate] = {}
+    for c in result.entries:
+        if c.id is None:
+            continue
+        if c.id in first:
+            where = f"{first[c.id].file}:{first[c.id].line}"
+            result.problems.append(
+                Problem(c.file, c.label, "id", f"duplicate id; first defined at {where}", c.line)
+            )
+        else:
+            first[c.id] = c
+    for c in result.entries:
+        for i, related, line in c.related:
+            if related == c.id:
+                message = "an entry cannot be related to itself"
+            elif related not in first and result.all_entries_read:
+                message = f"unknown entry id '{related}'"
             else:
                 continue
             result.problems.append(Problem(c.file, c.label, f"related[{i}]", message, line))
@@ -586,6 +699,7 @@ def _read_dir(path: Path, today: date | None) -> _Result:
         else:
             _read_topic_file(rel, data, today, result)
     _check_topic_links(result)
+    _read_entries_dir(path, today, result)
     deadlines = path / "deadlines.yaml"
     if deadlines.exists():
         data = _parse(deadlines, "deadlines.yaml", result.problems)
@@ -595,6 +709,24 @@ def _read_dir(path: Path, today: date | None) -> _Result:
                 "deadlines.yaml", data, ids if result.all_topics_read else None, result
             )
     return result
+
+
+def _read_entries_dir(path: Path, today: date, result: _Result) -> None:
+    entry_dir = path / "entries"
+    if not entry_dir.is_dir():
+        return
+    for stray in sorted(entry_dir.glob("*.yml")):
+        result.problems.append(
+            Problem(_rel(stray, path), None, None, "ignored: name entry files *.yaml")
+        )
+    for file in sorted(entry_dir.glob("*.yaml")):
+        rel = _rel(file, path)
+        data = _parse(file, rel, result.problems)
+        if data is None:
+            result.all_entries_read = False
+        else:
+            _read_entry_file(rel, data, today, result)
+    _check_entry_links(result)
 
 
 def _rel(file: Path, root: Path) -> str:

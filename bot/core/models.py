@@ -47,6 +47,30 @@ class Topic:
     reviewed: date
 
 
+Basis = Literal["official", "reported"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One specific question people ask inside a topic, with a short answer (the fact first).
+
+    A topic is the overview; entries answer at the grain of a question ("how much is the ERAS
+    fee", "how many programs in SOAP"). `basis` says whether the fact was seen on an official
+    page or only reported by third parties, so the answer can say how sure it is.
+    """
+
+    id: str
+    topic: str
+    question: str  # the question in our words: the button label and the reply's title
+    answer: str  # 1-4 sentences, the fact first
+    basis: Basis
+    variants: tuple[str, ...]  # other ways people ask it, written by us (never from evals)
+    keywords: tuple[str, ...]
+    related: tuple[str, ...]  # ids of entries to offer next
+    sources: tuple[Source, ...]
+    reviewed: date
+
+
 @dataclass(frozen=True)
 class Deadline:
     """One dated event of a Match cycle (contract: knowledge/deadlines.yaml)."""
@@ -67,13 +91,21 @@ class Deadline:
 
 @dataclass(frozen=True)
 class KnowledgeBase:
-    """Validated knowledge: topics in file order and the deadline calendar."""
+    """Validated knowledge: topics in file order, their entries and the deadline calendar."""
 
     topics: tuple[Topic, ...]
     deadlines: tuple[Deadline, ...] = ()
+    entries: tuple[Entry, ...] = ()
 
     def topic(self, topic_id: str) -> Topic | None:
         return self._by_id.get(topic_id)
+
+    def entry(self, entry_id: str) -> Entry | None:
+        return self._entries_by_id.get(entry_id)
+
+    def entries_of(self, topic_id: str) -> tuple[Entry, ...]:
+        """A topic's entries in file order."""
+        return tuple(e for e in self.entries if e.topic == topic_id)
 
     @property
     def _by_id(self) -> dict[str, Topic]:
@@ -81,6 +113,14 @@ class KnowledgeBase:
         if cached is None:
             cached = {t.id: t for t in self.topics}
             object.__setattr__(self, "_index", cached)
+        return cached
+
+    @property
+    def _entries_by_id(self) -> dict[str, Entry]:
+        cached = self.__dict__.get("_entry_index")
+        if cached is None:
+            cached = {e.id: e for e in self.entries}
+            object.__setattr__(self, "_entry_index", cached)
         return cached
 
 

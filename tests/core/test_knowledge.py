@@ -490,3 +490,72 @@ def test_default_dir_respects_the_environment(
 def test_the_real_knowledge_base_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("IMGBOT_KNOWLEDGE_DIR", raising=False)
     assert "\n".join(map(str, validate_dir(default_knowledge_dir()))) == ""
+
+
+# -- entries ----------------------------------------------------------------------------------
+
+ENTRIES = "entries/usmle-step1.yaml"
+
+
+def test_entries_load_with_their_topic_in_file_order() -> None:
+    kb = load_knowledge(VALID, today=TODAY)
+
+    assert [e.id for e in kb.entries_of("usmle-step1")] == [
+        "step1-score-reporting",
+        "step1-format",
+    ]
+    entry = kb.entry("step1-score-reporting")
+    assert entry is not None
+    assert entry.topic == "usmle-step1"
+    assert entry.basis == "official"
+    assert entry.related == ("step1-format",)
+    assert entry.answer.startswith("No. Step 1 taken on or after 26 January 2022")
+    assert kb.entry("step1-format").keywords == ()  # keywords and related are optional
+    assert kb.entries_of("eras-application") == ()
+
+
+def test_entries_directory_is_optional(tmp_path: Path) -> None:
+    root = make_dir(tmp_path)
+    shutil.rmtree(root / "entries")
+    assert load_knowledge(root, today=TODAY).entries == ()
+
+
+def test_entry_file_for_an_unknown_topic(tmp_path: Path) -> None:
+    root = make_dir(tmp_path, (ENTRIES, "topic: usmle-step1", "topic: usmle-step9"))
+    p = only_problem(root)
+    assert where(p) == (ENTRIES, None, "topic", 1)
+    assert "unknown topic id 'usmle-step9'" in p.message
+
+
+def test_entry_problems_name_file_entry_and_field(tmp_path: Path) -> None:
+    root = make_dir(
+        tmp_path,
+        (
+            ENTRIES,
+            'basis: official\n    variants:\n      - "does',
+            'basis: rumour\n    variants:\n      - "does',
+        ),
+        (ENTRIES, "related: [step1-format]", "related: [step1-nope]"),
+        (ENTRIES, '    question: "How long is Step 1?"\n', ""),
+    )
+    found = {(p.entry, p.field): p for p in problems_of(root)}
+    assert set(found) == {
+        ("step1-score-reporting", "basis"),
+        ("step1-score-reporting", "related[0]"),
+        ("step1-format", "question"),
+    }
+    assert "must be one of: official, reported" in found[("step1-score-reporting", "basis")].message
+    assert found[("step1-score-reporting", "basis")].line == line_of(root, ENTRIES, "basis: rumour")
+    assert "unknown entry id 'step1-nope'" in found[("step1-score-reporting", "related[0]")].message
+    assert found[("step1-format", "question")].message == "is required"
+
+
+def test_entry_duplicate_id_and_too_long_answer(tmp_path: Path) -> None:
+    root = make_dir(
+        tmp_path,
+        (ENTRIES, "id: step1-format", "id: step1-score-reporting"),
+        (ENTRIES, 'answer: "One day', 'answer: "' + "x" * 900 + " One day"),
+    )
+    messages = sorted(str(p) for p in problems_of(root))
+    assert any("duplicate id; first defined at entries/usmle-step1.yaml:3" in m for m in messages)
+    assert any("field 'answer': is 9" in m and "at most 900" in m for m in messages)
