@@ -40,7 +40,11 @@ MAX_TOKENS = 128
 # LAST 64 word pieces (~45 words): p99 stays under 30 ms (BENCHMARKS.md) and the lexical matcher
 # still reads the whole message.
 QUESTION_TOKENS = 64
-BATCH = 64  # texts per forward pass when embedding the knowledge (sorted by length)
+# Word pieces per forward pass when embedding the knowledge (texts sorted by length, padded to
+# the longest of their batch). Small enough that every temporary array stays under glibc's 32 MB
+# mmap ceiling and is reused from the heap: with 64 x 128-piece batches each fresh 50 MB array
+# cost page faults, and a batch took 29 s instead of ~2 s on this kind of machine.
+BATCH_TOKENS = 2048
 _LAYERS = 6
 _HEADS = 12
 _EPS = 1e-12
@@ -96,19 +100,22 @@ def _safetensors(blob: bytes | bytearray) -> dict[str, np.ndarray]:
     return out
 
 
-def _erf(x: np.ndarray) -> np.ndarray:
-    """erf(x), Abramowitz-Stegun 7.1.26: max absolute error 1.5e-7."""
-    sign = np.sign(x)
-    a = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (
-        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
-    )
-    return sign * (1.0 - poly * np.exp(-a * a))
-
-
 def _gelu(x: np.ndarray) -> np.ndarray:
-    return (0.5 * x * (1.0 + _erf(x * np.float32(0.7071067811865476)))).astype(np.float32)
+    """GELU with erf (Abramowitz-Stegun 7.1.26, |error| < 1.5e-7), in place to spare memory."""
+    a = np.abs(x) * np.float32(0.7071067811865476)  # |x| / sqrt(2)
+    t = 1.0 / (1.0 + np.float32(0.3275911) * a)
+    poly = np.float32(1.061405429) * t
+    for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+        poly += np.float32(c)
+        poly *= t
+    np.square(a, out=a)
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    poly *= a  # 1 - erf(|x| / sqrt(2))
+    # 0.5 x (1 + erf(x / sqrt(2))): for x >= 0 that is x (1 - poly / 2), for x < 0 x poly / 2
+    poly *= np.float32(0.5)
+    out = np.where(x >= 0, x * (1.0 - poly), x * poly)
+    return out.astype(np.float32, copy=False)
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
@@ -196,9 +203,13 @@ class Encoder:
         ids = [e.ids for e in encodings]
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         out = np.zeros((len(ids), 384), dtype=np.float32)
-        for start in range(0, len(order), BATCH):
-            chunk = order[start : start + BATCH]
-            out[chunk] = self._forward([ids[i] for i in chunk])
+        batch: list[int] = []
+        for i in order:
+            if batch and (len(batch) + 1) * len(ids[i]) > BATCH_TOKENS:
+                out[batch] = self._forward([ids[j] for j in batch])
+                batch = []
+            batch.append(i)
+        out[batch] = self._forward([ids[j] for j in batch])
         return out
 
     def _forward(self, batch: list[list[int]]) -> np.ndarray:

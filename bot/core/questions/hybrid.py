@@ -1,0 +1,267 @@
+"""The question matcher: words and meaning over topics and entries, then a decision.
+
+Two signals, each 0-100 per topic, combined at equal weight (../BENCHMARKS.md, "Matching"):
+
+- lexical (`bot.core.matching.LexicalIndex`): the words a question shares with a topic's title,
+  keywords and variants, its entries' questions, variants and keywords, and, at lower weight,
+  the topic's and its entries' answer text (a fact that sits only in an answer is findable);
+- semantic (`bot.core.questions.semantic`): cosine between the question's sentence vector and the
+  vectors of the same texts; a topic scores 0.5 x its best text + 0.5 x the mean of its best 3
+  (one lucky text alone does not carry a topic), answer texts at a discount.
+
+The decision trusts a clear winner, offers "did you mean" only when candidates are close, and
+refuses when nothing fits or a guard (vocabulary.yaml) says the question is about something
+else. Inside the answered topic, an entry answers when it fits the question better than the
+topic's general phrasings do ("how much is the ERAS fee" -> the fee entry; "what is ERAS" -> the
+overview). Without the model package, the same code runs on the lexical signal alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.core import matching
+from bot.core.matching import LexicalIndex, out_of_scope, smalltalk_reply, topic_texts
+from bot.core.models import Entry, KnowledgeBase, Match, MatchResult, Topic
+from bot.core.questions.encoder import Encoder
+from bot.core.questions.semantic import Indexed, SemanticIndex
+
+__all__ = ["Analysis", "QuestionMatcher", "Thresholds"]
+
+# -- weights ------------------------------------------------------------------------------------
+# Equal shares of the lexical score and the semantic score (cosine x 100): measured on unseen
+# questions, 0.4-0.5 lexical gave the best first-topic accuracy and lost no question the lexical
+# matcher got right (../shared matching notes, re-checked on dev.yaml + dev-forum.yaml here).
+LEXICAL_SHARE = 0.5
+SEMANTIC_SHARE = 0.5
+# Answer text says what a topic is about with many incidental words: its cosine counts at 90%.
+ANSWER_DISCOUNT = 0.9
+ANSWER_PARAGRAPHS = 3  # a topic's first paragraphs carry its substance; later ones are details
+SEM_BEST_TEXTS = 3  # topic semantic score: 0.5 best text + 0.5 mean of the best 3
+MAX_MATCHES = 5
+MAX_SUGGEST = 3
+SUGGEST_WINDOW = 15.0  # candidates within this of the top are offered as "did you mean"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When to answer, when to offer choices, when to refuse (scores are 0-100)."""
+
+    answer_min: float  # the top score at or above this may answer directly...
+    margin: float  # ...when it leads the second by at least this much
+    suggest_min: float  # below this the question is out of scope
+    entry_min: float  # an entry answers (not the overview) at or above this entry score...
+    entry_slack: float  # ...unless the topic's general phrasings fit better by more than this
+
+
+# Chosen by a sweep over tests/data/dev.yaml + tests/data/dev-forum.yaml (BENCHMARKS.md,
+# "Matching"; the script is benchmarks/bench_matching.py --sweep): the thresholds that maximise
+# direct-and-right answers with confidently-wrong answers <= 2%, in-scope refusals <= 3% and
+# out-of-scope questions rejected >= 90% on both sets.
+HYBRID = Thresholds(answer_min=50.0, margin=6.0, suggest_min=33.0, entry_min=50.0, entry_slack=3.0)
+# Lexical only (no model package): the lexical matcher's own thresholds (bot.core.matching).
+LEXICAL = Thresholds(
+    answer_min=matching.ANSWER_MIN,
+    margin=matching.MARGIN,
+    suggest_min=matching.SUGGEST_MIN,
+    entry_min=45.0,
+    entry_slack=0.0,
+)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the decision looks at for one question (also what the calibration sweeps)."""
+
+    guard: str | None  # "empty" | "smalltalk" | "out-of-scope" | "vague" | None
+    smalltalk: str | None
+    ranking: tuple[Match, ...]  # combined topic scores, best first, at most 5
+    entries: tuple[tuple[str, float, float], ...]  # top topic's entries: (id, score, sem - own)
+    known_word: bool
+
+
+def _entry_texts(entry: Entry) -> Iterator[tuple[str, str]]:
+    yield "question", entry.question
+    for variant in entry.variants:
+        yield "variant", variant
+    if entry.keywords:
+        yield "keyword", ", ".join(entry.keywords)
+    yield "answer", entry.answer
+
+
+def _paragraphs(topic: Topic) -> list[str]:
+    return [p.strip() for p in topic.answer.split("\n\n") if p.strip()][:ANSWER_PARAGRAPHS]
+
+
+def _topic_docs(kb: KnowledgeBase) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+    """Lexical documents per topic: its own texts, its entries' texts, answers at low weight."""
+    for topic in kb.topics:
+        texts = topic_texts(topic)
+        for entry in kb.entries_of(topic.id):
+            texts.append(("variant", entry.question))
+            texts += [("variant", v) for v in entry.variants]
+            texts += [("keyword", k) for k in entry.keywords]
+            texts.append(("answer", entry.answer))
+        texts += [("answer", topic.summary), ("answer", topic.answer)]
+        yield topic.id, texts
+
+
+def _entry_docs(kb: KnowledgeBase) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+    for entry in kb.entries:
+        fields = {"question": "title"}
+        yield entry.id, [(fields.get(f, f), t) for f, t in _entry_texts(entry)]
+
+
+def _semantic_texts(kb: KnowledgeBase) -> tuple[list[Indexed], list[str]]:
+    """Every text a person may be asking about, tagged with its topic, entry and field."""
+    items: list[Indexed] = []
+    texts: list[str] = []
+
+    def add(topic: str, entry: str | None, field: str, text: str) -> None:
+        items.append(Indexed(topic, entry, field))
+        texts.append(text)
+
+    for topic in kb.topics:
+        add(topic.id, None, "title", topic.title)
+        for variant in topic.variants:
+            add(topic.id, None, "variant", variant)
+        if topic.keywords:
+            add(topic.id, None, "keyword", ", ".join(topic.keywords))
+        add(topic.id, None, "answer", topic.summary)
+        for paragraph in _paragraphs(topic):
+            add(topic.id, None, "answer", paragraph)
+        for entry in kb.entries_of(topic.id):
+            for field, text in _entry_texts(entry):
+                add(topic.id, entry.id, field, text)
+    return items, texts
+
+
+class QuestionMatcher:
+    """Ranks topics (and the entry inside the best one) for a question and decides the reply."""
+
+    def __init__(
+        self, kb: KnowledgeBase, encoder: Encoder | None = None, cache: Path | None = None
+    ) -> None:
+        self.kb = kb
+        self.lexical = LexicalIndex(_topic_docs(kb))
+        self.entry_lexical = LexicalIndex(_entry_docs(kb))
+        self.semantic: SemanticIndex | None = None
+        self.thresholds = LEXICAL
+        if encoder is not None:
+            items, texts = _semantic_texts(kb)
+            self.semantic = SemanticIndex(encoder, items, texts, cache)
+            self.thresholds = HYBRID
+            self._prepare_semantic(items)
+
+    def _prepare_semantic(self, items: list[Indexed]) -> None:
+        """Index arrays so that per-topic and per-entry maxima are a few numpy calls."""
+        self._discount = np.array(
+            [ANSWER_DISCOUNT if i.field == "answer" else 1.0 for i in items], dtype=np.float32
+        )
+        self._by_topic: dict[str, np.ndarray] = {}
+        self._own: dict[str, np.ndarray] = {}
+        self._by_entry: dict[str, np.ndarray] = {}
+        for topic in self.kb.topics:
+            idx = [n for n, i in enumerate(items) if i.topic == topic.id]
+            self._by_topic[topic.id] = np.array(idx, dtype=np.int64)
+            own = [n for n in idx if items[n].entry is None and items[n].field != "answer"]
+            self._own[topic.id] = np.array(own, dtype=np.int64)
+        for entry in self.kb.entries:
+            idx = [n for n, i in enumerate(items) if i.entry == entry.id]
+            self._by_entry[entry.id] = np.array(idx, dtype=np.int64)
+
+    # -- scoring ----------------------------------------------------------------------------------
+    def analyse(self, text: str) -> Analysis:
+        """Guards, the combined topic ranking and the top topic's entries, before any decision."""
+        query = self.lexical.parse(text)
+        if not query.words:
+            return Analysis("empty", None, (), (), False)
+        reply = smalltalk_reply(query.words)
+        if reply is not None:
+            return Analysis("smalltalk", reply, (), (), False)
+        if out_of_scope(query.words, query.terms):
+            return Analysis("out-of-scope", None, (), (), False)
+        lexical = self.lexical.scores(query)
+        sims = self.semantic.similarities(text) * self._discount if self.semantic else None
+        scores = self._combine(lexical, sims)
+        order = sorted(scores, key=lambda t: -scores[t])[:MAX_MATCHES]
+        ranking = tuple(Match(t, round(scores[t], 1)) for t in order if scores[t] > 0)
+        entries = self._entries(text, ranking[0].topic, sims) if ranking else ()
+        guard = "vague" if self.lexical.too_vague(query) else None
+        return Analysis(guard, None, ranking, entries, self.lexical.has_known_word(query))
+
+    def _combine(self, lexical: dict[str, float], sims: np.ndarray | None) -> dict[str, float]:
+        if sims is None:
+            return dict(lexical)
+        scores: dict[str, float] = {}
+        for topic_id, idx in self._by_topic.items():
+            best = np.sort(sims[idx])[::-1][:SEM_BEST_TEXTS]
+            semantic = 100.0 * max(0.0, 0.5 * float(best[0]) + 0.5 * float(best.mean()))
+            scores[topic_id] = (
+                LEXICAL_SHARE * lexical.get(topic_id, 0.0) + SEMANTIC_SHARE * semantic
+            )
+        return scores
+
+    def _entries(
+        self, text: str, topic_id: str, sims: np.ndarray | None
+    ) -> tuple[tuple[str, float, float], ...]:
+        """The topic's entries, best first: (id, score 0-100, how much better than the overview)."""
+        entries = self.kb.entries_of(topic_id)
+        if not entries:
+            return ()
+        lexical = self.entry_lexical.scores(self.entry_lexical.parse(text))
+        own = float(sims[self._own[topic_id]].max()) if sims is not None else 0.0
+        out = []
+        for entry in entries:
+            score = lexical.get(entry.id, 0.0)
+            lead = 0.0
+            if sims is not None:
+                best = float(sims[self._by_entry[entry.id]].max())
+                score = LEXICAL_SHARE * score + SEMANTIC_SHARE * 100.0 * max(0.0, best)
+                lead = 100.0 * (best - own)
+            out.append((entry.id, round(score, 1), round(lead, 1)))
+        return tuple(sorted(out, key=lambda e: -e[1]))
+
+    # -- decision ---------------------------------------------------------------------------------
+    def match(self, text: str) -> MatchResult:
+        """Decide what to do with one message; see MatchResult for the kinds."""
+        return self.decide(self.analyse(text), self.thresholds)
+
+    def decide(self, analysis: Analysis, limits: Thresholds) -> MatchResult:
+        """The reply kind for an analysed question under the given thresholds."""
+        if analysis.guard == "smalltalk":
+            return MatchResult("smalltalk", smalltalk=analysis.smalltalk)
+        ranking = analysis.ranking
+        if analysis.guard in ("empty", "out-of-scope") or not ranking:
+            return MatchResult("none")
+        if ranking[0].score < limits.suggest_min:
+            return MatchResult("none")
+        if self.semantic is None and not analysis.known_word:
+            return MatchResult("none")  # numbers alone ("what's 2+2") ask nothing
+        top = ranking[0].score
+        second = ranking[1].score if len(ranking) > 1 else 0.0
+        if analysis.guard != "vague" and top >= limits.answer_min and top - second >= limits.margin:
+            entry = _pick_entry(analysis, limits)
+            return MatchResult("answer", ranking, entry=entry)
+        return MatchResult("suggest", tuple(_suggestions(ranking)))
+
+
+def _pick_entry(analysis: Analysis, limits: Thresholds) -> str | None:
+    """The entry that answers a specific question, or None for a general one (the overview)."""
+    if not analysis.entries:
+        return None
+    entry_id, score, lead = analysis.entries[0]
+    if score >= limits.entry_min and lead >= -limits.entry_slack:
+        return entry_id
+    return None
+
+
+def _suggestions(ranking: tuple[Match, ...]) -> list[Match]:
+    """The 2-3 candidates close enough to the top to offer as "did you mean"."""
+    top = ranking[0].score
+    close = [m for m in ranking[:MAX_SUGGEST] if top - m.score <= SUGGEST_WINDOW]
+    return close if len(close) >= 2 else list(ranking[:2])
