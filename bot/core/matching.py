@@ -361,7 +361,9 @@ def _phrases(terms: Sequence[str]) -> list[str]:
 # with many incidental words: it counts for coverage at this weight, never as a "closest text"
 # nor for word pairs. 0.4 keeps a fact that sits only in an answer findable without letting long
 # answers outvote titles and variants (dev.yaml top-1 stays >= 95%, BENCHMARKS.md).
-_FIELD_WEIGHT = {"keyword": 1.0, "title": 1.0, "variant": 0.75, "answer": 0.4}
+# Entries' questions, variants and keywords ("entry") point at their topic, but an entry often
+# names a neighbouring topic's subject ("when does ERAS open" sits in the Match timeline).
+_FIELD_WEIGHT = {"keyword": 1.0, "title": 1.0, "variant": 0.75, "entry": 0.5, "answer": 0.4}
 UNKNOWN_WEIGHT_SHARE = 0.55  # a word no topic uses weighs this share of the rarest known word
 NUMBER_WEIGHT = 0.3  # numbers ("2019", "240", "2nd") say little about the topic
 # Shares of the final score. Coverage (how much of the question the topic explains) is the
