@@ -39,8 +39,21 @@ def build_matcher(kb: KnowledgeBase, mode: str = "hybrid") -> MatchesQuestions:
     """
     if mode == "legacy":
         return Matcher(kb)
-    encoder = shared_encoder() if mode == "hybrid" else None
-    return QuestionMatcher(kb, encoder, cache_dir())
+    key = (kb, mode)
+    if key not in _MATCHERS:
+        encoder = shared_encoder() if mode == "hybrid" else None
+        _MATCHERS[key] = QuestionMatcher(kb, encoder, cache_dir())
+        while len(_MATCHERS) > MATCHERS_KEPT:
+            _MATCHERS.pop(next(iter(_MATCHERS)))
+    return _MATCHERS[key]
+
+
+# Building a matcher for the full knowledge takes ~1.5 s (three word indexes, the vectors from
+# the cache). A matcher never changes once built, so equal knowledge (a /reload of unchanged
+# files, a test that loads the same files again) reuses it. Keyed by value: KnowledgeBase is a
+# frozen dataclass of tuples.
+MATCHERS_KEPT = 4
+_MATCHERS: dict[tuple[KnowledgeBase, str], QuestionMatcher] = {}
 
 
 def _cut(label: str) -> str:

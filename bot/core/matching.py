@@ -87,11 +87,9 @@ def _words(text: str) -> frozenset[str]:
 VOCABULARY_FILE = "vocabulary.yaml"
 
 
-def _load_vocabulary() -> dict[str, object]:
-    """Read and check vocabulary.yaml; a malformed file is a bug to catch at import, loudly."""
-    raw = yaml.safe_load(
-        resources.files("bot.core.questions").joinpath(VOCABULARY_FILE).read_text("utf-8")
-    )
+def parse_vocabulary(text: str) -> dict[str, object]:
+    """Read and check vocabulary.yaml's text; a malformed file fails at import, loudly."""
+    raw = yaml.safe_load(text)
     if not isinstance(raw, dict):
         raise ValueError(f"{VOCABULARY_FILE}: expected a mapping")
     abbreviations = raw.get("abbreviations")
@@ -103,7 +101,7 @@ def _load_vocabulary() -> dict[str, object]:
     out: dict[str, object] = {"abbreviations": abbreviations}
     for name in ("out_of_scope", "out_of_scope_always", "us_path"):
         words = raw.get(name)
-        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
             raise ValueError(f"{VOCABULARY_FILE}: {name} must be a list of words or phrases")
         if len(set(words)) != len(words):
             raise ValueError(f"{VOCABULARY_FILE}: {name} lists a word twice")
@@ -111,7 +109,9 @@ def _load_vocabulary() -> dict[str, object]:
     return out
 
 
-_VOCABULARY = _load_vocabulary()
+_VOCABULARY = parse_vocabulary(
+    resources.files("bot.core.questions").joinpath(VOCABULARY_FILE).read_text("utf-8")
+)
 # Abbreviations and synonyms IMGs use -> canonical words added next to the original token.
 # Keys are single normalised tokens or two-token phrases; values are plain words.
 ABBREVIATIONS: dict[str, str] = _VOCABULARY["abbreviations"]  # type: ignore[assignment]

@@ -177,17 +177,14 @@ class QuestionMatcher:
         self._discount = np.array(
             [1.0 if i.entry is None else ENTRY_DISCOUNT for i in items], dtype=np.float32
         )
-        self._by_topic: dict[str, np.ndarray] = {}
-        self._own: dict[str, np.ndarray] = {}
-        self._by_entry: dict[str, np.ndarray] = {}
-        for topic in self.kb.topics:
-            idx = [n for n, i in enumerate(items) if i.topic == topic.id]
-            self._by_topic[topic.id] = np.array(idx, dtype=np.int64)
-            own = [n for n in idx if items[n].entry is None]
-            self._own[topic.id] = np.array(own, dtype=np.int64)
-        for entry in self.kb.entries:
-            idx = [n for n, i in enumerate(items) if i.entry == entry.id]
-            self._by_entry[entry.id] = np.array(idx, dtype=np.int64)
+        by_topic: dict[str, list[int]] = {t.id: [] for t in self.kb.topics}
+        by_entry: dict[str, list[int]] = {e.id: [] for e in self.kb.entries}
+        for n, item in enumerate(items):
+            by_topic[item.topic].append(n)
+            if item.entry is not None:
+                by_entry[item.entry].append(n)
+        self._by_topic = {k: np.array(v, dtype=np.int64) for k, v in by_topic.items()}
+        self._by_entry = {k: np.array(v, dtype=np.int64) for k, v in by_entry.items()}
 
     # -- scoring ----------------------------------------------------------------------------------
     def analyse(self, text: str) -> Analysis:
