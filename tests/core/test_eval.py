@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.answers import MatchesQuestions, build_matcher
 from bot.core.evaluation import EvalReport, evaluate, load_questions
 from bot.core.knowledge import load_knowledge
-from bot.core.matching import Matcher
 from bot.core.models import Match, MatchResult
+from bot.core.questions.semantic import shared_encoder
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -51,6 +52,8 @@ def test_evaluate_scores_in_scope_questions(report: EvalReport) -> None:
     assert report.top1 == pytest.approx(1 / 4)
     assert report.top3 == pytest.approx(2 / 4)
     assert report.refused_rate == pytest.approx(1 / 4)
+    assert report.direct_correct == pytest.approx(1 / 4)  # q1 only: q2, q3 were menus
+    assert report.confident_wrong == 0.0  # n3's wrong answer was to an out-of-scope question
 
 
 def test_evaluate_scores_out_of_scope_detection(report: EvalReport) -> None:
@@ -88,20 +91,44 @@ def test_load_questions_reads_pairs_and_rejects_bad_files(tmp_path: Path) -> Non
 
 
 @pytest.fixture(scope="module")
-def real_matcher() -> Matcher:
-    return Matcher(load_knowledge())
+def real_matcher() -> MatchesQuestions:
+    """The bot's matcher on the real knowledge (words + sentence vectors when installed)."""
+    return build_matcher(load_knowledge())
 
 
-def test_dev_set_meets_the_bar(real_matcher: Matcher) -> None:
+# Bars: issue 10's where they were met on these sets, else a little under what was measured
+# (BENCHMARKS.md, "Matching"), so a regression fails while content work moves numbers by a
+# question or two. Without the model package the lexical fallback is held to the old bars.
+SEMANTIC = shared_encoder() is not None
+
+
+def test_dev_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
     report = evaluate(real_matcher, load_questions(DATA / "dev.yaml"))
     print(report.to_text())
     assert report.top1 >= 0.90, report.to_text()
     assert report.top3 >= 0.97, report.to_text()
     assert report.none_recall >= 0.90, report.to_text()
     assert report.refused_rate <= 0.03, report.to_text()
+    assert report.confident_wrong <= 0.03, report.to_text()
+    if SEMANTIC:  # measured 74.7% direct and right, 1.1% confidently wrong
+        assert report.direct_correct >= 0.70, report.to_text()
 
 
-def test_holdout_set_generalises(real_matcher: Matcher) -> None:
+@pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
+def test_forum_style_dev_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
+    # measured: top-1 85.7%, top-3 96.4%, direct and right 54.6%, confidently wrong 1.0%,
+    # refused 2.0%, out of scope rejected 92.5%
+    report = evaluate(real_matcher, load_questions(DATA / "dev-forum.yaml"))
+    print(report.to_text())
+    assert report.top1 >= 0.83, report.to_text()
+    assert report.top3 >= 0.94, report.to_text()
+    assert report.none_recall >= 0.90, report.to_text()
+    assert report.refused_rate <= 0.03, report.to_text()
+    assert report.confident_wrong <= 0.02, report.to_text()
+    assert report.direct_correct >= 0.50, report.to_text()
+
+
+def test_holdout_set_generalises(real_matcher: MatchesQuestions) -> None:
     report = evaluate(real_matcher, load_questions(DATA / "holdout.yaml"))
     print(report.to_text())
     assert report.top1 >= 0.85, report.to_text()
