@@ -16,6 +16,8 @@ import pytest
 from conftest import StartBot
 from fakeapi import BOT_ID, BOT_USERNAME, BotProcess, FakeBotApi
 
+from bot.core.knowledge import load_knowledge
+
 REPO_KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 ADMIN = 7
 MEMBERS = (21, 22, 23, 24)
@@ -123,7 +125,11 @@ def test_group_silence_then_answers_to_mention_reply_and_ask(fake_api: FakeBotAp
     reply = fake_api.message(GROUP, "and what score on step 2 ck?", user_id=12, reply_to=answer)
     second = fake_api.wait_for_message(GROUP, since=since)
     assert quoted_id(second) == reply["message"]["message_id"]
-    assert any("start=t-usmle-step2ck" in u for u in urls(second))
+    # A specific question gets an entry's short answer: the link continues with that entry.
+    step2ck = {"t-usmle-step2ck"} | {
+        f"e-{e.id}" for e in load_knowledge().entries_of("usmle-step2ck")
+    }
+    assert any(u.rsplit("start=", 1)[-1] in step2ck for u in urls(second))
 
     since = fake_api.mark()
     ask = fake_api.message(GROUP, "/ask is step 1 pass fail", user_id=13)
