@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from bot.core.questions import encoder as encoder_module
+from bot.core.questions import semantic
 from bot.core.questions.encoder import Encoder
 from bot.core.questions.semantic import Indexed, SemanticIndex, cache_dir, shared_encoder
 
@@ -71,3 +74,33 @@ def test_cache_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_
     monkeypatch.delenv("IMGBOT_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "x"))
     assert cache_dir() == tmp_path / "x" / "imgbot"
+
+
+def test_only_the_newest_cache_files_are_kept(model: Encoder, tmp_path: Path) -> None:
+    for n in range(semantic.CACHE_FILES_KEPT + 2):
+        SemanticIndex(model, ITEMS[:1], [f"question number {n}"], tmp_path)
+    assert len(list(tmp_path.glob("vectors-*.npy"))) == semantic.CACHE_FILES_KEPT
+
+
+def test_without_the_model_package_one_log_line_and_no_encoder(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(encoder_module, "MODEL_PACKAGE", "no_such_model_package_here")
+    shared_encoder.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING, logger="bot.core.questions.semantic"):
+            assert shared_encoder() is None
+        assert len(caplog.records) == 1 and "lexical only" in caplog.records[0].getMessage()
+    finally:
+        monkeypatch.undo()
+        shared_encoder.cache_clear()  # the next caller loads the real model again
+
+
+def test_semantic_matching_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IMGBOT_SEMANTIC", "0")
+    shared_encoder.cache_clear()
+    try:
+        assert shared_encoder() is None
+    finally:
+        monkeypatch.undo()
+        shared_encoder.cache_clear()

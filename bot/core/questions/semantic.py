@@ -29,6 +29,9 @@ __all__ = ["Indexed", "SemanticIndex", "cache_dir", "shared_encoder"]
 CACHE_ENV = "IMGBOT_CACHE_DIR"
 SEMANTIC_ENV = "IMGBOT_SEMANTIC"  # "0" turns sentence vectors off (lexical matching only)
 CACHE_FORMAT = "1"  # bump when the choice or order of indexed texts changes meaning
+# Each knowledge version leaves a file (~4.5 MB for ~3,000 texts); keep the newest few, so
+# a rollback or a test with another knowledge folder stays fast and the folder stays small.
+CACHE_FILES_KEPT = 8
 
 
 @dataclass(frozen=True)
@@ -111,3 +114,12 @@ def _write(path: Path, vectors: np.ndarray) -> None:
         os.replace(tmp.name, path)
     except OSError as exc:
         log.warning("vector cache not writable (%s): keeping the vectors in memory", exc)
+        return
+    _prune(path.parent)
+
+
+def _prune(folder: Path) -> None:
+    """Delete all but the CACHE_FILES_KEPT newest vector files (another process may race us)."""
+    files = sorted(folder.glob("vectors-*.npy"), key=lambda f: f.stat().st_mtime, reverse=True)
+    for old in files[CACHE_FILES_KEPT:]:
+        old.unlink(missing_ok=True)
