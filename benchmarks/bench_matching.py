@@ -105,16 +105,15 @@ def accuracy_and_latency(sets: dict[str, list[tuple[str, str]]]) -> None:
 
 
 STARTUP = """
-import resource, sys, time
+import sys, time
 start = time.perf_counter()
 from bot.core.answers import build_matcher
 from bot.core.knowledge import load_knowledge
 matcher = build_matcher(load_knowledge(), sys.argv[1])
 matcher.match("how many letters of recommendation do i need")
 elapsed = time.perf_counter() - start
-rss = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS"))
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(f"{elapsed:.2f} {rss / 1024:.0f} {peak / 1024:.0f}")
+status = {l.split(":")[0]: l.split()[1] for l in open("/proc/self/status") if l.startswith("Vm")}
+print(f"{elapsed:.2f} {int(status['VmRSS']) / 1024:.0f} {int(status['VmHWM']) / 1024:.0f}")
 """
 
 

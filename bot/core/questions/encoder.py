@@ -35,11 +35,12 @@ MODEL_PACKAGE = "all_minilm_l6_v2"  # the import name of the PyPI package all-mi
 MODEL_NAME = "all-MiniLM-L6-v2"
 # Knowledge texts are written fact first: keep their first 128 word pieces (~90 words).
 MAX_TOKENS = 128
-# A question's cost grows with its length (one core, numpy: ~9 ms at 10 word pieces, ~20 ms at
-# 40, ~45 ms at 128). Long messages are stories that end with the ask, so a question keeps its
-# LAST 64 word pieces (~45 words): p99 stays under 30 ms (BENCHMARKS.md) and the lexical matcher
-# still reads the whole message.
-QUESTION_TOKENS = 64
+# A question's cost grows with its length (one core, numpy, median: 11 ms at 16 word pieces,
+# 15 at 32, 20 at 48, 26 at 64; reading the 42 MB of layer weights is the floor). Long messages
+# are stories that end with the ask, so a question keeps its LAST 48 word pieces (~35 words):
+# on dev, dev-forum and holdout, 48 and 64 gave the same results (40: -1.5 points on dev-forum),
+# and the lexical matcher still reads the whole message.
+QUESTION_TOKENS = 48
 # Word pieces per forward pass when embedding the knowledge (texts sorted by length, padded to
 # the longest of their batch). Small enough that every temporary array stays under glibc's 32 MB
 # mmap ceiling and is reused from the heap: with 64 x 128-piece batches each fresh 50 MB array
