@@ -41,7 +41,7 @@ def model() -> Encoder:
 
 def test_vectors_are_cached_and_read_back(model: Encoder, tmp_path: Path) -> None:
     first = SemanticIndex(model, ITEMS, TEXTS, tmp_path)
-    assert len(list(tmp_path.glob("vectors-*.npy"))) == 1
+    assert len(list(tmp_path.glob("vectors-*.npz"))) == 1
     again = SemanticIndex(NoEncoding(model), ITEMS, TEXTS, tmp_path)  # type: ignore[arg-type]
     assert np.array_equal(first.vectors, again.vectors)
     assert int(np.argmax(again.similarities("is step one pass/fail?"))) == 2
@@ -50,15 +50,31 @@ def test_vectors_are_cached_and_read_back(model: Encoder, tmp_path: Path) -> Non
 def test_changed_texts_get_a_new_cache_file(model: Encoder, tmp_path: Path) -> None:
     SemanticIndex(model, ITEMS, TEXTS, tmp_path)
     SemanticIndex(model, ITEMS[:2], TEXTS[:2], tmp_path)
-    assert len(list(tmp_path.glob("vectors-*.npy"))) == 2
+    assert len(list(tmp_path.glob("vectors-*.npz"))) == 2
 
 
 def test_a_corrupt_cache_file_is_recomputed(model: Encoder, tmp_path: Path) -> None:
     SemanticIndex(model, ITEMS, TEXTS, tmp_path)
-    [path] = tmp_path.glob("vectors-*.npy")
+    [path] = tmp_path.glob("vectors-*.npz")
     path.write_bytes(b"not a numpy file")
     index = SemanticIndex(model, ITEMS, TEXTS, tmp_path)
     assert index.vectors.shape == (3, 384)
+    assert np.allclose(index.vectors, model.encode(TEXTS), atol=1e-6)
+
+
+def test_an_edit_embeds_only_the_new_texts(model: Encoder, tmp_path: Path) -> None:
+    SemanticIndex(model, ITEMS, TEXTS, tmp_path)
+    calls: list[list[str]] = []
+
+    class Counting(NoEncoding):
+        def encode(self, texts: list[str], *args: object, **kwargs: object) -> np.ndarray:
+            calls.append(list(texts))
+            return self.real.encode(texts)
+
+    edited = [*TEXTS[:2], "is step 1 graded pass or fail"]
+    index = SemanticIndex(Counting(model), ITEMS, edited, tmp_path)  # type: ignore[arg-type]
+    assert calls == [["is step 1 graded pass or fail"]]
+    assert np.allclose(index.vectors, model.encode(edited), atol=1e-6)
 
 
 def test_an_unwritable_cache_keeps_vectors_in_memory(model: Encoder, tmp_path: Path) -> None:
@@ -79,7 +95,7 @@ def test_cache_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_
 def test_only_the_newest_cache_files_are_kept(model: Encoder, tmp_path: Path) -> None:
     for n in range(semantic.CACHE_FILES_KEPT + 2):
         SemanticIndex(model, ITEMS[:1], [f"question number {n}"], tmp_path)
-    assert len(list(tmp_path.glob("vectors-*.npy"))) == semantic.CACHE_FILES_KEPT
+    assert len(list(tmp_path.glob("vectors-*.npz"))) == semantic.CACHE_FILES_KEPT
 
 
 def test_without_the_model_package_one_log_line_and_no_encoder(
