@@ -160,11 +160,14 @@ def sweep() -> None:
         for name in TUNING_SETS
     }
     found = []
-    grid = itertools.product(range(30, 56, 2), range(2, 16), range(20, 46, 2))
+    shares = [n / 100 for n in range(3, 16)]
+    grid = itertools.product(range(30, 56, 2), shares, range(20, 46, 2))
     for answer_min, margin, suggest_min in grid:
         if suggest_min > answer_min:
             continue
-        limits = replace(HYBRID, answer_min=answer_min, margin=margin, suggest_min=suggest_min)
+        limits = replace(
+            HYBRID, answer_min=answer_min, margin_share=margin, suggest_min=suggest_min
+        )
         reports = {
             name: evaluate(
                 _Decided(matcher, rows, limits), [(str(i), e) for i, (e, _) in enumerate(rows)]
@@ -179,7 +182,7 @@ def sweep() -> None:
             found.append((score, answer_min, margin, suggest_min, reports))
     found.sort(key=lambda f: (-f[0], f[2], f[1], f[3]))
     print(
-        "| answer_min | margin | suggest_min | set | top-1 | direct and right "
+        "| answer_min | margin_share | suggest_min | set | top-1 | direct and right "
         "| confidently wrong | refused | out of scope rejected |"
     )
     print("|---|---|---|---|---|---|---|---|---|")

@@ -109,23 +109,23 @@ def test_dev_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
     assert report.top3 >= 0.97, report.to_text()
     assert report.none_recall >= 0.90, report.to_text()
     assert report.refused_rate <= 0.03, report.to_text()
-    assert report.confident_wrong <= (0.02 if SEMANTIC else 0.05), report.to_text()  # 0.0%
-    if SEMANTIC:  # measured 78.9% direct and right
-        assert report.direct_correct >= 0.75, report.to_text()
+    assert report.confident_wrong <= (0.02 if SEMANTIC else 0.05), report.to_text()
+    if SEMANTIC:  # measured 84.2% direct and right, 1.1% confidently wrong
+        assert report.direct_correct >= 0.80, report.to_text()
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
 def test_forum_style_dev_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
-    # measured: top-1 88.3%, top-3 96.4%, direct and right 55.1%, confidently wrong 1.5%,
+    # measured: top-1 87.2%, top-3 96.4%, direct and right 70.4%, confidently wrong 1.5%,
     # refused 2.0%, out of scope rejected 92.5%
     report = evaluate(real_matcher, load_questions(DATA / "dev-forum.yaml"))
     print(report.to_text())
-    assert report.top1 >= 0.86, report.to_text()
+    assert report.top1 >= 0.85, report.to_text()
     assert report.top3 >= 0.94, report.to_text()
     assert report.none_recall >= 0.90, report.to_text()
     assert report.refused_rate <= 0.03, report.to_text()
     assert report.confident_wrong <= 0.02, report.to_text()
-    assert report.direct_correct >= 0.52, report.to_text()
+    assert report.direct_correct >= 0.67, report.to_text()
 
 
 def test_holdout_set_generalises(real_matcher: MatchesQuestions) -> None:
