@@ -338,6 +338,18 @@ def test_inline_query_offers_sourced_answers(fake_api: FakeBotApi, bot: StartBot
     buttons = results[0]["reply_markup"]["inline_keyboard"][0]
     assert buttons[0]["url"] == f"https://t.me/{BOT_USERNAME}?start=t-usmle-step1"
 
+    # A specific question: the entry's short answer first, then its topic.
+    since = fake_api.mark()
+    fake_api.inline_query(50, "how many programs can I apply to in SOAP")
+    call = fake_api.wait_for(lambda c: c.method == "answerInlineQuery", since=since)
+    results = call.params["results"]
+    results = json.loads(results) if isinstance(results, str) else results
+    entry_id = results[0]["id"].removeprefix("e-")
+    assert results[0]["id"] == f"e-{entry_id}" and results[1]["id"] == "soap"
+    assert load_knowledge().entry(entry_id).topic == "soap"  # type: ignore[union-attr]
+    link = results[0]["reply_markup"]["inline_keyboard"][0][0]["url"]
+    assert link == f"https://t.me/{BOT_USERNAME}?start=e-{entry_id}"
+
     since = fake_api.mark()
     fake_api.inline_query(50, "")
     call = fake_api.wait_for(lambda c: c.method == "answerInlineQuery", since=since)
