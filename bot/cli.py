@@ -151,7 +151,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_next(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core.advisor import advise
+    from bot.core.plan.planner import advise
     from bot.core.profile import ProfileError, load_profile_file
 
     try:

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.core import advisor, calendar, callbacks, dialog, reminders, texts
+from bot.core import calendar, callbacks, dialog, reminders, texts
 from bot.core.answers import Answers
 from bot.core.cohorts import JOIN_PREFIX, Cohorts
 from bot.core.knowledge import KnowledgeError, load_knowledge
 from bot.core.matching import normalise
+from bot.core.plan import planner, rules
 from bot.core.models import (
     PROFILE_FIELDS,
     STAGES,
@@ -224,7 +225,7 @@ class Service:
         return Reply(question.text + hint, buttons=tuple(rows))
 
     def _plan_reply(self, profile: Profile) -> Reply:
-        plan = advisor.advise(profile, self.clock().date(), self.kb.deadlines)
+        plan = planner.advise(profile, self.clock().date(), self.kb.deadlines)
         lines = []
         for n, action in enumerate(plan.actions, 1):
             due = f" (by {action.due:%d %b %Y})" if action.due else ""
@@ -340,7 +341,7 @@ class Service:
         if chat.is_group:
             return Reply("Your progress is private: talk to me in a private chat.")
         profile = await self.storage.get_profile(user.id)
-        items = advisor.progress(profile, self.clock().date())
+        items = rules.progress(profile, self.clock().date())
         text = "\n".join(f"{STATE_MARKS.get(state, '•')} {label}" for _, label, state in items)
         text += "\n\n✅ done   ➡️ next   ⏳ later"
         return Reply(
@@ -400,9 +401,9 @@ class Service:
     async def _personal_deadlines(
         self, chat_id: int, now: datetime
     ) -> list[calendar.PersonalDeadline]:
-        """The deadlines of the cycle the advisor plans for (so /deadlines matches /next)."""
+        """The deadlines of the cycle the planner plans for (so /deadlines matches /next)."""
         profile = await self.storage.get_profile(chat_id)
-        cycle = advisor.target_cycle(profile, now.date(), self.kb.deadlines)
+        cycle = planner.target_cycle(profile, now.date(), self.kb.deadlines)
         return calendar.personal_deadlines(profile, self.kb.deadlines, now, cycle)
 
     async def calendar(self, user: User, chat: Chat) -> Reply:
@@ -504,12 +505,12 @@ class Service:
         return calendar.reminder_text(event, int(item.meta["lead"]), now, item.meta["tz"])
 
     def _cycle_finder(self, now: datetime) -> Callable[[Profile], int | None]:
-        """advisor.target_cycle, memoised per profile for one sweep over many subscribers."""
+        """planner.target_cycle, memoised per profile for one sweep over many subscribers."""
         cache: dict[Profile, int] = {}
 
         def cycle_of(profile: Profile) -> int:
             if profile not in cache:
-                cache[profile] = advisor.target_cycle(profile, now.date(), self.kb.deadlines)
+                cache[profile] = planner.target_cycle(profile, now.date(), self.kb.deadlines)
             return cache[profile]
 
         return cycle_of

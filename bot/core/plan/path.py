@@ -191,7 +191,7 @@ def _read_step(
     for key in REQUIRED_KEYS:
         if not isinstance(item.get(key), str) or not item[key].strip():
             check.add(key, "required text is missing")
-    if item.get("kind") not in KINDS + (None,):
+    if item.get("kind") not in (*KINDS, None):
         check.add("kind", f"must be one of {', '.join(KINDS)}")
     if topics is not None and isinstance(item.get("topic"), str) and item["topic"] not in topics:
         check.add("topic", f"unknown topic '{item['topic']}'")
@@ -296,7 +296,9 @@ def _cycles(steps: list[Step], known: set[str]) -> list[Problem]:
         if step.id not in state:
             visit(step.id, [step.id])
     return [
-        Problem(FILE, s.id, "requires", "prerequisites form a cycle") for s in steps if s.id in on_cycle
+        Problem(FILE, s.id, "requires", "prerequisites form a cycle")
+        for s in steps
+        if s.id in on_cycle
     ]
 
 

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from bot.core.advisor import advise, progress, target_cycle
+from bot.core.plan.planner import advise, target_cycle
+from bot.core.plan.rules import progress
 from bot.core.models import Action, Deadline, Plan, Profile
 
 ET = ZoneInfo("America/New_York")
