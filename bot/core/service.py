@@ -17,7 +17,6 @@ from bot.core.answers import Answers
 from bot.core.cohorts import JOIN_PREFIX, Cohorts
 from bot.core.knowledge import KnowledgeError, load_knowledge
 from bot.core.matching import normalise
-from bot.core.plan import planner, rules
 from bot.core.models import (
     PROFILE_FIELDS,
     STAGES,
@@ -31,6 +30,7 @@ from bot.core.models import (
     Reply,
     User,
 )
+from bot.core.plan import planner, rules
 from bot.core.profile import ProfileError, describe, parse_field, with_field
 from bot.core.storage import BROADCAST_KEY_PREFIX, DialogState, Storage
 
