@@ -78,12 +78,16 @@ def _choose_cycle(
     reason = _unreachable(ctx, road)
     if reason is None:
         return ctx, [], None
+    # In the season, before the rank-list deadline, the person may still know better (an
+    # exam already sat, a Pathway already in): warn, but keep planning their Match.
+    rol = ctx.cycle.day_or_rule("rol-deadline")
     in_season = profile.eras_submitted or profile.match_result is not None
-    if in_season and not reason.startswith(f"The {year} Match is over"):
+    if in_season and rol is not None and today <= rol:
         return ctx, [f"{reason} Aim for the {year + 1} Match."], None
+    fresh = rules.fresh_profile(profile)  # this season's applications do not carry over
     nxt = ctx
     for later in range(year + 1, year + 1 + MAX_CYCLES_AHEAD):
-        nxt = Ctx(profile, today, cycle_events(deadlines, later))
+        nxt = Ctx(fresh, today, cycle_events(deadlines, later))
         if _unreachable(nxt, road) is None:
             break
     if profile.target_match_year is None:
@@ -159,13 +163,16 @@ def _time(item: Item, ctx: Ctx, road: Road) -> _Timed:
     return _Timed(item, step, event, due, bound, step.lead_for(ctx.profile))
 
 
-def _latest_starts(timed: list[_Timed], road: Road) -> dict[str, date | None]:
-    """Due minus lead, then passed back along `requires`: a step must be finished when the
-    steps that wait on it have to start. Steps not in the plan pass the limit on unchanged."""
+def _latest_starts(
+    timed: list[_Timed], road: Road, extra: dict[str, tuple[str, ...]]
+) -> dict[str, date | None]:
+    """Due minus lead, then passed back along `requires` (and the person's `extra` ones): a
+    step must be finished when the steps that wait on it have to start. Steps not in the plan
+    pass the limit on unchanged."""
     present = {t.item.key: t for t in timed}
     dependents: dict[str, list[str]] = {s.id: [] for s in road.steps}
     for s in road.steps:
-        for req in s.requires:
+        for req in (*s.requires, *extra.get(s.id, ())):
             dependents[req].append(s.id)
     memo: dict[str, date | None] = {}
 
@@ -204,7 +211,7 @@ def _blockers(timed: list[_Timed], road: Road) -> set[str]:
 
 def _ordered(items: list[Item], ctx: Ctx, road: Road) -> list[Action]:
     timed = [_time(i, ctx, road) for i in items]
-    starts = _latest_starts(timed, road)
+    starts = _latest_starts(timed, road, rules.study_order(ctx.profile))
     blockers = _blockers(timed, road)
 
     def key(t: _Timed) -> tuple[int, date, int]:

@@ -95,6 +95,18 @@ def first_cycle(profile: Profile, today: date, deadlines: Sequence[Deadline]) ->
     return year
 
 
+def study_order(profile: Profile) -> dict[str, tuple[str, ...]]:
+    """One person studies for one Step at a time: the Step they are further along with comes
+    first (Step 1 on a tie, the usual order), so the other one waits on it."""
+    rank = {None: 0, "not-started": 0, "preparing": 1, "failed": 1, "scheduled": 2}
+    s1, s2 = profile.step1, profile.step2ck
+    if "passed" in (s1, s2):
+        return {}
+    if rank.get(s2, 0) > rank.get(s1, 0):
+        return {"step1": ("step2ck",)}
+    return {"step2ck": ("step1",)}
+
+
 # -- building the plan --------------------------------------------------------------------------
 
 
@@ -150,9 +162,13 @@ def items(ctx: Ctx, deadlines: Sequence[Deadline]) -> tuple[Ctx, list[Item]]:
 def fresh_cycle(ctx: Ctx, deadlines: Sequence[Deadline]) -> Ctx:
     """After an unmatched cycle the application steps start over in the next Match; exam
     results carry on."""
+    return Ctx(fresh_profile(ctx.profile), ctx.today, cycle_events(deadlines, ctx.cycle.year + 1))
+
+
+def fresh_profile(profile: Profile) -> Profile:
+    """The profile for a later Match: applications start over, exam results carry on."""
     reset = {"eras_submitted": None, "nrmp_registered": None, "rol_certified": None}
-    profile = Profile(**{**ctx.profile.to_dict(), **reset, "match_result": None})
-    return Ctx(profile, ctx.today, cycle_events(deadlines, ctx.cycle.year + 1))
+    return Profile(**{**profile.to_dict(), **reset, "match_result": None})
 
 
 def _pre_match_items(ctx: Ctx) -> list[Item]:
