@@ -126,17 +126,22 @@ def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.plan.path import event_suffixes, load_road, validate_road
+
     path = Path(args.dir) if args.dir else settings.knowledge_dir or default_knowledge_dir()
     problems = validate_dir(path)
+    if not problems:  # the path is checked against the topics and events that loaded
+        kb = load_knowledge(path)
+        events = event_suffixes([d.id for d in kb.deadlines])
+        problems = validate_road(path, {t.id for t in kb.topics}, events)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         print(f"{len(problems)} problem(s) in {path}", file=sys.stderr)
         return 1
-    kb = load_knowledge(path)
     print(
         f"OK: {len(kb.topics)} topics, {len(kb.entries)} entries, "
-        f"{len(kb.deadlines)} deadlines in {path}"
+        f"{len(kb.deadlines)} deadlines, {len(load_road(path).steps)} path steps in {path}"
     )
     return 0
 

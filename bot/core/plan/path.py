@@ -20,6 +20,7 @@ from bot.core.knowledge import Problem, default_knowledge_dir
 from bot.core.models import ENGLISH_STATUSES, MATCH_RESULTS, PROFILE_FIELDS, STEP_STATUSES, Profile
 
 FILE = "path.yaml"
+BUNDLED = Path(__file__).resolve().parents[3] / "knowledge"
 STEP_KEYS = frozenset(
     {"id", "title", "topic", "kind", "requires", "lead", "lead_by", "events", "verb", "done_when"}
 )
@@ -331,7 +332,10 @@ def _load(
 def load_road(directory: Path | None = None) -> Road:
     """The validated road (structure only: topics and events are checked by `imgbot validate`
     against the whole knowledge). Cached: the planner reads it on every /next."""
-    road, problems = _load(directory or default_knowledge_dir(), None, None)
+    directory = directory or default_knowledge_dir()
+    if not (directory / FILE).exists():
+        directory = BUNDLED  # a deployment's own knowledge without a path uses the repo's
+    road, problems = _load(directory, None, None)
     if problems:
         raise PathError(problems)
     return road
