@@ -57,6 +57,12 @@ class Console:
         text = render_text(reply)
         if text:
             self.out.write(text + "\n")
+        if reply.image:  # a terminal cannot show it: save the PNG and say where
+            path = self.save_dir / reply.image.filename
+            path.write_bytes(reply.image.content)
+            self.out.write(f"[picture saved: {path}]\n")
+            if reply.image.caption:
+                self.out.write(reply.image.caption + "\n")
         if reply.document:
             path = self.save_dir / reply.document.filename
             path.write_bytes(reply.document.content)

@@ -23,6 +23,7 @@ KINDS: dict[str, int] = {
     "pb": 0,  # dialog: back one question
     "n": 0,  # show my plan (/next)
     "pr": 0,  # show progress
+    "nt": 2,  # plan: <keep|move> the target Match <year> (when the target is out of reach)
     "x": 1,  # forget: <yes|no>
     "r": 2,  # reminder settings: <setting> <value>
     "c": 2,  # cohort/channel action: <verb> <code>

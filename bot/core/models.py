@@ -231,6 +231,16 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Image:
+    """A picture to show with a reply (a PNG); the caption is plain text, at most 1024 chars
+    (Telegram's caption limit)."""
+
+    filename: str
+    content: bytes
+    caption: str = ""
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the core says back, in plain text; adapters escape and format it.
 
@@ -243,6 +253,7 @@ class Reply:
     footer: str | None = None
     buttons: tuple[tuple[Button, ...], ...] = ()
     document: Document | None = None
+    image: Image | None = None  # shown before the text (Telegram: sendPhoto)
     notice: str | None = None  # a short answer for callback queries (toast), if any
     edit: bool = False  # a button answer that should replace the message it came from
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from bot.core.models import (
     Button,
     Chat,
     Document,
+    Image,
     KnowledgeBase,
     OutboxItem,
     Profile,
@@ -30,7 +32,7 @@ from bot.core.models import (
     Reply,
     User,
 )
-from bot.core.plan import planner, rules
+from bot.core.plan import picture, planner, rules
 from bot.core.profile import ProfileError, describe, parse_field, with_field
 from bot.core.storage import BROADCAST_KEY_PREFIX, DialogState, Storage
 
@@ -159,6 +161,7 @@ class Service:
             "pb": self._on_dialog_back,
             "n": lambda user, chat: self.next(user, chat),
             "pr": lambda user, chat: self.progress(user, chat),
+            "nt": self._on_target_choice,
             "x": self._on_forget,
             "r": self._on_remind_button,
             "b": self._on_broadcast,
@@ -224,8 +227,10 @@ class Service:
         hint = "\n\nYou can also type the number." if question.typed else ""
         return Reply(question.text + hint, buttons=tuple(rows))
 
-    def _plan_reply(self, profile: Profile) -> Reply:
-        plan = planner.advise(profile, self.clock().date(), self.kb.deadlines)
+    def _plan_reply(self, profile: Profile, keep_target: bool = False) -> Reply:
+        today = self.clock().date()
+        planned = planner.make_plan(profile, today, self.kb.deadlines, keep_target=keep_target)
+        plan = planned.plan
         lines = []
         for n, action in enumerate(plan.actions, 1):
             due = f" (by {action.due:%d %b %Y})" if action.due else ""
@@ -239,8 +244,52 @@ class Service:
             for a in plan.actions[:3]
             if self.kb.topic(a.topic)
         ]
-        rows = (*topic_buttons, (Button("📋 Progress", data=callbacks.encode("pr")),))
-        return Reply(text, title="Your plan, most urgent first", buttons=rows)
+        rows = (
+            *self._target_choice(planned),
+            *topic_buttons,
+            (Button("📋 Progress", data=callbacks.encode("pr")),),
+        )
+        image = self._road_image(profile, planned, "imgbot-plan.png")
+        return Reply(text, title="Your plan, most urgent first", buttons=rows, image=image)
+
+    @staticmethod
+    def _target_choice(planned: planner.Planned) -> tuple[tuple[Button, ...], ...]:
+        """When the target Match is out of reach the person chooses: move or keep it."""
+        if planned.missed is None:
+            return ()
+        move = Button(
+            f"➡️ Aim for the {planned.cycle} Match",
+            data=callbacks.encode("nt", "move", planned.cycle),
+        )
+        keep = Button(
+            f"Keep {planned.missed}: what would it take?",
+            data=callbacks.encode("nt", "keep", planned.missed),
+        )
+        return ((move,), (keep,))
+
+    async def _on_target_choice(self, user: User, chat: Chat, choice: str, raw: str) -> Reply:
+        """Move the target to the reachable Match (saved), or see the kept target's plan once."""
+        if choice not in ("keep", "move") or not raw.isdigit() or chat.is_group:
+            return Reply("", notice=texts.STALE_BUTTON)
+        profile = await self.storage.get_profile(user.id)
+        if choice == "keep":
+            return self._plan_reply(replace(profile, target_match_year=int(raw)), True)
+        try:
+            profile = with_field(
+                profile, "target_match_year", parse_field("target_match_year", raw)
+            )
+        except ProfileError:
+            return Reply("", notice=texts.STALE_BUTTON)
+        await self.storage.save_profile(user.id, profile, self.clock())
+        reply = self._plan_reply(profile)
+        return replace(reply, notice=f"Your target is now the {raw} Match.")
+
+    def _road_image(self, profile: Profile, planned: planner.Planned, name: str) -> Image:
+        """The road picture; its caption is the next three actions (Telegram allows 1024)."""
+        today = self.clock().date()
+        rows = rules.progress(profile, today)
+        png = picture.draw_road(rows, planned.plan.actions, today, planned.cycle)
+        return Image(name, png, picture.caption(planned.plan.actions))
 
     async def _on_dialog_answer(self, user: User, chat: Chat, field: str, value: str) -> Reply:
         """A dialog button. Old buttons still work: the answer is valid whatever was asked last."""
@@ -344,8 +393,12 @@ class Service:
         items = rules.progress(profile, self.clock().date())
         text = "\n".join(f"{STATE_MARKS.get(state, '•')} {label}" for _, label, state in items)
         text += "\n\n✅ done   ➡️ next   ⏳ later"
+        planned = planner.make_plan(profile, self.clock().date(), self.kb.deadlines)
         return Reply(
-            text, title="Your path", buttons=((Button("🧭 My plan", data=callbacks.encode("n")),),)
+            text,
+            title="Your path",
+            buttons=((Button("🧭 My plan", data=callbacks.encode("n")),),),
+            image=self._road_image(profile, planned, "imgbot-progress.png"),
         )
 
     # -- privacy ---------------------------------------------------------------------------------

@@ -11,9 +11,10 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.models import Button, Reply
+from bot.core.models import Button, Image, Reply
 
 MAX_MESSAGE = 4096
+MAX_CAPTION = 1024
 
 
 @dataclass(frozen=True)
@@ -116,3 +117,13 @@ def render(reply: Reply, bot_username: str) -> list[Outgoing]:
     chunks = split_message(html)
     markup = keyboard(reply, bot_username)
     return [Outgoing(c, markup if i == len(chunks) - 1 else None) for i, c in enumerate(chunks)]
+
+
+def photo_caption(image: Image) -> str | None:
+    """The image caption as Telegram HTML (escaped plain text) within the 1024 limit."""
+    if not image.caption:
+        return None
+    text = image.caption
+    while len(escape(text)) > MAX_CAPTION:  # escaping lengthens "&" and "<": cut plain text
+        text = text[: MAX_CAPTION - (len(escape(text)) - len(text)) - 1].rstrip() + "…"
+    return escape(text)

@@ -52,10 +52,17 @@ def target_cycle(
 
 
 def make_plan(
-    profile: Profile, today: date, deadlines: Sequence[Deadline], road: Road | None = None
+    profile: Profile,
+    today: date,
+    deadlines: Sequence[Deadline],
+    road: Road | None = None,
+    *,
+    keep_target: bool = False,
 ) -> Planned:
+    """The plan with the Match it is for. `keep_target`: the person chose to see the plan for
+    their target even though it can no longer be reached (the dialog offers the choice)."""
     road = road or load_road()
-    ctx, notes, missed = _choose_cycle(profile, today, deadlines, road)
+    ctx, notes, missed = _choose_cycle(profile, today, deadlines, road, keep_target)
     warnings = [*notes, *rules.warnings(ctx)]
     ctx, items = rules.items(ctx, deadlines)
     actions = tuple(_ordered(items, ctx, road))
@@ -66,7 +73,7 @@ def make_plan(
 
 
 def _choose_cycle(
-    profile: Profile, today: date, deadlines: Sequence[Deadline], road: Road
+    profile: Profile, today: date, deadlines: Sequence[Deadline], road: Road, keep: bool = False
 ) -> tuple[Ctx, list[str], int | None]:
     """The first Match from the person's target on that can still be reached; the notes say
     why an earlier one cannot, and `missed` is the target that was given up, if any.
@@ -84,6 +91,9 @@ def _choose_cycle(
     in_season = profile.eras_submitted or profile.match_result is not None
     if in_season and rol is not None and today <= rol:
         return ctx, [f"{reason} Aim for the {year + 1} Match."], None
+    if keep and profile.target_match_year == year:
+        note = "You kept it as your target: this plan shows what it would still take."
+        return ctx, [f"{reason} {note}"], None
     fresh = rules.fresh_profile(profile)  # this season's applications do not carry over
     nxt = ctx
     for later in range(year + 1, year + 1 + MAX_CYCLES_AHEAD):

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.error import BadRequest
 
 from bot.tg.context import Context, chat_of, service, user_of
-from bot.tg.render import render
+from bot.tg.render import photo_caption, render
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,13 @@ async def button(update: Update, context: Context) -> None:
                 return  # the message already shows this: a second copy would only confuse
             # too old to edit, or no longer there: send it as a new message instead
     chat_id = update.effective_chat.id if update.effective_chat else query.from_user.id
+    if reply.image:  # a picture cannot replace a text message: it is always sent anew
+        await context.bot.send_photo(
+            chat_id,
+            reply.image.content,
+            filename=reply.image.filename,
+            caption=photo_caption(reply.image),
+        )
     for out in messages:
         await context.bot.send_message(chat_id, out.text, reply_markup=out.markup)
     if reply.document:
