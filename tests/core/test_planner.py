@@ -401,7 +401,7 @@ def test_matched_certified_without_visa_prepares_to_start() -> None:
     ("fields", "today", "expected"),
     [
         ({}, TODAY, 2028),
-        ({"target_match_year": 2027}, TODAY, 2028),  # ERAS opened, no Step passed
+        ({"target_match_year": 2027}, TODAY, 2027),  # nothing known that rules it out
         ({"target_match_year": 2027, "step1": "passed", "step2ck": "scheduled"}, TODAY, 2028),
         ({"target_match_year": 2027, "eras_submitted": True}, TODAY, 2027),
         ({"eras_submitted": True}, TODAY, 2027),

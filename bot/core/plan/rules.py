@@ -551,7 +551,10 @@ def reach_problem(ctx: Ctx) -> str | None:
     if student:
         return student
     submit = c.day("eras-submit")
-    steps_missing = [STEP_NAMES[s] for s in ("step1", "step2ck") if not _passed(getattr(p, s))]
+    # Only what the person told us: an unanswered Step does not move anyone's Match.
+    steps_missing = [
+        STEP_NAMES[s] for s in ("step1", "step2ck") if getattr(p, s) not in (None, "passed")
+    ]
     if not p.eras_submitted and submit and today > submit and not ctx.certified and steps_missing:
         return (
             f"The {c.year} Match is probably out of reach: ERAS submission opened on "
