@@ -33,11 +33,13 @@ from bot.core.models import (
     User,
 )
 from bot.core.plan import picture, planner, rules
+from bot.core.plan.cycle import fmt
 from bot.core.profile import ProfileError, describe, parse_field, with_field
 from bot.core.storage import BROADCAST_KEY_PREFIX, DialogState, Storage
 
 MAX_QUESTION_CHARS = 1000  # Telegram allows 4096; a real question is far shorter than this
 STATE_MARKS = {"done": "✅", "next": "➡️", "later": "⏳"}
+PLAN_DETAILED = 5  # actions shown with their reasons in /next; the rest are listed
 
 
 def utcnow() -> datetime:
@@ -233,11 +235,16 @@ class Service:
         plan = planned.plan
         lines = []
         for n, action in enumerate(plan.actions, 1):
-            due = f" (by {action.due:%d %b %Y})" if action.due else ""
-            lines.append(f"{n}. {action.title}{due}\n   {action.why}")
+            due = f" (by {fmt(action.due)})" if action.due else ""
+            # The first few with their reasons; the rest as a list, so a phone shows one
+            # message (Telegram cuts at 4096 characters) and the urgent part stays on top.
+            reason = f"\n   {action.why}" if n <= PLAN_DETAILED else ""
+            lines.append(f"{n}. {action.title}{due}{reason}")
+            if n == PLAN_DETAILED and len(plan.actions) > n:
+                lines.append("\nLater:")
         text = "\n".join(lines) if lines else "You have done every step I know about. Well done!"
         if plan.warnings:
-            text += "\n\n" + "\n".join(f"⚠️ {w}" for w in plan.warnings)
+            text = "\n".join(f"⚠️ {w}" for w in plan.warnings) + "\n\n" + text
         text += "\n\nDates marked as estimates must be confirmed on the official pages."
         topic_buttons = [
             (Button(f"📖 {a.title}", data=callbacks.encode("t", a.topic)),)
@@ -308,7 +315,13 @@ class Service:
         history = (*tuple(f for f in state.history if f != field), field)
         skipped = tuple(f for f in state.skipped if f != field)
         reply = await self._ask_or_plan(user, profile, DialogState(True, skipped, history, None))
-        return Reply(reply.text, title=reply.title, buttons=reply.buttons, notice="Saved ✅")
+        return Reply(
+            reply.text,
+            title=reply.title,
+            buttons=reply.buttons,
+            image=reply.image,
+            notice="Saved ✅",
+        )
 
     async def _typed_dialog_answer(self, user: User, text: str) -> Reply | None:
         """While the dialog waits on a number (a year, months), a typed number answers it."""
