@@ -208,7 +208,7 @@ def personal_deadlines(
     """Upcoming events of the person's cycle that concern them.
 
     `cycle` defaults to the target year, else the cycle people apply to now; the service passes
-    the advisor's choice so that /deadlines and /next always talk about the same Match.
+    the planner's choice so that /deadlines and /next always talk about the same Match.
     """
     cycle = cycle or profile.target_match_year or default_cycle(deadlines, now)
     return _personal(_shape(profile, cycle), deadlines, now)
