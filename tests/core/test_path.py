@@ -12,7 +12,14 @@ import yaml
 
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Profile
-from bot.core.plan.path import event_suffixes, load_road, parse_lead, read_road, validate_road
+from bot.core.plan.path import (
+    Road,
+    event_suffixes,
+    load_road,
+    parse_lead,
+    read_road,
+    validate_road,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 KB = load_knowledge(ROOT / "knowledge")
@@ -121,3 +128,37 @@ def test_imgbot_validate_reports_a_broken_path(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "path.yaml: entry 'soap', field 'events': unknown event 'soup'" in result.stderr
+
+
+def road_with(changes: dict[str, dict[str, object]]) -> Road:
+    steps = real_steps()
+    for step in steps:
+        step.update(changes.get(str(step["id"]), {}))
+    road, problems = read_road({"steps": steps}, TOPICS, EVENTS)
+    assert problems == []
+    return road
+
+
+def test_a_curator_changes_the_plan_without_code() -> None:
+    from datetime import date
+
+    from bot.core.plan.planner import advise
+
+    profile = Profile(**EXAMS_BUT_OET, usce_months=1)
+    today = date(2026, 11, 21)
+    plan = advise(profile, today, KB.deadlines, load_road(ROOT / "knowledge"))
+    assert plan.actions[0].topic == "english-proficiency"
+    assert "usce" in {a.topic for a in plan.actions}
+    # One month of US experience counts as enough, and OET is said to take a year: the plan
+    # drops the experience step and OET starts "now".
+    road = road_with(
+        {"usce": {"done_when": {"usce_months": [">=1"]}}, "english": {"lead": "12 months"}}
+    )
+    plan = advise(profile, today, KB.deadlines, road)
+    assert "usce" not in {a.topic for a in plan.actions}
+    assert "so start now" in plan.actions[0].why
+
+
+EXAMS_BUT_OET = dict(
+    stage="graduate", graduation_year=2024, step1="passed", step2ck="passed", ecfmg_registered=True
+)

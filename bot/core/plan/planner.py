@@ -65,6 +65,8 @@ def make_plan(
     ctx, notes, missed = _choose_cycle(profile, today, deadlines, road, keep_target)
     warnings = [*notes, *rules.warnings(ctx)]
     ctx, items = rules.items(ctx, deadlines)
+    # path.yaml has the last word on what is done, so a curator's `done_when` takes effect.
+    items = [i for i in items if not road[i.key].done(ctx.profile)]
     actions = tuple(_ordered(items, ctx, road))
     return Planned(Plan(actions=actions, warnings=tuple(warnings)), ctx.cycle.year, missed)
 

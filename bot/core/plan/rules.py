@@ -55,11 +55,11 @@ def _passed(status: str | None) -> bool:
 
 
 def has_usmle_id(profile: Profile) -> bool:
-    """A booked, passed or failed exam means a USMLE ID exists, whatever else was answered."""
+    """A booked, passed or failed exam means a USMLE ID exists, whatever else was answered; so
+    does a submitted ERAS application (IMGs get their ERAS token through ECFMG)."""
     exams = (profile.step1, profile.step2ck, profile.step3)
-    return bool(profile.ecfmg_registered or profile.ecfmg_certified) or any(
-        s in ("scheduled", "passed", "failed") for s in exams
-    )
+    known = (profile.ecfmg_registered, profile.ecfmg_certified, profile.eras_submitted)
+    return any(known) or any(s in ("scheduled", "passed", "failed") for s in exams)
 
 
 def requirements_met(profile: Profile) -> bool:
