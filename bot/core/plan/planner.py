@@ -243,9 +243,11 @@ def _why_now(t: _Timed, start: date | None, ctx: Ctx, blocker: bool) -> str:
     """The timing sentence that leads each reason: how long is left and when to start."""
     today = ctx.today
     if t.due is None or t.due_event is None:
-        if blocker and start is not None and start <= today + timedelta(days=60):
-            return "Do this first: what follows depends on it."
-        return ""
+        if not blocker or start is None:
+            return ""
+        if start <= today:
+            return "Start now: the next steps wait on it."
+        return f"Start by about {fmt(start)}: the next steps wait on it."
     # Deadlines have a time of day that matters (rank lists close at 9 p.m. US Eastern);
     # openings such as ERAS submission are read as a day.
     deadline = t.due_event.endswith("deadline")
