@@ -140,7 +140,7 @@ def _too_late(ctx: Ctx, road: Road) -> str | None:
     if not late:
         return None
     names = " and ".join(rules.short_name(s.id) for s in late)
-    needed = sum((s.lead_for(p) for s in missing), timedelta()) or english.lead_for(p)
+    needed = (finish if missing and finish > limit else oet_finish) - today
     start_by = limit - needed
     return (
         f"The {c.year} Match is out of reach: ECFMG must confirm {names} by the rank-list "
@@ -164,8 +164,7 @@ class _Timed:
 
 def _time(item: Item, ctx: Ctx, road: Road) -> _Timed:
     step = road[item.key]
-    events = item.events if item.events is not None else step.events
-    present = [e for e in events if ctx.cycle.day_or_rule(e) is not None]
+    present = [e for e in step.events if ctx.cycle.day_or_rule(e) is not None]
     ahead = [e for e in present if (ctx.cycle.day_or_rule(e) or date.min) >= ctx.today]
     event = ahead[0] if ahead else (present[-1] if present else None)
     if event is not None and not step.hard and not ahead:

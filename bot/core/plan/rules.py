@@ -113,13 +113,12 @@ def study_order(profile: Profile) -> dict[str, tuple[str, ...]]:
 @dataclass(frozen=True)
 class Item:
     """A step that applies to this person, worded for them. `key` is its step id in
-    knowledge/path.yaml; `topic` and `events` override the step's when the situation differs."""
+    knowledge/path.yaml (which gives its timing); `topic` overrides the step's topic."""
 
     key: str
     title: str
     why: str
     topic: str | None = None
-    events: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
