@@ -35,6 +35,21 @@ LATER = (206, 212, 218)
 LATE = (201, 42, 42)
 
 
+# Pillow returns an image's memory after every picture, and the allocator then holds on to it
+# in pieces: measured, RSS grew ~8 MB over the first 20 pictures and then stayed flat. Keeping
+# a few blocks pooled makes that a one-time cost, paid by `warm()` when the bot starts.
+POOLED_BLOCKS = 4
+Image.core.set_blocks_max(POOLED_BLOCKS)
+
+
+def warm() -> None:
+    """Draw one full-size picture so fonts are loaded and the block pool is filled before the
+    first /next, not during it."""
+    rows = [("", "Pass USMLE Step 2 CK", "next")] * 15
+    dated = [Action("", "Register for the NRMP Match", "", date(2000, 1, n)) for n in range(1, 6)]
+    draw_road(rows, dated, date(2000, 1, 1), 2000)
+
+
 @lru_cache(maxsize=8)
 def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
