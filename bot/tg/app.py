@@ -30,7 +30,6 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.core import texts
 from bot.core.models import KnowledgeBase
-from bot.core.plan import picture
 from bot.core.service import Service
 from bot.core.storage import SqliteStorage
 from bot.logs import setup_logging
@@ -84,7 +83,6 @@ def build_application(settings: Settings, kb: KnowledgeBase) -> Application:
         app.job_queue.run_repeating(notifier.sweep, interval=settings.reminder_interval, first=1)
         cohorts.setup(app, settings.reminder_interval)  # getChatMember checks, weekly digest
         _reload_on_sighup(app, settings)
-        picture.warm()  # fonts and image memory before the first /next, not during it
         log.info("bot @%s ready with %d topics", app.bot.username, len(kb.topics))
 
     async def post_shutdown(app: Application) -> None:
