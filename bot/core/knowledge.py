@@ -463,12 +463,13 @@ def _read_topic(
             entry.problem(f"related[{i}]", "must be a topic id (lowercase kebab-case)", line)
         else:
             related.append((i, item, line))
+    title = entry.text("title")
     summary, answer = entry.text("summary", MAX_SUMMARY), entry.text("answer", MAX_ANSWER)
     _check_dated(entry, "summary", summary)
     _check_dated(entry, "answer", answer)
     values = {
         "id": topic_id,
-        "title": entry.text("title"),
+        "title": title,
         "stage": stage,
         "summary": summary,
         "answer": answer,
