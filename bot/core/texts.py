@@ -6,6 +6,8 @@ Plain text: adapters escape and format it.
 
 from __future__ import annotations
 
+EXCERPT_CHARS = 40  # enough to recognise what was typed; a 100k paste is not repeated back
+
 WELCOME = (
     "Hello! I help international medical graduates (IMGs) on the road to a US residency: "
     "ECFMG, USMLE, the English and clinical-skills requirements, US clinical experience, ERAS, "
@@ -72,5 +74,30 @@ STALE_BUTTON = "This button is out of date. Type /next or /help to start again."
 
 SOURCES_FOOTER = "Reviewed {reviewed}. Rules, dates and fees change: check the official page."
 
+GROUP_REMINDERS_ADMINS = (
+    "Sorry, only this group's admins can change the group's reminders. Nothing was changed. "
+    "For your own reminders, talk to me in a private chat and type /remind."
+)
 ADMINS_ONLY = "Sorry, only the bot's administrators can do that."
 RELOAD_FAILED = "The reload failed; the previous knowledge is still serving."
+NOT_YOURS = "This button belongs to the person who asked. Type the command yourself to get yours."
+ANONYMOUS = (
+    "You are posting anonymously as the group, so I cannot tell who you are. "
+    'Turn off "Remain anonymous" in your admin rights, or talk to me in a private chat.'
+)
+PRIVATE_BUTTON = "🔒 Open a private chat"
+
+
+def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
+    """A user's value quoted back short: errors say what was wrong, not repeat a whole paste."""
+    text = " ".join(str(value).split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return f"'{text}'"
+
+
+def private_only(what: str, command: str) -> str:
+    """The group answer to a personal command: where to type it instead."""
+    return (
+        f"{what} is private: tap the button to talk to me in a private chat, then type /{command}."
+    )
