@@ -42,3 +42,35 @@ def test_forged_data_is_rejected(forged):
 def test_encode_refuses_what_would_not_round_trip(kind, args):
     with pytest.raises(ValueError):
         callbacks.encode(kind, *args)
+
+
+def test_an_owner_round_trips_and_stays_within_64_bytes():
+    data = callbacks.encode("r", "tz", "America/Argentina/Buenos_Aires", owner=2**53 - 1)
+    assert len(data.encode()) <= callbacks.MAX_BYTES
+    decoded = callbacks.decode(data)
+    assert decoded == callbacks.Callback("r", ("tz", "America/Argentina/Buenos_Aires"), 2**53 - 1)
+    assert callbacks.decode(callbacks.encode("x", "yes")) == callbacks.Callback("x", ("yes",))
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "1|x|yes|@",  # no id
+        "1|x|yes|@0",  # no user has id 0
+        "1|x|yes|@-5",
+        "1|x|yes|@²",  # a superscript passes str.isdigit()
+        "1|x|yes|@٤٢",  # other scripts' digits pass int()
+        "1|x|yes|@" + "9" * 40,  # would overflow a 64-bit integer
+        "1|x|yes|@42|@43",  # two owners
+        "1|x|@42|yes",  # the owner is always last
+        "1|x|yes\n",  # "$" in a pattern matches before a final newline; fullmatch does not
+    ],
+)
+def test_forged_owners_are_rejected(forged):
+    assert callbacks.decode(forged) is None
+
+
+@pytest.mark.parametrize("owner", [0, -1, 2**53])
+def test_encode_refuses_an_impossible_owner(owner):
+    with pytest.raises(ValueError):
+        callbacks.encode("x", "yes", owner=owner)
