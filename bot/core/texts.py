@@ -42,8 +42,10 @@ HELP = (
 
 GROUP_HELP = (
     "In a group I answer only when you call me: a command such as /ask is step 1 pass fail, "
-    "a mention of my name, or a reply to one of my messages. For a personal plan, talk to me "
-    "in private."
+    "a mention of my name, or a reply to one of my messages. Your own plan, profile, progress, "
+    "reminders and data (/next, /profile, /progress, /remind, /export, /forget) stay private: "
+    "talk to me in a private chat for those. In a group, /remind shows the group's reminders, "
+    "which only the group's admins can change."
 )
 
 OUT_OF_SCOPE = (
