@@ -8,7 +8,7 @@ conversation runs in Telegram, in the terminal and in tests.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,6 +47,12 @@ PRIVATE_COMMANDS = ("next", "profile", "progress", "export", "forget", "remind",
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _owner(user: User) -> int | None:
+    """The id a button is bound to; none for no person (id 0), whose buttons then act nowhere
+    but in a private chat (see OWNED_KINDS)."""
+    return user.id if user.id > 0 else None
 
 
 class Service:
@@ -96,19 +102,16 @@ class Service:
 
     async def _deep_linked(self, user: User, chat: Chat, command: str) -> Reply:
         """The personal command a group member was sent here for (a button's `start` payload)."""
-        if command == "profile":
-            return await self.profile(user, chat, [])
-        if command == "remind":
-            return await self.remind(user, chat, [])
-        if command == "next":
-            return await self.next(user, chat)
-        if command == "progress":
-            return await self.progress(user, chat)
-        if command == "export":
-            return await self.export(user, chat)
-        if command == "cohort":
-            return await self.cohorts.private_status(user)
-        return await self.forget(user, chat)
+        commands: dict[str, Callable[[], Awaitable[Reply]]] = {
+            "next": lambda: self.next(user, chat),
+            "profile": lambda: self.profile(user, chat, []),
+            "progress": lambda: self.progress(user, chat),
+            "export": lambda: self.export(user, chat),
+            "forget": lambda: self.forget(user, chat),
+            "remind": lambda: self.remind(user, chat, []),
+            "cohort": lambda: self.cohorts.private_status(user),
+        }
+        return await commands[command]()
 
     @staticmethod
     def private_only(chat: Chat, what: str, command: str) -> Reply | None:
@@ -414,8 +417,10 @@ class Service:
             return refusal
         buttons = (
             (
-                Button("Yes, delete everything", data=callbacks.encode("x", "yes", owner=user.id)),
-                Button("No, keep it", data=callbacks.encode("x", "no", owner=user.id)),
+                Button(
+                    "Yes, delete everything", data=callbacks.encode("x", "yes", owner=_owner(user))
+                ),
+                Button("No, keep it", data=callbacks.encode("x", "no", owner=_owner(user))),
             ),
         )
         return Reply(
@@ -498,10 +503,10 @@ class Service:
     ) -> Reply:
         toggle = ("off", "🔕 Turn off") if settings.enabled else ("on", "🔔 Turn on")
         rows: list[tuple[Button, ...]] = [
-            (Button(toggle[1], data=callbacks.encode("r", toggle[0], "1", owner=owner.id)),)
+            (Button(toggle[1], data=callbacks.encode("r", toggle[0], "1", owner=_owner(owner))),)
         ]
         zones = [
-            Button(label, data=callbacks.encode("r", "tz", tz, owner=owner.id))
+            Button(label, data=callbacks.encode("r", "tz", tz, owner=_owner(owner)))
             for label, tz in reminders.COMMON_ZONES
         ]
         rows += [tuple(zones[i : i + 3]) for i in range(0, len(zones), 3)]
@@ -611,9 +616,11 @@ class Service:
             (
                 Button(
                     f"Send to {count} people",
-                    data=callbacks.encode("b", "yes", broadcast_id, owner=user.id),
+                    data=callbacks.encode("b", "yes", broadcast_id, owner=_owner(user)),
                 ),
-                Button("Cancel", data=callbacks.encode("b", "no", broadcast_id, owner=user.id)),
+                Button(
+                    "Cancel", data=callbacks.encode("b", "no", broadcast_id, owner=_owner(user))
+                ),
             ),
         )
         return Reply(text, title="Preview of your broadcast", buttons=buttons)

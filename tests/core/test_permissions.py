@@ -129,3 +129,13 @@ def test_excerpt_is_short_and_on_one_line():
     assert texts.excerpt("a\nb") == "'a b'"
     quoted = texts.excerpt("y" * 500)
     assert len(quoted) == texts.EXCERPT_CHARS + 2 and quoted.endswith("…'")
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"), [("remind", "Reminders are"), ("cohort", "cohort")]
+)
+async def test_every_private_command_payload_runs_in_private(svc: Service, payload, expected):
+    [reply] = await svc.start(ANNA, private(ANNA), payload)
+    assert expected in reply.text
+    welcome = await svc.start(ANNA, GROUP, payload)  # never runs a personal command in a group
+    assert welcome[0].text == texts.WELCOME
