@@ -488,7 +488,7 @@ class Service:
         settings = await self.storage.get_reminders(chat.id)
         if not args:
             return self._remind_reply(settings, user)
-        if chat.kind != "private" and not await self.cohorts.may_manage(user, chat.id):
+        if not await self._may_change_reminders(user, chat):
             button = Button(texts.PRIVATE_BUTTON, start_payload="remind")
             return Reply(texts.GROUP_REMINDERS_ADMINS, buttons=((button,),))
         try:
@@ -517,9 +517,15 @@ class Service:
             notice=notice,
         )
 
+    async def _may_change_reminders(self, user: User, chat: Chat) -> bool:
+        """Private reminders are the person's own; a group's belong to its admins."""
+        return chat.kind == "private" or await self.cohorts.may_manage(user, chat.id)
+
     async def _on_remind_button(self, user: User, chat: Chat, setting: str, value: str) -> Reply:
         if setting not in ("on", "off", "tz"):
             return Reply("", notice=texts.STALE_BUTTON)
+        if not await self._may_change_reminders(user, chat):
+            return Reply("", notice=texts.GROUP_REMINDERS_NOTICE)  # the settings stay on show
         reply = await self.remind(user, chat, [setting] if setting != "tz" else [setting, value])
         return Reply(
             reply.text, title=reply.title, buttons=reply.buttons, notice=reply.notice, edit=True

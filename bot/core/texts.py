@@ -80,6 +80,7 @@ GROUP_REMINDERS_ADMINS = (
     "Sorry, only this group's admins can change the group's reminders. Nothing was changed. "
     "For your own reminders, talk to me in a private chat and type /remind."
 )
+GROUP_REMINDERS_NOTICE = "Only this group's admins can change its reminders. Nothing was changed."
 ADMINS_ONLY = "Sorry, only the bot's administrators can do that."
 RELOAD_FAILED = "The reload failed; the previous knowledge is still serving."
 NOT_YOURS = "This button belongs to the person who asked. Type the command yourself to get yours."

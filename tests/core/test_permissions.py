@@ -88,7 +88,7 @@ async def test_group_reminders_change_only_for_group_and_bot_admins(svc: Service
     turn_on = datas(shown)[0]
     assert callbacks.decode(turn_on).owner == BEN.id
     pressed = await svc.button(BEN, GROUP, turn_on)
-    assert pressed.text.startswith("Sorry, only this group's admins")
+    assert pressed.notice == texts.GROUP_REMINDERS_NOTICE and not pressed.text
     assert not (await svc.storage.get_reminders(GROUP.id)).enabled
     await svc.remind(GROUP_ADMIN, GROUP, ["on"])
     assert (await svc.storage.get_reminders(GROUP.id)).enabled
