@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from zoneinfo import ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfoNotFoundError, available_timezones
 
 from bot.core import calendar, texts
 from bot.core.models import ReminderSettings
@@ -49,12 +50,19 @@ def check_zone(name: str) -> None:
         f"{texts.excerpt(name)} is not a time zone I know. "
         "Use a name like Asia/Kolkata or Europe/Rome."
     )
-    if not ZONE_RE.fullmatch(name):
+    if not ZONE_RE.fullmatch(name) or name not in _known_zones():
         raise unknown
     try:
         calendar.zone(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a directory, a bad file
         raise unknown from None
+
+
+@cache
+def _known_zones() -> frozenset[str]:
+    """The IANA names this machine has, read once. "posix/...", "right/..." and "localtime" are
+    files in the zone directory too, but not names a person means (localtime is the server's)."""
+    return frozenset(available_timezones() - {"localtime"})
 
 
 def apply_setting(settings: ReminderSettings, name: str, args: list[str]) -> ReminderSettings:

@@ -40,6 +40,8 @@ def test_on_off_leads_tz_quiet():
         ("tz", ["A" * 300]),  # zoneinfo raised OSError: file name too long
         ("tz", ["/etc/localtime"]),
         ("tz", ["Europe/Rome\n"]),
+        ("tz", ["localtime"]),  # the server's zone, not the person's
+        ("tz", ["posix/Europe/Rome"]),
         ("leads", ["²"]),  # passes str.isdigit(), then int() raises
         ("leads", ["٣٠"]),  # other scripts' digits: int() takes them, we do not
         ("leads", ["1_0"]),
