@@ -71,8 +71,9 @@ def decode(data: object) -> Callback | None:
     kind, *args = rest.split("|")
     owner = None
     if args and args[-1].startswith(OWNER_MARK):
-        owner = parse_int(args.pop()[1:], 1, MAX_USER_ID)
-        if owner is None:
+        raw = args.pop()[1:]
+        owner = parse_int(raw, 1, MAX_USER_ID)
+        if owner is None or str(owner) != raw:  # one spelling per owner: no "@007"
             return None
     if KINDS.get(kind) != len(args) or not all(ARG_PATTERN.fullmatch(a) for a in args):
         return None

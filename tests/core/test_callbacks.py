@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.core import callbacks
 
@@ -64,6 +66,7 @@ def test_an_owner_round_trips_and_stays_within_64_bytes():
         "1|x|yes|@42|@43",  # two owners
         "1|x|@42|yes",  # the owner is always last
         "1|x|yes\n",  # "$" in a pattern matches before a final newline; fullmatch does not
+        "1|x|yes|@042",  # one spelling per owner
     ],
 )
 def test_forged_owners_are_rejected(forged):
@@ -74,3 +77,21 @@ def test_forged_owners_are_rejected(forged):
 def test_encode_refuses_an_impossible_owner(owner):
     with pytest.raises(ValueError):
         callbacks.encode("x", "yes", owner=owner)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=70),
+        st.builds(
+            "|".join,
+            st.lists(
+                st.sampled_from(["1", "x", "b", "yes", "@42", "@", "@0", "42", "²"]), max_size=5
+            ),
+        ),
+    )
+)
+def test_whatever_a_client_sends_decodes_to_none_or_to_exactly_what_we_would_encode(data):
+    cb = callbacks.decode(data)
+    if cb is not None:
+        assert callbacks.encode(cb.kind, *cb.args, owner=cb.owner) == data
