@@ -182,11 +182,13 @@ class Service:
         cb = callbacks.decode(data)
         if cb is None:
             return Reply("", notice=texts.STALE_BUTTON)
+        await self._seen(user)
         if not self._may_press(user, chat, cb):
-            return Reply("", notice=texts.NOT_YOURS)
+            # A non-admin pressing a broadcast button learns the real reason: admins only.
+            outsider = cb.kind == "b" and not self.is_admin(user)
+            return Reply("", notice=texts.ADMINS_ONLY if outsider else texts.NOT_YOURS)
         if cb.kind in PRIVATE_KINDS and chat.kind != "private":
             return Reply("", notice=texts.STALE_BUTTON)
-        await self._seen(user)
         handler = self._button_handlers().get(cb.kind)
         if handler is None:
             return Reply("", notice=texts.STALE_BUTTON)
