@@ -122,7 +122,7 @@ class Service:
         if chat.kind == "private":
             return None
         button = Button(texts.PRIVATE_BUTTON, start_payload=command)
-        return Reply(texts.private_only(what, command), buttons=((button,),))
+        return Reply(texts.private_only(what), buttons=((button,),))
 
     async def help(self, user: User, chat: Chat) -> Reply:
         return Reply(texts.GROUP_HELP if chat.is_group else texts.HELP)
@@ -240,7 +240,7 @@ class Service:
     # -- the guided dialog and the plan ----------------------------------------------------------
     async def next(self, user: User, chat: Chat) -> Reply:
         """/next: the next dialog question, or the plan once nothing relevant is left to ask."""
-        if refusal := self.private_only(chat, "Your personal plan", "next"):
+        if refusal := self.private_only(chat, "I show your plan", "next"):
             return refusal
         await self._seen(user)
         profile = await self.storage.get_profile(user.id)
@@ -353,7 +353,7 @@ class Service:
 
     async def profile(self, user: User, chat: Chat, args: list[str]) -> Reply:
         """/profile shows the answers; `/profile set FIELD VALUE` changes one."""
-        if refusal := self.private_only(chat, "Your profile", "profile"):
+        if refusal := self.private_only(chat, "I show your profile", "profile"):
             return refusal
         await self._seen(user)
         if args and args[0].lower() == "set":
@@ -393,7 +393,7 @@ class Service:
 
     async def progress(self, user: User, chat: Chat) -> Reply:
         """/progress: the whole path as a checklist of done, next and later."""
-        if refusal := self.private_only(chat, "Your progress", "progress"):
+        if refusal := self.private_only(chat, "I show your progress", "progress"):
             return refusal
         profile = await self.storage.get_profile(user.id)
         items = advisor.progress(profile, self.clock().date())
@@ -406,7 +406,7 @@ class Service:
     # -- privacy ---------------------------------------------------------------------------------
     async def export(self, user: User, chat: Chat) -> Reply:
         """/export: a JSON document of everything stored about the user."""
-        if refusal := self.private_only(chat, "Your data", "export"):
+        if refusal := self.private_only(chat, "I send your data", "export"):
             return refusal
         data = await self.storage.export_user(user.id)
         content = json.dumps(data, indent=2, ensure_ascii=False, default=str).encode()
@@ -415,7 +415,7 @@ class Service:
 
     async def forget(self, user: User, chat: Chat) -> Reply:
         """/forget: asks for confirmation; the button deletes."""
-        if refusal := self.private_only(chat, "Deleting your data", "forget"):
+        if refusal := self.private_only(chat, "I delete your data", "forget"):
             return refusal
         buttons = (
             (

@@ -99,8 +99,6 @@ def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
     return f"'{text}'"
 
 
-def private_only(what: str, command: str) -> str:
-    """The group answer to a personal command: where to type it instead."""
-    return (
-        f"{what} is private: tap the button to talk to me in a private chat, then type /{command}."
-    )
+def private_only(what: str) -> str:
+    """The group answer to a personal command, `what` being e.g. "I show your plan"."""
+    return f"{what} only in our private chat, never in a group. Tap the button to continue there."
