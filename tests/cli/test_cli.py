@@ -226,3 +226,12 @@ def test_unanswered_lists_the_most_frequent_out_of_scope_questions(tmp_path):
     rows = json.loads(result.stdout)
     assert rows[0]["count"] == 2 and "plab" in rows[0]["question"]
     assert all("soap" not in r["question"] for r in rows)
+
+
+def test_chat_takes_a_superscript_as_text_not_a_button_number(tmp_path):
+    """ "²" passes str.isdigit() but int() refuses it: it must not end the terminal chat."""
+    result = imgbot(
+        "chat", stdin="/next\n²\nwhat is soap\n", env={"IMGBOT_DB": str(tmp_path / "db")}
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "Supplemental" in result.stdout

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.error import BadRequest
 
 from bot.tg.context import Context, chat_of, service, user_of
-from bot.tg.render import render
+from bot.tg.render import MAX_NOTICE, render, shorten
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ async def button(update: Update, context: Context) -> None:
         return
     reply = await service(context).button(user_of(update), chat_of(update), query.data or "")
     try:
-        await query.answer(reply.notice)
+        await query.answer(shorten(reply.notice, MAX_NOTICE) if reply.notice else None)
     except BadRequest as exc:  # pressed while we were down: too old to answer, still acted on
         log.info("callback query %s not answered: %s", query.id, exc)
     messages = render(reply, context.bot.username)
