@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.core.models import Button, Chat, Reply, User
+from bot.core.numbers import parse_int
 
 if TYPE_CHECKING:
     from bot.core.service import Service
@@ -78,8 +79,9 @@ class Console:
     async def handle(self, line: str) -> list[Reply]:
         """One input line: a button number, a /command or a question."""
         line = line.strip()
-        if line.isdigit() and 1 <= int(line) <= len(self.buttons):
-            return await self._press(self.buttons[int(line) - 1])
+        number = parse_int(line, 1, len(self.buttons))  # "²" passes isdigit(), then int() raises
+        if number is not None:
+            return await self._press(self.buttons[number - 1])
         if line.startswith("/"):
             return await self._command(line)
         return await self.service.ask(CONSOLE_USER, CONSOLE_CHAT, line)

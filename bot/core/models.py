@@ -72,6 +72,14 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Audience:
+    """Who an event concerns (a condition name of bot.core.audience) and why it matters to them."""
+
+    who: str
+    why: str
+
+
+@dataclass(frozen=True)
 class Deadline:
     """One dated event of a Match cycle (contract: knowledge/deadlines.yaml)."""
 
@@ -83,6 +91,8 @@ class Deadline:
     topic: str
     status: Literal["confirmed", "estimated"]
     source: str
+    audience: tuple[Audience, ...] = ()  # empty: everyone in the cycle, for the event's title
+    weekend: bool = False  # the date is meant to fall on a weekend (a fixed date like 1 July)
 
     @property
     def estimated(self) -> bool:

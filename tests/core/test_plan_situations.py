@@ -15,10 +15,12 @@ import pytest
 
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Profile
+from bot.core.plan.cycle import EASTERN, fmt
 from bot.core.plan.planner import make_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 DEADLINES = load_knowledge(ROOT / "knowledge").deadlines
+EVENT_DAYS = {d.id: d.at.astimezone(EASTERN).date() for d in DEADLINES}
 D = date.fromisoformat
 
 EXAMS_DONE = dict(stage="graduate", graduation_year=2024, step1="passed", step2ck="passed")
@@ -35,7 +37,7 @@ class Situation:
     today: str
     profile: dict[str, object]
     first: str  # topic of the first action
-    due: str | None  # its due date (ISO), None when nothing dated drives it
+    due: str | None  # the calendar event (id) its due date comes from; None: nothing dated
     why: str  # a phrase the first action's reason must contain
     includes: tuple[str, ...] = ()  # other topics the plan must contain
     warning: str | None = None  # a phrase one warning must contain
@@ -89,8 +91,8 @@ SITUATIONS = [
         "2026-11-21",
         dict(stage="graduate", ecfmg_registered=True, step1="scheduled", step2ck="not-started"),
         "usmle-step1",
-        "2027-09-01",
-        "Pass it by 1 Sep 2027",
+        "2028-eras-submit",
+        "Pass it by",
         includes=("usmle-step2ck",),
         cycle=2028,
     ),
@@ -116,7 +118,7 @@ SITUATIONS = [
             target_match_year=2027,
         ),
         "usmle-step2ck",
-        "2027-09-01",
+        "2028-eras-submit",
         "It takes about 5 months",
         warning="out of reach",
         cycle=2028,
@@ -126,7 +128,7 @@ SITUATIONS = [
         "2026-11-21",
         dict(READY, step2ck="scheduled", target_match_year=2027),
         "usmle-step2ck",
-        "2027-09-01",
+        "2028-eras-submit",
         "Pass it by",
         warning="This plan is for the 2028 Match",
         cycle=2028,
@@ -137,7 +139,7 @@ SITUATIONS = [
         "2026-11-21",
         dict(EXAMS_DONE, ecfmg_registered=True, usce_months=0, us_lors=0),
         "english-proficiency",
-        "2027-09-01",
+        "2028-eras-submit",
         "It takes about 8 weeks",
         includes=("clinical-skills-requirement", "eras-application", "usce"),
     ),
@@ -146,8 +148,8 @@ SITUATIONS = [
         "2027-01-05",
         dict(EXAMS_DONE, ecfmg_registered=True, target_match_year=2027, eras_submitted=True),
         "english-proficiency",
-        "2027-01-31",
-        "26 days left",
+        "2027-pathways-deadline",
+        "It takes about 8 weeks",
         includes=("clinical-skills-requirement",),
     ),
     Situation(
@@ -161,7 +163,7 @@ SITUATIONS = [
             nrmp_registered=True,
         ),
         "english-proficiency",
-        "2027-03-03",
+        "2027-rol-deadline",
         "so start now",
         warning="Pathways deadline",
     ),
@@ -171,8 +173,8 @@ SITUATIONS = [
         "2026-11-21",
         dict(READY),
         "eras-application",
-        "2027-09-01",
-        "Submit from 1 Sep 2027",
+        "2028-eras-submit",
+        "Submit from",
         includes=("nrmp-match",),
         cycle=2028,
     ),
@@ -181,7 +183,7 @@ SITUATIONS = [
         "2026-11-21",
         dict(READY, target_match_year=2027),
         "eras-application",
-        "2026-09-02",
+        "2027-eras-submit",
         "do it now",
         warning="Submit now",
     ),
@@ -199,7 +201,7 @@ SITUATIONS = [
         "2026-11-21",
         dict(READY, needs_visa=True, target_match_year=2028),
         "eras-application",
-        "2027-09-01",
+        "2028-eras-submit",
         "Submit from",
         includes=("program-list", "usmle-step3", "visa-j1"),
     ),
@@ -209,8 +211,8 @@ SITUATIONS = [
         "2026-12-10",
         dict(READY, ecfmg_certified=True, eras_submitted=True),
         "nrmp-match",
-        "2027-01-31",
-        "Register by 31 Jan 2027",
+        "2027-nrmp-late-fee",
+        "Register by",
         cycle=2027,
     ),
     Situation(
@@ -218,7 +220,7 @@ SITUATIONS = [
         "2027-02-10",
         dict(READY, ecfmg_certified=True, eras_submitted=True, target_match_year=2027),
         "nrmp-match",
-        "2027-03-03",
+        "2027-rol-deadline",
         "Register by 3 Mar 2027, 9 p.m. US Eastern",
     ),
     Situation(
@@ -226,7 +228,7 @@ SITUATIONS = [
         "2026-10-15",
         dict(IN_MATCH_2027, ecfmg_certified=True),
         "nrmp-match",
-        "2027-03-03",
+        "2027-rol-deadline",
         "Certify by 3 Mar 2027, 9 p.m. US Eastern",
         includes=("interviews",),
     ),
@@ -235,15 +237,15 @@ SITUATIONS = [
         "2027-02-17",
         dict(IN_MATCH_2027, ecfmg_certified=True),
         "nrmp-match",
-        "2027-03-03",
-        "Certify by 3 Mar 2027, 9 p.m. US Eastern (estimated): 14 days left",
+        "2027-rol-deadline",
+        "Certify by 3 Mar 2027, 9 p.m. US Eastern",
     ),
     Situation(
         "one day before the rank-list deadline, list and ECFMG confirmation pending",
         "2027-03-02",
         dict(IN_MATCH_2027),
         "nrmp-match",
-        "2027-03-03",
+        "2027-rol-deadline",
         "1 day left",
         includes=("ecfmg-certification",),
     ),
@@ -252,8 +254,8 @@ SITUATIONS = [
         "2027-03-08",
         dict(EXAMS_DONE, target_match_year=2027, eras_submitted=True),
         "english-proficiency",
-        "2027-09-01",
-        "Pass it by 1 Sep 2027",
+        "2028-eras-submit",
+        "Pass it by",
         warning="out of reach",
         includes=("eras-application",),
         cycle=2028,
@@ -264,15 +266,15 @@ SITUATIONS = [
         "2027-03-08",
         dict(RANKED_2027, ecfmg_certified=True),
         "match-timeline",
-        "2027-03-15",
-        "7 days left",
+        "2027-match-week",
+        "Results from",
     ),
     Situation(
         "unmatched on the Tuesday of Match Week: SOAP",
         "2027-03-16",
         dict(RANKED_2027, match_result="unmatched"),
         "soap",
-        "2027-03-15",
+        "2027-soap",
         "Monday to Thursday",
     ),
     Situation(
@@ -290,7 +292,7 @@ SITUATIONS = [
         "2027-03-25",
         dict(RANKED_2027, ecfmg_certified=True, match_result="pending"),
         "match-timeline",
-        "2027-03-15",
+        "2027-match-week",
         "days ago",
         warning="tell me your result",
     ),
@@ -299,7 +301,7 @@ SITUATIONS = [
         "2027-05-10",
         dict(RANKED_2027, needs_visa=True, match_result="matched"),
         "visa-j1",
-        "2027-07-01",
+        "2027-program-start",
         "It takes about 3 months, so start now",
         includes=("usmle-step3", "ecfmg-certification"),
     ),
@@ -308,8 +310,8 @@ SITUATIONS = [
         "2027-04-01",
         dict(RANKED_2027, ecfmg_certified=True, match_result="matched"),
         "residency-training",
-        "2027-07-01",
-        "Start on 1 Jul 2027",
+        "2027-program-start",
+        "Start on",
         includes=("usmle-step3",),
     ),
     Situation(
@@ -325,7 +327,7 @@ SITUATIONS = [
         "2026-11-21",
         dict(READY, target_match_year=2026, ecfmg_certified=True),
         "eras-application",
-        "2026-09-02",
+        "2027-eras-submit",
         "do it now",
         warning="The 2026 Match is over",
         cycle=2027,
@@ -339,8 +341,13 @@ def test_situation(s: Situation) -> None:
     plan = planned.plan
     first = plan.actions[0]
     assert first.topic == s.first, [a.topic for a in plan.actions]
-    assert first.due == (D(s.due) if s.due else None)
+    assert first.due == (EVENT_DAYS[s.due] if s.due else None)
     assert s.why in first.why
+    if first.due is not None:  # why now: the date, and the days left while it is ahead
+        assert fmt(first.due) in first.why
+        days = (first.due - D(s.today)).days
+        if days > 0:
+            assert f"{days} day{'s' if days != 1 else ''} left" in first.why
     topics = {a.topic for a in plan.actions}
     assert set(s.includes) <= topics
     if s.warning:

@@ -62,7 +62,7 @@ SMALL = (
 )
 
 D = date.fromisoformat
-ERAS_2027, LATE_2027, PATHWAYS_2027 = D("2026-09-02"), D("2027-01-31"), D("2027-01-31")
+ERAS_2027, LATE_2027, PATHWAYS_2027 = D("2026-09-02"), D("2027-01-29"), D("2027-01-29")
 ROL_2027, WEEK_2027, START_2027 = D("2027-03-03"), D("2027-03-15"), D("2027-07-01")
 ERAS_2028, LATE_2028, ROL_2028 = D("2027-09-01"), D("2028-01-31"), D("2028-03-01")
 WEEK_2028, START_2028 = D("2028-03-13"), D("2028-07-01")
@@ -151,7 +151,7 @@ def test_pathway_due_is_the_2027_pathways_deadline() -> None:
     plan = plan_for(**{**READY_GRAD, "english": "not-started"}, target_match_year=2027)
     assert action(plan, "english-proficiency").due == PATHWAYS_2027
     assert action(plan, "clinical-skills-requirement").due == PATHWAYS_2027
-    assert "31 Jan 2027 (estimated)" in action(plan, "clinical-skills-requirement").why
+    assert "29 Jan 2027 (estimated)" in action(plan, "clinical-skills-requirement").why
 
 
 def test_2028_pathway_aims_at_eras_submission_as_its_deadline_is_not_published() -> None:

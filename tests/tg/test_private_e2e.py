@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakeapi import BotProcess, FakeBotApi
+from fakeapi import BOT_USERNAME, BotProcess, FakeBotApi
 from fakeapi.harness import REPO_ROOT
 
 from bot.core import texts
@@ -519,6 +519,35 @@ def test_kill9_mid_dialog_then_next_continues_and_old_buttons_work(
 
 
 # -- rendering ---------------------------------------------------------------------------------
+
+
+def test_export_in_a_group_posts_nothing_personal_and_links_to_the_private_chat(
+    api: FakeBotApi,
+) -> None:
+    user, group = new_user(), -4_000_000 - new_user()
+    api.say(user, "/profile set step1 passed")
+    shown = api.say(group, "/export", user_id=user)
+    assert shown and all(m["document"] is None for m in shown)
+    links = [b.get("url") for m in shown for b in FakeBotApi.buttons(m)]
+    assert links == [f"https://t.me/{BOT_USERNAME}?start=export"]
+    assert export(api, user)["profile"]["step1"] == "passed"  # what the private chat gets
+
+
+def test_a_time_zone_directory_is_an_unknown_zone_not_an_error(api: FakeBotApi, db: Path) -> None:
+    user = new_user()
+    for name in ("America", "Europe", "x" * 300):
+        text = text_of(api.say(user, f"/remind tz {name}"))
+        assert "not a time zone I know" in text and "Sorry" not in text
+    assert db_rows(db, "SELECT tz FROM reminders WHERE chat_id = ?", (user,)) in ([], [("UTC",)])
+
+
+def test_a_message_without_a_sender_creates_no_user(api: FakeBotApi, db: Path) -> None:
+    group = -5_000_000 - new_user()
+    update = api.message(group, "/ask is step 1 pass fail", push=False)
+    del update["message"]["from"]
+    api.push_update(update)
+    api.say(group, "/help", user_id=new_user())  # same chat: handled after the sender-less one
+    assert db_rows(db, "SELECT COUNT(*) FROM users WHERE id <= 0") == [(0,)]
 
 
 def test_split_message_keeps_every_part_under_the_limit() -> None:

@@ -9,7 +9,7 @@ from telegram import Update
 from bot.core.models import Chat, Reply, User
 from bot.core.service import Service
 from bot.tg.context import Context, chat_of, reply_to, service, user_of
-from bot.tg.render import photo_caption
+from bot.tg.render import caption_html
 
 Call = Callable[[Service, User, Chat, list[str]], Awaitable[Reply]]
 
@@ -28,7 +28,7 @@ def command(call: Call) -> Callable[[Update, Context], Awaitable[None]]:
             await message.reply_photo(
                 photo=reply.image.content,
                 filename=reply.image.filename,
-                caption=photo_caption(reply.image),
+                caption=caption_html(reply.image.caption) if reply.image.caption else None,
             )
         await reply_to(message, context, [reply])
 
