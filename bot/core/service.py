@@ -368,13 +368,7 @@ class Service:
         history = (*tuple(f for f in state.history if f != field), field)
         skipped = tuple(f for f in state.skipped if f != field)
         reply = await self._ask_or_plan(user, profile, DialogState(True, skipped, history, None))
-        return Reply(
-            reply.text,
-            title=reply.title,
-            buttons=reply.buttons,
-            image=reply.image,
-            notice="Saved ✅",
-        )
+        return replace(reply, notice="Saved ✅")
 
     async def _typed_dialog_answer(self, user: User, text: str) -> Reply | None:
         """While the dialog waits on a number (a year, months), a typed number answers it."""
