@@ -12,12 +12,13 @@ import json
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.answers import Answers
+from bot.core.freshness import stale, weekend_warnings
 from bot.core.knowledge import KnowledgeError, default_knowledge_dir, load_knowledge, validate_dir
 from bot.core.models import KnowledgeBase
 
@@ -148,17 +149,34 @@ def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.plan.path import event_suffixes, load_road, validate_road
+
     path = Path(args.dir) if args.dir else settings.knowledge_dir or default_knowledge_dir()
     problems = validate_dir(path)
+    has_road = (path / "path.yaml").exists()  # without one the bot uses the repo's path
+    if not problems and has_road:  # checked against the topics and events that loaded
+        loaded = load_knowledge(path)
+        events = event_suffixes([d.id for d in loaded.deadlines])
+        problems = validate_road(path, {t.id for t in loaded.topics}, events)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         print(f"{len(problems)} problem(s) in {path}", file=sys.stderr)
         return 1
     kb = load_knowledge(path)
+    for warning in weekend_warnings(kb):
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.max_age is not None:
+        old = stale(kb, datetime.now(UTC).date(), args.max_age)
+        for line in old:
+            print(line, file=sys.stderr)
+        if old:
+            print(f"{len(old)} item(s) not reviewed in {args.max_age} days", file=sys.stderr)
+            return 1
     print(
         f"OK: {len(kb.topics)} topics, {len(kb.entries)} entries, "
-        f"{len(kb.deadlines)} deadlines in {path}"
+        f"{len(kb.deadlines)} deadlines, "
+        f"{len(load_road(path).steps) if has_road else 'no'} path steps in {path}"
     )
     return 0
 
@@ -177,7 +195,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_next(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core.advisor import advise
+    from bot.core.plan.planner import advise
     from bot.core.profile import ProfileError, load_profile_file
 
     try:
@@ -278,6 +296,13 @@ def _matcher_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _non_negative_days(text: str) -> int:
+    """argparse type for --max-age: a whole number of days, 0 or more."""
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of days")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="imgbot", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -291,6 +316,12 @@ def build_parser() -> argparse.ArgumentParser:
     topics.add_argument("--json", action="store_true")
     validate = sub.add_parser("validate", help="check the knowledge files")
     validate.add_argument("dir", nargs="?")
+    validate.add_argument(
+        "--max-age",
+        type=_non_negative_days,
+        metavar="DAYS",
+        help="also fail on topics and entries not reviewed within DAYS",
+    )
     ev = sub.add_parser("eval", help="score the matcher on a question set")
     ev.add_argument("file", nargs="?")
     ev.add_argument("--json", action="store_true")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.core.models import Button, Chat, Reply, User
+from bot.core.numbers import parse_int
 
 if TYPE_CHECKING:
     from bot.core.service import Service
@@ -57,6 +58,12 @@ class Console:
         text = render_text(reply)
         if text:
             self.out.write(text + "\n")
+        if reply.image:  # a terminal cannot show it: save the PNG and say where
+            path = self.save_dir / reply.image.filename
+            path.write_bytes(reply.image.content)
+            self.out.write(f"[picture saved: {path}]\n")
+            if reply.image.caption:
+                self.out.write(reply.image.caption + "\n")
         if reply.document:
             path = self.save_dir / reply.document.filename
             path.write_bytes(reply.document.content)
@@ -72,8 +79,9 @@ class Console:
     async def handle(self, line: str) -> list[Reply]:
         """One input line: a button number, a /command or a question."""
         line = line.strip()
-        if line.isdigit() and 1 <= int(line) <= len(self.buttons):
-            return await self._press(self.buttons[int(line) - 1])
+        number = parse_int(line, 1, len(self.buttons))  # "²" passes isdigit(), then int() raises
+        if number is not None:
+            return await self._press(self.buttons[number - 1])
         if line.startswith("/"):
             return await self._command(line)
         return await self.service.ask(CONSOLE_USER, CONSOLE_CHAT, line)

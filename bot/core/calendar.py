@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from bot.core.audience import conditions_of
 from bot.core.models import Deadline, DueReminder, Profile, ReminderSettings
 
 EASTERN_NAME = "America/New_York"
@@ -124,15 +125,10 @@ def _due_at(deadline: Deadline, lead: int, tz: str, send_hour: int) -> datetime:
 
 
 class _Shape(NamedTuple):
-    """The only profile facts that change which events matter; many people share one shape."""
+    """The only facts that change which events matter; many people share one shape."""
 
     cycle: int | None
-    eras_submitted: bool
-    nrmp_registered: bool
-    certified: bool
-    rol_certified: bool
-    h1b_step3: bool
-    result: str | None
+    conditions: frozenset[str]  # the audience conditions that hold (bot.core.audience)
 
 
 def default_cycle(deadlines: Iterable[Deadline], now: datetime) -> int | None:
@@ -142,61 +138,26 @@ def default_cycle(deadlines: Iterable[Deadline], now: datetime) -> int | None:
 
 
 def _shape(profile: Profile, cycle: int | None) -> _Shape:
-    return _Shape(
-        cycle,
-        bool(profile.eras_submitted),
-        bool(profile.nrmp_registered),
-        bool(profile.ecfmg_certified),
-        bool(profile.rol_certified),
-        bool(profile.needs_visa) and profile.step3 != "passed",
-        profile.match_result,
-    )
+    return _Shape(cycle, conditions_of(profile))
 
 
-def _reasons(s: _Shape) -> dict[str, list[str]]:
-    """Why each event (by id suffix) matters to people of this shape; absent = it does not."""
-    reasons: dict[str, list[str]] = {}
+def reasons(deadline: Deadline, conditions: frozenset[str]) -> list[str]:
+    """Why the event matters to someone for whom `conditions` hold; empty = it does not.
 
-    def add(suffix: str, why: str) -> None:
-        reasons.setdefault(suffix, []).append(why)
-
-    if not s.eras_submitted:
-        add("eras-opens", "Start filling in your ERAS application")
-        add("residencycas-opens", "Only if you apply in OB/GYN or emergency medicine")
-        add("eras-submit", "Submit ERAS early: programs download applications from day one")
-        add("eras-review", "Programs start reviewing: have your application in")
-    if not s.nrmp_registered:
-        add("nrmp-registration-opens", "Register for the NRMP Match")
-        add("nrmp-late-fee", "Register by this day to avoid the NRMP late fee")
-        add("rol-deadline", "Last day to register for the Match (with the late fee)")
-    if not s.certified:
-        add("pathways-deadline", "Apply for your clinical-skills Pathway (with OET) by this day")
-        add("rol-deadline", "ECFMG must confirm your exam, OET and Pathway requirements by now")
-        add("program-start", "Your full ECFMG certificate is needed by the start of residency")
-    if not s.rol_certified:
-        add("rol-opens", "Start entering your rank order list")
-        add("rol-deadline", "Certify your rank order list by 9 p.m. US Eastern")
-    if s.h1b_step3:
-        add("rol-deadline", "Step 3 must be passed by now if you want an H-1B")
-    if s.result not in ("matched", "unmatched"):
-        add("match-week", "Match Week: on Monday you learn whether you matched")
-    if s.result != "matched":
-        add("soap", "SOAP, Monday to Thursday, if you do not match")
-    if s.result != "unmatched":
-        add("match-day", "Match Day: find out where you matched")
-    if s.result == "matched":
-        add("program-start", "Residency starts")
-    return reasons
+    The audience is data (knowledge/deadlines.yaml); an event without one concerns everyone in
+    its cycle, for the reason its title gives.
+    """
+    if not deadline.audience:
+        return [deadline.title]
+    return [a.why.rstrip(".") for a in deadline.audience if a.who in conditions]
 
 
 def _personal(s: _Shape, deadlines: Sequence[Deadline], now: datetime) -> list[PersonalDeadline]:
     if s.cycle is None:
         return []
-    reasons = _reasons(s)
-    prefix = f"{s.cycle}-"
     items = []
     for d in upcoming(deadlines, now, s.cycle):
-        why = reasons.get(d.id.removeprefix(prefix)) if d.id.startswith(prefix) else None
+        why = reasons(d, s.conditions)
         if why:
             items.append(PersonalDeadline(d, "; ".join(why) + "."))
     return items
@@ -208,7 +169,7 @@ def personal_deadlines(
     """Upcoming events of the person's cycle that concern them.
 
     `cycle` defaults to the target year, else the cycle people apply to now; the service passes
-    the advisor's choice so that /deadlines and /next always talk about the same Match.
+    the planner's choice so that /deadlines and /next always talk about the same Match.
     """
     cycle = cycle or profile.target_match_year or default_cycle(deadlines, now)
     return _personal(_shape(profile, cycle), deadlines, now)

@@ -20,13 +20,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 
-from bot.core import calendar, callbacks, reminders, texts
+from bot.core import calendar, callbacks, numbers, reminders, texts
 from bot.core.models import Button, Chat, KnowledgeBase, Profile, ReminderSettings, Reply, User
 from bot.core.storage import Cohort, Storage
 
 ChatAdminCheck = Callable[[int, int], Awaitable[bool]]  # (chat id, user id) -> is an admin there
 
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,20}$")  # what a deep link may carry, capped by us
+CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,20}")  # what a deep link may carry, capped by us
 CODE_BYTES = 9  # token_urlsafe(9) is 12 characters: unguessable, short enough for any link
 JOIN_PREFIX = "join-"
 DEFAULT_GROUP_LEADS = (7, 1)  # a week's notice and a last call; groups tire of more
@@ -135,7 +135,8 @@ class Cohorts:
             if verb == "reminders":
                 return await self.set_reminders(user, chat, rest)
             if verb in ("share", "leave"):
-                return Reply(PRIVATE_ONLY)
+                button = Button(texts.PRIVATE_BUTTON, start_payload="cohort")
+                return Reply(PRIVATE_ONLY, buttons=((button,),))
             return Reply(USAGE)
         if verb == "":
             return await self.private_status(user)
@@ -179,9 +180,10 @@ class Cohorts:
 
     def _parse_create(self, args: list[str]) -> tuple[str, int] | Reply:
         usage = Reply("Usage: /cohort create NAME YEAR, for example /cohort create Lahore 2027.")
-        if len(args) < 2 or not args[-1].isdigit():
+        year = numbers.parse_int(args[-1], 0, 9999) if len(args) >= 2 else None
+        if year is None:
             return usage
-        name, year = " ".join(args[:-1]).strip(), int(args[-1])
+        name = " ".join(args[:-1]).strip()
         this_year = self.clock().year
         if not name or len(name) > MAX_NAME:
             return Reply(f"The name must be 1 to {MAX_NAME} characters. Nothing was created.")
@@ -235,7 +237,7 @@ class Cohorts:
         return Reply(text, title="You joined a cohort", buttons=self._share_buttons(False))
 
     async def _by_code(self, code: str) -> Cohort | None:
-        if not CODE_PATTERN.match(code):
+        if not CODE_PATTERN.fullmatch(code):
             return None
         return await self.storage.get_cohort_by_code(code)
 
@@ -371,10 +373,11 @@ class Cohorts:
             return replace(await self.set_share(user, arg == "on"), edit=True)
         if verb == "leave" and arg == "yes":
             return replace(await self.leave(user), edit=True)
-        if verb in ("link", "skip") and re.fullmatch(r"-?\d{1,20}", arg):
+        channel_id = numbers.parse_int(arg, -numbers.SQLITE_MAX, -1)  # channel ids are negative
+        if verb in ("link", "skip") and channel_id is not None:
             if verb == "skip":
                 return Reply("OK, I will not post to that channel.", notice="Not linked", edit=True)
-            return await self.link_channel(user, int(arg))
+            return await self.link_channel(user, channel_id)
         return Reply("", notice=texts.STALE_BUTTON)
 
     # -- channels --------------------------------------------------------------------------------

@@ -28,7 +28,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from bot.core.models import STAGE_IDS, Deadline, Entry, KnowledgeBase, Source, Topic
+from bot.core.audience import CONDITIONS
+from bot.core.models import STAGE_IDS, Audience, Deadline, Entry, KnowledgeBase, Source, Topic
 
 __all__ = [
     "KnowledgeError",
@@ -71,6 +72,29 @@ MAX_ENTRY_ID = 48
 SOURCE_KEYS = ("title", "url")
 DEADLINE_FILE_KEYS = ("deadlines",)
 DEADLINE_KEYS = ("id", "title", "cycle", "date", "topic", "status", "source")
+DEADLINE_OPTIONAL_KEYS = ("audience", "weekend")
+AUDIENCE_KEYS = ("who", "why")
+
+# A fee or a calendar date is only true for one year or cycle: people pay and plan by it, so the
+# year must stand in the same sentence ("$935 (2025 fee)", "3 March 2027"), or the sentence must
+# say the rule recurs ("every year on 1 July").
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_FEE_OR_DATE = re.compile(
+    r"(?:US\$|A\$|\$|€|£|\b(?:USD|AUD|EUR|GBP)\s?)\s?\d"
+    r"|\b\d[\d,]*\s?(?:dollars|USD|AUD)\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\b"
+    rf"|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
+)
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_RECURRING = re.compile(
+    r"\b(?:every|each)\s+(?:year|season|cycle)\b|\byearly\b|\bannually\b", re.IGNORECASE
+)
+# Abbreviations whose dot does not end a sentence.
+_ABBREVIATIONS = re.compile(r"\b(?:a\.m|p\.m|U\.S|e\.g|i\.e|approx|vs|No|Dr|St)\.", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -338,6 +362,26 @@ def _url_problem(value: str) -> str | None:
     return None
 
 
+def undated_claims(text: str) -> list[str]:
+    """Sentences that state a fee or a calendar date without its year (or saying it recurs)."""
+    protected = _ABBREVIATIONS.sub(lambda m: m.group(0).replace(".", "\0"), text)
+    found = []
+    for sentence in _SENTENCE_END.split(protected):
+        sentence = sentence.replace("\0", ".").strip()
+        if _FEE_OR_DATE.search(sentence) and not (
+            _YEAR.search(sentence) or _RECURRING.search(sentence)
+        ):
+            found.append(sentence)
+    return found
+
+
+def _check_dated(entry: _Fields, key: str, value: str | None) -> None:
+    for sentence in undated_claims(value or ""):
+        excerpt = sentence if len(sentence) <= 90 else sentence[:87] + "..."
+        message = f"a fee or date needs its year or cycle in the same sentence: '{excerpt}'"
+        entry.problem(key, message, entry.line(key))
+
+
 def _entry_label(node: object, position: int) -> tuple[str, str | None]:
     """The label problems use for an entry, and its id when the id itself is usable."""
     raw = node.get("id") if isinstance(node, _Map) else None
@@ -419,12 +463,16 @@ def _read_topic(
             entry.problem(f"related[{i}]", "must be a topic id (lowercase kebab-case)", line)
         else:
             related.append((i, item, line))
+    title = entry.text("title")
+    summary, answer = entry.text("summary", MAX_SUMMARY), entry.text("answer", MAX_ANSWER)
+    _check_dated(entry, "summary", summary)
+    _check_dated(entry, "answer", answer)
     values = {
         "id": topic_id,
-        "title": entry.text("title"),
+        "title": title,
         "stage": stage,
-        "summary": entry.text("summary", MAX_SUMMARY),
-        "answer": entry.text("answer", MAX_ANSWER),
+        "summary": summary,
+        "answer": answer,
         "variants": entry.texts("variants"),
         "keywords": entry.texts("keywords"),
         "related": tuple(r for _, r, _ in related),
@@ -535,11 +583,13 @@ def _read_entry(
             entry.problem(f"related[{i}]", "must be an entry id (lowercase kebab-case)", line)
         else:
             related.append((i, item, line))
+    answer = entry.text("answer", MAX_ENTRY_ANSWER)
+    _check_dated(entry, "answer", answer)
     values = {
         "id": entry_id,
         "topic": topic,
         "question": entry.text("question", MAX_QUESTION),
-        "answer": entry.text("answer", MAX_ENTRY_ANSWER),
+        "answer": answer,
         "basis": basis,
         "variants": entry.texts("variants"),
         "keywords": entry.texts("keywords") if "keywords" in entry.node else (),
@@ -604,7 +654,7 @@ def _read_deadline_file(rel: str, data: _Map, topic_ids: set[str] | None, result
 def _read_deadline(
     entry: _Fields, event_id: str | None, topic_ids: set[str] | None
 ) -> dict[str, Any]:
-    entry.check_keys(DEADLINE_KEYS)
+    entry.check_keys(DEADLINE_KEYS, DEADLINE_OPTIONAL_KEYS)
     raw_id = entry.text("id")
     if raw_id is not None and event_id is None:
         entry.problem("id", _id_problem(raw_id) or "is invalid", entry.line("id"))
@@ -628,7 +678,36 @@ def _read_deadline(
         "topic": topic,
         "status": status,
         "source": entry.url("source"),
+        "audience": _read_audience(entry),
+        "weekend": _read_flag(entry, "weekend"),
     }
+
+
+def _read_audience(entry: _Fields) -> tuple[Audience, ...]:
+    """Who the event concerns: [{who: condition, why: text}]; absent means everyone."""
+    audience = []
+    for i, node, line in entry.items("audience", allow_empty=False):
+        if not isinstance(node, _Map):
+            entry.problem(f"audience[{i}]", "must be a mapping with who and why", line)
+            continue
+        item = _Fields(node, entry.file, entry.entry, entry.sink, f"audience[{i}].")
+        item.check_keys(AUDIENCE_KEYS)
+        who, why = item.text("who"), item.text("why")
+        if who is not None and who not in CONDITIONS:
+            close = difflib.get_close_matches(who, list(CONDITIONS), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            item.problem("who", f"unknown audience '{who}'{hint}", item.line("who"))
+        elif who is not None and why is not None:
+            audience.append(Audience(who=who, why=why))
+    return tuple(audience)
+
+
+def _read_flag(entry: _Fields, key: str) -> bool:
+    value = entry.node.get(key, False)
+    if not isinstance(value, bool):
+        entry.problem(key, f"must be true or false, not {_kind(value)}", entry.line(key))
+        return False
+    return value
 
 
 def _read_cycle(entry: _Fields) -> int | None:

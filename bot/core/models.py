@@ -72,6 +72,14 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Audience:
+    """Who an event concerns (a condition name of bot.core.audience) and why it matters to them."""
+
+    who: str
+    why: str
+
+
+@dataclass(frozen=True)
 class Deadline:
     """One dated event of a Match cycle (contract: knowledge/deadlines.yaml)."""
 
@@ -83,6 +91,8 @@ class Deadline:
     topic: str
     status: Literal["confirmed", "estimated"]
     source: str
+    audience: tuple[Audience, ...] = ()  # empty: everyone in the cycle, for the event's title
+    weekend: bool = False  # the date is meant to fall on a weekend (a fixed date like 1 July)
 
     @property
     def estimated(self) -> bool:
@@ -234,6 +244,16 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Image:
+    """A picture to show with a reply (a PNG); the caption is plain text, at most 1024 chars
+    (Telegram's caption limit)."""
+
+    filename: str
+    content: bytes
+    caption: str = ""
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the core says back, in plain text; adapters escape and format it.
 
@@ -246,6 +266,7 @@ class Reply:
     footer: str | None = None
     buttons: tuple[tuple[Button, ...], ...] = ()
     document: Document | None = None
+    image: Image | None = None  # shown before the text (Telegram: sendPhoto)
     notice: str | None = None  # a short answer for callback queries (toast), if any
     edit: bool = False  # a button answer that should replace the message it came from
 

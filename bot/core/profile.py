@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.core import texts
 from bot.core.models import (
     ENGLISH_STATUSES,
     MATCH_RESULTS,
@@ -193,7 +194,8 @@ def _field_name(field: str) -> str:
     name = _normal_word(field).replace("-", "_")
     if name not in PROFILE_FIELDS:
         raise ProfileError(
-            f"Unknown profile field {field!r}. Fields: {', '.join(PROFILE_FIELDS)}.", field
+            f"Unknown profile field {texts.excerpt(field)}. Fields: {', '.join(PROFILE_FIELDS)}.",
+            field,
         )
     return name
 
@@ -211,7 +213,7 @@ def _enum(field: str, value: object) -> str:
         if word in allowed:
             return word
     raise ProfileError(
-        f"{field} must be one of {', '.join(allowed)}; got {value!r}.",
+        f"{field} must be one of {', '.join(allowed)}; got {texts.excerpt(value)}.",
         field,
     )
 
@@ -221,10 +223,10 @@ def _int(field: str, value: object) -> int:
     number: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
-    elif isinstance(value, str) and re.fullmatch(r"[+-]?\d{1,6}", value.strip()):
+    elif isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]{1,6}", value.strip()):
         number = int(value.strip())
     if number is None:
-        raise ProfileError(f"{field} must be a whole number; got {value!r}.", field)
+        raise ProfileError(f"{field} must be a whole number; got {texts.excerpt(value)}.", field)
     if not low <= number <= high:
         raise ProfileError(f"{field} must be between {low} and {high}; got {number}.", field)
     return number
@@ -239,7 +241,7 @@ def _bool(field: str, value: object) -> bool:
             return True
         if word in FALSE_WORDS:
             return False
-    raise ProfileError(f"{field} must be yes or no; got {value!r}.", field)
+    raise ProfileError(f"{field} must be yes or no; got {texts.excerpt(value)}.", field)
 
 
 def _parse_text(text: str, file: Path) -> object:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from zoneinfo import ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfoNotFoundError, available_timezones
 
-from bot.core import calendar
+from bot.core import calendar, texts
 from bot.core.models import ReminderSettings
 
 MAX_LEADS = 5
@@ -32,7 +33,11 @@ USAGE = (
     "• /remind tz Europe/Rome (your time zone)\n"
     "• /remind quiet 22-07 (no messages between these hours), or /remind quiet off"
 )
-QUIET_RE = re.compile(r"^(\d{1,2})\s*-\s*(\d{1,2})$")
+QUIET_RE = re.compile(r"([0-9]{1,2})\s*-\s*([0-9]{1,2})")  # fullmatch; ASCII digits only
+LEAD_RE = re.compile(r"[0-9]{1,3}")  # fullmatch: "²" passes str.isdigit(), "٣" passes int()
+# An IANA name: Area/Location words. Checked before zoneinfo sees it: zoneinfo opens the name as
+# a path, so "America" (a directory) raised IsADirectoryError and a 300-character name OSError.
+ZONE_RE = re.compile(r"[A-Za-z][A-Za-z0-9_+-]{0,29}(/[A-Za-z0-9][A-Za-z0-9_+-]{0,29}){0,2}")
 
 
 class SettingError(ValueError):
@@ -41,12 +46,23 @@ class SettingError(ValueError):
 
 def check_zone(name: str) -> None:
     """Raise SettingError for a name that is not an IANA time zone."""
+    unknown = SettingError(
+        f"{texts.excerpt(name)} is not a time zone I know. "
+        "Use a name like Asia/Kolkata or Europe/Rome."
+    )
+    if not ZONE_RE.fullmatch(name) or name not in _known_zones():
+        raise unknown
     try:
         calendar.zone(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise SettingError(
-            f"'{name}' is not a time zone I know. Use a name like Asia/Kolkata or Europe/Rome."
-        ) from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a directory, a bad file
+        raise unknown from None
+
+
+@cache
+def _known_zones() -> frozenset[str]:
+    """The IANA names this machine has, read once. "posix/...", "right/..." and "localtime" are
+    files in the zone directory too, but not names a person means (localtime is the server's)."""
+    return frozenset(available_timezones() - {"localtime"})
 
 
 def apply_setting(settings: ReminderSettings, name: str, args: list[str]) -> ReminderSettings:
@@ -65,10 +81,11 @@ def apply_setting(settings: ReminderSettings, name: str, args: list[str]) -> Rem
 
 
 def _parse_leads(args: list[str]) -> tuple[int, ...]:
-    try:
-        leads = sorted({int(a) for a in args}, reverse=True)
-    except ValueError:
-        raise SettingError("Lead times must be whole numbers of days, like 30 7 1.") from None
+    if not all(LEAD_RE.fullmatch(a) for a in args):
+        raise SettingError(
+            f"Lead times must be whole numbers of days from 0 to {MAX_LEAD_DAYS}, like 30 7 1."
+        )
+    leads = sorted({int(a) for a in args}, reverse=True)
     if not leads or len(leads) > MAX_LEADS:
         raise SettingError(f"Give between 1 and {MAX_LEADS} lead times, like 30 7 1.")
     if leads[-1] < 0 or leads[0] > MAX_LEAD_DAYS:
@@ -79,7 +96,7 @@ def _parse_leads(args: list[str]) -> tuple[int, ...]:
 def _parse_quiet(text: str) -> tuple[int | None, int | None]:
     if text.lower() in ("off", "none", "no"):
         return None, None
-    found = QUIET_RE.match(text.strip())
+    found = QUIET_RE.fullmatch(text.strip())
     if not found:
         raise SettingError("Quiet hours look like 22-07 (from 22:00 to 07:00), or 'off'.")
     start, end = int(found[1]), int(found[2])

@@ -8,11 +8,12 @@ conversation runs in Telegram, in the terminal and in tests.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.core import advisor, calendar, callbacks, dialog, reminders, texts
+from bot.core import calendar, callbacks, dialog, numbers, reminders, texts
 from bot.core.answers import Answers
 from bot.core.cohorts import JOIN_PREFIX, Cohorts
 from bot.core.knowledge import KnowledgeError, load_knowledge
@@ -23,6 +24,7 @@ from bot.core.models import (
     Button,
     Chat,
     Document,
+    Image,
     KnowledgeBase,
     OutboxItem,
     Profile,
@@ -30,15 +32,32 @@ from bot.core.models import (
     Reply,
     User,
 )
+from bot.core.plan import picture, planner, rules
+from bot.core.plan.cycle import fmt
 from bot.core.profile import ProfileError, describe, parse_field, with_field
 from bot.core.storage import BROADCAST_KEY_PREFIX, DialogState, Storage
 
 MAX_QUESTION_CHARS = 1000  # Telegram allows 4096; a real question is far shorter than this
 STATE_MARKS = {"done": "✅", "next": "➡️", "later": "⏳"}
+PLAN_DETAILED = 5  # actions shown with their reasons in /next; the rest are listed
+# Buttons that change one person's state act only for their owner: the user id the button
+# carries (callbacks), or, for a button without one, the person whose private chat it is in (only
+# they can press there). Buttons that can be shown in a group (/remind, /broadcast) carry one.
+OWNED_KINDS = frozenset({"f", "p", "pk", "pb", "nt", "x", "r", "c", "b"})
+# Personal buttons: their answers quote a profile, a plan or a cohort, never to be shown in a group.
+PRIVATE_KINDS = frozenset({"f", "p", "pk", "pb", "nt", "x", "c"})
+# Personal commands a group member is sent to the private chat for: `/start <command>` runs them.
+PRIVATE_COMMANDS = ("next", "profile", "progress", "export", "forget", "remind", "cohort")
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _owner(user: User) -> int | None:
+    """The id a button is bound to; none for no person (id 0), whose buttons then act nowhere
+    but in a private chat (see OWNED_KINDS)."""
+    return user.id if user.id > 0 else None
 
 
 class Service:
@@ -74,6 +93,8 @@ class Service:
         await self.storage.set_active(chat.id, True)
         if payload and payload.startswith(JOIN_PREFIX):
             return [await self.cohorts.join(user, chat, payload.removeprefix(JOIN_PREFIX))]
+        if payload in PRIVATE_COMMANDS and chat.kind == "private":
+            return [await self._deep_linked(user, chat, payload)]
         if payload and payload.startswith("t-"):
             topic = self.kb.topic(payload[2:])
             if topic:
@@ -87,6 +108,30 @@ class Service:
             (Button("📚 Browse topics", data=callbacks.encode("s", "all")),),
         )
         return [Reply(texts.WELCOME, buttons=buttons), Reply(texts.PRIVACY)]
+
+    async def _deep_linked(self, user: User, chat: Chat, command: str) -> Reply:
+        """The personal command a group member was sent here for (a button's `start` payload)."""
+        commands: dict[str, Callable[[], Awaitable[Reply]]] = {
+            "next": lambda: self.next(user, chat),
+            "profile": lambda: self.profile(user, chat, []),
+            "progress": lambda: self.progress(user, chat),
+            "export": lambda: self.export(user, chat),
+            "forget": lambda: self.forget(user, chat),
+            "remind": lambda: self.remind(user, chat, []),
+            "cohort": lambda: self.cohorts.private_status(user),
+        }
+        return await commands[command]()
+
+    @staticmethod
+    def private_only(chat: Chat, what: str, command: str) -> Reply | None:
+        """None in a private chat; elsewhere a refusal with a deep link into the private chat.
+
+        Personal data (a profile, a plan, an export) must never be posted where others read it.
+        """
+        if chat.kind == "private":
+            return None
+        button = Button(texts.PRIVATE_BUTTON, start_payload=command)
+        return Reply(texts.private_only(what), buttons=((button,),))
 
     async def help(self, user: User, chat: Chat) -> Reply:
         return Reply(texts.GROUP_HELP if chat.is_group else texts.HELP)
@@ -147,10 +192,25 @@ class Service:
         if cb is None:
             return Reply("", notice=texts.STALE_BUTTON)
         await self._seen(user)
+        if not self._may_press(user, chat, cb):
+            # A non-admin pressing a broadcast button learns the real reason: admins only.
+            outsider = cb.kind == "b" and not self.is_admin(user)
+            return Reply("", notice=texts.ADMINS_ONLY if outsider else texts.NOT_YOURS)
+        if cb.kind in PRIVATE_KINDS and chat.kind != "private":
+            return Reply("", notice=texts.STALE_BUTTON)
         handler = self._button_handlers().get(cb.kind)
         if handler is None:
             return Reply("", notice=texts.STALE_BUTTON)
         return await handler(user, chat, *cb.args)
+
+    @staticmethod
+    def _may_press(user: User, chat: Chat, cb: callbacks.Callback) -> bool:
+        """Whether this person's press may act: see OWNED_KINDS."""
+        if cb.owner is not None:
+            return cb.owner == user.id
+        if cb.kind not in OWNED_KINDS:
+            return True
+        return chat.kind == "private" and chat.id == user.id
 
     def _button_handlers(self) -> dict[str, Callable[..., object]]:
         return {
@@ -163,6 +223,7 @@ class Service:
             "pb": self._on_dialog_back,
             "n": lambda user, chat: self.next(user, chat),
             "pr": lambda user, chat: self.progress(user, chat),
+            "nt": self._on_target_choice,
             "x": self._on_forget,
             "r": self._on_remind_button,
             "b": self._on_broadcast,
@@ -196,10 +257,8 @@ class Service:
     # -- the guided dialog and the plan ----------------------------------------------------------
     async def next(self, user: User, chat: Chat) -> Reply:
         """/next: the next dialog question, or the plan once nothing relevant is left to ask."""
-        if chat.is_group:
-            return Reply(
-                "Your personal plan is private: talk to me in a private chat and type /next."
-            )
+        if refusal := self.private_only(chat, "I show your plan", "next"):
+            return refusal
         await self._seen(user)
         profile = await self.storage.get_profile(user.id)
         state = await self.storage.get_dialog(user.id) or DialogState(False, (), (), None)
@@ -234,23 +293,74 @@ class Service:
         hint = "\n\nYou can also type the number." if question.typed else ""
         return Reply(question.text + hint, buttons=tuple(rows))
 
-    def _plan_reply(self, profile: Profile) -> Reply:
-        plan = advisor.advise(profile, self.clock().date(), self.kb.deadlines)
+    def _plan_reply(self, profile: Profile, keep_target: bool = False) -> Reply:
+        today = self.clock().date()
+        planned = planner.make_plan(profile, today, self.kb.deadlines, keep_target=keep_target)
+        plan = planned.plan
         lines = []
         for n, action in enumerate(plan.actions, 1):
-            due = f" (by {action.due:%d %b %Y})" if action.due else ""
-            lines.append(f"{n}. {action.title}{due}\n   {action.why}")
+            due = f" (by {fmt(action.due)})" if action.due else ""
+            # The first few with their reasons; the rest as a list, so a phone shows one
+            # message (Telegram cuts at 4096 characters) and the urgent part stays on top.
+            reason = f"\n   {action.why}" if n <= PLAN_DETAILED else ""
+            lines.append(f"{n}. {action.title}{due}{reason}")
+            if n == PLAN_DETAILED and len(plan.actions) > n:
+                lines.append("\nLater:")
         text = "\n".join(lines) if lines else "You have done every step I know about. Well done!"
         if plan.warnings:
-            text += "\n\n" + "\n".join(f"⚠️ {w}" for w in plan.warnings)
+            text = "\n".join(f"⚠️ {w}" for w in plan.warnings) + "\n\n" + text
         text += "\n\nDates marked as estimates must be confirmed on the official pages."
         topic_buttons = [
             (Button(f"📖 {a.title}", data=callbacks.encode("t", a.topic)),)
             for a in plan.actions[:3]
             if self.kb.topic(a.topic)
         ]
-        rows = (*topic_buttons, (Button("📋 Progress", data=callbacks.encode("pr")),))
-        return Reply(text, title="Your plan, most urgent first", buttons=rows)
+        rows = (
+            *self._target_choice(planned),
+            *topic_buttons,
+            (Button("📋 Progress", data=callbacks.encode("pr")),),
+        )
+        image = self._road_image(profile, planned, "imgbot-plan.png")
+        return Reply(text, title="Your plan, most urgent first", buttons=rows, image=image)
+
+    @staticmethod
+    def _target_choice(planned: planner.Planned) -> tuple[tuple[Button, ...], ...]:
+        """When the target Match is out of reach the person chooses: move or keep it."""
+        if planned.missed is None:
+            return ()
+        move = Button(
+            f"➡️ Aim for the {planned.cycle} Match",
+            data=callbacks.encode("nt", "move", planned.cycle),
+        )
+        keep = Button(
+            f"Keep {planned.missed}: what would it take?",
+            data=callbacks.encode("nt", "keep", planned.missed),
+        )
+        return ((move,), (keep,))
+
+    async def _on_target_choice(self, user: User, chat: Chat, choice: str, raw: str) -> Reply:
+        """Move the target to the reachable Match (saved), or see the kept target's plan once."""
+        if choice not in ("keep", "move") or not raw.isdigit():
+            return Reply("", notice=texts.STALE_BUTTON)
+        profile = await self.storage.get_profile(user.id)
+        if choice == "keep":
+            return self._plan_reply(replace(profile, target_match_year=int(raw)), True)
+        try:
+            profile = with_field(
+                profile, "target_match_year", parse_field("target_match_year", raw)
+            )
+        except ProfileError:
+            return Reply("", notice=texts.STALE_BUTTON)
+        await self.storage.save_profile(user.id, profile, self.clock())
+        reply = self._plan_reply(profile)
+        return replace(reply, notice=f"Your target is now the {raw} Match.")
+
+    def _road_image(self, profile: Profile, planned: planner.Planned, name: str) -> Image:
+        """The road picture; its caption is the next three actions (Telegram allows 1024)."""
+        today = self.clock().date()
+        rows = rules.progress(profile, today)
+        png = picture.draw_road(rows, planned.plan.actions, today, planned.cycle)
+        return Image(name, png, picture.caption(planned.plan.actions))
 
     async def _on_dialog_answer(self, user: User, chat: Chat, field: str, value: str) -> Reply:
         """A dialog button. Old buttons still work: the answer is valid whatever was asked last."""
@@ -269,7 +379,7 @@ class Service:
         history = (*tuple(f for f in state.history if f != field), field)
         skipped = tuple(f for f in state.skipped if f != field)
         reply = await self._ask_or_plan(user, profile, DialogState(True, skipped, history, None))
-        return Reply(reply.text, title=reply.title, buttons=reply.buttons, notice="Saved ✅")
+        return replace(reply, notice="Saved ✅")
 
     async def _typed_dialog_answer(self, user: User, text: str) -> Reply | None:
         """While the dialog waits on a number (a year, months), a typed number answers it."""
@@ -279,7 +389,8 @@ class Service:
         question = dialog.next_question(
             await self.storage.get_profile(user.id), state.skipped, self.clock().date()
         )
-        if question is None or not question.typed or not text.strip().isdigit():
+        typed_number = numbers.parse_int(text.strip(), 0, 10**6) is not None
+        if question is None or not question.typed or not typed_number:
             return None
         try:
             value = parse_field(question.field, text.strip())
@@ -310,8 +421,8 @@ class Service:
 
     async def profile(self, user: User, chat: Chat, args: list[str]) -> Reply:
         """/profile shows the answers; `/profile set FIELD VALUE` changes one."""
-        if chat.is_group:
-            return Reply("Your profile is private: talk to me in a private chat and type /profile.")
+        if refusal := self.private_only(chat, "I show your profile", "profile"):
+            return refusal
         await self._seen(user)
         if args and args[0].lower() == "set":
             return await self._profile_set(user, args[1:])
@@ -337,7 +448,9 @@ class Service:
             )
         field = args[0].lower().replace("-", "_")
         if field not in PROFILE_FIELDS:
-            return Reply(f"There is no field '{args[0]}'. Fields: {', '.join(PROFILE_FIELDS)}.")
+            return Reply(
+                f"There is no field {texts.excerpt(args[0])}. Fields: {', '.join(PROFILE_FIELDS)}."
+            )
         try:
             value = parse_field(field, " ".join(args[1:]))
         except ProfileError as exc:
@@ -348,19 +461,25 @@ class Service:
 
     async def progress(self, user: User, chat: Chat) -> Reply:
         """/progress: the whole path as a checklist of done, next and later."""
-        if chat.is_group:
-            return Reply("Your progress is private: talk to me in a private chat.")
+        if refusal := self.private_only(chat, "I show your progress", "progress"):
+            return refusal
         profile = await self.storage.get_profile(user.id)
-        items = advisor.progress(profile, self.clock().date())
+        items = rules.progress(profile, self.clock().date())
         text = "\n".join(f"{STATE_MARKS.get(state, '•')} {label}" for _, label, state in items)
         text += "\n\n✅ done   ➡️ next   ⏳ later"
+        planned = planner.make_plan(profile, self.clock().date(), self.kb.deadlines)
         return Reply(
-            text, title="Your path", buttons=((Button("🧭 My plan", data=callbacks.encode("n")),),)
+            text,
+            title="Your path",
+            buttons=((Button("🧭 My plan", data=callbacks.encode("n")),),),
+            image=self._road_image(profile, planned, "imgbot-progress.png"),
         )
 
     # -- privacy ---------------------------------------------------------------------------------
     async def export(self, user: User, chat: Chat) -> Reply:
         """/export: a JSON document of everything stored about the user."""
+        if refusal := self.private_only(chat, "I send your data", "export"):
+            return refusal
         data = await self.storage.export_user(user.id)
         content = json.dumps(data, indent=2, ensure_ascii=False, default=str).encode()
         doc = Document(f"imgbot-data-{user.id}.json", content, "application/json")
@@ -368,10 +487,14 @@ class Service:
 
     async def forget(self, user: User, chat: Chat) -> Reply:
         """/forget: asks for confirmation; the button deletes."""
+        if refusal := self.private_only(chat, "I delete your data", "forget"):
+            return refusal
         buttons = (
             (
-                Button("Yes, delete everything", data=callbacks.encode("x", "yes")),
-                Button("No, keep it", data=callbacks.encode("x", "no")),
+                Button(
+                    "Yes, delete everything", data=callbacks.encode("x", "yes", owner=_owner(user))
+                ),
+                Button("No, keep it", data=callbacks.encode("x", "no", owner=_owner(user))),
             ),
         )
         return Reply(
@@ -411,9 +534,9 @@ class Service:
     async def _personal_deadlines(
         self, chat_id: int, now: datetime
     ) -> list[calendar.PersonalDeadline]:
-        """The deadlines of the cycle the advisor plans for (so /deadlines matches /next)."""
+        """The deadlines of the cycle the planner plans for (so /deadlines matches /next)."""
         profile = await self.storage.get_profile(chat_id)
-        cycle = advisor.target_cycle(profile, now.date(), self.kb.deadlines)
+        cycle = planner.target_cycle(profile, now.date(), self.kb.deadlines)
         return calendar.personal_deadlines(profile, self.kb.deadlines, now, cycle)
 
     async def calendar(self, user: User, chat: Chat) -> Reply:
@@ -431,25 +554,33 @@ class Service:
         )
 
     async def remind(self, user: User, chat: Chat, args: list[str]) -> Reply:
-        """/remind: show the settings, or change one: on, off, leads, tz, quiet."""
+        """/remind: show the settings, or change one: on, off, leads, tz, quiet.
+
+        In a group these are the group's reminders: anyone may look, only its admins change them.
+        """
         await self._seen(user)
         settings = await self.storage.get_reminders(chat.id)
         if not args:
-            return self._remind_reply(settings)
+            return self._remind_reply(settings, user)
+        if not await self._may_change_reminders(user, chat):
+            button = Button(texts.PRIVATE_BUTTON, start_payload="remind")
+            return Reply(texts.GROUP_REMINDERS_ADMINS, buttons=((button,),))
         try:
             changed = reminders.apply_setting(settings, args[0].lower(), args[1:])
         except reminders.SettingError as exc:
             return Reply(f"{exc} Nothing was changed.\n\n{reminders.USAGE}")
         await self.storage.save_reminders(chat.id, changed)
-        return self._remind_reply(changed, notice="Saved ✅")
+        return self._remind_reply(changed, user, notice="Saved ✅")
 
-    def _remind_reply(self, settings: ReminderSettings, notice: str | None = None) -> Reply:
+    def _remind_reply(
+        self, settings: ReminderSettings, owner: User, notice: str | None = None
+    ) -> Reply:
         toggle = ("off", "🔕 Turn off") if settings.enabled else ("on", "🔔 Turn on")
         rows: list[tuple[Button, ...]] = [
-            (Button(toggle[1], data=callbacks.encode("r", toggle[0], "1")),)
+            (Button(toggle[1], data=callbacks.encode("r", toggle[0], "1", owner=_owner(owner))),)
         ]
         zones = [
-            Button(label, data=callbacks.encode("r", "tz", tz))
+            Button(label, data=callbacks.encode("r", "tz", tz, owner=_owner(owner)))
             for label, tz in reminders.COMMON_ZONES
         ]
         rows += [tuple(zones[i : i + 3]) for i in range(0, len(zones), 3)]
@@ -460,9 +591,15 @@ class Service:
             notice=notice,
         )
 
+    async def _may_change_reminders(self, user: User, chat: Chat) -> bool:
+        """Private reminders are the person's own; a group's belong to its admins."""
+        return chat.kind == "private" or await self.cohorts.may_manage(user, chat.id)
+
     async def _on_remind_button(self, user: User, chat: Chat, setting: str, value: str) -> Reply:
         if setting not in ("on", "off", "tz"):
             return Reply("", notice=texts.STALE_BUTTON)
+        if not await self._may_change_reminders(user, chat):
+            return Reply("", notice=texts.GROUP_REMINDERS_NOTICE)  # the settings stay on show
         reply = await self.remind(user, chat, [setting] if setting != "tz" else [setting, value])
         return Reply(
             reply.text, title=reply.title, buttons=reply.buttons, notice=reply.notice, edit=True
@@ -515,12 +652,12 @@ class Service:
         return calendar.reminder_text(event, int(item.meta["lead"]), now, item.meta["tz"])
 
     def _cycle_finder(self, now: datetime) -> Callable[[Profile], int | None]:
-        """advisor.target_cycle, memoised per profile for one sweep over many subscribers."""
+        """planner.target_cycle, memoised per profile for one sweep over many subscribers."""
         cache: dict[Profile, int] = {}
 
         def cycle_of(profile: Profile) -> int:
             if profile not in cache:
-                cache[profile] = advisor.target_cycle(profile, now.date(), self.kb.deadlines)
+                cache[profile] = planner.target_cycle(profile, now.date(), self.kb.deadlines)
             return cache[profile]
 
         return cycle_of
@@ -557,26 +694,34 @@ class Service:
         count = len(await self.storage.user_ids(active_only=True))
         buttons = (
             (
-                Button(f"Send to {count} people", data=callbacks.encode("b", "yes", broadcast_id)),
-                Button("Cancel", data=callbacks.encode("b", "no", broadcast_id)),
+                Button(
+                    f"Send to {count} people",
+                    data=callbacks.encode("b", "yes", broadcast_id, owner=_owner(user)),
+                ),
+                Button(
+                    "Cancel", data=callbacks.encode("b", "no", broadcast_id, owner=_owner(user))
+                ),
             ),
         )
         return Reply(text, title="Preview of your broadcast", buttons=buttons)
 
     async def _on_broadcast(self, user: User, chat: Chat, answer: str, raw_id: str) -> Reply:
-        if not self.is_admin(user) or not raw_id.isdigit():
+        broadcast_id = numbers.parse_int(raw_id, 1, numbers.SQLITE_MAX)
+        if not self.is_admin(user):
             return Reply("", notice=texts.ADMINS_ONLY)
-        found = await self.storage.get_broadcast(int(raw_id))
+        if broadcast_id is None or answer not in ("yes", "no"):
+            return Reply("", notice=texts.STALE_BUTTON)
+        found = await self.storage.get_broadcast(broadcast_id)
         if found is None or found[1] != "draft":
             return Reply("", notice="This broadcast was already sent or cancelled.")
         text, _ = found
         if answer != "yes":
-            await self.storage.set_broadcast_status(int(raw_id), "cancelled")
+            await self.storage.set_broadcast_status(broadcast_id, "cancelled")
             return Reply("Broadcast cancelled. Nothing was sent.", edit=True)
         users = await self.storage.user_ids(active_only=True)
-        entries = [(uid, f"{BROADCAST_KEY_PREFIX}{raw_id}:{uid}", text) for uid in users]
+        entries = [(uid, f"{BROADCAST_KEY_PREFIX}{broadcast_id}:{uid}", text) for uid in users]
         queued = await self.storage.enqueue(entries, self.clock())
-        await self.storage.set_broadcast_status(int(raw_id), "queued")
+        await self.storage.set_broadcast_status(broadcast_id, "queued")
         return Reply(f"Broadcast queued for {queued} people.", edit=True)
 
     async def reload_knowledge(self, user: User | None, path: Path | None = None) -> Reply:
@@ -599,4 +744,6 @@ class Service:
         await self.storage.set_active(chat_id, active)
 
     async def _seen(self, user: User) -> None:
-        await self.storage.upsert_user(user, self.clock())
+        """Remember a person; ids below 1 are no person (an update without a sender)."""
+        if user.id > 0:
+            await self.storage.upsert_user(user, self.clock())

@@ -6,6 +6,8 @@ Plain text: adapters escape and format it.
 
 from __future__ import annotations
 
+EXCERPT_CHARS = 40  # enough to recognise what was typed; a 100k paste is not repeated back
+
 WELCOME = (
     "Hello! I help international medical graduates (IMGs) on the road to a US residency: "
     "ECFMG, USMLE, the English and clinical-skills requirements, US clinical experience, ERAS, "
@@ -40,8 +42,10 @@ HELP = (
 
 GROUP_HELP = (
     "In a group I answer only when you call me: a command such as /ask is step 1 pass fail, "
-    "a mention of my name, or a reply to one of my messages. For a personal plan, talk to me "
-    "in private."
+    "a mention of my name, or a reply to one of my messages. Your own plan, profile, progress, "
+    "reminders and data (/next, /profile, /progress, /remind, /export, /forget) stay private: "
+    "talk to me in a private chat for those. In a group, /remind shows the group's reminders, "
+    "which only the group's admins can change."
 )
 
 OUT_OF_SCOPE = (
@@ -72,5 +76,29 @@ STALE_BUTTON = "This button is out of date. Type /next or /help to start again."
 
 SOURCES_FOOTER = "Reviewed {reviewed}. Rules, dates and fees change: check the official page."
 
+GROUP_REMINDERS_ADMINS = (
+    "Sorry, only this group's admins can change the group's reminders. Nothing was changed. "
+    "For your own reminders, talk to me in a private chat and type /remind."
+)
+GROUP_REMINDERS_NOTICE = "Only this group's admins can change its reminders. Nothing was changed."
 ADMINS_ONLY = "Sorry, only the bot's administrators can do that."
 RELOAD_FAILED = "The reload failed; the previous knowledge is still serving."
+NOT_YOURS = "This button belongs to the person who asked. Type the command yourself to get yours."
+ANONYMOUS = (
+    "You are posting anonymously as the group, so I cannot tell who you are. "
+    'Turn off "Remain anonymous" in your admin rights, or talk to me in a private chat.'
+)
+PRIVATE_BUTTON = "🔒 Open a private chat"
+
+
+def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
+    """A user's value quoted back short: errors say what was wrong, not repeat a whole paste."""
+    text = " ".join(str(value).split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return f"'{text}'"
+
+
+def private_only(what: str) -> str:
+    """The group answer to a personal command, `what` being e.g. "I show your plan"."""
+    return f"{what} only in our private chat, never in a group. Tap the button to continue there."

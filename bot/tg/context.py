@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 from telegram import Message, Update
@@ -11,7 +10,7 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bot.core.models import Chat, Reply, User
 from bot.core.service import Service
-from bot.tg.render import render
+from bot.tg.render import caption_html, render
 
 
 class BotData(dict[str, Any]):
@@ -32,9 +31,26 @@ def service(context: Context) -> Service:
     return context.bot_data["service"]
 
 
-def user_of(update: Update) -> User:
+# Accounts that are no person: "Telegram" forwards a linked channel's posts into its discussion
+# group; bots, including GroupAnonymousBot and Channel_Bot, stand in for anonymous senders.
+TELEGRAM_SERVICE_ID = 777000
+
+
+def sender_is_person(update: Update) -> bool:
+    """Whether a person we can tell apart sent this: not a forged update without `from`, not an
+    admin posting anonymously as the group, not a channel, not a bot. Storing anything else
+    would create a user (id 0, or a shared bot id) that /stats counts and broadcasts try."""
     tg = update.effective_user
-    if tg is None:
+    if tg is None or tg.is_bot or tg.id == TELEGRAM_SERVICE_ID:
+        return False
+    message = update.message or update.edited_message  # a button's message is the bot's own
+    return message is None or message.sender_chat is None
+
+
+def user_of(update: Update) -> User:
+    """The sender as the core knows them; id 0 (which the core never stores) for no person."""
+    tg = update.effective_user
+    if tg is None or not sender_is_person(update):
         return User(id=0)
     return User(id=tg.id, name=tg.first_name or "", language=tg.language_code)
 
@@ -57,5 +73,5 @@ async def reply_to(message: Message, context: Context, replies: list[Reply]) -> 
             await message.reply_document(
                 document=doc.content,
                 filename=doc.filename,
-                caption=escape(doc.caption) if doc.caption else None,  # plain text, sent as HTML
+                caption=caption_html(doc.caption) if doc.caption else None,
             )

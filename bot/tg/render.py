@@ -1,7 +1,10 @@
 """The only place that turns core Reply models into Telegram HTML text and keyboards.
 
 Telegram limits a message to 4096 characters, so long answers are split at paragraph boundaries
-(then at line boundaries for a giant paragraph); the keyboard goes on the last part.
+(then at line boundaries for a giant paragraph); the keyboard goes on the last part. Telegram
+counts its limits in UTF-16 code units, not Python's code points: an emoji or a rare CJK
+character outside the Basic Multilingual Plane is one code point but two units, so every length
+here is measured with `utf16_len`.
 """
 
 from __future__ import annotations
@@ -13,13 +16,48 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.models import Button, Reply
 
-MAX_MESSAGE = 4096
+MAX_MESSAGE = 4096  # UTF-16 units, after entity parsing; we count the HTML, which is longer
+MAX_CAPTION = 1024
+MAX_NOTICE = 200  # answerCallbackQuery text
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit(text: str, limit: int) -> int:
+    """How many code points of `text` fit in `limit` UTF-16 units (never half a surrogate pair)."""
+    units = 0
+    for i, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return i
+    return len(text)
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to `limit` UTF-16 units, with an ellipsis when something was cut."""
+    if utf16_len(text) <= limit:
+        return text
+    return text[: fit(text, limit - 1)] + "…"
 
 
 @dataclass(frozen=True)
 class Outgoing:
     text: str
     markup: InlineKeyboardMarkup | None = None
+
+
+def caption_html(text: str) -> str:
+    """Plain text as an HTML caption within Telegram's 1024 units, cut before escaping so that
+    no entity (&amp;) is split; each pass shortens by what escaping added."""
+    limit = MAX_CAPTION
+    html = escape(text)
+    while utf16_len(html) > MAX_CAPTION:
+        limit -= utf16_len(html) - MAX_CAPTION
+        html = escape(shorten(text, limit))
+    return html
 
 
 def to_html(reply: Reply) -> str:
@@ -47,13 +85,13 @@ def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
     across a blank line. Pieces that fit together again keep their original separator, so a
     long list still reads as a list and nothing is lost or added.
     """
-    if len(text) <= limit:
+    if utf16_len(text) <= limit:
         return [text]
     parts: list[str] = []
     current: str | None = None
     for separator, piece in _pieces(text, limit):
         candidate = piece if current is None else f"{current}{separator}{piece}"
-        if len(candidate) <= limit:
+        if utf16_len(candidate) <= limit:
             current = candidate
         else:
             if current:
@@ -68,7 +106,7 @@ def _pieces(text: str, limit: int) -> list[tuple[str, str]]:
     """(separator before it, piece): paragraphs, then lines of a giant one, then hard cuts."""
     pieces: list[tuple[str, str]] = []
     for paragraph in text.split("\n\n"):
-        if len(paragraph) <= limit:
+        if utf16_len(paragraph) <= limit:
             pieces.append(("\n\n", paragraph))
             continue
         for i, line in enumerate(paragraph.split("\n")):
@@ -81,8 +119,8 @@ def _hard_split(line: str, limit: int) -> list[str]:
     """Cut a line longer than `limit`, never inside an entity (&amp;) or a tag (<a href>),
     which Telegram would refuse to parse."""
     parts: list[str] = []
-    while len(line) > limit:
-        cut = limit
+    while utf16_len(line) > limit:
+        cut = fit(line, limit)
         for opener, closer in (("&", ";"), ("<", ">")):
             start = line.rfind(opener, 0, cut)
             if start > 0 and line.find(closer, start, cut) == -1:

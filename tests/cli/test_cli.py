@@ -111,6 +111,30 @@ def test_validate_names_file_entry_and_field_of_a_broken_copy(tmp_path):
     assert "entry '" in result.stderr and "field 'sources" in result.stderr
 
 
+def test_validate_max_age_lists_what_was_not_reviewed_recently(tmp_path):
+    fixture = REPO / "tests/core/fixtures/knowledge/valid"
+    result = imgbot("validate", str(fixture), "--max-age", "1")
+    assert result.returncode == 1
+    assert "topic 'usmle-step1': reviewed" in result.stderr
+    assert "entry 'step1-format' (topic 'usmle-step1'): reviewed" in result.stderr
+    assert "not reviewed in 1 days" in result.stderr
+    assert imgbot("validate", str(fixture), "--max-age", "100000").returncode == 0
+    refused = imgbot("validate", str(fixture), "--max-age", "-3")
+    assert refused.returncode == 2 and "whole number of days" in refused.stderr
+
+
+def test_validate_warns_about_a_weekend_deadline_without_failing(tmp_path):
+    import shutil
+
+    shutil.copytree(REPO / "tests/core/fixtures/knowledge/valid", tmp_path / "kb")
+    path = tmp_path / "kb/deadlines.yaml"
+    path.write_text(path.read_text().replace("date: 2026-06-03", "date: 2026-06-06"))
+    result = imgbot("validate", str(tmp_path / "kb"))
+    assert result.returncode == 0, result.stderr
+    assert "warning: deadlines.yaml: entry 'eras-opens-2027'" in result.stderr
+    assert "2026-06-06 is a Saturday" in result.stderr
+
+
 def test_run_refuses_to_start_on_invalid_knowledge(tmp_path):
     (tmp_path / "topics").mkdir()
     (tmp_path / "topics/01.yaml").write_text("stage: exams\ntopics: [")
@@ -221,3 +245,12 @@ def test_unanswered_lists_the_most_frequent_out_of_scope_questions(tmp_path):
     rows = json.loads(result.stdout)
     assert rows[0]["count"] == 2 and "plab" in rows[0]["question"]
     assert all("soap" not in r["question"] for r in rows)
+
+
+def test_chat_takes_a_superscript_as_text_not_a_button_number(tmp_path):
+    """ "²" passes str.isdigit() but int() refuses it: it must not end the terminal chat."""
+    result = imgbot(
+        "chat", stdin="/next\n²\nwhat is soap\n", env={"IMGBOT_DB": str(tmp_path / "db")}
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "Supplemental" in result.stdout

@@ -23,7 +23,7 @@ from bot.core.calendar import (
     to_ics,
     upcoming,
 )
-from bot.core.models import Deadline, Profile, ReminderSettings
+from bot.core.models import Audience, Deadline, Profile, ReminderSettings
 
 ET = ZoneInfo("America/New_York")
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,14 +37,15 @@ def load_real_deadlines() -> tuple[Deadline, ...]:
         timed = isinstance(when, datetime)
         at = when if timed else datetime.combine(when, time(0), ET)
         fields = (e["title"], e["cycle"], at, not timed, e["topic"], e["status"], e["source"])
-        out.append(Deadline(e["id"], *fields))
+        audience = tuple(Audience(**a) for a in e.get("audience", ()))
+        out.append(Deadline(e["id"], *fields, audience=audience, weekend=e.get("weekend", False)))
     return tuple(out)
 
 
 REAL = load_real_deadlines()
 BY_ID = {d.id: d for d in REAL}
 ROL = BY_ID["2027-rol-deadline"]  # 3 Mar 2027 21:00 EST = 4 Mar 02:00 UTC
-LATE_FEE = BY_ID["2027-nrmp-late-fee"]  # all day 31 Jan 2027
+LATE_FEE = BY_ID["2027-nrmp-late-fee"]  # all day Fri 29 Jan 2027 (31 Jan is a Sunday)
 MATCH_WEEK = BY_ID["2027-match-week"]  # 15 Mar 2027 10:00 EDT, the day after the DST switch
 
 
@@ -111,8 +112,8 @@ def test_real_file_key_dates() -> None:
 
 
 def test_all_day_event_is_upcoming_until_the_end_of_its_eastern_day() -> None:
-    assert upcoming([LATE_FEE], utc("2027-02-01T04:59:59")) == [LATE_FEE]  # 23:59:59 EST
-    assert upcoming([LATE_FEE], utc("2027-02-01T05:00:00")) == []
+    assert upcoming([LATE_FEE], utc("2027-01-30T04:59:59")) == [LATE_FEE]  # 23:59:59 EST
+    assert upcoming([LATE_FEE], utc("2027-01-30T05:00:00")) == []
 
 
 def test_timed_event_is_upcoming_while_ahead() -> None:
@@ -127,7 +128,7 @@ def test_upcoming_filters_by_cycle_and_sorts() -> None:
     assert all(d.cycle == 2027 for d in ahead)
     assert [d.at for d in ahead] == sorted(d.at for d in ahead)
     assert "2027-eras-submit" not in {d.id for d in ahead}
-    assert len(upcoming(REAL, now)) == len(ahead) + 12  # every 2028 event
+    assert len(upcoming(REAL, now)) == len(ahead) + 14  # every 2028 event
 
 
 @pytest.mark.parametrize(
@@ -147,8 +148,8 @@ def test_days_left_counts_calendar_days_in_the_readers_zone(
 
 
 def test_days_left_for_all_day_events_uses_the_us_date() -> None:
-    assert days_left(LATE_FEE, utc("2027-01-30T20:00:00"), "Asia/Kolkata") == 0  # 01:30 31 Jan
-    assert days_left(LATE_FEE, utc("2027-01-30T20:00:00"), "America/Los_Angeles") == 1
+    assert days_left(LATE_FEE, utc("2027-01-28T20:00:00"), "Asia/Kolkata") == 0  # 01:30 29 Jan
+    assert days_left(LATE_FEE, utc("2027-01-28T20:00:00"), "America/Los_Angeles") == 1
 
 
 # -- quiet hours -----------------------------------------------------------------------------------
@@ -178,8 +179,8 @@ def test_quiet_hours_same_day_window_and_off() -> None:
 
 def test_all_day_lead_is_send_hour_local_on_the_day_before() -> None:
     india = settings("Asia/Kolkata", send_hour=9)
-    assert reminder_due_at(LATE_FEE, 7, india) == utc("2027-01-24T03:30:00")
-    assert reminder_due_at(LATE_FEE, 0, india) == utc("2027-01-31T03:30:00")
+    assert reminder_due_at(LATE_FEE, 7, india) == utc("2027-01-22T03:30:00")
+    assert reminder_due_at(LATE_FEE, 0, india) == utc("2027-01-29T03:30:00")
 
 
 def test_new_york_dst_switch_moves_the_utc_send_time() -> None:
@@ -317,9 +318,9 @@ def test_personal_deadlines_explain_why() -> None:
 
 
 def test_group_reminders_cover_the_whole_cycle_at_nine_utc() -> None:
-    before_nine = group_due_reminders([(-100, 2027, (1,))], REAL, utc("2027-01-30T08:59:00"))
+    before_nine = group_due_reminders([(-100, 2027, (1,))], REAL, utc("2027-01-28T08:59:00"))
     assert before_nine == []
-    at_nine = group_due_reminders([(-100, 2027, (1,))], REAL, utc("2027-01-30T09:00:00"))
+    at_nine = group_due_reminders([(-100, 2027, (1,))], REAL, utc("2027-01-28T09:00:00"))
     assert {r.key for r in at_nine} == {
         "-100:2027-nrmp-late-fee:1",
         "-100:2027-pathways-deadline:1",
@@ -371,10 +372,10 @@ def test_ics_parses_back_with_stable_uids_and_date_values() -> None:
     ]
     late, rol, confirmed = vevents
     start = late.decoded("DTSTART")
-    assert type(start) is date and start == date(2027, 1, 31)
-    assert late.decoded("DTEND") == date(2027, 2, 1)
-    assert b"DTSTART;VALUE=DATE:20270131" in data
-    assert b"DTEND;VALUE=DATE:20270201" in data
+    assert type(start) is date and start == date(2027, 1, 29)
+    assert late.decoded("DTEND") == date(2027, 1, 30)
+    assert b"DTSTART;VALUE=DATE:20270129" in data
+    assert b"DTEND;VALUE=DATE:20270130" in data
     assert rol.decoded("DTSTART") == ROL.at
     assert rol.decoded("DTSTART").tzinfo is not None
     assert str(late["SUMMARY"]).startswith("[estimated] ")

@@ -492,6 +492,20 @@ def test_the_real_knowledge_base_is_valid(monkeypatch: pytest.MonkeyPatch) -> No
     assert "\n".join(map(str, validate_dir(default_knowledge_dir()))) == ""
 
 
+def test_no_two_real_entries_share_a_phrasing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two entries asked the same way compete in matching and one of them can never win; the
+    # review of December 2026 merged 28 such pairs, so a new one is a duplicate to merge.
+    monkeypatch.delenv("IMGBOT_KNOWLEDGE_DIR", raising=False)
+    owner: dict[str, str] = {}
+    shared = []
+    for entry in load_knowledge(default_knowledge_dir()).entries:
+        for phrasing in {" ".join(p.lower().split()) for p in (entry.question, *entry.variants)}:
+            other = owner.setdefault(phrasing, entry.id)
+            if other != entry.id:
+                shared.append(f"{other} / {entry.id}: {phrasing!r}")
+    assert shared == []
+
+
 # -- entries ----------------------------------------------------------------------------------
 
 ENTRIES = "entries/usmle-step1.yaml"

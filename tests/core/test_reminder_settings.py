@@ -34,6 +34,18 @@ def test_on_off_leads_tz_quiet():
         ("leads", ["1", "2", "3", "4", "5", "6"]),
         ("tz", ["Mars/Olympus"]),
         ("tz", ["../../etc/passwd"]),
+        ("tz", ["America"]),  # a directory of zones: zoneinfo raised IsADirectoryError
+        ("tz", ["Europe"]),
+        ("tz", ["Etc/"]),
+        ("tz", ["A" * 300]),  # zoneinfo raised OSError: file name too long
+        ("tz", ["/etc/localtime"]),
+        ("tz", ["Europe/Rome\n"]),
+        ("tz", ["localtime"]),  # the server's zone, not the person's
+        ("tz", ["posix/Europe/Rome"]),
+        ("leads", ["²"]),  # passes str.isdigit(), then int() raises
+        ("leads", ["٣٠"]),  # other scripts' digits: int() takes them, we do not
+        ("leads", ["1_0"]),
+        ("quiet", ["٢٢-٠٧"]),
         ("tz", []),
         ("quiet", ["25-07"]),
         ("quiet", ["7-7"]),
@@ -46,3 +58,16 @@ def test_invalid_changes_raise_with_a_message(name, args):
     with pytest.raises(SettingError) as err:
         apply_setting(BASE, name, args)
     assert str(err.value)
+
+
+def test_an_unknown_zone_is_quoted_short():
+    with pytest.raises(SettingError) as err:
+        apply_setting(BASE, "tz", ["A" * 5000])
+    assert "not a time zone I know" in str(err.value) and len(str(err.value)) < 200
+
+
+@pytest.mark.parametrize(
+    "zone", ["Asia/Kolkata", "America/Argentina/Buenos_Aires", "UTC", "Etc/GMT+5"]
+)
+def test_real_zones_apply(zone):
+    assert apply_setting(BASE, "tz", [zone]).tz == zone

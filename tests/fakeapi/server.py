@@ -667,11 +667,13 @@ class FakeBotApi:
             return sum(1 for c in self._calls if c.status == 429)
 
     def sent_messages(self, chat_id: ChatId | None = None, *, since: int = 0) -> list[JSON]:
-        """What the user would see, in order: successful sendMessage, sendDocument, editMessageText.
+        """What the user would see, in order: successful sendMessage, sendDocument, sendPhoto,
+        editMessageText.
 
         Each item: method, chat_id, message_id, text (plain, as displayed; the caption for
-        documents), raw (exactly as sent, markup included), parse_mode, reply_markup (dict or
-        None), document (UploadedFile or None), index (the Call index), params.
+        documents and photos), raw (exactly as sent, markup included), parse_mode, reply_markup
+        (dict or None), document and photo (UploadedFile or None), index (the Call index),
+        params.
         """
         with self._lock:
             return [
@@ -683,7 +685,8 @@ class FakeBotApi:
             ]
 
     def _as_sent(self, call: Call) -> JSON | None:
-        if not call.ok or call.method not in {"sendMessage", "sendDocument", "editMessageText"}:
+        sent = {"sendMessage", "sendDocument", "sendPhoto", "editMessageText"}
+        if not call.ok or call.method not in sent:
             return None
         p = call.params
         raw = p.get("text", p.get("caption")) or ""
@@ -697,6 +700,7 @@ class FakeBotApi:
             "parse_mode": p.get("parse_mode"),
             "reply_markup": p.get("reply_markup"),
             "document": p.get("document") if isinstance(p.get("document"), UploadedFile) else None,
+            "photo": p.get("photo") if isinstance(p.get("photo"), UploadedFile) else None,
             "index": call.index,
             "params": p,
         }
@@ -1605,6 +1609,40 @@ class FakeBotApi:
         )
         with self._lock:
             return dict(self._new_bot_message(chat_id, params, {"document": doc, **content}))
+
+    def _m_sendPhoto(self, params: JSON) -> JSON:
+        """A photo upload (multipart, the bytes kept in `params["photo"]`) or a file_id."""
+        chat_id = self._require_chat(params)
+        photo = params.get("photo")
+        if isinstance(photo, UploadedFile):
+            if not photo.content:
+                raise ApiError(400, "Bad Request: file must be non-empty")
+            n = next(self._file_seq)
+            sizes: list[JSON] = [
+                {
+                    "file_id": f"AgACAgIAAxkBAAI{n:06d}",
+                    "file_unique_id": f"AQAD{n:06d}",
+                    "width": 0,
+                    "height": 0,
+                    "file_size": len(photo.content),
+                }
+            ]
+        elif isinstance(photo, str) and photo:
+            sizes = [
+                {
+                    "file_id": photo,
+                    "file_unique_id": f"u{abs(hash(photo))}",
+                    "width": 0,
+                    "height": 0,
+                }
+            ]
+        else:
+            raise ApiError(400, "Bad Request: there is no photo in the request")
+        content = self._text_content(
+            params, "caption", MAX_CAPTION, "Bad Request: message caption is too long"
+        )
+        with self._lock:
+            return dict(self._new_bot_message(chat_id, params, {"photo": sizes, **content}))
 
     def _m_editMessageText(self, params: JSON) -> JSON | bool:
         content = self._text_content(params, "text", MAX_TEXT, "Bad Request: MESSAGE_TOO_LONG")

@@ -221,6 +221,21 @@ async def test_send_document_records_the_bytes(fake: FakeBotApi, bot: Bot) -> No
     assert shown["text"] == "Your calendar"
 
 
+async def test_send_photo_records_the_upload_and_caption(fake: FakeBotApi, bot: Bot) -> None:
+    data = b"\x89PNG\r\n\x1a\n not really a picture, but bytes are bytes"
+    message = await bot.send_photo(
+        42, InputFile(data, filename="road.png"), caption="Next: <b>OET</b>", parse_mode="HTML"
+    )
+    assert message.photo and message.photo[0].file_size == len(data)
+    assert message.caption == "Next: OET"
+    [shown] = fake.sent_messages(42)
+    assert shown["method"] == "sendPhoto"
+    assert shown["photo"].content == data and shown["photo"].filename == "road.png"
+    assert shown["text"] == "Next: OET"
+    with pytest.raises(BadRequest):
+        await bot.send_photo(42, InputFile(b"x" * 10, filename="a.png"), caption="c" * 1025)
+
+
 async def test_unknown_method_and_wrong_token(fake: FakeBotApi, bot: Bot) -> None:
     with pytest.raises(EndPointNotFound):
         await bot.do_api_request("noSuchMethod")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakeapi import BotProcess, FakeBotApi
+from fakeapi import BOT_USERNAME, BotProcess, FakeBotApi
 from fakeapi.harness import REPO_ROOT
 
 from bot.core import texts
@@ -521,6 +521,35 @@ def test_kill9_mid_dialog_then_next_continues_and_old_buttons_work(
 # -- rendering ---------------------------------------------------------------------------------
 
 
+def test_export_in_a_group_posts_nothing_personal_and_links_to_the_private_chat(
+    api: FakeBotApi,
+) -> None:
+    user, group = new_user(), -4_000_000 - new_user()
+    api.say(user, "/profile set step1 passed")
+    shown = api.say(group, "/export", user_id=user)
+    assert shown and all(m["document"] is None for m in shown)
+    links = [b.get("url") for m in shown for b in FakeBotApi.buttons(m)]
+    assert links == [f"https://t.me/{BOT_USERNAME}?start=export"]
+    assert export(api, user)["profile"]["step1"] == "passed"  # what the private chat gets
+
+
+def test_a_time_zone_directory_is_an_unknown_zone_not_an_error(api: FakeBotApi, db: Path) -> None:
+    user = new_user()
+    for name in ("America", "Europe", "x" * 300):
+        text = text_of(api.say(user, f"/remind tz {name}"))
+        assert "not a time zone I know" in text and "Sorry" not in text
+    assert db_rows(db, "SELECT tz FROM reminders WHERE chat_id = ?", (user,)) in ([], [("UTC",)])
+
+
+def test_a_message_without_a_sender_creates_no_user(api: FakeBotApi, db: Path) -> None:
+    group = -5_000_000 - new_user()
+    update = api.message(group, "/ask is step 1 pass fail", push=False)
+    del update["message"]["from"]
+    api.push_update(update)
+    api.say(group, "/help", user_id=new_user())  # same chat: handled after the sender-less one
+    assert db_rows(db, "SELECT COUNT(*) FROM users WHERE id <= 0") == [(0,)]
+
+
 def test_split_message_keeps_every_part_under_the_limit() -> None:
     paragraphs = [f"Paragraph {i}: " + "word " * 150 for i in range(40)]
     text = "\n\n".join(paragraphs)
@@ -555,3 +584,44 @@ def test_long_reply_puts_the_keyboard_on_the_last_part() -> None:
     out = render(reply, "img_pathway_bot")
     assert len(out) >= 3
     assert [o.markup is not None for o in out] == [False] * (len(out) - 1) + [True]
+
+
+def test_progress_sends_the_road_as_a_photo_with_a_caption(api: FakeBotApi) -> None:
+    import io
+
+    from PIL import Image
+
+    user = new_user()
+    api.say(user, "/profile set step1 passed")
+    messages = api.say(user, "/progress")
+    photos = [m for m in messages if m["method"] == "sendPhoto"]
+    assert len(photos) == 1, f"/progress sent no photo: {messages}"
+    photo = photos[0]
+    assert photo["text"].startswith("Next:") and "1. " in photo["text"]
+    assert len(photo["raw"]) <= 1024
+    upload = photo["photo"]
+    assert upload.filename.endswith(".png") and len(upload.content) > 10_000
+    with Image.open(io.BytesIO(upload.content)) as image:
+        assert image.format == "PNG"
+        assert image.width == 1080 and 800 <= image.height <= 4000
+    # The checklist with its button still follows the picture.
+    assert "✅" in text_of(messages) and labels(with_buttons(messages)) == ["🧭 My plan"]
+
+
+def test_target_choice_buttons_move_or_keep_an_unreachable_target(
+    api: FakeBotApi, db: Path
+) -> None:
+    """The buttons the plan offers when the target Match is out of reach (the offer itself is
+    tested in tests/core/test_service_plan.py): move saves the new target, keep shows the plan."""
+    user = new_user()
+    for command in ("step1 passed", "step2ck not-started", "target_match_year 2027"):
+        api.say(user, f"/profile set {command}")
+    notice, shown = forge(api, user, "1|nt|move|2028")
+    assert notice == "Your target is now the 2028 Match."
+    assert "Your plan" in text_of(shown) and any(m["method"] == "sendPhoto" for m in shown)
+    rows = db_rows(db, "SELECT data FROM profiles WHERE user_id = ?", (user,))
+    assert json.loads(rows[0][0])["target_match_year"] == 2028
+    _, shown = forge(api, user, "1|nt|keep|2027")
+    assert "You kept it as your target" in text_of(shown)
+    rows = db_rows(db, "SELECT data FROM profiles WHERE user_id = ?", (user,))
+    assert json.loads(rows[0][0])["target_match_year"] == 2028, "keep only shows, saves nothing"

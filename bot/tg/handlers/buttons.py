@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.error import BadRequest
 
 from bot.tg.context import Context, chat_of, service, user_of
-from bot.tg.render import render
+from bot.tg.render import MAX_NOTICE, caption_html, render, shorten
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ async def button(update: Update, context: Context) -> None:
         return
     reply = await service(context).button(user_of(update), chat_of(update), query.data or "")
     try:
-        await query.answer(reply.notice)
+        await query.answer(shorten(reply.notice, MAX_NOTICE) if reply.notice else None)
     except BadRequest as exc:  # pressed while we were down: too old to answer, still acted on
         log.info("callback query %s not answered: %s", query.id, exc)
     messages = render(reply, context.bot.username)
@@ -35,6 +35,13 @@ async def button(update: Update, context: Context) -> None:
                 return  # the message already shows this: a second copy would only confuse
             # too old to edit, or no longer there: send it as a new message instead
     chat_id = update.effective_chat.id if update.effective_chat else query.from_user.id
+    if reply.image:  # a picture cannot replace a text message: it is always sent anew
+        await context.bot.send_photo(
+            chat_id,
+            reply.image.content,
+            filename=reply.image.filename,
+            caption=caption_html(reply.image.caption) if reply.image.caption else None,
+        )
     for out in messages:
         await context.bot.send_message(chat_id, out.text, reply_markup=out.markup)
     if reply.document:

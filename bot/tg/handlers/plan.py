@@ -9,6 +9,7 @@ from telegram import Update
 from bot.core.models import Chat, Reply, User
 from bot.core.service import Service
 from bot.tg.context import Context, chat_of, reply_to, service, user_of
+from bot.tg.render import caption_html
 
 Call = Callable[[Service, User, Chat, list[str]], Awaitable[Reply]]
 
@@ -19,10 +20,17 @@ def command(call: Call) -> Callable[[Update, Context], Awaitable[None]]:
     async def handler(update: Update, context: Context) -> None:
         if update.effective_message is None:
             return
+        message = update.effective_message
         reply = await call(
             service(context), user_of(update), chat_of(update), list(context.args or [])
         )
-        await reply_to(update.effective_message, context, [reply])
+        if reply.image:  # the picture first, the text with its buttons under it
+            await message.reply_photo(
+                photo=reply.image.content,
+                filename=reply.image.filename,
+                caption=caption_html(reply.image.caption) if reply.image.caption else None,
+            )
+        await reply_to(message, context, [reply])
 
     handler.__doc__ = call.__doc__
     return handler

@@ -1,23 +1,21 @@
-"""What should this person do next: a pure function of (profile, today, deadline calendar).
+"""Which steps of the path apply to a person today, and how each is worded.
 
 The rules encode the real order of the path (facts.md): a USMLE ID before the exams; Step 1 and
 Step 2 CK in any order; OET and a clinical-skills Pathway for ECFMG; ECFMG requirements confirmed
 by the NRMP rank-list deadline and the full certificate by the 1 July start; US experience and US
 letters before ERAS; NRMP registration, rank list, Match Week and SOAP; Step 3 before the rank
-list only for an H-1B. Every due date is copied from the deadline calendar, never made up: when
-a cycle has no dated event for something, the action has no due date.
+list only for an H-1B. Order and timing are not decided here: the planner (planner.py) takes
+them from knowledge/path.yaml. Dates in reasons are copied from the deadline calendar.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
-from zoneinfo import ZoneInfo
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 
-from bot.core.models import Action, Deadline, Plan, Profile
-
-EASTERN = ZoneInfo("America/New_York")
+from bot.core.models import Deadline, Profile
+from bot.core.plan.cycle import Cycle, cycle_events
 
 # Common advice, not rules (no official source): programs like to see 2-3 months of US clinical
 # experience and 2-3 US letters; below the lower end we suggest getting more.
@@ -29,98 +27,12 @@ GRADUATION_CUTOFF_YEARS = 5
 # 6-year MD); only used to guess a student's graduation year when they did not give it.
 NOMINAL_COURSE_YEARS = 6
 MAX_ATTEMPTS = 4
-
-# Path order: ties on the same date are listed in this order, which follows the dependencies.
-ORDER: tuple[str, ...] = (
-    "next-cycle",
-    "graduation-year",
-    "feasibility",
-    "registration",
-    "attempts",
-    "step1",
-    "step2ck",
-    "english",
-    "pathway",
-    "usce",
-    "lors",
-    "visa-programs",
-    "eras",
-    "nrmp",
-    "interviews",
-    "requirements",
-    "step3-h1b",
-    "rank-list",
-    "match-week",
-    "soap",
-    "certificate",
-    "visa",
-    "residency",
-    "step3",
-)
-RANK = {key: i for i, key in enumerate(ORDER)}
-# Prerequisites without a date of their own sort with the earliest dated action.
-LEADING = frozenset({"next-cycle", "graduation-year", "feasibility", "registration", "attempts"})
 STEP_NAMES = {"step1": "Step 1", "step2ck": "Step 2 CK", "step3": "Step 3"}
+SHORT_NAMES = {**STEP_NAMES, "english": "OET", "registration": "ECFMG registration"}
 
 
-# -- the cycle and its dates --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Cycle:
-    """One Match year and its dated events, keyed by id suffix (`eras-submit`, `rol-deadline`)."""
-
-    year: int
-    events: Mapping[str, Deadline] = field(default_factory=dict)
-
-    def day(self, suffix: str) -> date | None:
-        """The event's calendar date in US Eastern time (the organisers' zone), if known."""
-        event = self.events.get(suffix)
-        return event.at.astimezone(EASTERN).date() if event else None
-
-    def when(self, suffix: str) -> str:
-        """The date as people read it in a reason, with '(estimated)' when it is not confirmed."""
-        event = self.events.get(suffix)
-        if event is None:
-            return "(date not published yet)"
-        note = " (estimated)" if event.estimated else ""
-        return f"{fmt(event.at.astimezone(EASTERN).date())}{note}"
-
-
-def cycle_events(deadlines: Iterable[Deadline], year: int) -> Cycle:
-    prefix = f"{year}-"
-    events = {
-        d.id[len(prefix) :]: d for d in deadlines if d.cycle == year and d.id.startswith(prefix)
-    }
-    return Cycle(year, events)
-
-
-def fmt(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
-
-
-def third_friday_of_march(year: int) -> date:
-    """Match Day rule (facts.md): the third Friday of March."""
-    first = date(year, 3, 1)
-    return first + timedelta(days=(4 - first.weekday()) % 7 + 14)
-
-
-def match_day(cycle: Cycle) -> date:
-    return cycle.day("match-day") or third_friday_of_march(cycle.year)
-
-
-def match_week(cycle: Cycle) -> date:
-    return cycle.day("match-week") or match_day(cycle) - timedelta(days=4)
-
-
-def soap_end(cycle: Cycle) -> date:
-    """SOAP runs Monday to Thursday of Match Week."""
-    return (cycle.day("soap") or match_week(cycle)) + timedelta(days=3)
-
-
-def eras_submit_or_rule(cycle: Cycle) -> date:
-    """Feasibility only (never a due date): ERAS submission opens in early September."""
-    return cycle.day("eras-submit") or date(cycle.year - 1, 9, 1)
+def short_name(step_id: str) -> str:
+    return SHORT_NAMES.get(step_id, step_id)
 
 
 # -- the person ---------------------------------------------------------------------------------
@@ -143,11 +55,11 @@ def _passed(status: str | None) -> bool:
 
 
 def has_usmle_id(profile: Profile) -> bool:
-    """A booked, passed or failed exam means a USMLE ID exists, whatever else was answered."""
+    """A booked, passed or failed exam means a USMLE ID exists, whatever else was answered; so
+    does a submitted ERAS application (IMGs get their ERAS token through ECFMG)."""
     exams = (profile.step1, profile.step2ck, profile.step3)
-    return bool(profile.ecfmg_registered or profile.ecfmg_certified) or any(
-        s in ("scheduled", "passed", "failed") for s in exams
-    )
+    known = (profile.ecfmg_registered, profile.ecfmg_certified, profile.eras_submitted)
+    return any(known) or any(s in ("scheduled", "passed", "failed") for s in exams)
 
 
 def requirements_met(profile: Profile) -> bool:
@@ -157,42 +69,60 @@ def requirements_met(profile: Profile) -> bool:
     )
 
 
-def target_cycle(profile: Profile, today: date, deadlines: Sequence[Deadline]) -> int:
-    """The person's target Match year, or the earliest one they can still apply to on time."""
+def first_cycle(profile: Profile, today: date, deadlines: Sequence[Deadline]) -> int:
+    """The person's target Match year, or the earliest one they can still apply to on time.
+
+    The planner then moves on from it while it cannot be reached (planner._choose_cycle)."""
     if profile.target_match_year is not None:
         return profile.target_match_year
+
+    def cycle(year: int) -> Cycle:
+        return cycle_events(deadlines, year)
+
     if profile.match_result == "matched":
-        return (
-            today.year
-            if today >= match_week(cycle_events(deadlines, today.year))
-            else today.year - 1
-        )
-    year = today.year if today <= match_day(cycle_events(deadlines, today.year)) else today.year + 1
+        return today.year if today >= cycle(today.year).match_week else today.year - 1
+    year = today.year if today <= cycle(today.year).match_day else today.year + 1
     if profile.match_result == "unmatched":
-        last = year if today >= match_week(cycle_events(deadlines, year)) else year - 1
-        if today <= soap_end(cycle_events(deadlines, last)):
+        last = year if today >= cycle(year).match_week else year - 1
+        if today <= cycle(last).soap_end:
             return last
     elif profile.eras_submitted:
         return year
     graduation = expected_graduation(profile, today)
     year = max(year, graduation or year)
-    while today > eras_submit_or_rule(cycle_events(deadlines, year)):
+    while today > cycle(year).eras_submit:
         year += 1
     return year
+
+
+def study_order(profile: Profile) -> dict[str, tuple[str, ...]]:
+    """One person studies for one Step at a time: the Step they are further along with comes
+    first (Step 1 on a tie, the usual order), so the other one waits on it."""
+    rank = {None: 0, "not-started": 0, "preparing": 1, "failed": 1, "scheduled": 2}
+    s1, s2 = profile.step1, profile.step2ck
+    if "passed" in (s1, s2):
+        return {}
+    if rank.get(s2, 0) > rank.get(s1, 0):
+        return {"step1": ("step2ck",)}
+    return {"step2ck": ("step1",)}
 
 
 # -- building the plan --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class _Item:
+class Item:
+    """A step that applies to this person, worded for them. `key` is its step id in
+    knowledge/path.yaml (which gives its timing); `topic` overrides the step's topic."""
+
     key: str
-    action: Action
-    sort: date | None = None
+    title: str
+    why: str
+    topic: str | None = None
 
 
 @dataclass(frozen=True)
-class _Ctx:
+class Ctx:
     profile: Profile
     today: date
     cycle: Cycle
@@ -201,58 +131,46 @@ class _Ctx:
     def certified(self) -> bool:
         return bool(self.profile.ecfmg_certified)
 
-    def ahead(self, day: date | None) -> bool:
-        return day is not None and day >= self.today
-
-    def first_ahead(self, *suffixes: str) -> str:
-        """The first of these events still ahead, else the last one (so an overdue date shows)."""
-        for suffix in suffixes:
-            if self.ahead(self.cycle.day(suffix)):
-                return suffix
-        return suffixes[-1]
+    def passed(self, suffix: str) -> bool:
+        """Whether the calendar's event is behind us (an unknown event is not)."""
+        day = self.cycle.day(suffix)
+        return day is not None and day < self.today
 
 
-def _item(ctx: _Ctx, key: str, topic: str, title: str, why: str, due: str | None) -> _Item:
-    day = ctx.cycle.day(due) if due else None
-    return _Item(key, Action(topic=topic, title=title, why=why, due=day), day)
+def _item(key: str, topic: str, title: str, why: str) -> Item:
+    return Item(key, title, why, topic)
 
 
-def advise(profile: Profile, today: date, deadlines: Sequence[Deadline]) -> Plan:
-    """The ordered plan (most urgent first) and the warnings for one person on one day."""
-    year = target_cycle(profile, today, deadlines)
-    ctx = _Ctx(profile, today, cycle_events(deadlines, year))
-    warnings = _warnings(ctx)
-    if profile.match_result == "matched":
-        items = _matched_items(ctx)
-    elif profile.match_result == "unmatched" and today > soap_end(ctx.cycle):
-        ctx = _Ctx(profile, today, cycle_events(deadlines, year + 1))
-        items = [_next_cycle_item(ctx), *_pre_match_items(_fresh_cycle(ctx))]
-    elif profile.match_result == "unmatched":
-        items = [_soap_item(ctx), *_start_items(ctx)]
-    else:
-        items = _pre_match_items(ctx)
-    return Plan(actions=tuple(i.action for i in _ordered(items)), warnings=tuple(warnings))
+def fresh_start(ctx: Ctx) -> bool:
+    """Unmatched and SOAP is over: the plan is for the next Match."""
+    return ctx.profile.match_result == "unmatched" and ctx.today > ctx.cycle.soap_end
 
 
-def _fresh_cycle(ctx: _Ctx) -> _Ctx:
-    """After an unmatched cycle the application steps start over; exam results carry on."""
+def items(ctx: Ctx, deadlines: Sequence[Deadline]) -> tuple[Ctx, list[Item]]:
+    """The steps that apply, and the cycle they are planned in (the next one after SOAP)."""
+    if ctx.profile.match_result == "matched":
+        return ctx, _matched_items(ctx)
+    if fresh_start(ctx):
+        nxt = fresh_cycle(ctx, deadlines)
+        return nxt, [_next_cycle_item(nxt), *_pre_match_items(nxt)]
+    if ctx.profile.match_result == "unmatched":
+        return ctx, [_soap_item(ctx), *_start_items(ctx)]
+    return ctx, _pre_match_items(ctx)
+
+
+def fresh_cycle(ctx: Ctx, deadlines: Sequence[Deadline]) -> Ctx:
+    """After an unmatched cycle the application steps start over in the next Match; exam
+    results carry on."""
+    return Ctx(fresh_profile(ctx.profile), ctx.today, cycle_events(deadlines, ctx.cycle.year + 1))
+
+
+def fresh_profile(profile: Profile) -> Profile:
+    """The profile for a later Match: applications start over, exam results carry on."""
     reset = {"eras_submitted": None, "nrmp_registered": None, "rol_certified": None}
-    profile = Profile(**{**ctx.profile.to_dict(), **reset, "match_result": None})
-    return _Ctx(profile, ctx.today, ctx.cycle)
+    return Profile(**{**profile.to_dict(), **reset, "match_result": None})
 
 
-def _ordered(items: list[_Item]) -> list[_Item]:
-    dated = [i.sort for i in items if i.sort is not None]
-    first = min(dated) if dated else None
-
-    def key(item: _Item) -> tuple[date, int]:
-        sort = first if item.key in LEADING else item.sort
-        return (sort or date.max, RANK[item.key])
-
-    return sorted(items, key=key)
-
-
-def _pre_match_items(ctx: _Ctx) -> list[_Item]:
+def _pre_match_items(ctx: Ctx) -> list[Item]:
     return [
         *_start_of_path_items(ctx),
         *_exam_items(ctx),
@@ -263,77 +181,69 @@ def _pre_match_items(ctx: _Ctx) -> list[_Item]:
     ]
 
 
-def _start_of_path_items(ctx: _Ctx) -> list[_Item]:
+def _start_of_path_items(ctx: Ctx) -> list[Item]:
     p = ctx.profile
-    items: list[_Item] = []
+    items: list[Item] = []
     if _graduated_long_ago(ctx):
         items.append(
             _item(
-                ctx,
                 "graduation-year",
                 "graduation-year",
                 "Find programs that accept your year of graduation",
                 f"You graduated in {p.graduation_year}. Many programs only take graduates of "
                 "the last 3-5 years; check each program's policy before you pay to apply.",
-                None,
             )
         )
     nothing_started = not p.ecfmg_registered and not any(
         s in ("preparing", "scheduled", "passed", "failed") for s in (p.step1, p.step2ck)
     )
-    if nothing_started and not ctx.certified:
+    # Someone who set a target year has decided to go: feasibility is behind them.
+    if nothing_started and not ctx.certified and p.target_match_year is None:
         items.append(
             _item(
-                ctx,
                 "feasibility",
                 "mentors-and-feasibility",
                 "Check the US path is feasible for you",
                 "It takes years and costs thousands of dollars: talk to people who did it and "
                 "check time, money, family and visa before you pay for anything.",
-                None,
             )
         )
     return items
 
 
-def _exam_items(ctx: _Ctx) -> list[_Item]:
+def _exam_items(ctx: Ctx) -> list[Item]:
     p = ctx.profile
     if ctx.certified:
         return []
-    items: list[_Item] = []
+    items: list[Item] = []
     if not has_usmle_id(p):
         items.append(
             _item(
-                ctx,
                 "registration",
                 "ecfmg-registration",
                 "Register with ECFMG and get your USMLE ID",
                 "You need it before you can apply for Step 1 or Step 2 CK. First check that "
                 "your school is listed in WDOMS with an ECFMG Sponsor Note. Students can "
                 "register while enrolled.",
-                None,
             )
         )
     if any(getattr(p, s) == "failed" for s in STEP_NAMES):
         items.append(
             _item(
-                ctx,
                 "attempts",
                 "attempt-limits-and-failures",
                 "Plan your retake within the attempt limits",
                 f"You have at most {MAX_ATTEMPTS} attempts per Step, and programs see every "
                 "attempt. Retake only when your practice scores are safely above the pass mark.",
-                None,
             )
         )
-    exam_due = ctx.first_ahead("eras-submit", "rol-deadline")
     for step in ("step1", "step2ck"):
         if not _passed(getattr(p, step)):
-            items.append(_exam_item(ctx, step, exam_due))
+            items.append(_exam_item(ctx, step))
     return items
 
 
-def _exam_item(ctx: _Ctx, step: str, due: str) -> _Item:
+def _exam_item(ctx: Ctx, step: str) -> Item:
     name = STEP_NAMES[step]
     status = getattr(ctx.profile, step)
     titles = {
@@ -353,27 +263,24 @@ def _exam_item(ctx: _Ctx, step: str, due: str) -> _Item:
         f"submission opens {ctx.cycle.when('eras-submit')}. ECFMG must confirm it by the "
         f"rank-list deadline, {ctx.cycle.when('rol-deadline')}."
     )
-    return _item(ctx, step, f"usmle-{step}", title, why, due)
+    return _item(step, f"usmle-{step}", title, why)
 
 
-def _certification_items(ctx: _Ctx) -> list[_Item]:
+def _certification_items(ctx: Ctx) -> list[Item]:
     p = ctx.profile
     if ctx.certified:
         return []
-    due = ctx.first_ahead("pathways-deadline", "rol-deadline")
     student = p.stage == "student"
-    items: list[_Item] = []
+    items: list[Item] = []
     if not _passed(p.english):
         items.append(
             _item(
-                ctx,
                 "english",
                 "english-proficiency",
                 "Pass OET Medicine",
                 "ECFMG requires it of everyone, native speakers too: 350 in Listening, Reading "
                 "and Speaking and 300 in Writing in one sitting. Each cycle only accepts recent "
                 "results, so time it for your target year.",
-                due,
             )
         )
     pathway_title = (
@@ -382,110 +289,96 @@ def _certification_items(ctx: _Ctx) -> list[_Item]:
         else "Apply for an ECFMG clinical-skills Pathway"
     )
     pathway_when = ctx.cycle.when("pathways-deadline")
-    items.append(
-        _item(
-            ctx,
-            "pathway",
-            "clinical-skills-requirement",
-            pathway_title,
-            "Step 2 CS is gone; a Pathway plus OET now shows your clinical and communication "
-            f"skills. {ctx.cycle.year} Pathways application deadline: {pathway_when}.",
-            due,
+    # Once the Pathways deadline is behind us, applying is no longer an action: what is left is
+    # ECFMG confirming the Pathway by the rank-list deadline (the requirements action says so).
+    if not ctx.passed("pathways-deadline"):
+        items.append(
+            _item(
+                "pathway",
+                "clinical-skills-requirement",
+                pathway_title,
+                "Step 2 CS is gone; a Pathway plus OET now shows your clinical and "
+                f"communication skills. {ctx.cycle.year} Pathways application deadline: "
+                f"{pathway_when}.",
+            )
         )
-    )
     items.append(
         _item(
-            ctx,
             "requirements",
             "ecfmg-certification",
             "Have ECFMG confirm your requirements",
             "Step 1, Step 2 CK, OET and a Pathway must be confirmed by the rank-list deadline, "
-            f"{ctx.cycle.when('rol-deadline')}, or NRMP withdraws you from the Match.",
-            "rol-deadline",
+            f"{ctx.cycle.when('rol-deadline')}, or NRMP withdraws you from the Match. Check your "
+            "status in MyIntealth.",
         )
     )
     return items
 
 
-def _application_items(ctx: _Ctx) -> list[_Item]:
+def _application_items(ctx: Ctx) -> list[Item]:
     p = ctx.profile
-    items: list[_Item] = []
+    items: list[Item] = []
     if not p.eras_submitted:
         items += _before_eras_items(ctx)
     if not p.nrmp_registered:
         items.append(
             _item(
-                ctx,
                 "nrmp",
                 "nrmp-match",
                 "Register for the NRMP Match",
                 f"Registration opens {ctx.cycle.when('nrmp-registration-opens')}. Register by "
                 f"{ctx.cycle.when('nrmp-late-fee')} to avoid the late fee; after that you can "
                 "still register until the rank-list deadline.",
-                ctx.first_ahead("nrmp-late-fee", "rol-deadline"),
             )
         )
-    interviews = _item(
-        ctx,
-        "interviews",
-        "interviews",
-        "Prepare for interviews",
-        "Interviews run from about October to January, mostly online; answer invitations fast.",
-        None,
+    items.append(
+        _item(
+            "interviews",
+            "interviews",
+            "Prepare for interviews",
+            "Interviews run from about October to January, mostly online; answer invitations fast.",
+        )
     )
-    items.append(_Item("interviews", interviews.action, ctx.cycle.day("rol-deadline")))
     return items
 
 
-def _before_eras_items(ctx: _Ctx) -> list[_Item]:
-    """US experience, letters and the program list feed the ERAS application.
-
-    Once submission has opened they lose their own date (it would only say "overdue") and are
-    listed with the ERAS action instead.
-    """
+def _before_eras_items(ctx: Ctx) -> list[Item]:
+    """US experience, letters and the program list feed the ERAS application (advice: once
+    submission has opened the planner drops their date, "overdue" would help nobody)."""
     p = ctx.profile
-    eras_day = ctx.cycle.day("eras-submit")
-    support = "eras-submit" if ctx.ahead(eras_day) else None
-    items: list[_Item] = []
+    items: list[Item] = []
     if (p.usce_months or 0) < MIN_USCE_MONTHS:
         items.append(
             _item(
-                ctx,
                 "usce",
                 "usce",
                 "Get US clinical experience",
                 "Common advice, not a rule: aim for 2-3 months of hands-on US experience "
                 "before you apply; it is also where your US letters come from.",
-                support,
             )
         )
     if (p.us_lors or 0) < MIN_US_LORS:
         items.append(
             _item(
-                ctx,
                 "lors",
                 "letters-of-recommendation",
                 "Collect US letters of recommendation",
-                "Common advice: 2-3 letters from US physicians who supervised you, uploaded "
-                "through the AAMC Letter of Recommendation Portal before you submit.",
-                support,
+                "Common advice: 2-3 letters from US physicians who supervised you. From the 2027 "
+                "ERAS season writers upload them through the AAMC Letter Writer Portal; you "
+                "request them in MyERAS.",
             )
         )
     if p.needs_visa:
         items.append(
             _item(
-                ctx,
                 "visa-programs",
                 "program-list",
                 "Apply only to programs that sponsor your visa",
                 "A program's visa policy (J-1, H-1B or none) is the first filter for your list.",
-                support,
             )
         )
-    items = [replace(i, sort=eras_day) for i in items]
     items.append(
         _item(
-            ctx,
             "eras",
             "eras-application",
             "Prepare and submit your ERAS application",
@@ -493,154 +386,133 @@ def _before_eras_items(ctx: _Ctx) -> list[_Item]:
             f"{ctx.cycle.when('eras-submit')} and programs start reviewing "
             f"{ctx.cycle.when('eras-review')}. Submit early. OB/GYN and emergency medicine "
             "use ResidencyCAS instead.",
-            "eras-submit",
         )
     )
     return items
 
 
-def _match_items(ctx: _Ctx) -> list[_Item]:
+def _match_items(ctx: Ctx) -> list[Item]:
     p = ctx.profile
-    items: list[_Item] = []
+    items: list[Item] = []
     if p.needs_visa and not _passed(p.step3):
         items.append(
             _item(
-                ctx,
                 "step3-h1b",
                 "usmle-step3",
                 "Pass Step 3 before the rank-list deadline if you want an H-1B",
                 "An H-1B for residency needs Steps 1, 2 CK and 3; Step 3 is taken in the US "
                 "after your ECFMG certificate is issued. A J-1 does not need it.",
-                "rol-deadline",
             )
         )
     if not p.rol_certified:
         items.append(
             _item(
-                ctx,
                 "rank-list",
                 "nrmp-match",
                 "Certify your rank order list",
-                f"Ranking opens {ctx.cycle.when('rol-opens')}; certify by "
-                f"{ctx.cycle.when('rol-deadline')}, 9 p.m. US Eastern. Rank every program you "
-                "would really attend, in your true order.",
-                "rol-deadline",
+                f"Ranking opens {ctx.cycle.when('rol-opens')}. Rank every program you would "
+                "really attend, in your true order; an uncertified list does not enter the "
+                "Match.",
             )
         )
     items.append(
         _item(
-            ctx,
             "match-week",
             "match-timeline",
             "Match Week: learn whether you matched",
             "On Monday you learn whether you matched; if not, SOAP runs Monday to Thursday. "
             f"Match Day: {ctx.cycle.when('match-day')}.",
-            "match-week",
         )
     )
     return items
 
 
-def _start_items(ctx: _Ctx) -> list[_Item]:
+def _start_items(ctx: Ctx) -> list[Item]:
     p = ctx.profile
-    items: list[_Item] = []
+    items: list[Item] = []
     if not ctx.certified:
         items.append(
             _item(
-                ctx,
                 "certificate",
                 "ecfmg-certification",
                 "Hold your ECFMG certificate before residency starts",
                 "The full certificate (including your verified diploma) is needed by the "
                 f"start of training on {ctx.cycle.when('program-start')}.",
-                "program-start",
             )
         )
     if p.needs_visa:
         items.append(
             _item(
-                ctx,
                 "visa",
                 "visa-j1",
                 "Get your visa: usually a J-1 sponsored by ECFMG",
                 "The J-1 needs a Statement of Need from your health ministry and carries a "
                 "two-year home-residence rule; an H-1B needs Step 3 and a sponsoring program.",
-                "program-start",
             )
         )
     if not _passed(p.step3) and not (p.needs_visa and p.match_result in (None, "pending")):
         items.append(
             _item(
-                ctx,
                 "step3",
                 "usmle-step3",
                 "Take Step 3 during residency",
                 "Most residents take it in their first or second year; you need it for a full "
                 "licence (and for an H-1B).",
-                None,
             )
         )
     return items
 
 
-def _matched_items(ctx: _Ctx) -> list[_Item]:
+def _matched_items(ctx: Ctx) -> list[Item]:
     p = ctx.profile
     items = _start_items(ctx)
     if p.needs_visa and not _passed(p.step3):
         items = [i for i in items if i.key != "step3"]
         items.append(
             _item(
-                ctx,
                 "step3-h1b",
                 "usmle-step3",
                 "If your program sponsors an H-1B, pass Step 3 as soon as you can",
                 "The H-1B petition needs Step 3; with a J-1 you can take it during residency.",
-                "program-start",
             )
         )
-    if ctx.ahead(ctx.cycle.day("program-start")) or ctx.cycle.day("program-start") is None:
+    if not ctx.passed("program-start"):
         items.append(
             _item(
-                ctx,
                 "residency",
                 "residency-training",
                 "Get ready to start residency",
                 f"Programs start on {ctx.cycle.when('program-start')}: finish your "
                 "paperwork, licence or permit, and travel early.",
-                "program-start",
             )
         )
     return items
 
 
-def _soap_item(ctx: _Ctx) -> _Item:
+def _soap_item(ctx: Ctx) -> Item:
     return _item(
-        ctx,
         "soap",
         "soap",
         "Take part in SOAP this Match Week",
         "SOAP runs Monday to Thursday of Match Week: apply through ERAS to unfilled programs "
         "only and do not contact programs first. You must be eligible to start on 1 July.",
-        "soap",
     )
 
 
-def _next_cycle_item(ctx: _Ctx) -> _Item:
+def _next_cycle_item(ctx: Ctx) -> Item:
     return _item(
-        ctx,
         "next-cycle",
         "match-timeline",
         f"Plan the {ctx.cycle.year} Match",
         "Find out what held your application back (scores, US experience, letters, program "
         "list) and strengthen it before the next ERAS season.",
-        None,
     )
 
 
 # -- warnings -----------------------------------------------------------------------------------
 
 
-def _graduated_long_ago(ctx: _Ctx) -> bool:
+def _graduated_long_ago(ctx: Ctx) -> bool:
     p = ctx.profile
     return (
         p.stage == "graduate"
@@ -649,8 +521,9 @@ def _graduated_long_ago(ctx: _Ctx) -> bool:
     )
 
 
-def _warnings(ctx: _Ctx) -> list[str]:
-    warnings = [*_reach_warnings(ctx), *_student_warnings(ctx)]
+def warnings(ctx: Ctx) -> list[str]:
+    """What the person must know besides the actions (reachability is the planner's)."""
+    warnings = _season_warnings(ctx)
     p = ctx.profile
     if _graduated_long_ago(ctx):
         years = ctx.today.year - (p.graduation_year or ctx.today.year)
@@ -668,39 +541,50 @@ def _warnings(ctx: _Ctx) -> list[str]:
     return warnings
 
 
-def _reach_warnings(ctx: _Ctx) -> list[str]:
+def reach_problem(ctx: Ctx) -> str | None:
+    """Why this Match is (probably) out of reach by the calendar's own dates, or None."""
     p, c, today = ctx.profile, ctx.cycle, ctx.today
-    if p.match_result == "matched":
+    if p.match_result is not None:
+        return None
+    student = _student_problem(ctx)
+    if student:
+        return student
+    submit = c.day("eras-submit")
+    # Only what the person told us: an unanswered Step does not move anyone's Match.
+    steps_missing = [
+        STEP_NAMES[s] for s in ("step1", "step2ck") if getattr(p, s) not in (None, "passed")
+    ]
+    if not p.eras_submitted and submit and today > submit and not ctx.certified and steps_missing:
+        return (
+            f"The {c.year} Match is probably out of reach: ERAS submission opened on "
+            f"{c.when('eras-submit')} and {' and '.join(steps_missing)} "
+            f"{'is' if len(steps_missing) == 1 else 'are'} not passed yet."
+        )
+    rol = c.day("rol-deadline")
+    if rol and today > rol and not requirements_met(p):
+        return (
+            f"The rank-list deadline, {c.when('rol-deadline')}, has passed without your ECFMG "
+            f"requirements met, so the {c.year} Match is out of reach."
+        )
+    return None
+
+
+def _season_warnings(ctx: Ctx) -> list[str]:
+    p, c, today = ctx.profile, ctx.cycle, ctx.today
+    if p.match_result in ("matched", "unmatched"):
         return []
     nxt = c.year + 1
-    if p.match_result != "unmatched" and today > match_day(c):
-        if p.match_result == "pending" or p.nrmp_registered:
-            return [
-                f"Match Day of the {c.year} Match, {c.when('match-day')}, has passed: tell me "
-                "your result with /profile set match_result matched (or unmatched)."
-            ]
-        return [f"The {c.year} Match is over. Set your target to the {nxt} Match or later."]
+    if today > c.match_day and (p.match_result == "pending" or p.nrmp_registered):
+        return [
+            f"Match Day of the {c.year} Match, {c.when('match-day')}, has passed: tell me "
+            "your result with /profile set match_result matched (or unmatched)."
+        ]
     warnings: list[str] = []
     submit = c.day("eras-submit")
-    steps_missing = [STEP_NAMES[s] for s in ("step1", "step2ck") if not _passed(getattr(p, s))]
-    if not p.eras_submitted and submit and today > submit and not ctx.certified:
-        if steps_missing:
-            warnings.append(
-                f"The {c.year} Match is probably out of reach: ERAS submission opened on "
-                f"{c.when('eras-submit')} and {' and '.join(steps_missing)} "
-                f"{'is' if len(steps_missing) == 1 else 'are'} not passed yet. "
-                f"Aim for the {nxt} Match."
-            )
-        elif p.match_result is None:
-            warnings.append(
-                f"ERAS submission for the {c.year} Match opened on {c.when('eras-submit')} and "
-                f"programs are already reviewing. Submit now, or aim for the {nxt} Match."
-            )
-    rol = c.day("rol-deadline")
-    if rol and today > rol and not requirements_met(p) and p.match_result is None:
+    if not p.eras_submitted and submit and today > submit and reach_problem(ctx) is None:
         warnings.append(
-            f"The rank-list deadline, {c.when('rol-deadline')}, has passed without your ECFMG "
-            f"requirements met, so the {c.year} Match is out of reach. Aim for the {nxt} Match."
+            f"ERAS submission for the {c.year} Match opened on {c.when('eras-submit')} and "
+            f"programs are already reviewing. Submit now, or aim for the {nxt} Match."
         )
     pathways = c.day("pathways-deadline")
     if pathways and today > pathways and not ctx.certified and not _passed(p.english):
@@ -712,17 +596,17 @@ def _reach_warnings(ctx: _Ctx) -> list[str]:
     return warnings
 
 
-def _student_warnings(ctx: _Ctx) -> list[str]:
+def _student_problem(ctx: Ctx) -> str | None:
+    """A student must have graduated by the 1 July start of their Match's residency."""
     graduation = expected_graduation(ctx.profile, ctx.today)
-    target = ctx.profile.target_match_year
-    if graduation is None or target is None or target >= graduation:
-        return []
+    year = ctx.cycle.year
+    if graduation is None or year >= graduation:
+        return None
     guess = "" if ctx.profile.graduation_year else "about "
-    return [
-        f"You expect to graduate in {guess}{graduation}, but residency from the {target} Match "
-        f"starts on 1 July {target}: you must have graduated by then. Aim for the "
-        f"{graduation} Match or later."
-    ]
+    return (
+        f"You expect to graduate in {guess}{graduation}, but residency from the {year} Match "
+        f"starts on 1 July {year}: you must have graduated by then."
+    )
 
 
 # -- /progress ----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The advisor on many real situations, against the real calendar and a small in-test one."""
+"""The planner on many real situations, against the real calendar and a small in-test one."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from bot.core.advisor import advise, progress, target_cycle
 from bot.core.models import Action, Deadline, Plan, Profile
+from bot.core.plan.planner import advise, target_cycle
+from bot.core.plan.rules import progress
 
 ET = ZoneInfo("America/New_York")
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,7 +62,7 @@ SMALL = (
 )
 
 D = date.fromisoformat
-ERAS_2027, LATE_2027, PATHWAYS_2027 = D("2026-09-02"), D("2027-01-31"), D("2027-01-31")
+ERAS_2027, LATE_2027, PATHWAYS_2027 = D("2026-09-02"), D("2027-01-29"), D("2027-01-29")
 ROL_2027, WEEK_2027, START_2027 = D("2027-03-03"), D("2027-03-15"), D("2027-07-01")
 ERAS_2028, LATE_2028, ROL_2028 = D("2027-09-01"), D("2028-01-31"), D("2028-03-01")
 WEEK_2028, START_2028 = D("2028-03-13"), D("2028-07-01")
@@ -150,13 +151,14 @@ def test_pathway_due_is_the_2027_pathways_deadline() -> None:
     plan = plan_for(**{**READY_GRAD, "english": "not-started"}, target_match_year=2027)
     assert action(plan, "english-proficiency").due == PATHWAYS_2027
     assert action(plan, "clinical-skills-requirement").due == PATHWAYS_2027
-    assert "31 Jan 2027 (estimated)" in action(plan, "clinical-skills-requirement").why
+    assert "29 Jan 2027 (estimated)" in action(plan, "clinical-skills-requirement").why
 
 
-def test_2028_has_no_pathways_date_so_the_rank_list_deadline_is_the_limit() -> None:
+def test_2028_pathway_aims_at_eras_submission_as_its_deadline_is_not_published() -> None:
     plan = plan_for(**{**READY_GRAD, "english": "not-started"}, target_match_year=2028)
-    assert action(plan, "clinical-skills-requirement").due == ROL_2028
+    assert action(plan, "clinical-skills-requirement").due == ERAS_2028
     assert "not published yet" in action(plan, "clinical-skills-requirement").why
+    assert topics(plan)[0] == "english-proficiency"  # the Pathway waits on OET
 
 
 def test_student_prepares_the_pathway_instead_of_applying() -> None:
@@ -175,10 +177,10 @@ def test_certified_graduate_has_no_exam_or_certification_actions() -> None:
 # -- 3. experience and application -----------------------------------------------------------------
 
 
-def test_usce_and_letters_before_eras_as_common_advice() -> None:
+def test_usce_and_letters_are_advice_after_the_hard_steps() -> None:
     plan = plan_for(stage="graduate", graduation_year=2025, usce_months=1, us_lors=0)
     assert before(plan, "usce", "letters-of-recommendation")
-    assert before(plan, "letters-of-recommendation", "eras-application")
+    assert before(plan, "eras-application", "usce")
     assert action(plan, "usce").due == ERAS_2028
     assert "Common advice" in action(plan, "usce").why
     assert "Common advice" in action(plan, "letters-of-recommendation").why
@@ -254,18 +256,21 @@ def test_step3_passed_is_not_suggested() -> None:
 # -- 5. warnings ---------------------------------------------------------------------------------
 
 
-def test_step2ck_missing_after_eras_submission_is_out_of_reach() -> None:
+def test_step2ck_missing_after_eras_submission_moves_the_plan_to_2028() -> None:
     plan = plan_for(**{**READY_GRAD, "step2ck": "preparing"}, target_match_year=2027)
     assert any("2027 Match is probably out of reach" in w for w in plan.warnings)
-    assert any("2028 Match" in w for w in plan.warnings)
-    assert action(plan, "usmle-step2ck").due == ROL_2027  # the hard limit once ERAS passed
+    assert any("This plan is for the 2028 Match" in w for w in plan.warnings)
+    assert topics(plan)[0] == "usmle-step2ck"
+    assert action(plan, "usmle-step2ck").due == ERAS_2028
 
 
 def test_support_actions_lose_their_date_once_eras_submission_opened() -> None:
-    plan = plan_for(stage="graduate", step1="passed", usce_months=0, target_match_year=2027)
+    plan = plan_for(
+        **{**READY_GRAD, "usce_months": 0}, target_match_year=2027, eras_submitted=False
+    )
     assert action(plan, "usce").due is None
     assert action(plan, "eras-application").due == ERAS_2027
-    assert topics(plan)[:3] == ["usce", "letters-of-recommendation", "eras-application"]
+    assert topics(plan)[0] == "eras-application"  # overdue and hard: submit now
 
 
 def test_ready_but_not_submitted_after_submission_opened_is_told_to_hurry() -> None:
@@ -396,7 +401,9 @@ def test_matched_certified_without_visa_prepares_to_start() -> None:
     ("fields", "today", "expected"),
     [
         ({}, TODAY, 2028),
-        ({"target_match_year": 2027}, TODAY, 2027),
+        ({"target_match_year": 2027}, TODAY, 2027),  # nothing known that rules it out
+        ({"target_match_year": 2027, "step1": "passed", "step2ck": "scheduled"}, TODAY, 2028),
+        ({"target_match_year": 2027, "eras_submitted": True}, TODAY, 2027),
         ({"eras_submitted": True}, TODAY, 2027),
         ({"stage": "student", "school_year": 6}, TODAY, 2028),
         ({"stage": "student", "school_year": 3}, TODAY, 2030),
@@ -414,9 +421,11 @@ def test_target_cycle(fields: dict[str, object], today: date, expected: int) -> 
 
 
 def test_dues_come_from_the_given_calendar() -> None:
-    plan = plan_for(D("2029-05-01"), SMALL, stage="graduate", target_match_year=2030)
+    plan = plan_for(
+        D("2029-05-01"), SMALL, stage="graduate", step1="passed", target_match_year=2030
+    )
     assert action(plan, "eras-application").due == D("2029-09-05")
-    assert action(plan, "clinical-skills-requirement").due == D("2030-01-29")
+    assert action(plan, "clinical-skills-requirement").due == D("2029-09-05")
     assert action(plan, "nrmp-match", 0).due == D("2030-01-30")
     assert action(plan, "ecfmg-certification", 1).due == D("2030-06-30")
     assert {a.due for a in plan.actions} <= all_dates(SMALL) | {None}
@@ -451,10 +460,11 @@ def test_every_due_is_a_calendar_date_and_plans_are_deterministic(
     assert all(a.title and a.why for a in first.actions)
 
 
-def test_actions_are_ordered_by_due_date() -> None:
+def test_hard_steps_come_before_advice() -> None:
     plan = plan_for(stage="graduate", graduation_year=2023, needs_visa=True, target_match_year=2028)
-    dues = [a.due for a in plan.actions if a.due is not None]
-    assert dues == sorted(dues)
+    advice = {"usce", "letters-of-recommendation", "program-list", "interviews", "usmle-step3"}
+    kinds = [a.topic in advice for a in plan.actions]
+    assert kinds == sorted(kinds)  # every hard step, then every piece of advice
 
 
 # -- 8. /progress --------------------------------------------------------------------------------
