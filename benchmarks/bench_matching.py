@@ -30,6 +30,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -102,6 +104,43 @@ def accuracy_and_latency(sets: dict[str, list[tuple[str, str]]]) -> None:
             f"| {name} | {len(samples)} | {statistics.median(samples):.1f} "
             f"| {p99(samples):.1f} | {max(samples):.1f} |"
         )
+
+
+def fact_and_also(sets: Sequence[str]) -> None:
+    """Two views the sets' extra labels allow: specific-fact questions (`fact: true`) answered
+    directly on the right topic, and how many of those came with an entry's short answer; and
+    top-1 / confidently wrong when a topic listed under `also` counts as right too."""
+    kb = load_knowledge()
+    matcher = build_matcher(kb, "hybrid")
+    print(
+        "| set | fact questions | direct and right | ... with an entry's short answer "
+        "| top-1 with `also` | confidently wrong with `also` |"
+    )
+    print("|---|---|---|---|---|---|")
+    for name in sets:
+        path = DATA / f"{name}.yaml"
+        if not path.exists():
+            continue
+        items = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+        facts = direct = with_entry = in_scope = top1 = wrong = 0
+        for item in items:
+            if item["topic"] == "none":
+                continue
+            right = {item["topic"], *item.get("also", [])}
+            result = matcher.match(item["q"])
+            first = result.matches[0].topic if result.matches else None
+            in_scope += 1
+            top1 += result.kind in ("answer", "suggest") and first in right
+            wrong += result.kind == "answer" and first not in right
+            if item.get("fact"):
+                facts += 1
+                ok = result.kind == "answer" and first == item["topic"]
+                direct += ok
+                with_entry += ok and result.entry is not None
+        fact_cells = (
+            f"{facts} | {direct / facts:.1%} | {with_entry / facts:.1%}" if facts else "0 | - | -"
+        )
+        print(f"| {name} | {fact_cells} | {top1 / in_scope:.1%} | {wrong / in_scope:.1%} |")
 
 
 STARTUP = """
@@ -222,6 +261,8 @@ def main() -> None:
         return
     sets = {n: load_questions(DATA / f"{n}.yaml") for n in SETS if (DATA / f"{n}.yaml").exists()}
     accuracy_and_latency(sets)
+    print()
+    fact_and_also(list(sets))
     print()
     startup_table(args.cold)
 
