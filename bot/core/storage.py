@@ -37,6 +37,7 @@ __all__ = [
     "OutboxEntry",
     "SqliteStorage",
     "Storage",
+    "StorageError",
     "normalise_question",
 ]
 
@@ -54,6 +55,11 @@ BROADCAST_KEY_PREFIX = "b"
 Row = Sequence[Any]
 # (chat_id, key, text) or (chat_id, key, text, meta): one message to plan for delivery.
 OutboxEntry = tuple[int, str, str] | tuple[int, str, str, Mapping[str, str]]
+
+
+class StorageError(Exception):
+    """The database cannot be used (cannot be created, read-only, not SQLite); the message says
+    what is wrong and what to do, in one line, for the operator."""
 
 
 @dataclass(frozen=True)
@@ -368,6 +374,35 @@ async def _migrate(db: aiosqlite.Connection, directory: Path) -> int:
     return max(current, len(migrations))
 
 
+async def _check_writable(db: aiosqlite.Connection) -> None:
+    """Write one header field and roll back. Without this a read-only file opens fine (SQLite
+    falls back to read-only) and every later write fails: the bot would answer "Sorry" to all."""
+    await db.execute("BEGIN IMMEDIATE")
+    try:
+        version = next(iter(await db.execute_fetchall("PRAGMA user_version")))[0]
+        await db.execute(f"PRAGMA user_version = {int(version)}")
+    finally:
+        if db.in_transaction:
+            await db.execute("ROLLBACK")
+
+
+def _unusable(path: str, exc: sqlite3.Error) -> StorageError | None:
+    """One line for the operator: what is wrong with the database file and what to do; None
+    when the error is not about the file."""
+    reason = str(exc)
+    if "not a database" in reason:
+        return StorageError(
+            f"{path} is not a SQLite database: point IMGBOT_DB at the bot's database, "
+            "or move this file away to start with a new one"
+        )
+    if any(word in reason for word in ("readonly", "unable to open", "disk I/O")):
+        return StorageError(
+            f"cannot write to the database {path} ({reason}): give the bot's user write access "
+            "to the file and its directory, or set IMGBOT_DB to a writable path"
+        )
+    return None
+
+
 # -- the SQLite implementation ----------------------------------------------------------------
 
 
@@ -380,15 +415,32 @@ class SqliteStorage:
 
     @classmethod
     async def open(cls, path: str | Path, migrations: Path = MIGRATIONS_DIR) -> Self:
-        """Connect, configure and migrate; ":memory:" gives a private throwaway database."""
+        """Connect, configure, migrate and check that writes work; ":memory:" gives a private
+        throwaway database. Raises StorageError when the file cannot serve the bot."""
         target = str(path)
         if target != ":memory:":
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we issue BEGIN/COMMIT ourselves, sqlite3 adds nothing implicit.
-        db = await aiosqlite.connect(target, isolation_level=None)
+            try:
+                Path(target).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(
+                    f"cannot create the data directory {Path(target).parent} ({exc.strerror}): "
+                    "create it writable for the bot's user, or set IMGBOT_DB to a writable path"
+                ) from None
+        try:
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves, sqlite3 adds nothing implicit.
+            db = await aiosqlite.connect(target, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise _unusable(target, exc) or exc from None
         try:
             await _configure(db)
             await _migrate(db, migrations)
+            await _check_writable(db)
+        except sqlite3.DatabaseError as exc:
+            await db.close()
+            problem = _unusable(target, exc)
+            if problem is None:  # a bug (a broken migration), not the operator's to fix
+                raise
+            raise problem from None
         except BaseException:
             await db.close()
             raise

@@ -9,10 +9,12 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 from urllib.parse import urlparse
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import InvalidToken
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -51,6 +53,12 @@ from bot.tg.handlers import groups as cohorts  # `groups` is add_handlers' chat 
 from bot.tg.updates import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
+
+TOKEN_REJECTED = (
+    "error: the token was rejected by Telegram (revoked or mistyped); "
+    "set TELEGRAM_BOT_TOKEN to the token @BotFather gave you"
+)
+EXIT_TOKEN_REJECTED = 1
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Welcome and what I store"),
@@ -173,11 +181,28 @@ def _reload_on_sighup(app: Application, settings: Settings) -> None:
 def run_bot(settings: Settings, kb: KnowledgeBase) -> int:
     """Run until SIGINT/SIGTERM, then shut down cleanly; exit code 0.
 
-    Polling confirms updates only after handling them (bot.tg.polling); a webhook is served by
-    PTB, which checks the secret token on every request.
+    A token Telegram rejects ends the process with one line and exit code 1: PTB's own message
+    (and its traceback) carries the whole token, so it must never reach the output.
     """
     setup_logging([settings.token.get(), settings.webhook_secret.get()], settings.log_json)
-    app = build_application(settings, kb)
+    logging.getLogger("telegram.ext").addFilter(_not_a_rejected_token)
+    try:
+        _serve(build_application(settings, kb), settings)
+    except InvalidToken:
+        print(TOKEN_REJECTED, file=sys.stderr)
+        return EXIT_TOKEN_REJECTED
+    return 0
+
+
+def _not_a_rejected_token(record: logging.LogRecord) -> bool:
+    """Drop PTB's traceback for a rejected token (webhook start-up logs one before raising):
+    run_bot says it in one line instead."""
+    return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
+
+
+def _serve(app: Application, settings: Settings) -> None:
+    """Polling confirms updates only after handling them (bot.tg.polling); a webhook is served
+    by PTB, which checks the secret token on every request."""
     updates = list(Update.ALL_TYPES)
     if settings.webhook_url:
         app.run_webhook(
@@ -190,4 +215,3 @@ def run_bot(settings: Settings, kb: KnowledgeBase) -> int:
         )
     else:
         polling.run_polling(app, updates)
-    return 0

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sqlite3
+import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.models import Profile, ReminderSettings, User
-from bot.core.storage import MIGRATIONS_DIR, DialogState, SqliteStorage
+from bot.core.storage import MIGRATIONS_DIR, DialogState, SqliteStorage, StorageError
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -485,3 +487,47 @@ async def test_stats(store: SqliteStorage) -> None:
     assert stats["reminders_sent"] == 1
     assert stats["top_unanswered"] == [("what is a dog", 1), ("long ago", 1)]
     json.dumps(stats)
+
+
+# -- an unusable database is refused at open, in one line ---------------------------------------
+
+
+@pytest.fixture
+def read_only(tmp_path: Path) -> Iterator[Callable[[Path], None]]:
+    """Make a file read-only for this process: chmod, or (as root, whom chmod does not stop)
+    the immutable attribute; skips when neither is possible here."""
+    made: list[Path] = []
+
+    def make(path: Path) -> None:
+        path.chmod(0o444)
+        if not os.access(path, os.W_OK):
+            return
+        if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+            pytest.skip("cannot make a file read-only for this user")
+        made.append(path)
+
+    yield make
+    for path in made:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+async def test_a_read_only_database_is_refused_at_open(db_path: Path, read_only) -> None:
+    await (await SqliteStorage.open(db_path)).close()
+    read_only(db_path)
+    with pytest.raises(StorageError, match="cannot write to the database .*write access"):
+        await SqliteStorage.open(db_path)
+
+
+async def test_a_file_that_is_not_sqlite_is_refused_at_open(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("these are my notes, not a database\n" * 100)
+    with pytest.raises(StorageError, match="is not a SQLite database"):
+        await SqliteStorage.open(path)
+    assert path.read_text().startswith("these are my notes"), "the file is left untouched"
+
+
+async def test_a_data_directory_that_cannot_be_created_is_refused(tmp_path: Path) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the directory should be")
+    with pytest.raises(StorageError, match="cannot create the data directory"):
+        await SqliteStorage.open(blocker / "imgbot.sqlite3")
