@@ -514,7 +514,7 @@ def read_only(tmp_path: Path) -> Iterator[Callable[[Path], None]]:
 async def test_a_read_only_database_is_refused_at_open(db_path: Path, read_only) -> None:
     await (await SqliteStorage.open(db_path)).close()
     read_only(db_path)
-    with pytest.raises(StorageError, match="cannot write to the database .*write access"):
+    with pytest.raises(StorageError, match=r"cannot write to the database .*write access"):
         await SqliteStorage.open(db_path)
 
 
