@@ -138,6 +138,11 @@ class Storage(Protocol):
     async def outbox_counts(self) -> dict[str, int]: ...
     async def was_enqueued(self, key: str) -> bool: ...
 
+    # the update inbox (long polling)
+    async def inbox_add(self, updates: Sequence[tuple[int, str]]) -> list[tuple[int, str]]: ...
+    async def inbox_done(self, update_id: int) -> None: ...
+    async def inbox_pending(self) -> list[tuple[int, str]]: ...
+
     # cohorts
     async def create_cohort(
         self, name: str, year: int, chat_id: int, code: str, created_by: int, now: datetime
@@ -743,6 +748,44 @@ class SqliteStorage:
 
     async def was_enqueued(self, key: str) -> bool:
         return await self._scalar("SELECT 1 FROM outbox WHERE key = ?", (key,)) is not None
+
+    # -- update inbox ---------------------------------------------------------------------------
+
+    async def inbox_add(self, updates: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
+        """Journal a batch of (update_id, JSON) in one transaction; returns the new ones.
+
+        An id already present was journaled before a crash that came before its confirmation:
+        it is handled (or will be, from the journal) and is not returned. Handled rows below the
+        batch can never come again (the offset confirmed them), so they are pruned here.
+        """
+        if not updates:
+            return []
+        async with self._transaction() as db:
+            await db.execute(
+                "DELETE FROM update_inbox WHERE body IS NULL AND update_id < ?",
+                (min(update_id for update_id, _ in updates),),
+            )
+            fresh = []
+            for update_id, body in updates:
+                cursor = await db.execute(
+                    "INSERT INTO update_inbox (update_id, body) VALUES (?, ?)"
+                    " ON CONFLICT (update_id) DO NOTHING",
+                    (update_id, body),
+                )
+                if cursor.rowcount:
+                    fresh.append((update_id, body))
+            return fresh
+
+    async def inbox_done(self, update_id: int) -> None:
+        """Handled: erase the content at once (it may hold a user's message)."""
+        await self._write("UPDATE update_inbox SET body = NULL WHERE update_id = ?", (update_id,))
+
+    async def inbox_pending(self) -> list[tuple[int, str]]:
+        """Journaled but not handled (the bot stopped first), oldest first."""
+        rows = await self._rows(
+            "SELECT update_id, body FROM update_inbox WHERE body IS NOT NULL ORDER BY update_id"
+        )
+        return [(row[0], row[1]) for row in rows]
 
     # -- cohorts --------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -36,7 +36,7 @@ from bot.core.service import Service
 from bot.core.storage import SqliteStorage
 from bot.logs import setup_logging
 from bot.tg import notifier, polling
-from bot.tg.context import BotData
+from bot.tg.context import BotData, Context
 from bot.tg.delivery import RetryingRateLimiter
 from bot.tg.handlers import (
     admin,
@@ -59,6 +59,8 @@ TOKEN_REJECTED = (
     "set TELEGRAM_BOT_TOKEN to the token @BotFather gave you"
 )
 EXIT_TOKEN_REJECTED = 1
+# After a failed setMyCommands: soon (a blip), then less and less often; the last value repeats.
+COMMANDS_RETRY_SECONDS = (2, 10, 60, 300)
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Welcome and what I store"),
@@ -80,14 +82,16 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 def build_application(settings: Settings, kb: KnowledgeBase) -> Application:
     """The Application with every handler, the rate limiter and start-up/shutdown hooks."""
     context_types = ContextTypes(bot_data=BotData)
+    limiter = RetryingRateLimiter()
 
     async def post_init(app: Application) -> None:
         storage = await SqliteStorage.open(settings.db_path)
         app.bot_data["storage"] = storage
-        app.bot_data["service"] = Service(kb, storage, admins=settings.admins)
+        app.bot_data["service"] = svc = Service(kb, storage, admins=settings.admins)
+        limiter.on_migrate = svc.cohorts.migrate  # a reply to a migrated group goes to its new id
         app.bot_data["settings"] = settings
-        await app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
         assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
+        app.job_queue.run_once(_set_commands, 0, data=0)
         app.job_queue.run_repeating(notifier.sweep, interval=settings.reminder_interval, first=1)
         cohorts.setup(app, settings.reminder_interval)  # getChatMember checks, weekly digest
         _reload_on_sighup(app, settings)
@@ -109,7 +113,7 @@ def build_application(settings: Settings, kb: KnowledgeBase) -> Application:
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(RetryingRateLimiter())
+        .rate_limiter(limiter)
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -117,6 +121,19 @@ def build_application(settings: Settings, kb: KnowledgeBase) -> Application:
     )
     add_handlers(app)
     return app
+
+
+async def _set_commands(context: Context) -> None:
+    """The command menu; a failure is logged and tried again later (the menu is a convenience,
+    not a reason to stop answering people). `job.data` counts the attempts so far."""
+    assert context.job is not None and context.job_queue is not None
+    attempt = int(context.job.data or 0)
+    try:
+        await context.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+    except TelegramError as exc:
+        delay = COMMANDS_RETRY_SECONDS[min(attempt, len(COMMANDS_RETRY_SECONDS) - 1)]
+        log.warning("setMyCommands failed (%s); trying again in %ds", exc, delay)
+        context.job_queue.run_once(_set_commands, delay, data=attempt + 1)
 
 
 def add_handlers(app: Application) -> None:

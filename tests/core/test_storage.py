@@ -531,3 +531,27 @@ async def test_a_data_directory_that_cannot_be_created_is_refused(tmp_path: Path
     blocker.write_text("a file where the directory should be")
     with pytest.raises(StorageError, match="cannot create the data directory"):
         await SqliteStorage.open(blocker / "imgbot.sqlite3")
+
+
+# -- the update inbox (long polling journal) ---------------------------------------------------
+
+
+async def test_inbox_journals_erases_when_done_and_skips_a_batch_fetched_again(
+    store: SqliteStorage, db_path: Path
+) -> None:
+    batch = [(10, '{"update_id": 10}'), (11, '{"update_id": 11}')]
+    assert await store.inbox_add(batch) == batch
+    await store.inbox_done(10)
+    assert await store.inbox_pending() == [(11, '{"update_id": 11}')]
+    with raw(db_path) as conn:
+        assert conn.execute("SELECT body FROM update_inbox WHERE update_id = 10").fetchone() == (
+            None,
+        ), "a handled update's content is erased at once"
+    # A crash before the next getUpdates confirmed them: Telegram sends both again.
+    assert await store.inbox_add([*batch, (12, "{}")]) == [(12, "{}")]
+    # The next batch starts above them: handled rows below it can never come back.
+    await store.inbox_done(11)
+    await store.inbox_add([(13, "{}")])
+    with raw(db_path) as conn:
+        ids = [r[0] for r in conn.execute("SELECT update_id FROM update_inbox ORDER BY 1")]
+    assert ids == [12, 13]

@@ -588,6 +588,10 @@ class FakeBotApi:
         self._menu_buttons: dict[ChatId | None, JSON] = {}
         self._faults: list[_Fault] = []
         self._delays: list[_Delay] = []
+        self._hangs: list[tuple[str, ChatId | None]] = []
+        self._released = threading.Event()
+        self._held = 0
+        self.holds: list[int] = []  # mark() at the moment each held call arrived, in order
         self._blocked: set[ChatId] = set()
         self._migrated: dict[ChatId, int] = {}
         self._limits: _Limits | None = None
@@ -616,6 +620,7 @@ class FakeBotApi:
     def stop(self) -> None:
         """Stop serving; wakes long polls and delayed answers so nothing hangs."""
         self._stopping.set()
+        self._released.set()
         with self._changed:
             self._changed.notify_all()
         self._webhook_queue.put(None)
@@ -1087,6 +1092,31 @@ class FakeBotApi:
         with self._lock:
             self._delays.append(_Delay(method, seconds, count))
 
+    def hang(self, method: str, chat_id: ChatId | None = None) -> None:
+        """Hold every call of `method` (to `chat_id`, if given) until `release()`, then carry it
+        out: the server got the request but the answer is lost, as when a connection stalls
+        (the client times out, yet the message is delivered)."""
+        with self._lock:
+            self._hangs.append((method, chat_id))
+            self._released.clear()
+            self.holds.clear()
+
+    def release(self) -> None:
+        """End every hang: held calls are carried out now, new ones are answered at once."""
+        with self._lock:
+            self._hangs.clear()
+            self._released.set()
+
+    def wait_held(self, count: int = 1, timeout: float = 10) -> None:
+        """Wait until `count` calls have been held by `hang()` since it began."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while len(self.holds) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"{len(self.holds)} held, not {count}\n{self.dump()}")
+                self._changed.wait(remaining)
+
     def block_user(self, chat_id: ChatId, *, notify: bool = False) -> None:
         """Every write to `chat_id` gets 403 "bot was blocked by the user" until unblocked.
 
@@ -1180,6 +1210,7 @@ class FakeBotApi:
             return error.status, error.body()
         method = handler.__name__.removeprefix("_m_")
         self._apply_delay(method)
+        self._apply_hang(method, params)
         try:
             with self._lock:
                 self._check_faults(method, params)
@@ -1224,6 +1255,19 @@ class FakeBotApi:
                 delay.remaining -= 1
         if delay is not None:
             self._stopping.wait(delay.seconds)
+
+    def _apply_hang(self, method: str, params: JSON) -> None:
+        with self._changed:
+            if not any(
+                m == method and (c is None or c == params.get("chat_id")) for m, c in self._hangs
+            ):
+                return
+            self._held += 1
+            self.holds.append(self._calls[-1].index if self._calls else 0)
+            self._changed.notify_all()
+        self._released.wait()  # stop() sets it too
+        with self._changed:
+            self._held -= 1
 
     def _check_faults(self, method: str, params: JSON) -> None:
         chat_id = params.get("chat_id")
