@@ -131,6 +131,7 @@ class Storage(Protocol):
     async def enqueue(self, items: Iterable[OutboxEntry], now: datetime) -> int: ...
     async def pending(self, limit: int, now: datetime) -> list[OutboxItem]: ...
     async def mark_sent(self, item_id: int, now: datetime) -> None: ...
+    async def mark_sent_many(self, item_ids: Sequence[int], now: datetime) -> None: ...
     async def mark_retry(self, item_id: int, error: str, next_attempt: datetime) -> None: ...
     async def mark_dead(self, item_id: int, error: str) -> None: ...
     async def drop_pending_for(self, chat_id: int) -> int: ...
@@ -706,6 +707,15 @@ class SqliteStorage:
     async def mark_sent(self, item_id: int, now: datetime) -> None:
         await self._write(
             "UPDATE outbox SET sent_at = ?, error = NULL WHERE id = ?", (_ts(now), item_id)
+        )
+
+    async def mark_sent_many(self, item_ids: Sequence[int], now: datetime) -> None:
+        """The rows of one delivered message, in one short statement (its own transaction):
+        called as soon as the send returns, so a crash repeats only messages in flight."""
+        marks = ",".join("?" * len(item_ids))
+        await self._write(
+            f"UPDATE outbox SET sent_at = ?, error = NULL WHERE id IN ({marks})",
+            (_ts(now), *item_ids),
         )
 
     async def mark_retry(self, item_id: int, error: str, next_attempt: datetime) -> None:

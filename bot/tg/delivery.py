@@ -6,9 +6,10 @@ retries 429s after `retry_after`. This subclass adds:
 - pacing per private chat: Telegram allows about one message per second in a chat, with short
   bursts; without it a reminder right after two command replies drew a 429;
 - bounded retries of 5xx answers and network errors, with backoff;
-- at most one retry of a timed-out request: the server may have got it (the answer was lost),
-  so each retry can show the message once more. One retry bounds that to a double, where the
-  earlier three retries could show a message four times;
+- at most one retry of a request that timed out once connected: the server may have got it
+  (the answer was lost), so each retry can show the message once more. One retry bounds that
+  to a double, where the earlier three retries could show a message four times. A connect
+  timeout sent nothing and is retried like a network error;
 - a send to a group that became a supergroup (ChatMigrated): the chat's rows move to the new id
   (`on_migrate`) and the same message goes there, instead of being lost.
 """
@@ -20,6 +21,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import httpx
 from aiolimiter import AsyncLimiter
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import AIORateLimiter
@@ -33,12 +35,12 @@ RETRY_AFTER_RETRIES = 5
 # a limit-enforcing server answers with 429 (which pauses all sending). 28 measured 0 such 429s
 # and a higher sustained rate (benchmarks/bench_group_fanout.py).
 OVERALL_PER_SECOND = 28
-# Per private chat: one per second, the rate Telegram's FAQ gives ("avoid sending more than one
-# message per second" in a chat), after a burst of 2 (an answer split in two, a welcome and its
-# privacy note). Telegram tolerates short bursts (the fake Bot API models 3); keeping one below
-# leaves room for network jitter, which can bring two paced messages closer than 1 s.
-PRIVATE_BURST = 2
-PRIVATE_PER_SECOND = 1
+# Per private chat: Telegram's FAQ says "avoid sending more than one message per second" in a
+# chat and tolerates short bursts (the fake Bot API models 3, then 1/s). A burst of 3 covers a
+# welcome with its privacy note and the next answer; after it, 0.9/s rather than 1/s leaves
+# ~0.1 s for network jitter, which can bring two paced messages closer than they were sent.
+PRIVATE_BURST = 3
+PRIVATE_PER_SECOND = 0.9
 # Idle private-chat limiters are dropped beyond this many, so memory stays bounded.
 MAX_CHAT_LIMITERS = 10_000
 # Methods that put a new message into a chat: the ones Telegram's per-chat limit counts.
@@ -76,6 +78,12 @@ class RetryingRateLimiter(AIORateLimiter):
             except (Forbidden, BadRequest, RetryAfter):
                 raise
             except TimedOut as exc:
+                if not maybe_delivered(exc):
+                    errors += 1
+                    if errors > len(self.backoff):
+                        raise
+                    await self._wait(endpoint, exc, errors - 1)
+                    continue
                 timeouts += 1
                 if timeouts > TIMEOUT_RETRIES:
                     raise
@@ -123,6 +131,12 @@ class RetryingRateLimiter(AIORateLimiter):
         data["chat_id"] = new_chat_id
         data.pop("reply_parameters", None)
         data.pop("reply_to_message_id", None)
+
+
+def maybe_delivered(exc: TimedOut) -> bool:
+    """Whether Telegram may have carried out a request that timed out: yes, unless the
+    connection was never made (connect or pool timeout, which PTB also reports as TimedOut)."""
+    return not isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
 def _int(value: object) -> int | None:

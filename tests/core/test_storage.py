@@ -237,6 +237,14 @@ async def test_outbox_transitions(store: SqliteStorage) -> None:
     assert await store.pending(1, NOW + timedelta(days=1)) == later
 
 
+async def test_mark_sent_many_marks_exactly_those_rows(store: SqliteStorage) -> None:
+    await store.enqueue([(1, "a", "x"), (1, "b", "y"), (2, "c", "z")], NOW)
+    a, b, c = await store.pending(10, NOW)
+    await store.mark_sent_many([a.id, b.id], NOW)
+    assert await store.pending(10, NOW) == [c]
+    assert await store.outbox_counts() == {"pending": 1, "sent": 2, "dead": 0}
+
+
 async def test_pending_oldest_first_and_limited(store: SqliteStorage) -> None:
     await store.enqueue([(1, f"k{i}", "t") for i in range(5)], NOW)
     assert [i.key for i in await store.pending(2, NOW)] == ["k0", "k1"]

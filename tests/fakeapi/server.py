@@ -592,6 +592,7 @@ class FakeBotApi:
         self._released = threading.Event()
         self._held = 0
         self.holds: list[int] = []  # mark() at the moment each held call arrived, in order
+        self.held_chats: list[ChatId | None] = []  # the chat_id of each held call, in order
         self._blocked: set[ChatId] = set()
         self._migrated: dict[ChatId, int] = {}
         self._limits: _Limits | None = None
@@ -1100,6 +1101,7 @@ class FakeBotApi:
             self._hangs.append((method, chat_id))
             self._released.clear()
             self.holds.clear()
+            self.held_chats.clear()
 
     def release(self) -> None:
         """End every hang: held calls are carried out now, new ones are answered at once."""
@@ -1264,6 +1266,7 @@ class FakeBotApi:
                 return
             self._held += 1
             self.holds.append(self._calls[-1].index if self._calls else 0)
+            self.held_chats.append(params.get("chat_id"))
             self._changed.notify_all()
         self._released.wait()  # stop() sets it too
         with self._changed:
