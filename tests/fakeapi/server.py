@@ -34,6 +34,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -57,6 +58,12 @@ BOT_USER: JSON = {
 #: Methods that put a new message into a chat: blocked users, rate limits and chat migration
 #: apply to these.
 SEND_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto", "copyMessage"})
+#: A bot pacing a chat to Telegram's ~1 message/s sends a burst of up to PACED_BURST messages,
+#: then one about every second: after such a burst, "the bot went quiet" needs PACED_QUIET
+#: seconds without a call rather than a fraction of one.
+PACED_BURST = 3
+PACED_WINDOW = 3.5
+PACED_QUIET = 2.0
 #: Methods that write to a chat in any way; a user who blocked the bot refuses all of them.
 CHAT_WRITE_METHODS = SEND_METHODS | {
     "editMessageText",
@@ -788,15 +795,29 @@ class FakeBotApi:
         return self.sent_messages(chat_id, since=since)
 
     def settle(self, *, since: int, quiet: float = 0.3, timeout: float = 10) -> None:
-        """Wait until the bot made a call after `since`, then none but getUpdates for `quiet` s."""
+        """Wait until the bot made a call after `since`, then none but getUpdates for `quiet` s
+        (PACED_QUIET s while the bot may be pacing a chat it just sent a burst to)."""
         deadline = time.monotonic() + timeout
         with self._changed:
             while time.monotonic() < deadline:
-                busy = [c.time for c in self._calls if c.index > since and c.method != "getUpdates"]
-                idle = time.time() - max(busy) if busy else 0.0
-                if busy and idle >= quiet:
+                busy = [c for c in self._calls if c.index > since and c.method != "getUpdates"]
+                idle = time.time() - max(c.time for c in busy) if busy else 0.0
+                needed = max(quiet, PACED_QUIET) if self._pacing(busy) else quiet
+                if busy and idle >= needed:
                     return
-                self._changed.wait(max(quiet - idle, 0.05))
+                self._changed.wait(max(needed - idle, 0.05))
+
+    def _pacing(self, calls: list[Call]) -> bool:
+        """Whether a bot that keeps Telegram's per-chat limit may be holding a chat's next
+        message back: it sent PACED_BURST messages there within the last PACED_WINDOW s."""
+        now = time.time()
+        recent = Counter(
+            c.params.get("chat_id")
+            for c in self._calls
+            if c.method in SEND_METHODS and now - c.time < PACED_WINDOW
+        )
+        chats = {c.params.get("chat_id") for c in calls if c.method in SEND_METHODS}
+        return any(recent[chat] >= PACED_BURST for chat in chats)
 
     def say(self, chat_id: ChatId, text: str, **message_kwargs: Any) -> list[JSON]:
         """Send `text` as a user in `chat_id` and return the bot's replies (see `replies`)."""

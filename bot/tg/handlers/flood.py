@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.core.flood import FloodGuard
 from bot.tg.context import Context
+from bot.tg.updates import arrival_time
 
 SLOW_DOWN = "You are sending messages very fast. I will answer again in a few seconds."
 
@@ -19,7 +18,7 @@ async def guard(update: Update, context: Context) -> None:
     if message is None or message.text is None or update.effective_user is None:
         return
     flood: FloodGuard = context.bot_data.setdefault("flood", FloodGuard())
-    now = time.monotonic()
+    now = arrival_time(context.application, update)  # not its turn: replies may be paced
     verdict = flood.check(update.effective_user.id, now)
     if verdict == "allow":
         if len(flood) > 10_000:
