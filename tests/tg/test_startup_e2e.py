@@ -53,6 +53,15 @@ def test_a_revoked_token_exits_with_one_line_and_never_prints_the_token(
     assert fake_api.calls("getUpdates") == [] and fake_api.calls("setWebhook") == []
 
 
+def test_a_token_revoked_while_running_also_ends_with_one_line(fake_api: FakeBotApi, bot) -> None:
+    proc = bot()
+    fake_api.fail_next("getUpdates", 401, count=10)
+    assert exit_code(proc) != 0
+    proc.assert_token_not_logged()
+    assert "error: the token was rejected by Telegram" in proc.output()
+    assert "Traceback" not in proc.output()
+
+
 CHAT_COMMAND = [*RUN_COMMAND[:-1], "chat"]
 
 
