@@ -133,19 +133,29 @@ async def _poll(app: Application, allowed_updates: Sequence[str], stop: asyncio.
     failures = 0
     while not stop.is_set():
         batch = await _fetch(app, offset, allowed_updates, stop)
+        if batch:
+            try:
+                await inbox.take(batch)
+            except Exception as exc:  # disk full, a stuck lock: what is not journaled stays
+                log.error("could not journal updates (%s); not confirming them", exc)
+                batch = None
+            else:
+                offset = batch[-1]["update_id"] + 1
         if batch is None:
             failures += 1
-            delay = BACKOFF_SECONDS[min(failures, len(BACKOFF_SECONDS)) - 1]
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), delay)
+            await _back_off(stop, failures)
             continue
         failures = 0
-        if batch:
-            await inbox.take(batch)
-            offset = batch[-1]["update_id"] + 1
         await inbox.room(stop)
     await inbox.drain()
     await _confirm(app, offset)
+
+
+async def _back_off(stop: asyncio.Event, failures: int) -> None:
+    """Wait BACKOFF_SECONDS[failures - 1] (capped), or until a stop signal."""
+    delay = BACKOFF_SECONDS[min(failures, len(BACKOFF_SECONDS)) - 1]
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), delay)
 
 
 async def _confirm(app: Application, offset: int | None) -> None:
