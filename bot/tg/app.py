@@ -218,7 +218,7 @@ def _not_a_rejected_token(record: logging.LogRecord) -> bool:
 
 
 def _serve(app: Application, settings: Settings) -> None:
-    """Polling confirms updates only after handling them (bot.tg.polling); a webhook is served
+    """Polling journals each update before confirming it (bot.tg.polling); a webhook is served
     by PTB, which checks the secret token on every request."""
     updates = list(Update.ALL_TYPES)
     if settings.webhook_url:
