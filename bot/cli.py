@@ -21,6 +21,7 @@ from bot.core.answers import Answers
 from bot.core.freshness import stale, weekend_warnings
 from bot.core.knowledge import KnowledgeError, default_knowledge_dir, load_knowledge, validate_dir
 from bot.core.models import KnowledgeBase
+from bot.core.storage import StorageError
 
 if TYPE_CHECKING:
     from bot.core.service import Service
@@ -64,7 +65,17 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         return cmd_chat(args, settings)
     from bot.tg.app import run_bot
 
-    return run_bot(settings, _knowledge(settings))
+    kb = _knowledge(settings)
+    asyncio.run(_check_storage(settings))  # before connecting to Telegram: fail fast, one line
+    return run_bot(settings, kb)
+
+
+async def _check_storage(settings: Settings) -> None:
+    """Open (creating and migrating) the database once: raises StorageError if it is unusable."""
+    from bot.core.storage import SqliteStorage
+
+    storage = await SqliteStorage.open(settings.db_path)
+    await storage.close()
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -363,6 +374,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KnowledgeError as exc:
         print(f"the knowledge base is invalid, refusing to start:\n{exc}", file=sys.stderr)
+        return 1
+    except StorageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 0

@@ -37,6 +37,7 @@ __all__ = [
     "OutboxEntry",
     "SqliteStorage",
     "Storage",
+    "StorageError",
     "normalise_question",
 ]
 
@@ -54,6 +55,11 @@ BROADCAST_KEY_PREFIX = "b"
 Row = Sequence[Any]
 # (chat_id, key, text) or (chat_id, key, text, meta): one message to plan for delivery.
 OutboxEntry = tuple[int, str, str] | tuple[int, str, str, Mapping[str, str]]
+
+
+class StorageError(Exception):
+    """The database cannot be used (cannot be created, read-only, not SQLite); the message says
+    what is wrong and what to do, in one line, for the operator."""
 
 
 @dataclass(frozen=True)
@@ -125,12 +131,18 @@ class Storage(Protocol):
     async def enqueue(self, items: Iterable[OutboxEntry], now: datetime) -> int: ...
     async def pending(self, limit: int, now: datetime) -> list[OutboxItem]: ...
     async def mark_sent(self, item_id: int, now: datetime) -> None: ...
+    async def mark_sent_many(self, item_ids: Sequence[int], now: datetime) -> None: ...
     async def mark_retry(self, item_id: int, error: str, next_attempt: datetime) -> None: ...
     async def mark_dead(self, item_id: int, error: str) -> None: ...
     async def drop_pending_for(self, chat_id: int) -> int: ...
     async def delete_pending_where_key_prefix(self, prefix: str) -> int: ...
     async def outbox_counts(self) -> dict[str, int]: ...
     async def was_enqueued(self, key: str) -> bool: ...
+
+    # the update inbox (long polling)
+    async def inbox_add(self, updates: Sequence[tuple[int, str]]) -> list[tuple[int, str]]: ...
+    async def inbox_done(self, update_id: int) -> None: ...
+    async def inbox_pending(self) -> list[tuple[int, str]]: ...
 
     # cohorts
     async def create_cohort(
@@ -368,6 +380,35 @@ async def _migrate(db: aiosqlite.Connection, directory: Path) -> int:
     return max(current, len(migrations))
 
 
+async def _check_writable(db: aiosqlite.Connection) -> None:
+    """Write one header field and roll back. Without this a read-only file opens fine (SQLite
+    falls back to read-only) and every later write fails: the bot would answer "Sorry" to all."""
+    await db.execute("BEGIN IMMEDIATE")
+    try:
+        version = next(iter(await db.execute_fetchall("PRAGMA user_version")))[0]
+        await db.execute(f"PRAGMA user_version = {int(version)}")
+    finally:
+        if db.in_transaction:
+            await db.execute("ROLLBACK")
+
+
+def _unusable(path: str, exc: sqlite3.Error) -> StorageError | None:
+    """One line for the operator: what is wrong with the database file and what to do; None
+    when the error is not about the file."""
+    reason = str(exc)
+    if "not a database" in reason:
+        return StorageError(
+            f"{path} is not a SQLite database: point IMGBOT_DB at the bot's database, "
+            "or move this file away to start with a new one"
+        )
+    if any(word in reason for word in ("readonly", "unable to open", "disk I/O")):
+        return StorageError(
+            f"cannot write to the database {path} ({reason}): give the bot's user write access "
+            "to the file and its directory, or set IMGBOT_DB to a writable path"
+        )
+    return None
+
+
 # -- the SQLite implementation ----------------------------------------------------------------
 
 
@@ -380,15 +421,32 @@ class SqliteStorage:
 
     @classmethod
     async def open(cls, path: str | Path, migrations: Path = MIGRATIONS_DIR) -> Self:
-        """Connect, configure and migrate; ":memory:" gives a private throwaway database."""
+        """Connect, configure, migrate and check that writes work; ":memory:" gives a private
+        throwaway database. Raises StorageError when the file cannot serve the bot."""
         target = str(path)
         if target != ":memory:":
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we issue BEGIN/COMMIT ourselves, sqlite3 adds nothing implicit.
-        db = await aiosqlite.connect(target, isolation_level=None)
+            try:
+                Path(target).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(
+                    f"cannot create the data directory {Path(target).parent} ({exc.strerror}): "
+                    "create it writable for the bot's user, or set IMGBOT_DB to a writable path"
+                ) from None
+        try:
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves, sqlite3 adds nothing implicit.
+            db = await aiosqlite.connect(target, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise _unusable(target, exc) or exc from None
         try:
             await _configure(db)
             await _migrate(db, migrations)
+            await _check_writable(db)
+        except sqlite3.DatabaseError as exc:
+            await db.close()
+            problem = _unusable(target, exc)
+            if problem is None:  # a bug (a broken migration), not the operator's to fix
+                raise
+            raise problem from None
         except BaseException:
             await db.close()
             raise
@@ -651,6 +709,15 @@ class SqliteStorage:
             "UPDATE outbox SET sent_at = ?, error = NULL WHERE id = ?", (_ts(now), item_id)
         )
 
+    async def mark_sent_many(self, item_ids: Sequence[int], now: datetime) -> None:
+        """The rows of one delivered message, in one short statement (its own transaction):
+        called as soon as the send returns, so a crash repeats only messages in flight."""
+        marks = ",".join("?" * len(item_ids))
+        await self._write(
+            f"UPDATE outbox SET sent_at = ?, error = NULL WHERE id IN ({marks})",
+            (_ts(now), *item_ids),
+        )
+
     async def mark_retry(self, item_id: int, error: str, next_attempt: datetime) -> None:
         await self._write(
             "UPDATE outbox SET attempts = attempts + 1, error = ?, next_attempt = ? WHERE id = ?",
@@ -691,6 +758,44 @@ class SqliteStorage:
 
     async def was_enqueued(self, key: str) -> bool:
         return await self._scalar("SELECT 1 FROM outbox WHERE key = ?", (key,)) is not None
+
+    # -- update inbox ---------------------------------------------------------------------------
+
+    async def inbox_add(self, updates: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
+        """Journal a batch of (update_id, JSON) in one transaction; returns the new ones.
+
+        An id already present was journaled before a crash that came before its confirmation:
+        it is handled (or will be, from the journal) and is not returned. Handled rows below the
+        batch can never come again (the offset confirmed them), so they are pruned here.
+        """
+        if not updates:
+            return []
+        async with self._transaction() as db:
+            await db.execute(
+                "DELETE FROM update_inbox WHERE body IS NULL AND update_id < ?",
+                (min(update_id for update_id, _ in updates),),
+            )
+            fresh = []
+            for update_id, body in updates:
+                cursor = await db.execute(
+                    "INSERT INTO update_inbox (update_id, body) VALUES (?, ?)"
+                    " ON CONFLICT (update_id) DO NOTHING",
+                    (update_id, body),
+                )
+                if cursor.rowcount:
+                    fresh.append((update_id, body))
+            return fresh
+
+    async def inbox_done(self, update_id: int) -> None:
+        """Handled: erase the content at once (it may hold a user's message)."""
+        await self._write("UPDATE update_inbox SET body = NULL WHERE update_id = ?", (update_id,))
+
+    async def inbox_pending(self) -> list[tuple[int, str]]:
+        """Journaled but not handled (the bot stopped first), oldest first."""
+        rows = await self._rows(
+            "SELECT update_id, body FROM update_inbox WHERE body IS NOT NULL ORDER BY update_id"
+        )
+        return [(row[0], row[1]) for row in rows]
 
     # -- cohorts --------------------------------------------------------------------------------
 

@@ -9,10 +9,12 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 from urllib.parse import urlparse
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -34,7 +36,7 @@ from bot.core.service import Service
 from bot.core.storage import SqliteStorage
 from bot.logs import setup_logging
 from bot.tg import notifier, polling
-from bot.tg.context import BotData
+from bot.tg.context import BotData, Context
 from bot.tg.delivery import RetryingRateLimiter
 from bot.tg.handlers import (
     admin,
@@ -51,6 +53,14 @@ from bot.tg.handlers import groups as cohorts  # `groups` is add_handlers' chat 
 from bot.tg.updates import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
+
+TOKEN_REJECTED = (
+    "error: the token was rejected by Telegram (revoked or mistyped); "
+    "set TELEGRAM_BOT_TOKEN to the token @BotFather gave you"
+)
+EXIT_TOKEN_REJECTED = 1
+# After a failed setMyCommands: soon (a blip), then less and less often; the last value repeats.
+COMMANDS_RETRY_SECONDS = (2, 10, 60, 300)
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Welcome and what I store"),
@@ -72,14 +82,16 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 def build_application(settings: Settings, kb: KnowledgeBase) -> Application:
     """The Application with every handler, the rate limiter and start-up/shutdown hooks."""
     context_types = ContextTypes(bot_data=BotData)
+    limiter = RetryingRateLimiter()
 
     async def post_init(app: Application) -> None:
         storage = await SqliteStorage.open(settings.db_path)
         app.bot_data["storage"] = storage
-        app.bot_data["service"] = Service(kb, storage, admins=settings.admins)
+        app.bot_data["service"] = svc = Service(kb, storage, admins=settings.admins)
+        limiter.on_migrate = svc.cohorts.migrate  # a reply to a migrated group goes to its new id
         app.bot_data["settings"] = settings
-        await app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
         assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
+        app.job_queue.run_once(_set_commands, 0, data=0)
         app.job_queue.run_repeating(notifier.sweep, interval=settings.reminder_interval, first=1)
         cohorts.setup(app, settings.reminder_interval)  # getChatMember checks, weekly digest
         _reload_on_sighup(app, settings)
@@ -101,7 +113,7 @@ def build_application(settings: Settings, kb: KnowledgeBase) -> Application:
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(RetryingRateLimiter())
+        .rate_limiter(limiter)
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -109,6 +121,19 @@ def build_application(settings: Settings, kb: KnowledgeBase) -> Application:
     )
     add_handlers(app)
     return app
+
+
+async def _set_commands(context: Context) -> None:
+    """The command menu; a failure is logged and tried again later (the menu is a convenience,
+    not a reason to stop answering people). `job.data` counts the attempts so far."""
+    assert context.job is not None and context.job_queue is not None
+    attempt = int(context.job.data or 0)
+    try:
+        await context.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+    except TelegramError as exc:
+        delay = COMMANDS_RETRY_SECONDS[min(attempt, len(COMMANDS_RETRY_SECONDS) - 1)]
+        log.warning("setMyCommands failed (%s); trying again in %ds", exc, delay)
+        context.job_queue.run_once(_set_commands, delay, data=attempt + 1)
 
 
 def add_handlers(app: Application) -> None:
@@ -173,11 +198,28 @@ def _reload_on_sighup(app: Application, settings: Settings) -> None:
 def run_bot(settings: Settings, kb: KnowledgeBase) -> int:
     """Run until SIGINT/SIGTERM, then shut down cleanly; exit code 0.
 
-    Polling confirms updates only after handling them (bot.tg.polling); a webhook is served by
-    PTB, which checks the secret token on every request.
+    A token Telegram rejects ends the process with one line and exit code 1: PTB's own message
+    (and its traceback) carries the whole token, so it must never reach the output.
     """
     setup_logging([settings.token.get(), settings.webhook_secret.get()], settings.log_json)
-    app = build_application(settings, kb)
+    logging.getLogger("telegram.ext").addFilter(_not_a_rejected_token)
+    try:
+        _serve(build_application(settings, kb), settings)
+    except InvalidToken:
+        print(TOKEN_REJECTED, file=sys.stderr)
+        return EXIT_TOKEN_REJECTED
+    return 0
+
+
+def _not_a_rejected_token(record: logging.LogRecord) -> bool:
+    """Drop PTB's traceback for a rejected token (webhook start-up logs one before raising):
+    run_bot says it in one line instead."""
+    return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
+
+
+def _serve(app: Application, settings: Settings) -> None:
+    """Polling journals each update before confirming it (bot.tg.polling); a webhook is served
+    by PTB, which checks the secret token on every request."""
     updates = list(Update.ALL_TYPES)
     if settings.webhook_url:
         app.run_webhook(
@@ -190,4 +232,3 @@ def run_bot(settings: Settings, kb: KnowledgeBase) -> int:
         )
     else:
         polling.run_polling(app, updates)
-    return 0

@@ -1,48 +1,147 @@
-"""Sending that survives Telegram's bad moments.
+"""Sending that survives Telegram's bad moments, from one place for every send in the bot.
 
-AIORateLimiter already spaces messages (30/s overall, 20/min per group) and retries 429s after
-`retry_after`; it never retries a 5xx or a timeout. This subclass adds a bounded retry with
-backoff for those, so every send in the bot gets the same treatment from one place.
+AIORateLimiter already spaces messages overall (OVERALL_PER_SECOND) and per group (20/min) and
+retries 429s after `retry_after`. This subclass adds:
+
+- pacing per private chat: Telegram allows about one message per second in a chat, with short
+  bursts; without it a reminder right after two command replies drew a 429;
+- bounded retries of 5xx answers and network errors, with backoff;
+- at most one retry of a request that timed out once connected: the server may have got it
+  (the answer was lost), so each retry can show the message once more. One retry bounds that
+  to a double, where the earlier three retries could show a message four times. A connect
+  timeout sent nothing and is retried like a network error;
+- a send to a group that became a supergroup (ChatMigrated): the chat's rows move to the new id
+  (`on_migrate`) and the same message goes there, instead of being lost.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+import httpx
+from aiolimiter import AsyncLimiter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import AIORateLimiter
 
 log = logging.getLogger(__name__)
 
-NETWORK_RETRIES = 3
-BACKOFF_SECONDS = (0.5, 1.0, 2.0)
+BACKOFF_SECONDS = (0.5, 1.0, 2.0)  # one retry per value for a 5xx or a network error
+TIMEOUT_RETRIES = 1  # a timed-out send may have arrived: each retry risks one more copy
 RETRY_AFTER_RETRIES = 5
 # Telegram allows about 30 messages/s in bulk; at exactly 30 request jitter makes bursts that
 # a limit-enforcing server answers with 429 (which pauses all sending). 28 measured 0 such 429s
 # and a higher sustained rate (benchmarks/bench_group_fanout.py).
 OVERALL_PER_SECOND = 28
+# Per private chat: Telegram's FAQ says "avoid sending more than one message per second" in a
+# chat and tolerates short bursts (the fake Bot API models 3, then 1/s). A burst of 3 covers a
+# welcome with its privacy note and the next answer; after it, 0.9/s rather than 1/s leaves
+# ~0.1 s for network jitter, which can bring two paced messages closer than they were sent.
+PRIVATE_BURST = 3
+PRIVATE_PER_SECOND = 0.9
+# Idle private-chat limiters are dropped beyond this many, so memory stays bounded.
+MAX_CHAT_LIMITERS = 10_000
+# Methods that put a new message into a chat: the ones Telegram's per-chat limit counts.
+MESSAGE_METHODS = frozenset(
+    {"copyMessage", "copyMessages", "forwardMessage", "forwardMessages", "sendMediaGroup"}
+)
+
+Migrate = Callable[[int, int], Awaitable[None]]
 
 
 class RetryingRateLimiter(AIORateLimiter):
-    """AIORateLimiter that also retries 5xx answers and timeouts, a bounded number of times."""
+    """AIORateLimiter plus per-chat pacing, bounded retries and ChatMigrated handling."""
 
     def __init__(self, backoff: tuple[float, ...] = BACKOFF_SECONDS) -> None:
         super().__init__(overall_max_rate=OVERALL_PER_SECOND, max_retries=RETRY_AFTER_RETRIES)
         self.backoff = backoff
+        # Set once storage is open (app post_init): moves a migrated group's rows.
+        self.on_migrate: Migrate | None = None
+        self._chats: dict[int, AsyncLimiter] = {}
 
     async def process_request(self, *args: Any, **kwargs: Any) -> Any:
-        endpoint = kwargs.get("endpoint", "")
-        for attempt in range(len(self.backoff) + 1):
+        endpoint: str = kwargs.get("endpoint", "")
+        data: dict[str, Any] = kwargs.get("data") or {}
+        errors = timeouts = 0
+        migrated = False
+        while True:
             try:
+                await self._pace(endpoint, data)
                 return await super().process_request(*args, **kwargs)
+            except ChatMigrated as exc:
+                if migrated or self.on_migrate is None or "chat_id" not in data:
+                    raise
+                migrated = True
+                await self._move(data, exc.new_chat_id)
             except (Forbidden, BadRequest, RetryAfter):
                 raise
-            except NetworkError as exc:
-                if attempt == len(self.backoff):
+            except TimedOut as exc:
+                if not maybe_delivered(exc):
+                    errors += 1
+                    if errors > len(self.backoff):
+                        raise
+                    await self._wait(endpoint, exc, errors - 1)
+                    continue
+                timeouts += 1
+                if timeouts > TIMEOUT_RETRIES:
                     raise
-                delay = self.backoff[attempt]
-                log.warning("%s failed (%s); retry %d in %.1fs", endpoint, exc, attempt + 1, delay)
-                await asyncio.sleep(delay)
-        raise AssertionError("unreachable")
+                await self._wait(endpoint, exc, 0)
+            except NetworkError as exc:
+                errors += 1
+                if errors > len(self.backoff):
+                    raise
+                await self._wait(endpoint, exc, errors - 1)
+
+    async def _wait(self, endpoint: str, exc: Exception, attempt: int) -> None:
+        delay = self.backoff[min(attempt, len(self.backoff) - 1)]
+        log.warning("%s failed (%s); retrying in %.1fs", endpoint, exc, delay)
+        await asyncio.sleep(delay)
+
+    async def _pace(self, endpoint: str, data: dict[str, Any]) -> None:
+        """Wait for the private chat's turn (groups are paced by AIORateLimiter itself)."""
+        if not (endpoint in MESSAGE_METHODS or endpoint.startswith("send")):
+            return
+        if endpoint == "sendChatAction":
+            return
+        chat_id = _int(data.get("chat_id"))
+        if chat_id is None or chat_id < 0:
+            return
+        limiter = self._chats.get(chat_id)
+        if limiter is None:
+            if len(self._chats) >= MAX_CHAT_LIMITERS:
+                self._forget_idle()
+            limiter = AsyncLimiter(PRIVATE_BURST, PRIVATE_BURST / PRIVATE_PER_SECOND)
+            self._chats[chat_id] = limiter
+        await limiter.acquire()
+
+    def _forget_idle(self) -> None:
+        """Drop limiters with a full bucket: they would let the next message through anyway."""
+        for chat_id in [c for c, lim in self._chats.items() if lim.has_capacity(PRIVATE_BURST)]:
+            del self._chats[chat_id]
+
+    async def _move(self, data: dict[str, Any], new_chat_id: int) -> None:
+        """The group is a supergroup now: move its rows, then send the same message there. A
+        quoted message belongs to the old chat, so the quote is dropped."""
+        old_chat_id = int(data["chat_id"])
+        log.info("group %s became supergroup %s; sending there", old_chat_id, new_chat_id)
+        assert self.on_migrate is not None
+        await self.on_migrate(old_chat_id, new_chat_id)
+        data["chat_id"] = new_chat_id
+        data.pop("reply_parameters", None)
+        data.pop("reply_to_message_id", None)
+
+
+def maybe_delivered(exc: TimedOut) -> bool:
+    """Whether Telegram may have carried out a request that timed out: yes, unless the
+    connection was never made (connect or pool timeout, which PTB also reports as TimedOut)."""
+    return not isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+def _int(value: object) -> int | None:
+    """A numeric chat id (an @channel username is not a private chat)."""
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None

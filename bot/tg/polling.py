@@ -1,33 +1,48 @@
-"""Long polling that confirms an update only after it was handled (at-least-once).
+"""Long polling that loses no update on a crash, and where no chat waits for another.
 
 The Bot API forgets an update once a later getUpdates call passes an offset beyond it. PTB's
 Updater asks for the next batch as soon as it has queued the last one, before any handler ran,
-so a crash (kill -9, power loss) loses every update that was queued but not yet answered. Here
-the offset only passes updates whose handling has finished: after a crash Telegram sends the
-unconfirmed updates again. The price is that an update whose answer was sent just
-before the crash can be answered twice, which is better than a question never answered.
+so a crash (kill -9, power loss) loses every update that was queued but not yet answered.
+
+Here each batch is first journaled in SQLite (the update inbox), and only then confirmed by the
+next getUpdates call; an update's row is erased when its handling finished. After a crash the
+next start handles what the inbox still holds: nothing is lost, and an update whose answer went
+out just before the crash can be answered twice. Confirming at once (instead of waiting for the
+oldest unfinished update, as an earlier version did) matters because getUpdates returns at most
+100 updates from the offset: one hung send would hold back every other chat behind them.
+
+An update that python-telegram-bot cannot parse (a field missing, from a newer or a third-party
+Bot API) is logged with its id and skipped, as PTB's own loop does, instead of failing the whole
+batch at every start.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import signal
+import warnings
 from collections.abc import Sequence
+from typing import Any
 
 from telegram import Update
-from telegram.error import NetworkError, TimedOut
+from telegram.error import Conflict, EndPointNotFound, InvalidToken, NetworkError, TimedOut
 from telegram.ext import Application
+from telegram.warnings import PTBUserWarning
+
+from bot.core.storage import Storage
 
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 10  # seconds Telegram holds a getUpdates call open when there is nothing new
-# While updates are in flight getUpdates returns them again at once (they are unconfirmed), so
-# polling waits for the batch, up to this long, before asking again. Short enough that one slow
-# chat barely delays others; long enough not to re-read in-flight updates in a busy loop.
-IN_FLIGHT_PAUSE = 0.5
-BACKOFF_SECONDS = (1, 2, 5, 10, 30)  # after network errors, capped at the last value
+READ_MARGIN = 5  # seconds on top of POLL_TIMEOUT before the HTTP read gives up (PTB's default)
+BACKOFF_SECONDS = (1, 2, 5, 10, 30)  # after errors, capped at the last value
+# Updates being handled at once; beyond this polling waits, so a stuck handler cannot make the
+# process hold an unbounded backlog in memory (it is journaled anyway). The update processor
+# runs at most 64 at a time; 1,000 is 10 full batches waiting behind them.
+MAX_IN_FLIGHT = 1000
 
 
 def run_polling(app: Application, allowed_updates: Sequence[str]) -> None:
@@ -40,6 +55,8 @@ async def _run(app: Application, allowed_updates: Sequence[str]) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    # We read getUpdates' raw JSON on purpose (to parse each update alone); PTB warns about it.
+    warnings.filterwarnings("ignore", r"Please use 'Bot\.getUpdates'", PTBUserWarning)
     await app.initialize()
     try:
         if app.post_init:
@@ -57,107 +74,139 @@ async def _run(app: Application, allowed_updates: Sequence[str]) -> None:
             await app.post_shutdown(app)
 
 
-class _Batches:
-    """Updates being handled, and the offset that confirms exactly the finished prefix.
+class _Inbox:
+    """The updates being handled, each journaled until its handling finished."""
 
-    Handling runs concurrently, so a slow update (a send being retried) does not hold up other
-    chats; but the offset never passes an update still in flight. Until it finishes, getUpdates
-    keeps returning it, and the ids already taken are skipped.
-    """
-
-    def __init__(self, app: Application) -> None:
+    def __init__(self, app: Application, storage: Storage) -> None:
         self.app = app
-        self.running: dict[int, asyncio.Task[None]] = {}
-        self.next_id: int | None = None  # one past the highest update id taken
+        self.storage = storage
+        self.running: set[asyncio.Task[None]] = set()
 
-    def take(self, updates: Sequence[Update]) -> None:
-        for update in updates:
-            if self.next_id is not None and update.update_id < self.next_id:
-                continue  # in flight, or finished but not confirmable yet
-            self.running[update.update_id] = asyncio.create_task(_handle(self.app, update))
-            self.next_id = update.update_id + 1
+    async def resume(self) -> None:
+        """Handle what a previous run journaled but did not finish (it crashed)."""
+        left = await self.storage.inbox_pending()
+        if left:
+            log.info("handling %d update(s) left unfinished by the last run", len(left))
+        self._start(left)
 
-    def reap(self) -> None:
-        for update_id in [i for i, task in self.running.items() if task.done()]:
-            del self.running[update_id]
+    async def take(self, batch: Sequence[dict[str, Any]]) -> None:
+        """Journal a batch (after this it may be confirmed to Telegram), then handle it."""
+        rows = [(raw["update_id"], json.dumps(raw, ensure_ascii=False)) for raw in batch]
+        self._start(await self.storage.inbox_add(rows))
 
-    @property
-    def offset(self) -> int | None:
-        return min(self.running) if self.running else self.next_id
+    def _start(self, rows: Sequence[tuple[int, str]]) -> None:
+        for update_id, body in rows:
+            task = asyncio.create_task(self._handle(update_id, body))
+            self.running.add(task)
+            task.add_done_callback(self.running.discard)
 
-    async def wait(self) -> None:
-        """Until what was taken is handled, but at most IN_FLIGHT_PAUSE: then poll again, so a
-        slow update (a send being retried) holds up new ones by that long only."""
-        if self.running:
-            await asyncio.wait(self.running.values(), timeout=IN_FLIGHT_PAUSE)
-        self.reap()
+    async def _handle(self, update_id: int, body: str) -> None:
+        """Through the update processor (per-chat order, bounded concurrency) and the handlers;
+        the row is erased afterwards whatever happened (errors go to the error handler)."""
+        try:
+            update = Update.de_json(json.loads(body), self.app.bot)
+        except Exception as exc:  # any field PTB rejects; the rest of the batch goes on
+            log.error("update %s cannot be read (%r); skipped", update_id, exc)
+        else:
+            await self.app.update_processor.process_update(update, self.app.process_update(update))
+        try:
+            await self.storage.inbox_done(update_id)
+        except Exception as exc:  # handled already; at worst it is handled again next start
+            log.warning("could not mark update %s as handled (%s)", update_id, exc)
+
+    async def room(self, stop: asyncio.Event) -> None:
+        """Wait while MAX_IN_FLIGHT updates are being handled (or until stopping)."""
+        while len(self.running) >= MAX_IN_FLIGHT and not stop.is_set():
+            await asyncio.wait(self.running, return_when=asyncio.FIRST_COMPLETED)
 
     async def drain(self) -> None:
-        """On shutdown, let what was taken finish, so it is answered and not lost."""
+        """On shutdown, let what was taken finish, so it is answered now rather than next start."""
         if self.running:
-            await asyncio.wait(self.running.values())
+            await asyncio.wait(self.running)
 
 
 async def _poll(app: Application, allowed_updates: Sequence[str], stop: asyncio.Event) -> None:
-    """Fetch, hand updates to concurrent handlers, confirm only what has finished."""
-    batches = _Batches(app)
+    """Fetch, journal, hand updates to concurrent handlers; the next fetch confirms the batch."""
+    inbox = _Inbox(app, app.bot_data["storage"])
+    await inbox.resume()
+    offset: int | None = None
     failures = 0
     while not stop.is_set():
-        updates = await _fetch(app, batches.offset, allowed_updates, stop, bool(batches.running))
-        if updates is None:
+        batch = await _fetch(app, offset, allowed_updates, stop)
+        if batch:
+            try:
+                await inbox.take(batch)
+            except Exception as exc:  # disk full, a stuck lock: what is not journaled stays
+                log.error("could not journal updates (%s); not confirming them", exc)
+                batch = None
+            else:
+                offset = batch[-1]["update_id"] + 1
+        if batch is None:
             failures += 1
-            delay = BACKOFF_SECONDS[min(failures, len(BACKOFF_SECONDS)) - 1]
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), delay)
+            await _back_off(stop, failures)
             continue
         failures = 0
-        batches.take(updates)
-        await batches.wait()
-    await batches.drain()
-    await _confirm(app, batches.offset)
+        await inbox.room(stop)
+    await inbox.drain()
+    await _confirm(app, offset)
+
+
+async def _back_off(stop: asyncio.Event, failures: int) -> None:
+    """Wait BACKOFF_SECONDS[failures - 1] (capped), or until a stop signal."""
+    delay = BACKOFF_SECONDS[min(failures, len(BACKOFF_SECONDS)) - 1]
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), delay)
 
 
 async def _confirm(app: Application, offset: int | None) -> None:
-    """Tell Telegram what was handled before stopping, or it would all come again next start."""
+    """Tell Telegram what was journaled before stopping; otherwise the next start fetches it
+    again (and skips it, being in the inbox already): tidy, not essential."""
     if offset is None:
         return
     try:
         await app.bot.get_updates(offset=offset, timeout=0, limit=1)
-    except NetworkError as exc:  # the next start answers those updates again: late, not lost
+    except NetworkError as exc:
         log.warning("could not confirm handled updates before stopping (%s)", exc)
 
 
 async def _fetch(
-    app: Application,
-    offset: int | None,
-    allowed_updates: Sequence[str],
-    stop: asyncio.Event,
-    busy: bool,
-) -> tuple[Update, ...] | None:
-    """One getUpdates call, abandoned when a stop signal arrives; None after a network error.
+    app: Application, offset: int | None, allowed_updates: Sequence[str], stop: asyncio.Event
+) -> list[dict[str, Any]] | None:
+    """One getUpdates call as raw JSON, abandoned when a stop signal arrives; None after an
+    error (the caller backs off).
 
-    With updates in flight the call returns at once (they are unconfirmed), so it does not
-    long-poll then.
+    Raw, because PTB parses the whole batch at once: one update it cannot read would fail the
+    call, again and again, and nothing behind it would ever be handled.
     """
-    timeout = 0 if busy else POLL_TIMEOUT
     fetch = asyncio.create_task(
-        app.bot.get_updates(offset=offset, timeout=timeout, allowed_updates=allowed_updates)
+        app.bot.do_api_request(
+            "getUpdates",
+            api_kwargs={
+                **({} if offset is None else {"offset": offset}),
+                "timeout": POLL_TIMEOUT,
+                "allowed_updates": list(allowed_updates),
+            },
+            read_timeout=POLL_TIMEOUT + READ_MARGIN,
+        )
     )
     stopped = asyncio.create_task(stop.wait())
     await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)
     stopped.cancel()
     if not fetch.done():
-        fetch.cancel()  # nothing was confirmed: Telegram keeps these updates for the next start
-        return ()
+        fetch.cancel()  # nothing new was confirmed: Telegram keeps these updates
+        return []
     try:
-        return fetch.result()
+        return list(fetch.result())
+    except (InvalidToken, EndPointNotFound):  # (PTB says the latter for a 401 after start-up)
+        raise InvalidToken("the token was rejected by Telegram") from None
     except TimedOut:
-        return ()
+        return []
+    except Conflict:
+        log.warning(
+            "another bot instance is polling with this token (409 Conflict, e.g. during a "
+            "deploy); backing off and retrying"
+        )
+        return None
     except NetworkError as exc:
         log.warning("getUpdates failed (%s); retrying", exc)
         return None
-
-
-async def _handle(app: Application, update: Update) -> None:
-    """Through the update processor (per-chat order, bounded concurrency) and the handlers."""
-    await app.update_processor.process_update(update, app.process_update(update))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sqlite3
+import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.models import Profile, ReminderSettings, User
-from bot.core.storage import MIGRATIONS_DIR, DialogState, SqliteStorage
+from bot.core.storage import MIGRATIONS_DIR, DialogState, SqliteStorage, StorageError
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -233,6 +235,14 @@ async def test_outbox_transitions(store: SqliteStorage) -> None:
     later = await store.pending(10, NOW + timedelta(seconds=30))
     assert [(i.id, i.attempts) for i in later] == [(b.id, 1)]
     assert await store.pending(1, NOW + timedelta(days=1)) == later
+
+
+async def test_mark_sent_many_marks_exactly_those_rows(store: SqliteStorage) -> None:
+    await store.enqueue([(1, "a", "x"), (1, "b", "y"), (2, "c", "z")], NOW)
+    a, b, c = await store.pending(10, NOW)
+    await store.mark_sent_many([a.id, b.id], NOW)
+    assert await store.pending(10, NOW) == [c]
+    assert await store.outbox_counts() == {"pending": 1, "sent": 2, "dead": 0}
 
 
 async def test_pending_oldest_first_and_limited(store: SqliteStorage) -> None:
@@ -485,3 +495,71 @@ async def test_stats(store: SqliteStorage) -> None:
     assert stats["reminders_sent"] == 1
     assert stats["top_unanswered"] == [("what is a dog", 1), ("long ago", 1)]
     json.dumps(stats)
+
+
+# -- an unusable database is refused at open, in one line ---------------------------------------
+
+
+@pytest.fixture
+def read_only(tmp_path: Path) -> Iterator[Callable[[Path], None]]:
+    """Make a file read-only for this process: chmod, or (as root, whom chmod does not stop)
+    the immutable attribute; skips when neither is possible here."""
+    made: list[Path] = []
+
+    def make(path: Path) -> None:
+        path.chmod(0o444)
+        if not os.access(path, os.W_OK):
+            return
+        if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+            pytest.skip("cannot make a file read-only for this user")
+        made.append(path)
+
+    yield make
+    for path in made:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+async def test_a_read_only_database_is_refused_at_open(db_path: Path, read_only) -> None:
+    await (await SqliteStorage.open(db_path)).close()
+    read_only(db_path)
+    with pytest.raises(StorageError, match=r"cannot write to the database .*write access"):
+        await SqliteStorage.open(db_path)
+
+
+async def test_a_file_that_is_not_sqlite_is_refused_at_open(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("these are my notes, not a database\n" * 100)
+    with pytest.raises(StorageError, match="is not a SQLite database"):
+        await SqliteStorage.open(path)
+    assert path.read_text().startswith("these are my notes"), "the file is left untouched"
+
+
+async def test_a_data_directory_that_cannot_be_created_is_refused(tmp_path: Path) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the directory should be")
+    with pytest.raises(StorageError, match="cannot create the data directory"):
+        await SqliteStorage.open(blocker / "imgbot.sqlite3")
+
+
+# -- the update inbox (long polling journal) ---------------------------------------------------
+
+
+async def test_inbox_journals_erases_when_done_and_skips_a_batch_fetched_again(
+    store: SqliteStorage, db_path: Path
+) -> None:
+    batch = [(10, '{"update_id": 10}'), (11, '{"update_id": 11}')]
+    assert await store.inbox_add(batch) == batch
+    await store.inbox_done(10)
+    assert await store.inbox_pending() == [(11, '{"update_id": 11}')]
+    with raw(db_path) as conn:
+        assert conn.execute("SELECT body FROM update_inbox WHERE update_id = 10").fetchone() == (
+            None,
+        ), "a handled update's content is erased at once"
+    # A crash before the next getUpdates confirmed them: Telegram sends both again.
+    assert await store.inbox_add([*batch, (12, "{}")]) == [(12, "{}")]
+    # The next batch starts above them: handled rows below it can never come back.
+    await store.inbox_done(11)
+    await store.inbox_add([(13, "{}")])
+    with raw(db_path) as conn:
+        ids = [r[0] for r in conn.execute("SELECT update_id FROM update_inbox ORDER BY 1")]
+    assert ids == [12, 13]

@@ -34,6 +34,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -57,6 +58,12 @@ BOT_USER: JSON = {
 #: Methods that put a new message into a chat: blocked users, rate limits and chat migration
 #: apply to these.
 SEND_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto", "copyMessage"})
+#: A bot pacing a chat to Telegram's ~1 message/s sends a burst of up to PACED_BURST messages,
+#: then one about every second: after such a burst, "the bot went quiet" needs PACED_QUIET
+#: seconds without a call rather than a fraction of one.
+PACED_BURST = 3
+PACED_WINDOW = 3.5
+PACED_QUIET = 2.0
 #: Methods that write to a chat in any way; a user who blocked the bot refuses all of them.
 CHAT_WRITE_METHODS = SEND_METHODS | {
     "editMessageText",
@@ -588,6 +595,11 @@ class FakeBotApi:
         self._menu_buttons: dict[ChatId | None, JSON] = {}
         self._faults: list[_Fault] = []
         self._delays: list[_Delay] = []
+        self._hangs: list[tuple[str, ChatId | None]] = []
+        self._released = threading.Event()
+        self._held = 0
+        self.holds: list[int] = []  # mark() at the moment each held call arrived, in order
+        self.held_chats: list[ChatId | None] = []  # the chat_id of each held call, in order
         self._blocked: set[ChatId] = set()
         self._migrated: dict[ChatId, int] = {}
         self._limits: _Limits | None = None
@@ -616,6 +628,7 @@ class FakeBotApi:
     def stop(self) -> None:
         """Stop serving; wakes long polls and delayed answers so nothing hangs."""
         self._stopping.set()
+        self._released.set()
         with self._changed:
             self._changed.notify_all()
         self._webhook_queue.put(None)
@@ -786,15 +799,29 @@ class FakeBotApi:
         return self.sent_messages(chat_id, since=since)
 
     def settle(self, *, since: int, quiet: float = 0.3, timeout: float = 10) -> None:
-        """Wait until the bot made a call after `since`, then none but getUpdates for `quiet` s."""
+        """Wait until the bot made a call after `since`, then none but getUpdates for `quiet` s
+        (PACED_QUIET s while the bot may be pacing a chat it just sent a burst to)."""
         deadline = time.monotonic() + timeout
         with self._changed:
             while time.monotonic() < deadline:
-                busy = [c.time for c in self._calls if c.index > since and c.method != "getUpdates"]
-                idle = time.time() - max(busy) if busy else 0.0
-                if busy and idle >= quiet:
+                busy = [c for c in self._calls if c.index > since and c.method != "getUpdates"]
+                idle = time.time() - max(c.time for c in busy) if busy else 0.0
+                needed = max(quiet, PACED_QUIET) if self._pacing(busy) else quiet
+                if busy and idle >= needed:
                     return
-                self._changed.wait(max(quiet - idle, 0.05))
+                self._changed.wait(max(needed - idle, 0.05))
+
+    def _pacing(self, calls: list[Call]) -> bool:
+        """Whether a bot that keeps Telegram's per-chat limit may be holding a chat's next
+        message back: it sent PACED_BURST messages there within the last PACED_WINDOW s."""
+        now = time.time()
+        recent = Counter(
+            c.params.get("chat_id")
+            for c in self._calls
+            if c.method in SEND_METHODS and now - c.time < PACED_WINDOW
+        )
+        chats = {c.params.get("chat_id") for c in calls if c.method in SEND_METHODS}
+        return any(recent[chat] >= PACED_BURST for chat in chats)
 
     def say(self, chat_id: ChatId, text: str, **message_kwargs: Any) -> list[JSON]:
         """Send `text` as a user in `chat_id` and return the bot's replies (see `replies`)."""
@@ -1091,6 +1118,32 @@ class FakeBotApi:
         with self._lock:
             self._delays.append(_Delay(method, seconds, count))
 
+    def hang(self, method: str, chat_id: ChatId | None = None) -> None:
+        """Hold every call of `method` (to `chat_id`, if given) until `release()`, then carry it
+        out: the server got the request but the answer is lost, as when a connection stalls
+        (the client times out, yet the message is delivered)."""
+        with self._lock:
+            self._hangs.append((method, chat_id))
+            self._released.clear()
+            self.holds.clear()
+            self.held_chats.clear()
+
+    def release(self) -> None:
+        """End every hang: held calls are carried out now, new ones are answered at once."""
+        with self._lock:
+            self._hangs.clear()
+            self._released.set()
+
+    def wait_held(self, count: int = 1, timeout: float = 10) -> None:
+        """Wait until `count` calls have been held by `hang()` since it began."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while len(self.holds) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"{len(self.holds)} held, not {count}\n{self.dump()}")
+                self._changed.wait(remaining)
+
     def block_user(self, chat_id: ChatId, *, notify: bool = False) -> None:
         """Every write to `chat_id` gets 403 "bot was blocked by the user" until unblocked.
 
@@ -1184,6 +1237,7 @@ class FakeBotApi:
             return error.status, error.body()
         method = handler.__name__.removeprefix("_m_")
         self._apply_delay(method)
+        self._apply_hang(method, params)
         try:
             with self._lock:
                 self._check_faults(method, params)
@@ -1228,6 +1282,20 @@ class FakeBotApi:
                 delay.remaining -= 1
         if delay is not None:
             self._stopping.wait(delay.seconds)
+
+    def _apply_hang(self, method: str, params: JSON) -> None:
+        with self._changed:
+            if not any(
+                m == method and (c is None or c == params.get("chat_id")) for m, c in self._hangs
+            ):
+                return
+            self._held += 1
+            self.holds.append(self._calls[-1].index if self._calls else 0)
+            self.held_chats.append(params.get("chat_id"))
+            self._changed.notify_all()
+        self._released.wait()  # stop() sets it too
+        with self._changed:
+            self._held -= 1
 
     def _check_faults(self, method: str, params: JSON) -> None:
         chat_id = params.get("chat_id")

@@ -206,6 +206,20 @@ async def test_delay_causes_timed_out_but_the_send_still_happens(
     assert fake.wait_for_message(42, "slow", timeout=5)["text"] == "slow"
 
 
+async def test_hang_holds_a_chat_until_release_and_then_carries_the_calls_out(
+    fake: FakeBotApi, bot: Bot
+) -> None:
+    fake.hang("sendMessage", chat_id=42)
+    with pytest.raises(TimedOut):
+        await bot.send_message(42, "stuck", read_timeout=0.1)
+    assert (await bot.send_message(43, "free")).text == "free", "other chats are answered"
+    fake.wait_held(1)
+    assert fake.held_chats == [42] and fake.sent_messages(42) == []
+    fake.release()
+    assert fake.wait_for_message(42, "stuck", timeout=5)["text"] == "stuck"
+    assert (await bot.send_message(42, "after")).text == "after"
+
+
 async def test_send_document_records_the_bytes(fake: FakeBotApi, bot: Bot) -> None:
     data = b"BEGIN:VCALENDAR\r\n\x00\xff binary-safe\r\n--x\r\nEND:VCALENDAR\r\n"
     message = await bot.send_document(

@@ -18,6 +18,7 @@ from inprocess import InProcessBot, inprocess_bot
 
 from bot.core import callbacks, flood
 from bot.core.models import ReminderSettings
+from bot.tg import updates
 from bot.tg.handlers import flood as flood_handler
 from bot.tg.handlers.errors import SORRY
 
@@ -178,7 +179,7 @@ async def test_an_unknown_time_zone_is_named_as_unknown_and_changes_nothing(bot,
 @pytest.fixture
 def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """The flood guard's clock stands still, so its counts do not depend on the machine's speed."""
-    monkeypatch.setattr(flood_handler, "time", SimpleNamespace(monotonic=lambda: 1000.0))
+    monkeypatch.setattr(updates, "time", SimpleNamespace(monotonic=lambda: 1000.0))
 
 
 async def test_rapid_edits_are_slowed_like_messages(bot, fake_api, frozen_clock):

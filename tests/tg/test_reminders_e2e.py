@@ -24,6 +24,7 @@ from fakeapi import BotProcess, FakeBotApi
 from fakeapi.harness import REPO_ROOT
 
 from bot.core import texts
+from bot.tg import notifier
 
 JSON = dict[str, Any]
 ADMIN = 7
@@ -408,7 +409,7 @@ def test_sigterm_mid_delivery_exits_promptly_and_the_rest_goes_out_after_restart
         api.wait_for_message(user, "Hello", since=since)
     body = "Shutdown test broadcast"
     preview = [m for m in api.say(ADMIN, f"/broadcast {body}") if m.get("reply_markup")][-1]
-    # Every send of the first wave (the notifier sends to 30 chats at a time) is slow.
+    # Every send of the first waves (the notifier sends to PARALLEL_SENDS chats at a time) is slow.
     api.delay_next("sendMessage", 3, count=30)
     _, shown = press(api, ADMIN, "Send to", message_id=preview["message_id"])
     recipients = int(text_of(shown).split("queued for ")[1].split()[0])
@@ -431,3 +432,65 @@ def test_sigterm_mid_delivery_exits_promptly_and_the_rest_goes_out_after_restart
         time.sleep(0.1)
     wait_sweeps(live.process, 2)
     assert all(delivered(user) == 1 for user in users), "a graceful stop re-sent something"
+
+
+def test_kill9_mid_broadcast_repeats_at_most_the_sends_in_flight(
+    own_bot: Callable[[], Live],
+) -> None:
+    live = own_bot()
+    api = live.api
+    users = [new_user() for _ in range(40)]
+    since = api.mark()
+    for user in users:
+        api.message(user, "/start")
+    for user in users:
+        api.wait_for_message(user, "Hello", since=since)
+    body = "Crash test broadcast"
+    preview = [m for m in api.say(ADMIN, f"/broadcast {body}") if m.get("reply_markup")][-1]
+    # Telegram receives every send but its answers are lost until release(): all of them are in
+    # flight. Once a chat's send is retried (after the client's timeout), the fan-out has had
+    # time to start all the sends it allows at once.
+    api.hang("sendMessage")
+    press(api, ADMIN, "Send to", message_id=preview["message_id"])
+    deadline = time.monotonic() + 30
+    while len(set(api.held_chats)) == len(api.held_chats):
+        assert time.monotonic() < deadline, "no send was retried"
+        time.sleep(0.05)
+    live.process.kill9()
+    in_flight = len(set(api.held_chats))
+    api.release()  # they all arrive: delivered, but never marked as sent
+
+    live.process.restart()
+
+    def delivered(chat: int) -> int:
+        return sum(body in m["text"] for m in api.sent_messages(chat) if m["index"] > since)
+
+    deadline = time.monotonic() + 30
+    while any(delivered(user) == 0 for user in [*users, ADMIN]):
+        assert time.monotonic() < deadline, "the broadcast did not reach everyone after restart"
+        time.sleep(0.1)
+    wait_sweeps(live.process, 2)
+    repeated = [user for user in [*users, ADMIN] if delivered(user) > 1]
+    assert len(repeated) <= in_flight <= notifier.PARALLEL_SENDS, (
+        f"{len(repeated)} repeated, {in_flight} in flight at the kill"
+    )
+
+
+def test_a_reminder_whose_sends_time_out_is_not_sent_a_third_time(
+    own_bot: Callable[[], Live],
+) -> None:
+    live = own_bot()
+    api, user = live.api, new_user()
+    live.subscribe(user, by_button=True)
+    # Telegram takes each send but its answer is lost: the client times out, twice.
+    api.hang("sendMessage", chat_id=user)
+    live.press_turn_on(user)
+    api.wait_held(2, timeout=30)
+    deadline = time.monotonic() + 30
+    while not db_rows(live.db, "SELECT 1 FROM outbox WHERE chat_id = ? AND sent_at", (user,)):
+        assert time.monotonic() < deadline, "the timed-out reminder was not counted as sent"
+        time.sleep(0.05)
+    api.release()
+    wait_sweeps(live.process, 3)
+    assert len(api.held_chats) == 2, "no third attempt"
+    assert 1 <= len(reminders_to(api, user)) <= 2

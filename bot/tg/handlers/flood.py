@@ -9,7 +9,6 @@ presses a dozen buttons in a row.
 from __future__ import annotations
 
 import contextlib
-import time
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -19,6 +18,7 @@ from telegram.ext import ApplicationHandlerStop, filters
 from bot.core import texts
 from bot.core.flood import FloodGuard, Verdict
 from bot.tg.context import Context, sender_is_person
+from bot.tg.updates import arrival_time
 
 SLOW_DOWN = "You are sending messages very fast. I will answer again in a few seconds."
 # Buttons: a burst of 20 and one a second covers the whole /next dialog (about 12 questions)
@@ -42,7 +42,8 @@ async def guard(update: Update, context: Context) -> None:
     user = update.effective_user
     if user is None or (message is None and query is None):
         return
-    verdict = _check(context, "flood" if message is not None else "flood_buttons", user.id)
+    now = arrival_time(context.application, update)  # not its turn: replies may be paced
+    verdict = _check(context, "flood" if message is not None else "flood_buttons", user.id, now)
     if verdict == "allow":
         return
     if query is not None:
@@ -53,14 +54,13 @@ async def guard(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
-def _check(context: Context, key: str, sender: int) -> Verdict:
+def _check(context: Context, key: str, sender: int, now: float) -> Verdict:
     """One sender's verdict from the guard kept under `key` (messages, or buttons)."""
     flood: FloodGuard | None = context.bot_data.get(key)
     if flood is None:
         flood = context.bot_data[key] = (
             FloodGuard() if key != "flood_buttons" else FloodGuard(BUTTON_BURST, BUTTON_RATE)
         )
-    now = time.monotonic()
     verdict = flood.check(sender, now)
     if len(flood) > MAX_TRACKED:
         flood.forget_idle(now)
@@ -78,6 +78,7 @@ async def _not_a_person(update: Update, context: Context) -> None:
         and message.sender_chat is not None
         and message.sender_chat.id == message.chat.id
         and filters.COMMAND.check_update(update)
-        and _check(context, "flood", message.chat.id) == "allow"
+        and _check(context, "flood", message.chat.id, arrival_time(context.application, update))
+        == "allow"
     ):
         await message.reply_text(texts.ANONYMOUS)

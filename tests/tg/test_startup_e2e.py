@@ -1,0 +1,103 @@
+"""Start-up faults, end to end: a rejected token or an unusable database stops the real process
+with one line that says what is wrong, a non-zero exit code and no traceback (nor the token)."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from fakeapi import BotProcess, FakeBotApi
+from fakeapi.harness import RUN_COMMAND
+
+HINT = "point IMGBOT_DB at the bot's database, or move this file away to start with a new one"
+EXIT_TIMEOUT = 30  # seconds for the process to give up; it exits as soon as it knows
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def exit_code(proc: BotProcess) -> int:
+    """Wait for the process to end by itself (it must not need a signal)."""
+    assert proc.process is not None
+    return proc.process.wait(EXIT_TIMEOUT)
+
+
+def printed_lines(proc: BotProcess) -> list[str]:
+    return [line for line in proc.output().splitlines() if line and not line.startswith("=====")]
+
+
+def webhook_env() -> dict[str, str]:
+    port = free_port()
+    return {
+        "IMGBOT_WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
+        "IMGBOT_WEBHOOK_LISTEN": "127.0.0.1",
+        "IMGBOT_WEBHOOK_PORT": str(port),
+    }
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+def test_a_revoked_token_exits_with_one_line_and_never_prints_the_token(
+    fake_api: FakeBotApi, bot, mode: str
+) -> None:
+    fake_api.fail_next("getMe", 401, count=10)
+    proc = bot(wait=False, **(webhook_env() if mode == "webhook" else {}))
+    assert exit_code(proc) != 0
+    proc.assert_token_not_logged()
+    lines = printed_lines(proc)
+    assert any("the token was rejected by Telegram" in line for line in lines), lines
+    assert not any("Traceback" in line for line in lines), proc.output()
+    assert fake_api.calls("getUpdates") == [] and fake_api.calls("setWebhook") == []
+
+
+def test_a_token_revoked_while_running_also_ends_with_one_line(fake_api: FakeBotApi, bot) -> None:
+    proc = bot()
+    fake_api.fail_next("getUpdates", 401, count=10)
+    assert exit_code(proc) != 0
+    proc.assert_token_not_logged()
+    assert "error: the token was rejected by Telegram" in proc.output()
+    assert "Traceback" not in proc.output()
+
+
+CHAT_COMMAND = [*RUN_COMMAND[:-1], "chat"]
+
+
+@pytest.mark.parametrize(
+    ("command", "token"),
+    [(RUN_COMMAND, True), (RUN_COMMAND, False), (CHAT_COMMAND, False)],
+    ids=["run", "run-without-token", "chat"],
+)
+def test_a_file_that_is_not_a_database_stops_start_up_with_one_line(
+    fake_api: FakeBotApi, tmp_path: Path, command: list[str], token: bool
+) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database\n" * 200)
+    env = {"IMGBOT_DB": str(notes), **({} if token else {"TELEGRAM_BOT_TOKEN": ""})}
+    proc = BotProcess(fake_api, tmp_path / "bot", env, command=command)
+    try:
+        proc.start()
+        assert exit_code(proc) != 0
+    finally:
+        proc.cleanup()
+    errors = [line for line in printed_lines(proc) if line.startswith("error:")]
+    assert errors == [f"error: {notes} is not a SQLite database: {HINT}"], proc.output()
+    assert "Traceback" not in proc.output()
+    assert fake_api.calls("getUpdates") == [], "the bot never started serving"
+
+
+def test_a_data_directory_that_cannot_be_created_stops_start_up(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the data directory should be")
+    proc = BotProcess(fake_api, tmp_path / "bot", {"IMGBOT_DB": str(blocker / "imgbot.sqlite3")})
+    try:
+        proc.start()
+        assert exit_code(proc) != 0
+    finally:
+        proc.cleanup()
+    assert "error: cannot create the data directory" in proc.output()
+    assert "Traceback" not in proc.output()
