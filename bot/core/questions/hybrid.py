@@ -30,6 +30,7 @@ from bot.core import matching
 from bot.core.matching import LexicalIndex, expand, out_of_scope, smalltalk_reply, topic_texts
 from bot.core.models import Entry, KnowledgeBase, Match, MatchResult
 from bot.core.questions.encoder import Encoder
+from bot.core.questions.scope import ScopeGuard
 from bot.core.questions.semantic import Indexed, SemanticIndex
 
 __all__ = ["Analysis", "QuestionMatcher", "Thresholds"]
@@ -60,6 +61,7 @@ class Thresholds:
     suggest_min: float  # below this the question is out of scope
     entry_min: float  # an entry answers (not the overview) at or above this entry score...
     entry_margin: float  # ...when it leads the topic's next entry by this much
+    scope_margin: float = float("inf")  # out of scope when the scope gap exceeds this
 
 
 # Chosen by a sweep over tests/data/dev.yaml + tests/data/dev-forum.yaml (answer_min 30-54,
@@ -83,6 +85,7 @@ HYBRID = Thresholds(
     suggest_min=24.0,
     entry_min=60.0,
     entry_margin=5.0,
+    scope_margin=-0.04,
 )
 # Lexical only (no model package): the lexical matcher's own thresholds (bot.core.matching).
 LEXICAL = Thresholds(
@@ -113,6 +116,10 @@ class Analysis:
     ranking: tuple[Match, ...]  # combined topic scores, best first, at most 5
     entries: tuple[EntryScore, ...]  # the entries of the first topic, best first
     known_word: bool
+    # Best out-of-scope description's cosine minus the best in-scope one (scope.py); None
+    # without the model.
+    scope_gap: float | None = None
+    lexical_top: str | None = None  # the first topic by words alone
 
 
 def _entry_texts(entry: Entry) -> Iterator[tuple[str, str]]:
@@ -181,10 +188,12 @@ class QuestionMatcher:
         self.own_lexical = LexicalIndex((t.id, topic_texts(t)) for t in kb.topics)
         self.entry_lexical = LexicalIndex(_entry_docs(kb))
         self.semantic: SemanticIndex | None = None
+        self.scope: ScopeGuard | None = None
         self.thresholds = LEXICAL
         if encoder is not None:
             items, texts = _semantic_texts(kb)
             self.semantic = SemanticIndex(encoder, items, texts, cache)
+            self.scope = ScopeGuard(encoder, cache)
             self.thresholds = HYBRID
             self._prepare_semantic(items)
 
@@ -221,7 +230,11 @@ class QuestionMatcher:
         # The model never saw "s1", "2ck" or "usce": it reads the question with the canonical
         # words next to each abbreviation ("2ck step 2 ck"), as the lexical matcher does. On
         # dev.yaml that moved first-topic accuracy from 93% to 96% (dev-forum: 84% -> 85%).
-        sims = self.semantic.similarities(expand(text)) if self.semantic else None
+        sims, gap = None, None
+        if self.semantic is not None and self.scope is not None:
+            vector = self.semantic.encoder.encode_question(expand(text))
+            sims = self.semantic.similarities_to(vector)
+            gap = self.scope.gap(vector, float(sims.max()))
         scores = self._combine(lexical, None if sims is None else sims * self._discount)
         order = sorted(scores, key=lambda t: -scores[t])[:MAX_MATCHES]
         ranking = tuple(Match(t, round(scores[t], 1)) for t in order if scores[t] > 0)
@@ -229,7 +242,10 @@ class QuestionMatcher:
         # "Too vague" (one word many topics share) is judged on the topics' own texts: in answer
         # text nearly every word is shared.
         guard = "vague" if self.own_lexical.too_vague(own_query) else None
-        return Analysis(guard, None, ranking, entries, self.lexical.has_known_word(query))
+        lexical_top = max(lexical, key=lambda t: lexical[t]) if lexical else None
+        return Analysis(
+            guard, None, ranking, entries, self.lexical.has_known_word(query), gap, lexical_top
+        )
 
     def _combine(self, lexical: dict[str, float], sims: np.ndarray | None) -> dict[str, float]:
         if sims is None:
@@ -273,6 +289,8 @@ class QuestionMatcher:
         if analysis.guard in ("empty", "out-of-scope") or not ranking:
             return MatchResult("none")
         if ranking[0].score < limits.suggest_min:
+            return MatchResult("none")
+        if analysis.scope_gap is not None and analysis.scope_gap > limits.scope_margin:
             return MatchResult("none")
         if self.semantic is None and not analysis.known_word:
             return MatchResult("none")  # numbers alone ("what's 2+2") ask nothing
