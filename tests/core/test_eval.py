@@ -116,18 +116,17 @@ def test_dev_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
 def test_forum_style_dev_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
-    # measured when the thresholds were chosen (387 entries): top-1 87.2%, direct and right
-    # 70.4%, confidently wrong 1.5%; on today's knowledge (360 entries, after main's
-    # de-duplication): top-1 86.2%, top-3 96.9%, direct and right 71.9%, confidently wrong 3.1%
-    # (issue 10's bar is 2%: see BENCHMARKS.md), refused 2.0%, out of scope rejected 92.5%
+    # measured when the decision was calibrated (scope guard by meaning, agreement-aware lead;
+    # 360 entries): top-1 85.2%, top-3 95.9%, direct and right 62.8%, confidently wrong 1.5%,
+    # refused 2.6%, out of scope rejected 100%
     report = evaluate(real_matcher, load_questions(DATA / "dev-forum.yaml"))
     print(report.to_text())
     assert report.top1 >= 0.85, report.to_text()
     assert report.top3 >= 0.94, report.to_text()
     assert report.none_recall >= 0.90, report.to_text()
     assert report.refused_rate <= 0.03, report.to_text()
-    assert report.confident_wrong <= 0.035, report.to_text()
-    assert report.direct_correct >= 0.67, report.to_text()
+    assert report.confident_wrong <= 0.02, report.to_text()
+    assert report.direct_correct >= 0.60, report.to_text()
 
 
 def test_holdout_set_generalises(real_matcher: MatchesQuestions) -> None:
