@@ -12,20 +12,6 @@ NOT_TEXT = (
 )
 
 
-async def ask_command(update: Update, context: Context) -> None:
-    """/ask TEXT."""
-    message = update.effective_message
-    if message is None:
-        return
-    if not context.args:
-        await message.reply_text(
-            "Type your question after /ask, for example: /ask is step 1 pass fail"
-        )
-        return
-    replies = await service(context).ask(user_of(update), chat_of(update), " ".join(context.args))
-    await reply_to(message, context, replies)
-
-
 async def private_text(update: Update, context: Context) -> None:
     """Any text in a private chat is a question (or a typed dialog answer)."""
     message = update.effective_message
@@ -65,11 +51,3 @@ async def group_text(update: Update, context: Context) -> None:
         question = question.replace(text, " ")
     replies = await service(context).ask(user_of(update), chat_of(update), question)
     await reply_to(message, context, replies)
-
-
-async def topics(update: Update, context: Context) -> None:
-    """/topics: browse the path by stage."""
-    if update.effective_message is None:
-        return
-    reply = await service(context).topics(user_of(update), chat_of(update))
-    await reply_to(update.effective_message, context, [reply])
