@@ -86,7 +86,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "help", "How to use the bot", BOTH, "help",
-        help="this list", group_help="what I do in a group",
+        help="how to use me (in a group: what I do there)", group_help="what I do in a group",
     ),
     Command(
         "ask", "Ask a question", BOTH, "ask", "chat_text",
