@@ -16,11 +16,10 @@ button into the private chat, and an admin command typed by anyone else with a r
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from bot.core.models import Chat, Reply, User
 
@@ -181,11 +180,20 @@ class Invocation:
     knowledge_dir: Path | None = None
 
 
+def _method(service: Service, path: str) -> Callable[..., Awaitable[Reply | list[Reply]]]:
+    """The Service method a row names, e.g. "cohorts.command"."""
+    target: Any = service
+    for part in path.split("."):
+        target = getattr(target, part)
+    method: Callable[..., Awaitable[Reply | list[Reply]]] = target
+    return method
+
+
 async def run(service: Service, command: Command, call: Invocation) -> list[Reply]:
     """Serve one command through its Service method, whatever the adapter."""
     if command.empty and not call.text.strip():
         return [Reply(command.empty)]
-    method = functools.reduce(getattr, command.method.split("."), service)
+    method = _method(service, command.method)
     words = list(call.words)
     result: Reply | list[Reply]
     match command.args:

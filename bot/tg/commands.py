@@ -9,7 +9,8 @@ administrators alone see the admin commands, in their own private chat.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Callable, Collection, Coroutine
+from typing import Any
 
 from telegram import (
     Bot,
@@ -32,7 +33,7 @@ from bot.tg.render import caption_html
 
 log = logging.getLogger(__name__)
 
-Callback = Callable[[Update, Context], Awaitable[None]]
+Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 
 def handler_for(command: Command) -> Callback:
