@@ -1,4 +1,5 @@
-"""Free-text questions: any text in private; /ask, mentions and replies to the bot in groups."""
+"""Free-text questions: any text in private; mentions and replies to the bot in groups (/ask
+is a row of the command table, bot.core.commands)."""
 
 from __future__ import annotations
 
