@@ -140,15 +140,15 @@ def test_holdout_set_generalises(real_matcher: MatchesQuestions) -> None:
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
 def test_held_out_forum_set_does_not_regress(real_matcher: MatchesQuestions) -> None:
     """tests/data/holdout-forum.yaml is never tuned on: these bars sit just under what was
-    measured at the first and only measurement (top-1 83.5%, top-3 97.0%, direct and right
-    74.3%, confidently wrong 7.0%, refused 0.9%, out of scope rejected 62.2%), to catch
-    regressions. Confidently wrong and out-of-scope rejection miss issue 10's bars (2%, 90%):
-    see BENCHMARKS.md, "Matching"."""
+    measured (once, after the scope guard and the agreement-aware lead were chosen on the dev
+    sets): top-1 83.0%, top-3 95.7%, direct and right 64.3%, confidently wrong 3.9%, refused
+    1.7%, out of scope rejected 82.2%. Confidently wrong and out-of-scope rejection still miss
+    issue 10's bars (2%, 90%): see BENCHMARKS.md, "Matching"."""
     report = evaluate(real_matcher, load_questions(DATA / "holdout-forum.yaml"))
     print(report.to_text())
     assert report.top1 >= 0.80, report.to_text()
     assert report.top3 >= 0.95, report.to_text()
-    assert report.direct_correct >= 0.70, report.to_text()
-    assert report.confident_wrong <= 0.09, report.to_text()
+    assert report.direct_correct >= 0.62, report.to_text()
+    assert report.confident_wrong <= 0.05, report.to_text()
     assert report.refused_rate <= 0.03, report.to_text()
-    assert report.none_recall >= 0.55, report.to_text()
+    assert report.none_recall >= 0.80, report.to_text()
