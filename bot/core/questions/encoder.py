@@ -16,18 +16,11 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import os
 import struct
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
-
-# One question is a handful of small matrix products: BLAS threads cost more than they gain
-# (measured on 2 shared cores: a 20-token question took 70 ms with OpenBLAS's default threads,
-# 12 ms with one), and the bar is "one core". Must be set before numpy loads OpenBLAS.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np
 
