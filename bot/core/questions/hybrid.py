@@ -12,10 +12,12 @@ Two signals, each 0-100 per topic, combined 0.4 / 0.6 (BENCHMARKS.md, "Matching"
   cost more than half of the embedding time.
 
 The decision trusts a clear winner, offers "did you mean" only when candidates are close, and
-refuses when nothing fits or a guard (vocabulary.yaml) says the question is about something
-else. Inside the answered topic, an entry answers when it fits the question better than the
-topic's general phrasings do ("how much is the ERAS fee" -> the fee entry; "what is ERAS" -> the
-overview). Without the model package, the same code runs on the lexical signal alone.
+refuses when nothing fits or a guard says the question is about something else: the word lists
+of vocabulary.yaml, or its meaning (scope.yaml, `bot.core.questions.scope`). A clear winner
+leads by more when words and meaning disagree on it (`signals_agree`). Inside the answered
+topic, an entry answers when it fits the question better than the topic's general phrasings
+do ("how much is the ERAS fee" -> the fee entry; "what is ERAS" -> the overview).
+Without the model package, the same code runs on the lexical signal alone.
 """
 
 from __future__ import annotations
