@@ -79,10 +79,13 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def build_application(settings: Settings, kb: KnowledgeBase) -> Application:
-    """The Application with every handler, the rate limiter and start-up/shutdown hooks."""
+def build_application(
+    settings: Settings, kb: KnowledgeBase, limiter: RetryingRateLimiter | None = None
+) -> Application:
+    """The Application with every handler, the rate limiter and start-up/shutdown hooks.
+    `limiter` lets tests pace without real waiting; production uses the default one."""
     context_types = ContextTypes(bot_data=BotData)
-    limiter = RetryingRateLimiter()
+    limiter = limiter or RetryingRateLimiter()
 
     async def post_init(app: Application) -> None:
         storage = await SqliteStorage.open(settings.db_path)

@@ -34,7 +34,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -58,12 +57,6 @@ BOT_USER: JSON = {
 #: Methods that put a new message into a chat: blocked users, rate limits and chat migration
 #: apply to these.
 SEND_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto", "copyMessage"})
-#: A bot pacing a chat to Telegram's ~1 message/s sends a burst of up to PACED_BURST messages,
-#: then one about every second: after such a burst, "the bot went quiet" needs PACED_QUIET
-#: seconds without a call rather than a fraction of one.
-PACED_BURST = 3
-PACED_WINDOW = 3.5
-PACED_QUIET = 2.0
 #: Methods that write to a chat in any way; a user who blocked the bot refuses all of them.
 CHAT_WRITE_METHODS = SEND_METHODS | {
     "editMessageText",
@@ -785,49 +778,12 @@ class FakeBotApi:
         assert sent is not None
         return sent
 
-    def replies(
-        self, chat_id: ChatId, *, since: int, quiet: float = 0.3, timeout: float = 10
-    ) -> list[JSON]:
-        """All messages shown in `chat_id` after `since`, once the bot has gone quiet.
-
-        A command often produces several messages (an answer split at 4096 characters, a welcome
-        plus a privacy note), so "the first message after" is not "the reply". This waits for one
-        message, then until no call other than getUpdates arrived for `quiet` seconds.
-        """
-        self.wait_for_message(chat_id, timeout=timeout, since=since)
-        self.settle(since=since, quiet=quiet, timeout=timeout)
-        return self.sent_messages(chat_id, since=since)
-
-    def settle(self, *, since: int, quiet: float = 0.3, timeout: float = 10) -> None:
-        """Wait until the bot made a call after `since`, then none but getUpdates for `quiet` s
-        (PACED_QUIET s while the bot may be pacing a chat it just sent a burst to)."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while time.monotonic() < deadline:
-                busy = [c for c in self._calls if c.index > since and c.method != "getUpdates"]
-                idle = time.time() - max(c.time for c in busy) if busy else 0.0
-                needed = max(quiet, PACED_QUIET) if self._pacing(busy) else quiet
-                if busy and idle >= needed:
-                    return
-                self._changed.wait(max(needed - idle, 0.05))
-
-    def _pacing(self, calls: list[Call]) -> bool:
-        """Whether a bot that keeps Telegram's per-chat limit may be holding a chat's next
-        message back: it sent PACED_BURST messages there within the last PACED_WINDOW s."""
-        now = time.time()
-        recent = Counter(
-            c.params.get("chat_id")
-            for c in self._calls
-            if c.method in SEND_METHODS and now - c.time < PACED_WINDOW
-        )
-        chats = {c.params.get("chat_id") for c in calls if c.method in SEND_METHODS}
-        return any(recent[chat] >= PACED_BURST for chat in chats)
-
-    def say(self, chat_id: ChatId, text: str, **message_kwargs: Any) -> list[JSON]:
-        """Send `text` as a user in `chat_id` and return the bot's replies (see `replies`)."""
+    def ask(self, chat_id: ChatId, text: str, contains: str | None = None, **kwargs: Any) -> JSON:
+        """Send `text` as a user in `chat_id` (pushed for the bot to fetch) and return the first
+        message shown there afterwards that contains `contains`: waits on that event only."""
         since = self.mark()
-        self.message(chat_id, text, **message_kwargs)
-        return self.replies(chat_id, since=since)
+        self.message(chat_id, text, **kwargs)
+        return self.wait_for_message(chat_id, contains, since=since)
 
     def dump(self, last: int = 25) -> str:
         """Recent calls and queue state, for assertion messages."""
@@ -954,6 +910,8 @@ class FakeBotApi:
         label: str,
         chat_id: ChatId | None = None,
         message_id: int | None = None,
+        *,
+        push: bool = True,
     ) -> JSON:
         """Press the inline button whose text contains `label` on a bot message (latest by default).
 
@@ -976,7 +934,7 @@ class FakeBotApi:
                     seen.append(button.get("text", ""))
                     if label in button.get("text", "") and "callback_data" in button:
                         return self.callback(
-                            user_id, button["callback_data"], msg["message_id"], chat_id
+                            user_id, button["callback_data"], msg["message_id"], chat_id, push=push
                         )
         raise AssertionError(f"no button containing {label!r} in chat {chat_id}; buttons: {seen}")
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from fakeapi import BOT_USERNAME, FakeBotApi
-from inprocess import InProcessBot, inprocess_bot
+from inprocess import InProcessBot, datas, inprocess_bot, urls
 
 from bot.core import callbacks, flood
 from bot.core.models import ReminderSettings
@@ -39,14 +38,6 @@ async def bot(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[InProcessBo
 def no_sorry(fake: FakeBotApi) -> None:
     shown = [m["text"] for m in fake.sent_messages()]
     assert SORRY not in shown, fake.dump()
-
-
-def urls(message: dict[str, Any]) -> list[str]:
-    return [b["url"] for b in FakeBotApi.buttons(message) if "url" in b]
-
-
-def datas(message: dict[str, Any]) -> list[str]:
-    return [b["callback_data"] for b in FakeBotApi.buttons(message) if "callback_data" in b]
 
 
 async def reminders_of(bot: InProcessBot, chat_id: int) -> ReminderSettings:
