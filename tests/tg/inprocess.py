@@ -25,7 +25,7 @@ from typing import Any
 
 from fakeapi import FakeBotApi
 from telegram import Update
-from telegram.ext import Application
+from telegram.ext import Application, CallbackContext
 
 from bot.config import Secret, Settings
 from bot.core.knowledge import load_knowledge
@@ -33,6 +33,7 @@ from bot.core.models import KnowledgeBase
 from bot.tg import notifier
 from bot.tg.app import build_application
 from bot.tg.delivery import RetryingRateLimiter
+from bot.tg.handlers import groups
 
 JSON = dict[str, Any]
 
@@ -83,7 +84,9 @@ class InProcessBot:
         return Pressed(self.fake, update, since, user_id if chat_id is None else chat_id)
 
     async def sweep(self) -> int:
-        """One reminder sweep, as the repeating job runs it: plan what is due, deliver it."""
+        """What the repeating jobs do (the job queue is not started here): plan the channels'
+        weekly digests, plan due reminders, deliver the outbox. Returns how many went out."""
+        await groups.digest_job(CallbackContext(self.app))
         await self.service.plan_reminders()
         return await notifier.deliver(self.app.bot, self.service)
 
