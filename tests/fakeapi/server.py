@@ -591,6 +591,7 @@ class FakeBotApi:
         self._hangs: list[tuple[str, ChatId | None]] = []
         self._released = threading.Event()
         self._held = 0
+        self.delayed = 0  # calls that arrived and are being delayed (delay_next), in total
         self.holds: list[int] = []  # mark() at the moment each held call arrived, in order
         self.held_chats: list[ChatId | None] = []  # the chat_id of each held call, in order
         self._blocked: set[ChatId] = set()
@@ -1076,6 +1077,12 @@ class FakeBotApi:
         with self._lock:
             self._delays.append(_Delay(method, seconds, count))
 
+    def wait_delayed(self, count: int = 1, timeout: float = 10) -> None:
+        """Wait until `count` delayed calls (delay_next) arrived: the bot is sending them."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: self.delayed >= count, timeout):
+                raise AssertionError(f"{self.delayed} of {count} delayed calls arrived")
+
     def hang(self, method: str, chat_id: ChatId | None = None) -> None:
         """Hold every call of `method` (to `chat_id`, if given) until `release()`, then carry it
         out: the server got the request but the answer is lost, as when a connection stalls
@@ -1239,6 +1246,9 @@ class FakeBotApi:
             if delay is not None:
                 delay.remaining -= 1
         if delay is not None:
+            with self._changed:
+                self.delayed += 1
+                self._changed.notify_all()
             self._stopping.wait(delay.seconds)
 
     def _apply_hang(self, method: str, params: JSON) -> None:

@@ -1,5 +1,4 @@
-"""The bot's Application in the test's own process, talking HTTP to the fake Bot API server, and
-the helpers every adapter test shares for reading what the bot showed.
+"""The bot's Application in the test's own process, talking HTTP to the fake Bot API server.
 
 A real `imgbot run` process (tests marked `e2e`) is the point only when start-up, polling,
 signals or crashes are under test. For handler behaviour this builds the very same Application
@@ -16,7 +15,6 @@ without waiting for silence.
 from __future__ import annotations
 
 import itertools
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import cache
@@ -24,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from fakeapi import FakeBotApi
+from helpers import db_rows
 from telegram import Update
 from telegram.ext import Application, CallbackContext
 
@@ -156,40 +155,3 @@ async def inprocess_bot(
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
-
-
-# -- reading what the bot showed -------------------------------------------------------------------
-
-
-def text_of(messages: list[JSON]) -> str:
-    return "\n".join(m["text"] for m in messages)
-
-
-def labels(message: JSON) -> list[str]:
-    return [b["text"] for b in FakeBotApi.buttons(message)]
-
-
-def urls(message: JSON) -> list[str]:
-    return [b["url"] for b in FakeBotApi.buttons(message) if "url" in b]
-
-
-def datas(message: JSON) -> list[str]:
-    return [b["callback_data"] for b in FakeBotApi.buttons(message) if "callback_data" in b]
-
-
-def with_buttons(messages: list[JSON]) -> JSON:
-    """The message carrying the keyboard (the last part of a split answer)."""
-    found = [m for m in messages if m.get("reply_markup")]
-    assert found, f"no message with buttons in {messages}"
-    return found[-1]
-
-
-def quoted_id(sent: JSON) -> int | None:
-    """The message a group reply quotes."""
-    params = sent["params"].get("reply_parameters") or {}
-    return params.get("message_id")
-
-
-def db_rows(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-        return conn.execute(sql, params).fetchall()

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 from fakeapi import BOT_USERNAME, FakeBotApi
-from inprocess import InProcessBot, inprocess_bot, quoted_id, text_of, urls
+from helpers import quoted_id, text_of, urls
+from inprocess import InProcessBot, inprocess_bot
 
 REPO_KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 ADMIN = 7

@@ -13,7 +13,8 @@ from types import SimpleNamespace
 
 import pytest
 from fakeapi import BOT_USERNAME, FakeBotApi
-from inprocess import InProcessBot, datas, inprocess_bot, urls
+from helpers import datas, urls
+from inprocess import InProcessBot, inprocess_bot
 
 from bot.core import callbacks, flood
 from bot.core.models import ReminderSettings

@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 from fakeapi import BOT_USERNAME, FakeBotApi
 from fakeapi.harness import REPO_ROOT
-from inprocess import InProcessBot, inprocess_bot, labels, repo_knowledge, text_of, with_buttons
+from helpers import labels, text_of, with_buttons
+from inprocess import InProcessBot, inprocess_bot, repo_knowledge
 
 from bot.core import texts
 from bot.core.answers import Answers
