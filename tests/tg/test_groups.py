@@ -276,3 +276,19 @@ async def test_inline_query_offers_sourced_answers(bot: InProcessBot, fake_api: 
     assert 3 <= len(inline_results(fake_api, since)) <= 10
     # The results are the bot's; nothing is sent to a chat by inline mode.
     assert fake_api.sent_messages(50) == []
+
+
+async def test_a_group_reply_that_draws_chat_migrated_is_resent_to_the_supergroup(
+    bot: InProcessBot, fake_api: FakeBotApi
+):
+    group, supergroup = -310, -100310
+    await create_cohort(bot, group)
+    fake_api.migrate_chat(group, supergroup)  # upgraded while the next reply is on its way
+    since = fake_api.mark()
+    await bot.message(group, "/cohort", user_id=ADMIN)
+    [refused] = [c for c in fake_api.calls("sendMessage", since=since) if c.status == 400]
+    assert refused.params["chat_id"] == group
+    [resent] = fake_api.sent_messages(supergroup, since=since)
+    assert "Cohort Lahore" in resent["text"], "the reply is re-sent, not lost"
+    # The cohort moved with it: asked in the supergroup, it answers there.
+    assert "Cohort Lahore" in text_of(await bot.say(supergroup, "/cohort", user_id=ADMIN))

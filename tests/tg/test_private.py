@@ -562,3 +562,14 @@ async def test_target_choice_buttons_move_or_keep_an_unreachable_target(
     assert "You kept it as your target" in text_of(shown)
     rows = bot.db_rows("SELECT data FROM profiles WHERE user_id = ?", (user,))
     assert json.loads(rows[0][0])["target_match_year"] == 2028, "keep only shows, saves nothing"
+
+
+async def test_stats_for_admins_only(bot: InProcessBot) -> None:
+    user = new_user()
+    await bot.say(user, "what is soap")
+    await bot.say(user, "how to cook rice")
+    [refused] = await bot.say(user, "/stats")
+    assert "only" in refused["text"].lower()
+    [stats] = await bot.say(ADMIN, "/stats")
+    assert "Users: " in stats["text"]
+    assert "Answer rate" in stats["text"] and "cook rice" in stats["text"]
