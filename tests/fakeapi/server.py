@@ -1,16 +1,18 @@
-"""A fake Telegram Bot API server on 127.0.0.1 for end-to-end tests.
+"""A fake Telegram Bot API server on 127.0.0.1 for the adapter tests.
 
-Why a real HTTP server rather than a mocked request object: the bot under test runs as a separate
-process (`imgbot run`), exactly as in production, and talks to `TELEGRAM_API_URL` over HTTP. The
-fake therefore exercises python-telegram-bot's real request encoding (form-urlencoded bodies with
-JSON-string values, multipart uploads), its error mapping (403 -> Forbidden, 429 -> RetryAfter,
-400 + migrate_to_chat_id -> ChatMigrated, 5xx -> NetworkError, slow answers -> TimedOut) and its
-long-polling loop.
+Why a real HTTP server rather than a mocked request object: the bot under test talks to it over
+HTTP, whether its Application runs in the test's process (tests/tg/inprocess.py) or as `imgbot
+run` (e2e tests), exactly as in production. The fake therefore exercises python-telegram-bot's
+real request encoding (form-urlencoded bodies with JSON-string values, multipart uploads), its
+error mapping (403 -> Forbidden, 429 -> RetryAfter, 400 + migrate_to_chat_id -> ChatMigrated,
+5xx -> NetworkError, slow answers -> TimedOut) and its long-polling loop.
 
 The fake is deliberately strict where real Telegram is strict and bots commonly break: message
-length (4096) and caption length (1024), callback data (1-64 bytes), HTML / MarkdownV2 entity
-parsing, "message is not modified" on identical edits, answering a callback query twice, more than
-50 inline results. A bot that passes against the fake should not meet those errors in production.
+length (4096) and caption length (1024), callback data (1-64 bytes), HTML entity parsing,
+"message is not modified" on identical edits, answering a callback query twice, more than 50
+inline results. It answers the Bot API methods the bot calls and no others (404, as Telegram
+answers an unknown method). A bot that passes against the fake should not meet those errors in
+production.
 
 It uses only the standard library (`ThreadingHTTPServer`): every request gets its own thread, so a
 long-polling getUpdates or an injected delay never blocks other calls, and the tests need no extra
@@ -128,7 +130,6 @@ _HTML_TAGS = frozenset(
 )
 _HTML_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _HTML_TOKEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*)>|&(#x[0-9A-Fa-f]+|#\d+|[A-Za-z]+);")
-_MDV2_ALWAYS_ESCAPED = frozenset("#+-={}.!>")
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{5,32})?")
 _MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{5,32}\b")
 _ROUTE = re.compile(r"^/bot(?P<token>[^/]+)/(?P<method>[A-Za-z]+)/?$")
@@ -318,52 +319,11 @@ def parse_html(text: str) -> str:
     return "".join(plain)
 
 
-def parse_markdown_v2(text: str) -> str:
-    """Check MarkdownV2 escaping and return an approximation of the plain text.
-
-    Only the characters that are never markup outside code and link URLs are checked; that is the
-    error real bots meet ("Character '.' is reserved..."), without re-implementing the grammar.
-    """
-    plain: list[str] = []
-    i = 0
-    in_code = False
-    in_url = False
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text):
-            plain.append(text[i + 1])
-            i += 2
-            continue
-        if ch == "`":
-            in_code = not in_code
-        elif in_code:
-            plain.append(ch)
-        elif in_url:
-            in_url = ch != ")"
-        elif ch == "(" and i > 0 and text[i - 1] == "]":
-            in_url = True
-        elif ch in _MDV2_ALWAYS_ESCAPED and not (ch == "!" and text[i + 1 : i + 2] == "["):
-            if ch == ">" and (i == 0 or text[i - 1] == "\n"):
-                i += 1
-                continue
-            raise ApiError(
-                400,
-                f"Bad Request: can't parse entities: Character '{ch}' is reserved and must be "
-                "escaped with the preceding '\\'",
-            )
-        elif ch not in "*_~|[]":
-            plain.append(ch)
-        i += 1
-    return "".join(plain)
-
-
 def plain_text(text: str, parse_mode: str | None) -> str:
     """The text as the user sees it, after Telegram parses `parse_mode`."""
     mode = (parse_mode or "").lower()
     if mode == "html":
         return parse_html(text)
-    if mode == "markdownv2":
-        return parse_markdown_v2(text)
     return text
 
 
@@ -585,7 +545,6 @@ class FakeBotApi:
         self._callbacks: dict[str, bool] = {}
         self._inline_queries: set[str] = set()
         self._commands: dict[str, list[JSON]] = {}
-        self._menu_buttons: dict[ChatId | None, JSON] = {}
         self._faults: list[_Fault] = []
         self._delays: list[_Delay] = []
         self._hangs: list[tuple[str, ChatId | None]] = []
@@ -598,7 +557,6 @@ class FakeBotApi:
         self._migrated: dict[ChatId, int] = {}
         self._limits: _Limits | None = None
         self._buckets: dict[ChatId | None, _Bucket] = {}
-        self.left_chats: list[ChatId] = []
         self._handlers: dict[str, Callable[[JSON], Any]] = {
             name.removeprefix("_m_").lower(): getattr(self, name)
             for name in dir(self)
@@ -662,10 +620,6 @@ class FakeBotApi:
         """A cursor: pass it as `since=` to look only at calls made after this moment."""
         with self._lock:
             return self._calls[-1].index if self._calls else 0
-
-    def clear_calls(self) -> None:
-        with self._lock:
-            self._calls.clear()
 
     @property
     def count_429(self) -> int:
@@ -1012,15 +966,6 @@ class FakeBotApi:
         with self._lock:
             self._member_status[(chat_id, user_id)] = status
 
-    def bot_messages(self, chat_id: ChatId) -> list[JSON]:
-        """The current state of every bot message in a chat (edits applied), oldest first."""
-        with self._lock:
-            return [
-                dict(m)
-                for (c, _), m in sorted(self._messages.items(), key=lambda kv: kv[0][1])
-                if c == chat_id and m.get("from", {}).get("id") == BOT_ID
-            ]
-
     def commands(self, scope: JSON | None = None, language_code: str = "") -> list[JSON]:
         """The command list last set by setMyCommands for a scope (default scope by default)."""
         with self._lock:
@@ -1144,11 +1089,6 @@ class FakeBotApi:
         """
         with self._lock:
             self._limits = _Limits(global_per_s, per_chat_per_s, per_chat_burst, per_group_per_min)
-            self._buckets.clear()
-
-    def disable_limits(self) -> None:
-        with self._lock:
-            self._limits = None
             self._buckets.clear()
 
     def wait_for_delivery(self, update: JSON, timeout: float = 10) -> int:
@@ -1491,12 +1431,6 @@ class FakeBotApi:
             "has_main_web_app": False,
         }
 
-    def _m_logOut(self, params: JSON) -> bool:
-        return True
-
-    def _m_close(self, params: JSON) -> bool:
-        return True
-
     def _m_getUpdates(self, params: JSON) -> list[JSON]:
         """Long polling: confirm updates below `offset`, then wait (capped) for new ones."""
         if self._webhook.get("url"):
@@ -1563,19 +1497,6 @@ class FakeBotApi:
                 self._pending.clear()
         return True
 
-    def _m_getWebhookInfo(self, params: JSON) -> JSON:
-        with self._lock:
-            info: JSON = {
-                "url": self._webhook.get("url", ""),
-                "has_custom_certificate": False,
-                "pending_update_count": len(self._pending) + self._webhook_queue.qsize(),
-            }
-            if self._webhook:
-                info["max_connections"] = self._webhook.get("max_connections", 40)
-            if self._allowed_updates:
-                info["allowed_updates"] = self._allowed_updates
-        return info
-
     def _m_setMyCommands(self, params: JSON) -> bool:
         commands = params.get("commands")
         if not isinstance(commands, list) or len(commands) > 100:
@@ -1591,32 +1512,6 @@ class FakeBotApi:
                 {"command": c["command"], "description": c["description"]} for c in commands
             ]
         return True
-
-    def _m_getMyCommands(self, params: JSON) -> list[JSON]:
-        return self.commands(params.get("scope"), params.get("language_code", ""))
-
-    def _m_deleteMyCommands(self, params: JSON) -> bool:
-        key = self._commands_key(params.get("scope"), params.get("language_code", ""))
-        with self._lock:
-            self._commands.pop(key, None)
-        return True
-
-    def _m_setMyDescription(self, params: JSON) -> bool:
-        return True
-
-    def _m_setMyShortDescription(self, params: JSON) -> bool:
-        return True
-
-    def _m_setChatMenuButton(self, params: JSON) -> bool:
-        with self._lock:
-            self._menu_buttons[params.get("chat_id")] = params.get("menu_button") or {
-                "type": "default"
-            }
-        return True
-
-    def _m_getChatMenuButton(self, params: JSON) -> JSON:
-        with self._lock:
-            return self._menu_buttons.get(params.get("chat_id"), {"type": "commands"})
 
     def _m_sendMessage(self, params: JSON) -> JSON:
         chat_id = self._require_chat(params)
@@ -1704,37 +1599,6 @@ class FakeBotApi:
             msg["edit_date"] = int(time.time())
             return dict(msg)
 
-    def _m_editMessageReplyMarkup(self, params: JSON) -> JSON | bool:
-        markup = self._check_markup(params.get("reply_markup"))
-        with self._lock:
-            msg = self._find_message(params)
-            if msg is None:
-                return True
-            if msg.get("reply_markup") == markup:
-                raise ApiError(
-                    400,
-                    "Bad Request: message is not modified: specified new message content and "
-                    "reply markup are exactly the same as a current content and reply markup of "
-                    "the message",
-                )
-            if markup:
-                msg["reply_markup"] = markup
-            else:
-                msg.pop("reply_markup", None)
-            msg["edit_date"] = int(time.time())
-            return dict(msg)
-
-    def _m_deleteMessage(self, params: JSON) -> bool:
-        chat_id = self._require_chat(params)
-        with self._lock:
-            if self._messages.pop((chat_id, params.get("message_id")), None) is None:
-                raise ApiError(400, "Bad Request: message to delete not found")
-        return True
-
-    def _m_sendChatAction(self, params: JSON) -> bool:
-        self._require_chat(params)
-        return True
-
     def _m_answerCallbackQuery(self, params: JSON) -> bool:
         query_id = str(params.get("callback_query_id", ""))
         if len(str(params.get("text") or "")) > 200:
@@ -1773,28 +1637,3 @@ class FakeBotApi:
         with self._lock:
             status = self._member_status.get((chat_id, user_id), "member")
             return _member(status, dict(self._user(user_id)))
-
-    def _m_getChat(self, params: JSON) -> JSON:
-        chat_id = self._require_chat(params)
-        with self._lock:
-            chat = dict(self._chat(chat_id, None))
-        chat.update(
-            {
-                "accent_color_id": 0,
-                "max_reaction_count": 11,
-                "accepted_gift_types": {
-                    "unlimited_gifts": True,
-                    "limited_gifts": True,
-                    "unique_gifts": True,
-                    "premium_subscription": True,
-                    "gifts_from_channels": True,
-                },
-            }
-        )
-        return chat
-
-    def _m_leaveChat(self, params: JSON) -> bool:
-        chat_id = self._require_chat(params)
-        with self._lock:
-            self.left_chats.append(chat_id)
-        return True
