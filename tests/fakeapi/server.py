@@ -550,7 +550,7 @@ class FakeBotApi:
         self._hangs: list[tuple[str, ChatId | None]] = []
         self._released = threading.Event()
         self._held = 0
-        self.delayed = 0  # calls that arrived and are being delayed (delay_next), in total
+        self.delayed_arrivals = 0  # calls that arrived and are being delayed (delay_next), in total
         self.holds: list[int] = []  # mark() at the moment each held call arrived, in order
         self.held_chats: list[ChatId | None] = []  # the chat_id of each held call, in order
         self._blocked: set[ChatId] = set()
@@ -966,6 +966,16 @@ class FakeBotApi:
         with self._lock:
             self._member_status[(chat_id, user_id)] = status
 
+    def bot_messages(self, chat_id: ChatId) -> list[JSON]:
+        """The current state of every bot message in a chat (edits applied), oldest first; the
+        soak run (benchmarks/soak.py) checks what a user ends up seeing with it."""
+        with self._lock:
+            return [
+                dict(m)
+                for (c, _), m in sorted(self._messages.items(), key=lambda kv: kv[0][1])
+                if c == chat_id and m.get("from", {}).get("id") == BOT_ID
+            ]
+
     def commands(self, scope: JSON | None = None, language_code: str = "") -> list[JSON]:
         """The command list last set by setMyCommands for a scope (default scope by default)."""
         with self._lock:
@@ -1025,8 +1035,8 @@ class FakeBotApi:
     def wait_delayed(self, count: int = 1, timeout: float = 10) -> None:
         """Wait until `count` delayed calls (delay_next) arrived: the bot is sending them."""
         with self._changed:
-            if not self._changed.wait_for(lambda: self.delayed >= count, timeout):
-                raise AssertionError(f"{self.delayed} of {count} delayed calls arrived")
+            if not self._changed.wait_for(lambda: self.delayed_arrivals >= count, timeout):
+                raise AssertionError(f"{self.delayed_arrivals} of {count} delayed calls arrived")
 
     def hang(self, method: str, chat_id: ChatId | None = None) -> None:
         """Hold every call of `method` (to `chat_id`, if given) until `release()`, then carry it
@@ -1187,7 +1197,7 @@ class FakeBotApi:
                 delay.remaining -= 1
         if delay is not None:
             with self._changed:
-                self.delayed += 1
+                self.delayed_arrivals += 1
                 self._changed.notify_all()
             self._stopping.wait(delay.seconds)
 
