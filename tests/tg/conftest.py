@@ -48,6 +48,10 @@ def bot(fake_api: FakeBotApi, tmp_path: Path) -> Iterator[StartBot]:
     started: list[BotProcess] = []
 
     def start(wait: bool = True, **env: str) -> BotProcess:
+        # These tests are about the process (signals, crashes, polling, start-up), not about
+        # matching, which the in-process tests cover with the sentence model. Without it a bot
+        # starts in ~2 s instead of loading 90 MB of weights (and their vectors) every time.
+        env = {"IMGBOT_SEMANTIC": "0", **env}
         process = BotProcess(fake_api, tmp_path / f"bot{len(started)}", env)
         started.append(process)
         process.start()

@@ -43,7 +43,7 @@ def test_a_clean_restart_answers_nothing_twice(fake_api: FakeBotApi, bot):
     proc.restart()
     # Updates of one chat are handled in order: once the second answer is out, a repeated
     # first one would have been sent before it.
-    fake_api.ask(USER, "how many attempts for step 1", "attempt")
+    fake_api.ask(USER, "how many attempts for step 1")
     soap = [m for m in fake_api.sent_messages(USER, since=since) if "Supplemental" in m["text"]]
     assert len(soap) == 1, "the update handled before SIGTERM was confirmed to Telegram"
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fakeapi import BOT_USERNAME, FakeBotApi
 from helpers import quoted_id, text_of, urls
-from inprocess import InProcessBot, inprocess_bot
+from inprocess import InProcessBot, inprocess_bot, repo_knowledge
 
 REPO_KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 ADMIN = 7
@@ -93,7 +93,11 @@ async def test_group_silence_then_answers_to_mention_reply_and_ask(bot: InProces
     reply = await bot.message(GROUP, "and what score on step 2 ck?", user_id=12, reply_to=answer)
     [second] = fake_api.sent_messages(GROUP, since=since)
     assert quoted_id(second) == reply["message"]["message_id"]
-    assert any("start=t-usmle-step2ck" in u for u in urls(second))
+    # A specific question gets an entry's short answer: the link continues with that entry.
+    step2ck = {"t-usmle-step2ck"} | {
+        f"e-{e.id}" for e in repo_knowledge().entries_of("usmle-step2ck")
+    }
+    assert any(u.rsplit("start=", 1)[-1] in step2ck for u in urls(second))
 
     since = fake_api.mark()
     ask = await bot.message(GROUP, "/ask is step 1 pass fail", user_id=13)
@@ -270,6 +274,18 @@ async def test_inline_query_offers_sourced_answers(bot: InProcessBot, fake_api: 
     assert "Official sources" in content and "href=" in content
     buttons = results[0]["reply_markup"]["inline_keyboard"][0]
     assert buttons[0]["url"] == f"https://t.me/{BOT_USERNAME}?start=t-usmle-step1"
+
+    # A specific question: the entry's short answer first, then its topic.
+    since = fake_api.mark()
+    await bot.feed(
+        fake_api.inline_query(50, "how many programs can I apply to in SOAP", push=False)
+    )
+    results = inline_results(fake_api, since)
+    entry_id = results[0]["id"].removeprefix("e-")
+    assert results[0]["id"] == f"e-{entry_id}" and results[1]["id"] == "soap"
+    assert repo_knowledge().entry(entry_id).topic == "soap"  # type: ignore[union-attr]
+    link = results[0]["reply_markup"]["inline_keyboard"][0][0]["url"]
+    assert link == f"https://t.me/{BOT_USERNAME}?start=e-{entry_id}"
 
     since = fake_api.mark()
     await bot.feed(fake_api.inline_query(50, "", push=False))
