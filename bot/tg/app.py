@@ -63,7 +63,7 @@ def build_application(
     settings: Settings, kb: KnowledgeBase, limiter: RetryingRateLimiter | None = None
 ) -> Application:
     """The Application with every handler, the rate limiter and start-up/shutdown hooks.
-    `limiter` lets tests pace without real waiting; production uses the default one."""
+    `limiter` lets tests choose the pacing (tests/tg/inprocess.py turns it off)."""
     context_types = ContextTypes(bot_data=BotData)
     limiter = limiter or RetryingRateLimiter()
 
