@@ -22,7 +22,12 @@ LATER_SOURCE = "https://www.nrmp.org/intro-to-the-match/soap/"
 
 
 def make_knowledge(directory: Path) -> int:
-    """Copy knowledge/ to `directory` with the test events; returns their Match cycle."""
+    """Copy knowledge/ to `directory` with the test events; returns their Match cycle.
+
+    The two events are of a kind the planner knows nothing about (no `audience`: everyone in the
+    cycle), so which Match a person plans for follows the organisers' rules, not these test
+    dates, and the tests do not depend on the time of day they run at.
+    """
     shutil.copytree(REPO_ROOT / "knowledge", directory)
     soon = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=2)
     later = soon + timedelta(days=40)
@@ -32,7 +37,7 @@ def make_knowledge(directory: Path) -> int:
     events = [e for e in data["deadlines"] if e["cycle"] != cycle]
     events += [
         {
-            "id": f"{cycle}-match-day",
+            "id": f"{cycle}-test-soon",
             "title": SOON_TITLE,
             "cycle": cycle,
             "date": soon.isoformat(),
@@ -41,7 +46,7 @@ def make_knowledge(directory: Path) -> int:
             "source": SOON_SOURCE,
         },
         {
-            "id": f"{cycle}-soap",
+            "id": f"{cycle}-test-later",
             "title": LATER_TITLE,
             "cycle": cycle,
             "date": later.isoformat(),
