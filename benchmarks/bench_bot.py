@@ -200,7 +200,10 @@ def run(args: argparse.Namespace, out: Results) -> None:
         if args.limiter == "on":
             fake.enforce_limits()
         command = UNCAPPED_COMMAND if args.limiter == "off" else list(RUN_COMMAND)
-        bot = BotProcess(fake, Path(tmp), env={"IMGBOT_REMINDER_INTERVAL": "60"}, command=command)
+        env = {"IMGBOT_REMINDER_INTERVAL": "60"} | (
+            {"IMGBOT_SEMANTIC": "0"} if args.lexical else {}
+        )
+        bot = BotProcess(fake, Path(tmp), env=env, command=command)
         bot.start().wait_ready(timeout=60)
         assert bot.process is not None
         pid = bot.process.pid
@@ -360,6 +363,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=300, help="max wait for all replies")
     parser.add_argument("--warmup", type=int, default=30, help="questions before measuring")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--lexical",
+        action="store_true",
+        help="no sentence model (IMGBOT_SEMANTIC=0): faster start, for smoke runs",
+    )
     return parser.parse_args(argv)
 
 

@@ -28,6 +28,7 @@ def _script(name: str) -> ModuleType:
 def test_bench_bot_tiny(capsys: pytest.CaptureFixture[str]) -> None:
     bench = _script("bench_bot")
     argv = ["--users", "10", "--updates", "20", "--rate", "20", "--seconds", "0.5", "--warmup", "2"]
+    argv += ["--lexical"]  # the smoke run checks the harness, not the sentence model's start-up
     assert bench.main([*argv, "--timeout", "30"]) == 0
     out = capsys.readouterr().out
     assert "updates/s" in out and "p95" in out
@@ -46,7 +47,17 @@ def test_bench_reminders_tiny(capsys: pytest.CaptureFixture[str]) -> None:
 def test_soak_tiny(capsys: pytest.CaptureFixture[str]) -> None:
     soak = _script("soak")
     argv = ["--seconds", "6", "--subscribers", "3", "--rate", "6", "--setup", "3"]
-    argv += ["--drain", "20", "--fault-every", "2", "--rss-every", "0.2", "--seed", "2"]
+    argv += [
+        "--drain",
+        "20",
+        "--fault-every",
+        "2",
+        "--rss-every",
+        "0.2",
+        "--seed",
+        "2",
+        "--lexical",
+    ]
     assert soak.main(argv) == 0
     out = capsys.readouterr().out
     assert "VERDICT: PASS" in out and "kill -9: 2" in out
