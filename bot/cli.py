@@ -98,10 +98,25 @@ def _questions(text: str) -> Iterator[str]:
         yield text
 
 
+# The contract's names for the matcher's decisions (`imgbot ask --json`, "kind").
+CONTRACT_KINDS = {
+    "answer": "answer",
+    "suggest": "choices",
+    "none": "none",
+    "smalltalk": "smalltalk",
+}
+
+
+def _matcher_mode(args: argparse.Namespace) -> str:
+    return "legacy" if args.legacy else "lexical" if args.lexical else "hybrid"
+
+
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console import flat_buttons, render_text
+    from bot.core.answers import build_matcher
 
-    answers = Answers(_knowledge(settings))
+    kb = _knowledge(settings)
+    answers = Answers(kb, build_matcher(kb, _matcher_mode(args)))
     for question in _questions(" ".join(args.text)):
         result, reply = answers.respond(question)
         text = None if result.kind == "none" else render_text(reply)
@@ -109,7 +124,14 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             text += "\n" + "\n".join(f"- {b.label}" for b in flat_buttons(reply))
         if args.json:
             matches = [{"topic": m.topic, "score": round(m.score, 1)} for m in result.matches[:5]]
-            print(json.dumps({"matches": matches, "answer": text}, ensure_ascii=False), flush=True)
+            out: dict[str, object] = {
+                "matches": matches,
+                "answer": text,
+                "kind": CONTRACT_KINDS[result.kind],
+            }
+            if result.kind == "answer" and result.entry:
+                out["entry"] = result.entry
+            print(json.dumps(out, ensure_ascii=False), flush=True)
         else:
             print(render_text(reply))
             for n, button in enumerate(flat_buttons(reply), 1):
@@ -174,7 +196,11 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.evaluation import evaluate, load_questions
 
     path = Path(args.file) if args.file else default_eval_file()
-    report = evaluate(Answers(_knowledge(settings)).matcher, load_questions(path))
+    from bot.core.answers import build_matcher
+
+    report = evaluate(
+        build_matcher(_knowledge(settings), _matcher_mode(args)), load_questions(path)
+    )
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.to_text())
     return 0
 
@@ -270,6 +296,17 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # -- parser ------------------------------------------------------------------------------------
+def _matcher_flags(parser: argparse.ArgumentParser) -> None:
+    """Run an older matcher, to compare (benchmarks/bench_matching.py does the same in one run)."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--lexical", action="store_true", help="words only: no sentence vectors")
+    group.add_argument(
+        "--legacy",
+        action="store_true",
+        help="the lexical topic matcher as before entries and vectors (commit e6a0011)",
+    )
+
+
 def _non_negative_days(text: str) -> int:
     """argparse type for --max-age: a whole number of days, 0 or more."""
     if not (text.isascii() and text.isdigit()):
@@ -285,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer one question ('-': one per line from stdin)")
     ask.add_argument("text", nargs="+")
     ask.add_argument("--json", action="store_true")
+    _matcher_flags(ask)
     topics = sub.add_parser("topics", help="list the topics of the knowledge base")
     topics.add_argument("--json", action="store_true")
     validate = sub.add_parser("validate", help="check the knowledge files")
@@ -298,6 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="score the matcher on a question set")
     ev.add_argument("file", nargs="?")
     ev.add_argument("--json", action="store_true")
+    _matcher_flags(ev)
     nxt = sub.add_parser("next", help="the ordered plan for a profile")
     nxt.add_argument("--profile")
     nxt.add_argument("--today")

@@ -1,25 +1,71 @@
 """From a question to the reply a person gets: matching decision -> Reply model.
 
-Pure (no storage, no I/O) so that `imgbot ask`, the terminal chat, Telegram and inline mode all
-give the same answer to the same question.
+Pure (no storage, no I/O besides the vector cache) so that `imgbot ask`, the terminal chat,
+Telegram and inline mode all give the same answer to the same question. A specific question that
+an entry answers gets the entry's short answer (the fact first, its source, whether the fact is
+official or reported, the review date) with buttons to the whole topic and related entries; a
+general question gets the topic overview.
 """
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from bot.core import callbacks, texts
 from bot.core.matching import Matcher
-from bot.core.models import Button, KnowledgeBase, Link, MatchResult, Reply, Topic
+from bot.core.models import Button, Entry, KnowledgeBase, Link, MatchResult, Reply, Topic
+from bot.core.questions.hybrid import QuestionMatcher
+from bot.core.questions.semantic import cache_dir, shared_encoder
 
 RELATED_BUTTONS = 3
+RELATED_ENTRIES = 3
 SUGGESTIONS = 3
+BUTTON_CHARS = 60  # a longer label is cut on phones anyway
+REPORTED_NOTE = (
+    "This is what applicants report, not an official rule: check the source before you act on it."
+)
+
+
+class MatchesQuestions(Protocol):
+    def match(self, text: str) -> MatchResult: ...
+
+
+def build_matcher(kb: KnowledgeBase, mode: str = "hybrid") -> MatchesQuestions:
+    """The matcher for a knowledge base.
+
+    hybrid: words + sentence vectors over topics and entries (lexical only, with one log line,
+    when the model package is missing). lexical: the same without vectors. legacy: the lexical
+    topic matcher as it was before entries (for comparisons: `imgbot ask --legacy`).
+    """
+    if mode == "legacy":
+        return Matcher(kb)
+    key = (kb, mode)
+    if key not in _MATCHERS:
+        encoder = shared_encoder() if mode == "hybrid" else None
+        _MATCHERS[key] = QuestionMatcher(kb, encoder, cache_dir())
+        while len(_MATCHERS) > MATCHERS_KEPT:
+            _MATCHERS.pop(next(iter(_MATCHERS)))
+    return _MATCHERS[key]
+
+
+# Building a matcher for the full knowledge takes ~1.5 s (three word indexes, the vectors from
+# the cache). A matcher never changes once built, so equal knowledge (a /reload of unchanged
+# files, a test that loads the same files again) reuses it. Keyed by value: KnowledgeBase is a
+# frozen dataclass of tuples.
+MATCHERS_KEPT = 4
+_MATCHERS: dict[tuple[KnowledgeBase, str], QuestionMatcher] = {}
+
+
+def _cut(label: str) -> str:
+    return label if len(label) <= BUTTON_CHARS else label[: BUTTON_CHARS - 1] + "…"
 
 
 class Answers:
-    """Turns questions and topics into replies for one knowledge base."""
+    """Turns questions, topics and entries into replies for one knowledge base."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, matcher: MatchesQuestions | None = None) -> None:
         self.kb = kb
-        self.matcher = Matcher(kb)
+        self.matcher = matcher if matcher is not None else build_matcher(kb)
 
     def respond(self, text: str, group: bool = False) -> tuple[MatchResult, Reply]:
         """Match a question and build the reply for a private chat or (shorter) a group."""
@@ -29,7 +75,12 @@ class Answers:
         if result.kind == "none" or not result.matches:
             return result, Reply(texts.OUT_OF_SCOPE)
         if result.kind == "suggest":
-            return result, self.suggest_reply([m.topic for m in result.matches[:SUGGESTIONS]])
+            topic_ids = [m.topic for m in result.matches[:SUGGESTIONS]]
+            entry = self.kb.entry(result.entry) if result.entry else None
+            return result, self.suggest_reply(topic_ids, entry)
+        entry = self.kb.entry(result.entry) if result.entry else None
+        if entry is not None:
+            return result, self.entry_for_chat(entry, group)
         topic = self.kb.topic(result.matches[0].topic)
         assert topic is not None, "the matcher only returns topics of its knowledge base"
         return result, self.for_chat(topic, group)
@@ -37,22 +88,22 @@ class Answers:
     def for_chat(self, topic: Topic, group: bool) -> Reply:
         return self.group_reply(topic) if group else self.topic_reply(topic)
 
-    def suggest_reply(self, topic_ids: list[str]) -> Reply:
-        """ "Did you mean": one button per candidate topic."""
+    def entry_for_chat(self, entry: Entry, group: bool) -> Reply:
+        return self.entry_group_reply(entry) if group else self.entry_reply(entry)
+
+    def suggest_reply(self, topic_ids: list[str], entry: Entry | None = None) -> Reply:
+        """ "Did you mean": one button per candidate topic, a well-fitting entry first."""
         topics = [t for t in map(self.kb.topic, topic_ids) if t]
-        buttons = tuple((Button(t.title, data=callbacks.encode("t", t.id)),) for t in topics)
-        return Reply(texts.SUGGEST, buttons=buttons)
+        rows = [(Button(t.title, data=callbacks.encode("t", t.id)),) for t in topics]
+        if entry is not None:
+            rows.insert(0, (Button(_cut(entry.question), data=callbacks.encode("e", entry.id)),))
+        return Reply(texts.SUGGEST, buttons=tuple(rows))
 
     def topic_reply(self, topic: Topic) -> Reply:
         """A full answer: text, official sources, review date, related topics and feedback."""
         related = [t for t in map(self.kb.topic, topic.related[:RELATED_BUTTONS]) if t]
         rows = [(Button(f"➡️ {t.title}", data=callbacks.encode("t", t.id)),) for t in related]
-        rows.append(
-            (
-                Button("👍 Helpful", data=callbacks.encode("f", topic.id, "u")),
-                Button("👎 Not helpful", data=callbacks.encode("f", topic.id, "d")),
-            )
-        )
+        rows.append(_feedback_row(topic.id))
         return Reply(
             topic.answer,
             title=topic.title,
@@ -70,3 +121,56 @@ class Answers:
             footer=texts.SOURCES_FOOTER.format(reviewed=topic.reviewed.isoformat()),
             buttons=((Button("Full answer in private", start_payload=f"t-{topic.id}"),),),
         )
+
+    def entry_reply(self, entry: Entry) -> Reply:
+        """An entry's short answer: the fact, its sources, basis and date; topic and related."""
+        topic = self.kb.topic(entry.topic)
+        rows: list[tuple[Button, ...]] = []
+        if topic is not None:
+            label = _cut(f"📖 All about {topic.title}")
+            rows.append((Button(label, data=callbacks.encode("t", topic.id)),))
+        for other in self.related_entries(entry):
+            rows.append(
+                (Button(_cut(f"❓ {other.question}"), data=callbacks.encode("e", other.id)),)
+            )
+        rows.append(_feedback_row(entry.topic))
+        return Reply(
+            _entry_text(entry),
+            title=entry.question,
+            links=tuple(Link(s.title, s.url) for s in entry.sources),
+            footer=texts.SOURCES_FOOTER.format(reviewed=entry.reviewed.isoformat()),
+            buttons=tuple(rows),
+        )
+
+    def entry_group_reply(self, entry: Entry) -> Reply:
+        """The entry's answer in a group (short by nature), with the full topic in private."""
+        return Reply(
+            _entry_text(entry),
+            title=entry.question,
+            links=tuple(Link(s.title, s.url) for s in entry.sources[:1]),
+            footer=texts.SOURCES_FOOTER.format(reviewed=entry.reviewed.isoformat()),
+            buttons=((Button("More in private", start_payload=f"e-{entry.id}"),),),
+        )
+
+    def related_entries(self, entry: Entry) -> list[Entry]:
+        """Up to 3 entries to read next: the ones it names, then its topic's next entries."""
+        named = [e for e in map(self.kb.entry, entry.related) if e is not None]
+        siblings = list(self.kb.entries_of(entry.topic))
+        start = siblings.index(entry) + 1 if entry in siblings else 0
+        after = siblings[start:] + siblings[:start]
+        out: list[Entry] = []
+        for other in [*named, *after]:
+            if other.id != entry.id and other not in out:
+                out.append(other)
+        return out[:RELATED_ENTRIES]
+
+
+def _entry_text(entry: Entry) -> str:
+    return entry.answer if entry.basis == "official" else f"{entry.answer}\n\n{REPORTED_NOTE}"
+
+
+def _feedback_row(topic_id: str) -> tuple[Button, ...]:
+    return (
+        Button("👍 Helpful", data=callbacks.encode("f", topic_id, "u")),
+        Button("👎 Not helpful", data=callbacks.encode("f", topic_id, "d")),
+    )

@@ -22,6 +22,7 @@ MAX_BYTES = 64
 # kind -> how many arguments it takes. Arguments are checked against ARG_PATTERN.
 KINDS: dict[str, int] = {
     "t": 1,  # show topic <id>
+    "e": 1,  # show entry <id> (a specific question inside a topic)
     "f": 2,  # feedback <topic id> <u|d>
     "s": 1,  # browse stage <stage id> ("all" for the stage list)
     "p": 2,  # dialog answer <field> <value>

@@ -7,7 +7,9 @@ The numbers are the ones the quality bar is stated in:
 - top3: in-scope questions whose expected topic is among the first three offered;
 - refused_rate: in-scope questions that got kind "none" (the bot said "I don't know");
 - none_precision / none_recall: out-of-scope detection, where a question "gets no topic" when
-  its kind is none or smalltalk.
+  its kind is none or smalltalk (none_recall is "out of scope rejected");
+- direct_correct: in-scope questions answered directly (kind answer, no menu) on the right topic;
+- confident_wrong: in-scope questions answered directly on a wrong topic.
 """
 
 from __future__ import annotations
@@ -72,6 +74,8 @@ class EvalReport:
     refused_rate: float
     none_precision: float
     none_recall: float
+    direct_correct: float = 0.0
+    confident_wrong: float = 0.0
     confusions: dict[str, dict[str, int]] = field(default_factory=dict)
     misses: tuple[Miss, ...] = ()
 
@@ -86,6 +90,8 @@ class EvalReport:
             "refused_rate": round(self.refused_rate, 4),
             "none_precision": round(self.none_precision, 4),
             "none_recall": round(self.none_recall, 4),
+            "direct_correct": round(self.direct_correct, 4),
+            "confident_wrong": round(self.confident_wrong, 4),
             "confusions": {k: dict(v) for k, v in self.confusions.items()},
             "misses": [
                 {
@@ -105,6 +111,8 @@ class EvalReport:
             f"questions: {self.total} ({self.in_scope} in scope, {self.out_of_scope} out of scope)",
             f"top-1: {self.top1:.1%}   top-3: {self.top3:.1%}   refused: {self.refused_rate:.1%}",
             f"none precision: {self.none_precision:.1%}   none recall: {self.none_recall:.1%}",
+            f"direct and right: {self.direct_correct:.1%}   "
+            f"confidently wrong: {self.confident_wrong:.1%}",
         ]
         if self.confusions:
             lines.append("confusions (expected -> first-ranked, count):")
@@ -126,7 +134,7 @@ def _gets_no_topic(result: MatchResult) -> bool:
 def evaluate(matcher: _Matches, questions: Iterable[tuple[str, str]]) -> EvalReport:
     """Run every question through `matcher.match` and score the decisions (see module doc)."""
     pairs: Sequence[tuple[str, str]] = list(questions)
-    top1 = top3 = refused = in_scope = 0
+    top1 = top3 = refused = in_scope = direct = wrong = 0
     none_hits = none_predicted = none_expected = 0
     confusions: dict[str, Counter[str]] = {}
     misses: list[Miss] = []
@@ -144,6 +152,8 @@ def evaluate(matcher: _Matches, questions: Iterable[tuple[str, str]]) -> EvalRep
             refused += result.kind == "none"
             first_ok = not no_topic and offered[:1] == (expected,)
             top1 += first_ok
+            direct += first_ok and result.kind == "answer"
+            wrong += result.kind == "answer" and not first_ok
             top3 += not no_topic and expected in offered[:3]
             correct = first_ok
         got = NONE if no_topic else offered[0]
@@ -161,6 +171,8 @@ def evaluate(matcher: _Matches, questions: Iterable[tuple[str, str]]) -> EvalRep
         refused_rate=refused / in_scope if in_scope else 0.0,
         none_precision=_ratio(none_hits, none_predicted),
         none_recall=_ratio(none_hits, none_expected),
+        direct_correct=_ratio(direct, in_scope),
+        confident_wrong=wrong / in_scope if in_scope else 0.0,
         confusions={k: dict(v) for k, v in confusions.items()},
         misses=tuple(misses),
     )

@@ -32,8 +32,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from itertools import pairwise
 
+import yaml
 from rapidfuzz import fuzz, process
 
 from bot.core.models import KnowledgeBase, Match, MatchResult, Topic
@@ -44,6 +46,7 @@ __all__ = [
     "MARGIN",
     "MAX_INPUT_CHARS",
     "SUGGEST_MIN",
+    "LexicalIndex",
     "Matcher",
     "analyse",
     "expand",
@@ -80,165 +83,45 @@ def _words(text: str) -> frozenset[str]:
 
 
 # -- vocabulary ---------------------------------------------------------------------------------
+# Abbreviations and the out-of-scope guards are data: bot/core/questions/vocabulary.yaml.
+VOCABULARY_FILE = "vocabulary.yaml"
+
+
+def parse_vocabulary(text: str) -> dict[str, object]:
+    """Read and check vocabulary.yaml's text; a malformed file fails at import, loudly."""
+    raw = yaml.safe_load(text)
+    if not isinstance(raw, dict):
+        raise ValueError(f"{VOCABULARY_FILE}: expected a mapping")
+    abbreviations = raw.get("abbreviations")
+    if not isinstance(abbreviations, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip()
+        for k, v in abbreviations.items()
+    ):
+        raise ValueError(f"{VOCABULARY_FILE}: abbreviations must map words to words")
+    out: dict[str, object] = {"abbreviations": abbreviations}
+    for name in ("out_of_scope", "out_of_scope_always", "us_path"):
+        words = raw.get(name)
+        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+            raise ValueError(f"{VOCABULARY_FILE}: {name} must be a list of words or phrases")
+        if len(set(words)) != len(words):
+            raise ValueError(f"{VOCABULARY_FILE}: {name} lists a word twice")
+        out[name] = words
+    return out
+
+
+_VOCABULARY = parse_vocabulary(
+    resources.files("bot.core.questions").joinpath(VOCABULARY_FILE).read_text("utf-8")
+)
 # Abbreviations and synonyms IMGs use -> canonical words added next to the original token.
 # Keys are single normalised tokens or two-token phrases; values are plain words.
-ABBREVIATIONS: dict[str, str] = {
-    # exams
-    "s1": "step 1",
-    "step1": "step 1",
-    "usmle1": "step 1",
-    "step one": "step 1",
-    "step i": "step 1",
-    "s2": "step 2 ck",
-    "2ck": "step 2 ck",
-    "ck": "step 2 ck",
-    "s2ck": "step 2 ck",
-    "step2ck": "step 2 ck",
-    "step2": "step 2 ck",
-    "usmle2": "step 2 ck",
-    "step two": "step 2 ck",
-    "step ii": "step 2 ck",
-    "cs": "step 2 cs",
-    "2cs": "step 2 cs",
-    "step2cs": "step 2 cs",
-    "s3": "step 3",
-    "step3": "step 3",
-    "usmle3": "step 3",
-    "step three": "step 3",
-    "step iii": "step 3",
-    "mcq": "question",
-    "mcqs": "question",
-    "qbank": "question bank",
-    "uworld": "question bank",
-    "nbme": "practice test self assessment",
-    "uwsa": "practice test self assessment",
-    "cbse": "practice test self assessment",
-    "prometric": "test centre",
-    "center": "centre",
-    "centers": "centre",
-    "p f": "pass fail",
-    "many times": "attempt",
-    "twice": "attempt",
-    "thrice": "attempt",
-    # English
-    "oet": "english test",
-    "ielts": "english test",
-    "toefl": "english test",
-    # ECFMG and applying
-    "epic": "credential verification",
-    "usmle id": "identifier",
-    "usce": "us clinical experience",
-    "obs": "observership",
-    "observer": "observership",
-    "extern": "externship",
-    "elective": "externship",
-    "electives": "externship",
-    "lor": "letter recommendation",
-    "lors": "letter recommendation",
-    "ps": "personal statement",
-    "sop": "personal statement",
-    "cv": "curriculum vitae",
-    "myeras": "eras token",
-    "signals": "signal",
-    "pd": "program director",
-    "pds": "program director",
-    "freida": "program database",
-    # the Match
-    "nrmp": "match",
-    "rol": "rank order list",
-    "soap": "supplemental offer acceptance",
-    "didnt match": "unmatched",
-    "not match": "unmatched",
-    "not matched": "unmatched",
-    "dont match": "unmatched",
-    "no match": "unmatched",
-    "couldnt match": "unmatched",
-    "unmatch": "unmatched",
-    "interveiw": "interview",
-    "invite": "invitation",
-    "invites": "invitation",
-    "iv": "interview",
-    # visas
-    "h1b": "h1b visa",
-    "h1": "h1b visa",
-    "j1": "j1 visa",
-    # residency
-    "pgy": "postgraduate year",
-    "pgy1": "postgraduate year 1",
-    "pgy2": "postgraduate year 2",
-    "intern year": "postgraduate year 1",
-    "prelim": "preliminary",
-    "cat": "categorical",
-    "fm": "family medicine",
-    "gs": "general surgery",
-    "peds": "pediatrics",
-    "psych": "psychiatry",
-    # school and graduation
-    "imgs": "img",
-    "fmg": "img",
-    "fmgs": "img",
-    "mbbs": "medical degree",
-    "md": "medical degree",
-    "house job": "internship",
-    "housejob": "internship",
-    "yog": "year graduation",
-    "grad": "graduation",
-    "yr": "year",
-    "yrs": "year",
-    "graduated": "graduation",
-    # money
-    "fees": "cost",
-    "fee": "cost",
-    "price": "cost",
-    "charges": "cost",
-    "expense": "cost",
-    "expenses": "cost",
-    "afford": "cost money",
-    "money": "cost",
-    "rupees": "cost money",
-    "dollars": "cost money",
-    "usd": "cost money",
-    "budget": "cost money",
-    "save": "cost money",
-    "savings": "cost money",
-    "licence": "license",
-    "min": "minimum cutoff",
-    "minimum": "cutoff",
-    "cut off": "cutoff",
-    "baby": "family",
-    "kids": "family",
-    "kid": "family",
-    "children": "family",
-    "child": "family",
-    "son": "family",
-    "daughter": "family",
-    "parents": "family",
-    "father": "family",
-    "mother": "family",
-    "married": "family",
-    "pick": "choose",
-    "decide": "choose",
-    "deciding": "choose",
-    "uni": "university",
-    "univ": "university",
-    "doable": "feasible",
-    "realistic": "feasible",
-    "achievable": "feasible",
-    "practical": "feasible",
-    "programme": "program",
-    "programmes": "program",
-    "expensive": "cost",
-    # places and people
-    "america": "usa",
-    "american": "usa",
-    "united states": "usa",
-    "senior": "mentor",
-    "seniors": "mentor",
-    "alumni": "mentor",
-    "retake": "attempt",
-    "reattempt": "attempt",
-    "failed": "fail",
-}
+ABBREVIATIONS: dict[str, str] = _VOCABULARY["abbreviations"]  # type: ignore[assignment]
+
+
+def _markers(name: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Single-word markers as a set, multi-word ones as normalised phrases."""
+    words = [normalise(w) for w in _VOCABULARY[name]]  # type: ignore[attr-defined]
+    return frozenset(w for w in words if " " not in w), tuple(w for w in words if " " in w)
+
 
 # Words that carry no topic on their own: question words, pronouns, auxiliaries, politeness, and
 # domain words every topic shares. They still count for smalltalk detection and phrase matches.
@@ -266,31 +149,6 @@ WEAK_TERMS: frozenset[str] = _words(
     "interna medicin surgery pediatr psychia neurolo cardiol radiolo anesthe patholog"
 )
 WEAK_FACTOR = 0.3
-
-# Other countries' licensing exams, other professions and everyday chit-chat (weather, food,
-# money markets, code, sports, entertainment): the bot covers US residency for physicians only.
-# A question naming one of these, without any marker of the US physician path (below), is out
-# of scope however many words it shares with a topic.
-OUT_OF_SCOPE_MARKERS: frozenset[str] = _words(
-    """
-    plab ukmla gmc mrcp mrcs frcs amc ahpra mccqe carms mcc nac lmcc fmge neet next nclex nmc
-    smle dha haad hpcsa nzrex approbation kenntnisprufung kenntnisprüfung fsp nurse
-    nurses nursing dental dentist dentists dentistry bds dds pharmacist pharmacy pharmd physio
-    physiotherapy physiotherapist veterinary vet sat gre gmat lsat mcat undergrad undergraduate
-    weather temperature rain forecast horoscope zodiac
-    recipe recipes cook cooking bake baking cake pizza pasta curry rice chicken mutton beef
-    dinner lunch breakfast
-    bitcoin crypto cryptocurrency ethereum forex stocks trading
-    python javascript java html css sql coding programming script
-    football soccer cricket nba ipl fifa tennis basketball baseball hockey olympics
-    joke jokes meme memes movie movies film films netflix anime song songs music lyrics poem
-    """
-)
-US_PATH_MARKERS: frozenset[str] = _words(
-    """
-    usmle ecfmg eras nrmp step1 step2ck step2cs step3 usce j1 h1b soap oet
-    """
-)
 
 # Smalltalk: a message made only of these words, with at least one greeting, thanks, goodbye or
 # acknowledgement, gets a friendly reply instead of a topic.
@@ -373,6 +231,14 @@ def normalise(text: str) -> str:
     for pattern, replacement in _JOINS:
         text = pattern.sub(replacement, text)
     return _SPACE_RE.sub(" ", text).strip()
+
+
+# Other countries' licensing exams, other professions and everyday chit-chat: the bot covers US
+# residency for physicians only (vocabulary.yaml says which words, and when a US marker rescues).
+OUT_OF_SCOPE_MARKERS, OUT_OF_SCOPE_PHRASES = _markers("out_of_scope")
+ALWAYS_OUT_MARKERS, ALWAYS_OUT_PHRASES = _markers("out_of_scope_always")
+# Compared with words and analysed terms ("step1"), so not normalised ("step 1").
+US_PATH_MARKERS = frozenset(_VOCABULARY["us_path"])  # type: ignore[arg-type]
 
 
 def _expand_tokens(tokens: Sequence[str]) -> list[str]:
@@ -491,7 +357,13 @@ def _phrases(terms: Sequence[str]) -> list[str]:
 
 # Where a term was seen in a topic: keywords and titles are written to point at the topic,
 # variants also carry incidental words.
-_FIELD_WEIGHT = {"keyword": 1.0, "title": 1.0, "variant": 0.75}
+# Answer text (a topic's overview, an entry's short answer) also says what a topic is about, but
+# with many incidental words: it counts for coverage at this weight, never as a "closest text"
+# nor for word pairs. 0.4 keeps a fact that sits only in an answer findable without letting long
+# answers outvote titles and variants (dev.yaml top-1 stays >= 95%, BENCHMARKS.md).
+# Entries' questions, variants and keywords ("entry") point at their topic, but an entry often
+# names a neighbouring topic's subject ("when does ERAS open" sits in the Match timeline).
+_FIELD_WEIGHT = {"keyword": 1.0, "title": 1.0, "variant": 0.75, "entry": 0.5, "answer": 0.4}
 UNKNOWN_WEIGHT_SHARE = 0.55  # a word no topic uses weighs this share of the rarest known word
 NUMBER_WEIGHT = 0.3  # numbers ("2019", "240", "2nd") say little about the topic
 # Shares of the final score. Coverage (how much of the question the topic explains) is the
@@ -550,53 +422,55 @@ class _TopicIndex:
     texts: tuple[_Text, ...] = ()
 
 
-def _topic_texts(topic: Topic) -> Iterable[tuple[str, str]]:
-    yield "title", topic.title
-    for keyword in topic.keywords:
-        yield "keyword", keyword
-    for variant in topic.variants:
-        yield "variant", variant
+def topic_texts(topic: Topic) -> list[tuple[str, str]]:
+    """(field, text) pairs that describe a topic: its title, keywords and variants."""
+    return [
+        ("title", topic.title),
+        *(("keyword", k) for k in topic.keywords),
+        *(("variant", v) for v in topic.variants),
+    ]
 
 
-def _index_topic(topic: Topic) -> tuple[_TopicIndex, set[str]]:
-    """Term weights for one topic: field weight, lifted by how many of its texts use the term."""
+def _index_doc(doc_id: str, texts: Sequence[tuple[str, str]]) -> tuple[_TopicIndex, set[str]]:
+    """Term weights for one document: field weight, lifted by how many of its texts use the term."""
     best: dict[str, float] = {}
     seen_in: Counter[str] = Counter()
     phrases: set[str] = set()
     raw_words: set[str] = set()
     term_sets: list[frozenset[str]] = []
     plain: list[str] = []
-    texts = list(_topic_texts(topic))
     for field_name, text in texts:
         normalised = normalise(text)
         raw_words.update(normalised.split())
         terms = analyse(text)
-        phrases.update(_phrases(terms))
         for term in set(terms):
             best[term] = max(best.get(term, 0.0), _FIELD_WEIGHT[field_name])
             seen_in[term] += 1
+        if field_name == "answer":
+            continue
+        phrases.update(_phrases(terms))
         if terms:
             term_sets.append(frozenset(terms))
         if field_name != "keyword":
             plain.append(normalised)
     n_texts = max(len(texts), 1)
     weights = {t: w * (0.7 + 0.3 * min(1.0, 3 * seen_in[t] / n_texts)) for t, w in best.items()}
-    index = _TopicIndex(topic.id, weights, frozenset(phrases), tuple(term_sets), tuple(plain))
+    index = _TopicIndex(doc_id, weights, frozenset(phrases), tuple(term_sets), tuple(plain))
     return index, raw_words
 
 
-class Matcher:
-    """Ranks topics for a question and decides: answer, suggest, none or smalltalk.
+class LexicalIndex:
+    """Ranks documents (topics, or entries) for a question by the words they share, 0-100.
 
-    Everything that depends only on the knowledge base is computed here, once; `match` walks an
+    Everything that depends only on the documents is computed here, once; `scores` walks an
     inverted index for the question's terms, then rescores the best few candidates.
     """
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, docs: Iterable[tuple[str, Sequence[tuple[str, str]]]]) -> None:
         self._topics: list[_TopicIndex] = []
         raw_vocab: set[str] = set()
-        for topic in kb.topics:
-            index, words = _index_topic(topic)
+        for doc_id, texts in docs:
+            index, words = _index_doc(doc_id, texts)
             self._topics.append(index)
             raw_vocab |= words
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
@@ -736,29 +610,6 @@ class Matcher:
         """The raw ranking (best first, at most 5) before any decision or guard."""
         return self._rank(self._parse(text))
 
-    # -- decision -----------------------------------------------------------------------------
-    def match(self, text: str) -> MatchResult:
-        """Decide what to do with one message; see MatchResult for the kinds."""
-        query = self._parse(text)
-        words, terms = query.words, query.terms
-        if not words:
-            return MatchResult("none")
-        reply = smalltalk_reply(words)
-        if reply is not None:
-            return MatchResult("smalltalk", smalltalk=reply)
-        if _out_of_scope(words, terms):
-            return MatchResult("none")
-        ranking = self._rank(query)
-        if not ranking or ranking[0].score < SUGGEST_MIN or not self._has_known_word(terms):
-            return MatchResult("none")
-        if self._too_vague(terms):
-            return MatchResult("suggest", tuple(_suggestions(ranking)))
-        top = ranking[0].score
-        second = ranking[1].score if len(ranking) > 1 else 0.0
-        if top >= ANSWER_MIN and top - second >= MARGIN:
-            return MatchResult("answer", tuple(ranking))
-        return MatchResult("suggest", tuple(_suggestions(ranking)))
-
     def _has_known_word(self, terms: Sequence[str]) -> bool:
         """Numbers alone ("what's 2+2") match dates and fees everywhere but ask nothing."""
         return any(t in self._known_terms and not t[0].isdigit() for t in terms)
@@ -770,6 +621,54 @@ class Matcher:
             return False
         postings = self._postings.get(next(iter(unique)), [])
         return len(postings) > max(2, AMBIGUOUS_DF_SHARE * self._n)
+
+    def parse(self, text: str) -> _Query:
+        """A message as this index sees it (typos corrected towards its own vocabulary)."""
+        return self._parse(text)
+
+    def scores(self, query: _Query) -> dict[str, float]:
+        """Document id -> score 0-100 for the best candidates; documents not listed score 0."""
+        return {self._topics[i].id: s for i, s in self._scores(query).items() if s > 0}
+
+    def has_known_word(self, query: _Query) -> bool:
+        return self._has_known_word(query.terms)
+
+    def too_vague(self, query: _Query) -> bool:
+        return self._too_vague(query.terms)
+
+
+class Matcher(LexicalIndex):
+    """The lexical matcher: ranks topics by their titles, keywords and variants and decides.
+
+    This is the matcher as it was before entries and sentence vectors (`imgbot ask --lexical`,
+    benchmarks/bench_matching.py): kept so the two can be compared on the same questions.
+    """
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        super().__init__((t.id, topic_texts(t)) for t in kb.topics)
+
+    # -- decision -----------------------------------------------------------------------------
+    def match(self, text: str) -> MatchResult:
+        """Decide what to do with one message; see MatchResult for the kinds."""
+        query = self._parse(text)
+        words, terms = query.words, query.terms
+        if not words:
+            return MatchResult("none")
+        reply = smalltalk_reply(words)
+        if reply is not None:
+            return MatchResult("smalltalk", smalltalk=reply)
+        if out_of_scope(words, terms):
+            return MatchResult("none")
+        ranking = self._rank(query)
+        if not ranking or ranking[0].score < SUGGEST_MIN or not self._has_known_word(terms):
+            return MatchResult("none")
+        if self._too_vague(terms):
+            return MatchResult("suggest", tuple(_suggestions(ranking)))
+        top = ranking[0].score
+        second = ranking[1].score if len(ranking) > 1 else 0.0
+        if top >= ANSWER_MIN and top - second >= MARGIN:
+            return MatchResult("answer", tuple(ranking))
+        return MatchResult("suggest", tuple(_suggestions(ranking)))
 
 
 def _fuzzy(plain: str, texts: Sequence[str]) -> float:
@@ -787,9 +686,18 @@ def _suggestions(ranking: Sequence[Match]) -> list[Match]:
     return close if len(close) >= 2 else list(ranking[:2])
 
 
-def _out_of_scope(words: Sequence[str], terms: Sequence[str]) -> bool:
+def _names_any(words: Sequence[str], markers: frozenset[str], phrases: Sequence[str]) -> bool:
+    if any(w in markers for w in words):
+        return True
+    padded = f" {' '.join(words)} "
+    return any(f" {p} " in padded for p in phrases)
+
+
+def out_of_scope(words: Sequence[str], terms: Sequence[str]) -> bool:
     """Another country's exam, another profession or chit-chat, with nothing of the US path."""
-    if not any(w in OUT_OF_SCOPE_MARKERS for w in words):
+    if _names_any(words, ALWAYS_OUT_MARKERS, ALWAYS_OUT_PHRASES):
+        return True
+    if not _names_any(words, OUT_OF_SCOPE_MARKERS, OUT_OF_SCOPE_PHRASES):
         return False
     return not any(t in US_PATH_MARKERS for t in (*words, *terms))
 

@@ -208,12 +208,15 @@ class MatchResult:
     answer: matches[0] is confident. suggest: 2-3 close candidates, ask "did you mean".
     none: out of scope. smalltalk: a greeting or thanks; `smalltalk` holds the reply.
     `matches` is always the ranked list (at most 5) that the decision was made on, except for
-    none/smalltalk where it is empty.
+    none/smalltalk where it is empty. `entry`: for an answer, the entry (inside matches[0]'s
+    topic) that answers the question at its grain (None: the topic overview); for suggest, an
+    entry of matches[0] that fits well, offered first.
     """
 
     kind: MatchKind
     matches: tuple[Match, ...] = ()
     smalltalk: str | None = None
+    entry: str | None = None
 
 
 @dataclass(frozen=True)

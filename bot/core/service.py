@@ -99,6 +99,10 @@ class Service:
             topic = self.kb.topic(payload[2:])
             if topic:
                 return [self.answers.topic_reply(topic)]
+        if payload and payload.startswith("e-"):
+            entry = self.kb.entry(payload[2:])
+            if entry:
+                return [self.answers.entry_reply(entry)]
         buttons = (
             (Button("🧭 What should I do next?", data=callbacks.encode("n")),),
             (Button("📚 Browse topics", data=callbacks.encode("s", "all")),),
@@ -211,6 +215,7 @@ class Service:
     def _button_handlers(self) -> dict[str, Callable[..., object]]:
         return {
             "t": self._on_topic,
+            "e": self._on_entry,
             "f": self._on_feedback,
             "s": self._on_stage,
             "p": self._on_dialog_answer,
@@ -230,6 +235,12 @@ class Service:
         if topic is None:
             return Reply("", notice="That topic no longer exists. Type /topics to see all topics.")
         return self.answers.for_chat(topic, chat.is_group)
+
+    async def _on_entry(self, user: User, chat: Chat, entry_id: str) -> Reply:
+        entry = self.kb.entry(entry_id)
+        if entry is None:
+            return Reply("", notice="That answer no longer exists. Type /topics to see all topics.")
+        return self.answers.entry_for_chat(entry, chat.is_group)
 
     async def _on_feedback(self, user: User, chat: Chat, topic_id: str, vote: str) -> Reply:
         if self.kb.topic(topic_id) is None or vote not in ("u", "d"):

@@ -48,7 +48,26 @@ def test_ask_json_in_scope_has_ranked_matches_and_an_answer():
 def test_ask_json_out_of_scope_is_empty():
     result = imgbot("ask", "best recipe for chocolate cake", "--json")
     assert result.returncode == 0
-    assert json.loads(result.stdout) == {"matches": [], "answer": None}
+    assert json.loads(result.stdout) == {"matches": [], "answer": None, "kind": "none"}
+
+
+def test_ask_json_names_the_kind_and_the_entry_of_a_specific_answer():
+    result = imgbot(
+        "ask", "-", "--json", stdin="how many programs can I apply to in SOAP\nthanks!\n"
+    )
+    assert result.returncode == 0, result.stderr
+    specific, thanks = (json.loads(line) for line in result.stdout.splitlines())
+    assert (specific["kind"], specific["matches"][0]["topic"]) == ("answer", "soap")
+    assert specific["entry"] and specific["answer"]
+    assert (thanks["kind"], thanks["matches"]) == ("smalltalk", [])
+    assert "entry" not in thanks
+
+
+def test_ask_legacy_runs_the_matcher_as_it_was_before_entries():
+    result = imgbot("ask", "--legacy", "--json", "how many programs can I apply to in SOAP")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["matches"][0]["topic"] == "soap" and "entry" not in data
 
 
 def test_ask_reads_one_question_per_line_from_stdin_in_order():

@@ -14,6 +14,8 @@ def test_round_trip():
     assert data == "1|p|step1|passed"
     assert callbacks.decode(data) == callbacks.Callback("p", ("step1", "passed"))
     assert callbacks.decode(callbacks.encode("pb")) == callbacks.Callback("pb", ())
+    entry = callbacks.encode("e", "soap-application-limit")
+    assert callbacks.decode(entry) == callbacks.Callback("e", ("soap-application-limit",))
 
 
 @pytest.mark.parametrize(

@@ -232,3 +232,21 @@ async def test_remind_settings_change_and_bad_input_changes_nothing(env) -> None
     assert "Nothing was changed" in bad.text
     settings = await svc.storage.get_reminders(PRIVATE.id)
     assert settings == replace(ReminderSettings(), tz="Europe/Rome")
+
+
+async def test_an_entry_button_and_deep_link_show_the_entry(env) -> None:
+    svc, _, _ = env
+    entry = svc.kb.entries[0]
+    reply = await svc.button(ANNA, PRIVATE, callbacks.encode("e", entry.id))
+    assert reply.title == entry.question and entry.answer in reply.text
+    assert callbacks.encode("t", entry.topic) in datas(reply)
+    group = await svc.button(ANNA, GROUP, callbacks.encode("e", entry.id))
+    assert [b.start_payload for row in group.buttons for b in row] == [f"e-{entry.id}"]
+    [linked] = await svc.start(ANNA, PRIVATE, f"e-{entry.id}")
+    assert linked.title == entry.question
+
+
+async def test_a_stale_entry_button_gets_a_notice(env) -> None:
+    svc, _, _ = env
+    reply = await svc.button(ANNA, PRIVATE, callbacks.encode("e", "no-such-entry"))
+    assert reply.notice and not reply.text

@@ -16,6 +16,8 @@ import pytest
 from conftest import StartBot
 from fakeapi import BOT_ID, BOT_USERNAME, BotProcess, FakeBotApi
 
+from bot.core.knowledge import load_knowledge
+
 REPO_KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 ADMIN = 7
 MEMBERS = (21, 22, 23, 24)
@@ -123,7 +125,11 @@ def test_group_silence_then_answers_to_mention_reply_and_ask(fake_api: FakeBotAp
     reply = fake_api.message(GROUP, "and what score on step 2 ck?", user_id=12, reply_to=answer)
     second = fake_api.wait_for_message(GROUP, since=since)
     assert quoted_id(second) == reply["message"]["message_id"]
-    assert any("start=t-usmle-step2ck" in u for u in urls(second))
+    # A specific question gets an entry's short answer: the link continues with that entry.
+    step2ck = {"t-usmle-step2ck"} | {
+        f"e-{e.id}" for e in load_knowledge().entries_of("usmle-step2ck")
+    }
+    assert any(u.rsplit("start=", 1)[-1] in step2ck for u in urls(second))
 
     since = fake_api.mark()
     ask = fake_api.message(GROUP, "/ask is step 1 pass fail", user_id=13)
@@ -331,6 +337,18 @@ def test_inline_query_offers_sourced_answers(fake_api: FakeBotApi, bot: StartBot
     assert "Official sources" in content and "href=" in content
     buttons = results[0]["reply_markup"]["inline_keyboard"][0]
     assert buttons[0]["url"] == f"https://t.me/{BOT_USERNAME}?start=t-usmle-step1"
+
+    # A specific question: the entry's short answer first, then its topic.
+    since = fake_api.mark()
+    fake_api.inline_query(50, "how many programs can I apply to in SOAP")
+    call = fake_api.wait_for(lambda c: c.method == "answerInlineQuery", since=since)
+    results = call.params["results"]
+    results = json.loads(results) if isinstance(results, str) else results
+    entry_id = results[0]["id"].removeprefix("e-")
+    assert results[0]["id"] == f"e-{entry_id}" and results[1]["id"] == "soap"
+    assert load_knowledge().entry(entry_id).topic == "soap"  # type: ignore[union-attr]
+    link = results[0]["reply_markup"]["inline_keyboard"][0][0]["url"]
+    assert link == f"https://t.me/{BOT_USERNAME}?start=e-{entry_id}"
 
     since = fake_api.mark()
     fake_api.inline_query(50, "")

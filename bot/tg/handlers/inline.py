@@ -1,7 +1,8 @@
 """Inline mode: `@bot QUERY` in any chat offers sourced short answers to drop into a discussion.
 
 Results reuse the group answer (summary, first official source, review date, deep link to the full
-answer), so an answer quoted by a user reads exactly like one the bot gives in a group.
+answer), so an answer quoted by a user reads exactly like one the bot gives in a group. When an
+entry answers the query at its grain ("eras fee"), that short answer comes first.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
-from bot.core.matching import SUGGEST_MIN
-from bot.core.models import Topic
+from bot.core.models import Entry, Reply, Topic
 from bot.core.service import Service
 from bot.tg.context import Context, service
 from bot.tg.render import keyboard, to_html
@@ -37,26 +37,27 @@ POPULAR = (
 )
 
 
-def inline_topics(svc: Service, query: str) -> list[Topic]:
-    """The matcher's ranking above its "suggest" bar; popular topics for an empty query."""
+def inline_choices(svc: Service, query: str) -> tuple[Entry | None, list[Topic]]:
+    """What the bot would say to the query: the entry it answers with (if any) and the topics
+    it answers or offers; popular topics for an empty query."""
     if not query.strip():
         found = [svc.kb.topic(topic_id) for topic_id in POPULAR]
-        return [t for t in found if t is not None][:MAX_RESULTS] or list(svc.kb.topics[:5])
-    ranked = [m for m in svc.answers.matcher.ranked(query) if m.score >= SUGGEST_MIN]
-    topics = [svc.kb.topic(m.topic) for m in ranked[:MAX_RESULTS]]
-    return [t for t in topics if t is not None]
+        return None, [t for t in found if t is not None][:MAX_RESULTS] or list(svc.kb.topics[:5])
+    result = svc.answers.matcher.match(query)  # none and smalltalk carry no matches
+    entry = svc.kb.entry(result.entry) if result.kind == "answer" and result.entry else None
+    topics = [svc.kb.topic(m.topic) for m in result.matches[:MAX_RESULTS]]
+    return entry, [t for t in topics if t is not None]
 
 
-def article(svc: Service, topic: Topic, bot_username: str) -> InlineQueryResultArticle:
-    """One result: the group answer as the message, with the "full answer in private" button."""
-    reply = svc.answers.group_reply(topic)
-    summary = topic.summary
-    if len(summary) > DESCRIPTION_CHARS:
-        summary = summary[: DESCRIPTION_CHARS - 1] + "…"
+def _article(
+    result_id: str, title: str, description: str, reply: Reply, bot_username: str
+) -> InlineQueryResultArticle:
+    if len(description) > DESCRIPTION_CHARS:
+        description = description[: DESCRIPTION_CHARS - 1] + "…"
     return InlineQueryResultArticle(
-        id=topic.id,
-        title=topic.title,
-        description=summary,
+        id=result_id,
+        title=title,
+        description=description,
         input_message_content=InputTextMessageContent(
             to_html(reply),
             parse_mode=ParseMode.HTML,
@@ -66,13 +67,29 @@ def article(svc: Service, topic: Topic, bot_username: str) -> InlineQueryResultA
     )
 
 
+def article(svc: Service, topic: Topic, bot_username: str) -> InlineQueryResultArticle:
+    """One result: the group answer as the message, with the "full answer in private" button."""
+    reply = svc.answers.group_reply(topic)
+    return _article(topic.id, topic.title, topic.summary, reply, bot_username)
+
+
+def entry_article(svc: Service, entry: Entry, bot_username: str) -> InlineQueryResultArticle:
+    """The entry's short answer, as a group would get it."""
+    reply = svc.answers.entry_group_reply(entry)
+    return _article(f"e-{entry.id}", entry.question, entry.answer, reply, bot_username)
+
+
 async def inline_query(update: Update, context: Context) -> None:
     """Answer `@bot QUERY` with up to MAX_RESULTS sourced topics."""
     query = update.inline_query
     if query is None:
         return
     svc = service(context)
-    results = [article(svc, t, context.bot.username) for t in inline_topics(svc, query.query)]
+    username = context.bot.username
+    entry, topics = inline_choices(svc, query.query)
+    results = [entry_article(svc, entry, username)] if entry else []
+    results += [article(svc, t, username) for t in topics]
+    results = results[:MAX_RESULTS]
     await query.answer(
         results,
         cache_time=CACHE_SECONDS,

@@ -1,0 +1,175 @@
+"""Sentence vectors for everything a person may ask about, cached on disk.
+
+The matcher (`hybrid`) chooses the texts: topic titles, variants and keywords, entry questions,
+variants and keywords (~3,000). Embedding them all takes 20-30 s on one core, so the vectors are
+cached in a file named by a hash of the texts and of the model: start-up and /reload read it in
+milliseconds, and any change to the knowledge or the model makes a new file, which reuses the
+vectors of unchanged texts from the previous files. Where no cache folder is writable the
+vectors stay in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from bot.core.questions.encoder import MAX_TOKENS, Encoder, ModelMissing
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Indexed", "SemanticIndex", "cache_dir", "shared_encoder"]
+
+CACHE_ENV = "IMGBOT_CACHE_DIR"
+SEMANTIC_ENV = "IMGBOT_SEMANTIC"  # "0" turns sentence vectors off (lexical matching only)
+CACHE_FORMAT = "1"  # bump when the choice or order of indexed texts changes meaning
+# Each knowledge version leaves a file (~4.6 MB for ~3,000 texts); keep the newest few, so
+# a rollback or a test with another knowledge folder stays fast and the folder stays small.
+CACHE_FILES_KEPT = 8
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """One embedded text: whose it is and what kind of text it is."""
+
+    topic: str
+    entry: str | None  # None: the topic's own text
+    field: str  # title | variant | keyword | answer | question
+
+
+def cache_dir() -> Path:
+    """$IMGBOT_CACHE_DIR, else $XDG_CACHE_HOME/imgbot, else ~/.cache/imgbot."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "imgbot"
+
+
+@lru_cache(maxsize=1)
+def shared_encoder() -> Encoder | None:
+    """The process's one encoder (90 MB, ~0.7 s to load), or None: then matching is lexical.
+
+    Loaded once per process, so /reload and every test of a session reuse it.
+    """
+    if os.environ.get(SEMANTIC_ENV, "1").strip().lower() in ("0", "off", "false", "no"):
+        log.info("sentence vectors off (%s=0): matching is lexical only", SEMANTIC_ENV)
+        return None
+    try:
+        return Encoder()
+    except ModelMissing as exc:
+        log.warning("sentence model unavailable, matching is lexical only: %s", exc)
+        return None
+
+
+class SemanticIndex:
+    """Unit vectors of the indexed texts; `similarities` gives the cosine of each to a question."""
+
+    def __init__(
+        self, encoder: Encoder, items: Sequence[Indexed], texts: Sequence[str], cache: Path | None
+    ) -> None:
+        self.encoder = encoder
+        self.items = tuple(items)
+        self.vectors = _cached_vectors(encoder, list(texts), cache)
+
+    def similarities(self, question: str) -> np.ndarray:
+        """Cosine (-1..1) of the question with every indexed text, in `items` order."""
+        return self.vectors @ self.encoder.encode_question(question)
+
+
+def _key(encoder: Encoder, texts: Sequence[str]) -> str:
+    digest = hashlib.sha256(_model_tag(encoder))
+    for text in texts:
+        digest.update(text.encode("utf-8") + b"\0")
+    return digest.hexdigest()[:24]
+
+
+def _model_tag(encoder: Encoder) -> bytes:
+    return f"{CACHE_FORMAT}|{encoder.fingerprint}|{MAX_TOKENS}".encode()
+
+
+def _text_ids(encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
+    """A 16-byte id per text (and model): what lets a new knowledge version reuse old vectors."""
+    tag = _model_tag(encoder)
+    ids = [hashlib.blake2b(tag + t.encode("utf-8"), digest_size=16).digest() for t in texts]
+    return np.array(ids, dtype="S16")
+
+
+def _load(path: Path, count: int | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """(text ids, vectors) of a cache file, or None when it is unreadable or not ours."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            ids, vectors = data["ids"], data["vectors"]
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("ignoring unreadable vector cache %s: %s", path, exc)
+        return None
+    if vectors.dtype != np.float32 or vectors.shape != (len(ids), 384):
+        return None
+    if count is not None and len(ids) != count:
+        return None
+    return ids, vectors
+
+
+def _cached_vectors(encoder: Encoder, texts: list[str], cache: Path | None) -> np.ndarray:
+    """Vectors from the cache file for exactly these texts and this model, else computed.
+
+    After a knowledge edit most texts are unchanged: their vectors are taken from the newest
+    cache files and only new texts are embedded, so a /reload after an edit stays fast.
+    """
+    path = cache / f"vectors-{_key(encoder, texts)}.npz" if cache else None
+    ids = _text_ids(encoder, texts)
+    if path and path.is_file():
+        found = _load(path, len(texts))
+        if found is not None and np.array_equal(found[0], ids):
+            return found[1]
+    vectors = np.zeros((len(texts), 384), dtype=np.float32)
+    missing = _reuse(cache, ids, vectors) if cache else list(range(len(texts)))
+    if missing:
+        vectors[missing] = encoder.encode([texts[i] for i in missing])
+    if path:
+        _write(path, ids, vectors)
+    return vectors
+
+
+def _reuse(cache: Path, ids: np.ndarray, vectors: np.ndarray) -> list[int]:
+    """Fill `vectors` from older cache files; the positions still missing."""
+    wanted = {bytes(text_id): n for n, text_id in enumerate(ids)}
+    for old in _newest(cache):
+        found = _load(old)
+        if found is None:
+            continue
+        for text_id, vector in zip(found[0], found[1], strict=True):
+            n = wanted.pop(bytes(text_id), None)
+            if n is not None:
+                vectors[n] = vector
+        if not wanted:
+            break
+    return sorted(wanted.values())
+
+
+def _newest(cache: Path) -> list[Path]:
+    try:
+        files = list(cache.glob("vectors-*.npz"))
+        return sorted(files, key=lambda f: f.stat().st_mtime, reverse=True)
+    except OSError:
+        return []
+
+
+def _write(path: Path, ids: np.ndarray, vectors: np.ndarray) -> None:
+    """Write atomically (a concurrent reader never sees half a file); in memory if we can't."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as tmp:
+            np.savez(tmp, ids=ids, vectors=vectors)
+        os.replace(tmp.name, path)
+    except OSError as exc:
+        log.warning("vector cache not writable (%s): keeping the vectors in memory", exc)
+        return
+    for old in _newest(path.parent)[CACHE_FILES_KEPT:]:
+        old.unlink(missing_ok=True)

@@ -1,0 +1,242 @@
+"""Questions: topics and entries, words and meaning, guards as data, the decision, the replies.
+
+A small hand-made knowledge base checks the mechanics (which entry answers, which question gets
+the overview, guards, the lexical fallback); the real knowledge checks the examples of issue 10.
+The model is loaded once per process and the real knowledge's vectors come from the disk cache.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.core import callbacks
+from bot.core.answers import REPORTED_NOTE, Answers, build_matcher
+from bot.core.knowledge import load_knowledge
+from bot.core.matching import parse_vocabulary
+from bot.core.models import Entry, KnowledgeBase, Reply, Source, Topic
+from bot.core.questions.hybrid import QuestionMatcher
+from bot.core.questions.semantic import shared_encoder
+
+needs_model = pytest.mark.skipif(shared_encoder() is None, reason="model package not installed")
+SOURCE = (Source("Official page", "https://www.usmle.org/"),)
+DAY = date(2026, 11, 1)
+
+
+def topic(topic_id: str, title: str, variants: list[str], keywords: list[str]) -> Topic:
+    return Topic(
+        topic_id,
+        title,
+        "exams",
+        f"{title}: the short version.",
+        f"All about {title}.",
+        tuple(variants),
+        tuple(keywords),
+        (),
+        SOURCE,
+        DAY,
+    )
+
+
+def entry(entry_id: str, topic_id: str, question: str, answer: str, variants: list[str]) -> Entry:
+    basis = "reported" if "report" in entry_id else "official"
+    return Entry(entry_id, topic_id, question, answer, basis, tuple(variants), (), (), SOURCE, DAY)  # type: ignore[arg-type]
+
+
+SMALL = KnowledgeBase(
+    topics=(
+        topic(
+            "usmle-step1",
+            "USMLE Step 1",
+            ["what is step 1", "tell me about step 1", "step 1 exam for imgs"],
+            ["step 1", "usmle step 1"],
+        ),
+        topic(
+            "eras-application",
+            "ERAS: the residency application",
+            ["what is eras", "how do i apply to residency programs", "eras application"],
+            ["eras", "myeras"],
+        ),
+        topic(
+            "visa-j1",
+            "The J-1 visa for residency",
+            ["what is the j1 visa", "j1 visa for residents", "ecfmg j1 sponsorship"],
+            ["j1", "j-1 visa"],
+        ),
+    ),
+    entries=(
+        entry(
+            "step1-length",
+            "usmle-step1",
+            "How long is the Step 1 exam?",
+            "One day of about 8 hours.",
+            ["how many hours is step 1", "step 1 exam duration"],
+        ),
+        entry(
+            "step1-pass-mark",
+            "usmle-step1",
+            "What is the Step 1 passing score?",
+            "196 on the three-digit scale; results are reported as pass or fail.",
+            ["step 1 minimum passing score", "what score passes step 1"],
+        ),
+        entry(
+            "eras-fee",
+            "eras-application",
+            "How much does ERAS cost per program?",
+            "$11 per program for the first 30 programs, then $30.",
+            ["eras fees", "price of applying through eras"],
+        ),
+        entry(
+            "j1-waiver-report",
+            "visa-j1",
+            "How long does a J-1 waiver take?",
+            "Applicants report 6-12 months.",
+            ["j1 waiver processing time", "how many months for the conrad waiver"],
+        ),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def small() -> QuestionMatcher:
+    return QuestionMatcher(SMALL, shared_encoder())
+
+
+@pytest.fixture(scope="module")
+def real() -> QuestionMatcher:
+    matcher = build_matcher(load_knowledge())
+    assert isinstance(matcher, QuestionMatcher)
+    return matcher
+
+
+@needs_model
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how many hours does the step 1 exam last?", "step1-length"),
+        ("what score do I need to pass step one", "step1-pass-mark"),
+        ("how much are the eras fees", "eras-fee"),
+        ("how long does the j-1 waiver take", "j1-waiver-report"),
+    ],
+)
+def test_a_specific_question_gets_its_entry(
+    small: QuestionMatcher, question: str, expected: str
+) -> None:
+    result = small.match(question)
+    assert result.kind == "answer"
+    assert result.entry == expected
+    assert result.matches[0].topic == SMALL.entry(expected).topic  # type: ignore[union-attr]
+
+
+@needs_model
+def test_a_general_question_gets_the_overview(small: QuestionMatcher) -> None:
+    result = small.match("tell me about the eras application")
+    assert (result.kind, result.matches[0].topic, result.entry) == (
+        "answer",
+        "eras-application",
+        None,
+    )
+
+
+@needs_model
+@pytest.mark.parametrize(
+    "question",
+    [
+        "PLAB 2 dates in Manchester?",
+        "my husband is a software engineer, when is the H-1B lottery?",
+        "how do I write a SOAP note for chest pain",
+        "whats the weather in cairo",
+    ],
+)
+def test_the_guards_refuse_other_roads(small: QuestionMatcher, question: str) -> None:
+    assert small.match(question).kind == "none"
+
+
+@needs_model
+def test_another_exam_next_to_the_us_path_is_not_refused(small: QuestionMatcher) -> None:
+    assert small.match("plab or step 1 first?").kind != "none"
+
+
+def test_smalltalk_and_empty_messages(small: QuestionMatcher) -> None:
+    assert small.match("thanks a lot!!").kind == "smalltalk"
+    assert small.match("  🙏 ").kind == "none"
+
+
+def test_without_the_model_matching_runs_on_words() -> None:
+    lexical = QuestionMatcher(SMALL, encoder=None)
+    assert lexical.semantic is None
+    result = lexical.match("how much are the eras fees per program")
+    assert (result.kind, result.matches[0].topic) == ("answer", "eras-application")
+    assert result.entry == "eras-fee"
+    assert lexical.match("bitcoin price today").kind == "none"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- a list", "expected a mapping"),
+        ("abbreviations: {s1: ''}\n", "abbreviations"),
+        (
+            "abbreviations: {s1: step 1}\nout_of_scope: [plab, plab]\n"
+            "out_of_scope_always: []\nus_path: []\n",
+            "twice",
+        ),
+        ("abbreviations: {s1: step 1}\nout_of_scope: plab\n", "out_of_scope"),
+    ],
+)
+def test_a_malformed_vocabulary_is_rejected(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_vocabulary(text)
+
+
+@needs_model
+def test_issue_examples_on_the_real_knowledge(real: QuestionMatcher) -> None:
+    soap = real.match("how many programs can I apply to in SOAP")
+    assert (soap.kind, soap.matches[0].topic) == ("answer", "soap")
+    assert soap.entry is not None and real.kb.entry(soap.entry).topic == "soap"  # type: ignore[union-attr]
+    eras = real.match("what is eras")
+    assert (eras.kind, eras.matches[0].topic, eras.entry) == ("answer", "eras-application", None)
+
+
+def test_equal_knowledge_reuses_the_matcher() -> None:
+    assert build_matcher(SMALL, "lexical") is build_matcher(SMALL, "lexical")
+
+
+# -- replies at the grain of the question ------------------------------------------------------
+@pytest.fixture(scope="module")
+def answers() -> Answers:
+    return Answers(SMALL, build_matcher(SMALL, "lexical"))
+
+
+def decoded(reply: Reply) -> list[callbacks.Callback | None]:
+    return [callbacks.decode(b.data) for row in reply.buttons for b in row if b.data]
+
+
+def test_an_entry_reply_has_the_fact_its_source_date_and_buttons(answers: Answers) -> None:
+    reply = answers.entry_reply(SMALL.entry("step1-length"))  # type: ignore[arg-type]
+    assert reply.title == "How long is the Step 1 exam?"
+    assert reply.text.startswith("One day of about 8 hours.")
+    assert REPORTED_NOTE not in reply.text
+    assert [link.url for link in reply.links] == ["https://www.usmle.org/"]
+    assert reply.footer and "2026-11-01" in reply.footer
+    kinds = decoded(reply)
+    assert kinds[0] == callbacks.Callback("t", ("usmle-step1",))  # the full topic first
+    assert callbacks.Callback("e", ("step1-pass-mark",)) in kinds  # a related entry
+    assert callbacks.Callback("f", ("usmle-step1", "u")) in kinds  # feedback
+    assert callbacks.Callback("e", ("step1-length",)) not in kinds  # never itself
+
+
+def test_a_reported_fact_says_so(answers: Answers) -> None:
+    reply = answers.entry_reply(SMALL.entry("j1-waiver-report"))  # type: ignore[arg-type]
+    assert reply.text.startswith("Applicants report")
+    assert REPORTED_NOTE in reply.text
+
+
+def test_a_question_an_entry_answers_gets_the_entry_reply(answers: Answers) -> None:
+    result, reply = answers.respond("how much are the eras fees per program")
+    assert result.entry == "eras-fee"
+    assert reply.title == "How much does ERAS cost per program?"
+    _, group = answers.respond("how much are the eras fees per program", group=True)
+    assert group.text == reply.text and len(group.links) <= 1
+    assert [b.start_payload for row in group.buttons for b in row] == ["e-eras-fee"]

@@ -1,0 +1,122 @@
+"""The vector cache: computed once per knowledge and model, read back, memory when unwritable."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.core.questions import encoder as encoder_module
+from bot.core.questions import semantic
+from bot.core.questions.encoder import Encoder
+from bot.core.questions.semantic import Indexed, SemanticIndex, cache_dir, shared_encoder
+
+pytestmark = pytest.mark.skipif(shared_encoder() is None, reason="model package not installed")
+TEXTS = ["what is eras", "how many letters of recommendation", "step 1 pass fail"]
+ITEMS = [Indexed("t", None, "variant")] * len(TEXTS)
+
+
+class NoEncoding:
+    """The real encoder's identity, but computing vectors is an error: only the cache may answer."""
+
+    def __init__(self, real: Encoder) -> None:
+        self.fingerprint = real.fingerprint
+        self.real = real
+
+    def encode(self, texts: list[str], *args: object, **kwargs: object) -> np.ndarray:
+        raise AssertionError("vectors were computed although they are cached")
+
+    def encode_question(self, text: str) -> np.ndarray:
+        return self.real.encode_question(text)
+
+
+@pytest.fixture(scope="module")
+def model() -> Encoder:
+    model = shared_encoder()
+    assert model is not None
+    return model
+
+
+def test_vectors_are_cached_and_read_back(model: Encoder, tmp_path: Path) -> None:
+    first = SemanticIndex(model, ITEMS, TEXTS, tmp_path)
+    assert len(list(tmp_path.glob("vectors-*.npz"))) == 1
+    again = SemanticIndex(NoEncoding(model), ITEMS, TEXTS, tmp_path)  # type: ignore[arg-type]
+    assert np.array_equal(first.vectors, again.vectors)
+    assert int(np.argmax(again.similarities("is step one pass/fail?"))) == 2
+
+
+def test_changed_texts_get_a_new_cache_file(model: Encoder, tmp_path: Path) -> None:
+    SemanticIndex(model, ITEMS, TEXTS, tmp_path)
+    SemanticIndex(model, ITEMS[:2], TEXTS[:2], tmp_path)
+    assert len(list(tmp_path.glob("vectors-*.npz"))) == 2
+
+
+def test_a_corrupt_cache_file_is_recomputed(model: Encoder, tmp_path: Path) -> None:
+    SemanticIndex(model, ITEMS, TEXTS, tmp_path)
+    [path] = tmp_path.glob("vectors-*.npz")
+    path.write_bytes(b"not a numpy file")
+    index = SemanticIndex(model, ITEMS, TEXTS, tmp_path)
+    assert index.vectors.shape == (3, 384)
+    assert np.allclose(index.vectors, model.encode(TEXTS), atol=1e-6)
+
+
+def test_an_edit_embeds_only_the_new_texts(model: Encoder, tmp_path: Path) -> None:
+    SemanticIndex(model, ITEMS, TEXTS, tmp_path)
+    calls: list[list[str]] = []
+
+    class Counting(NoEncoding):
+        def encode(self, texts: list[str], *args: object, **kwargs: object) -> np.ndarray:
+            calls.append(list(texts))
+            return self.real.encode(texts)
+
+    edited = [*TEXTS[:2], "is step 1 graded pass or fail"]
+    index = SemanticIndex(Counting(model), ITEMS, edited, tmp_path)  # type: ignore[arg-type]
+    assert calls == [["is step 1 graded pass or fail"]]
+    assert np.allclose(index.vectors, model.encode(edited), atol=1e-6)
+
+
+def test_an_unwritable_cache_keeps_vectors_in_memory(model: Encoder, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    index = SemanticIndex(model, ITEMS, TEXTS, blocker / "cache")
+    assert index.vectors.shape == (3, 384)
+
+
+def test_cache_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("IMGBOT_CACHE_DIR", str(tmp_path / "c"))
+    assert cache_dir() == tmp_path / "c"
+    monkeypatch.delenv("IMGBOT_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "x"))
+    assert cache_dir() == tmp_path / "x" / "imgbot"
+
+
+def test_only_the_newest_cache_files_are_kept(model: Encoder, tmp_path: Path) -> None:
+    for n in range(semantic.CACHE_FILES_KEPT + 2):
+        SemanticIndex(model, ITEMS[:1], [f"question number {n}"], tmp_path)
+    assert len(list(tmp_path.glob("vectors-*.npz"))) == semantic.CACHE_FILES_KEPT
+
+
+def test_without_the_model_package_one_log_line_and_no_encoder(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(encoder_module, "MODEL_PACKAGE", "no_such_model_package_here")
+    shared_encoder.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING, logger="bot.core.questions.semantic"):
+            assert shared_encoder() is None
+        assert len(caplog.records) == 1 and "lexical only" in caplog.records[0].getMessage()
+    finally:
+        monkeypatch.undo()
+        shared_encoder.cache_clear()  # the next caller loads the real model again
+
+
+def test_semantic_matching_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IMGBOT_SEMANTIC", "0")
+    shared_encoder.cache_clear()
+    try:
+        assert shared_encoder() is None
+    finally:
+        monkeypatch.undo()
+        shared_encoder.cache_clear()
