@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.answers import Answers
+from bot.core.errors import StorageError
 from bot.core.freshness import stale, weekend_warnings
 from bot.core.knowledge import KnowledgeError, default_knowledge_dir, load_knowledge, validate_dir
 from bot.core.models import KnowledgeBase
-from bot.core.storage import StorageError
 
 if TYPE_CHECKING:
     from bot.core.service import Service

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import re
 import secrets
-import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 
 from bot.core import calendar, callbacks, numbers, reminders, texts
+from bot.core.errors import AlreadyExists
 from bot.core.models import Button, Chat, KnowledgeBase, Profile, ReminderSettings, Reply, User
 from bot.core.storage import Cohort, Storage
 
@@ -169,7 +169,7 @@ class Cohorts:
         now = self.clock()
         try:
             cohort = await self.storage.create_cohort(name, year, chat.id, new_code(), user.id, now)
-        except sqlite3.IntegrityError:  # another admin created it a moment ago
+        except AlreadyExists:  # another admin created it a moment ago
             return Reply("This group already has a cohort: type /cohort to see it.")
         await self.storage.set_cohort_leads(cohort.id, (user.id,))
         await self.storage.join_cohort(cohort.id, user.id, now)

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from bot.core import texts
+from bot.core.errors import BadInput
 from bot.core.models import (
     ENGLISH_STATUSES,
     MATCH_RESULTS,
@@ -26,7 +27,7 @@ from bot.core.models import (
 )
 
 
-class ProfileError(ValueError):
+class ProfileError(BadInput):
     """A profile value, field or file we cannot accept; `field` is None for file-level problems."""
 
     def __init__(self, message: str, field: str | None = None) -> None:

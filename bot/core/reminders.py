@@ -11,6 +11,7 @@ from functools import cache
 from zoneinfo import ZoneInfoNotFoundError, available_timezones
 
 from bot.core import calendar, texts
+from bot.core.errors import BadInput
 from bot.core.models import ReminderSettings
 
 MAX_LEADS = 5
@@ -40,7 +41,7 @@ LEAD_RE = re.compile(r"[0-9]{1,3}")  # fullmatch: "²" passes str.isdigit(), "٣
 ZONE_RE = re.compile(r"[A-Za-z][A-Za-z0-9_+-]{0,29}(/[A-Za-z0-9][A-Za-z0-9_+-]{0,29}){0,2}")
 
 
-class SettingError(ValueError):
+class SettingError(BadInput):
     """A /remind change we cannot apply; the message says what is wrong."""
 
 

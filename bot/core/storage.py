@@ -27,6 +27,7 @@ from typing import Any, Protocol, Self
 
 import aiosqlite
 
+from bot.core.errors import AlreadyExists, StorageError
 from bot.core.models import PROFILE_FIELDS, OutboxItem, Profile, ReminderSettings, User
 
 __all__ = [
@@ -55,11 +56,6 @@ BROADCAST_KEY_PREFIX = "b"
 Row = Sequence[Any]
 # (chat_id, key, text) or (chat_id, key, text, meta): one message to plan for delivery.
 OutboxEntry = tuple[int, str, str] | tuple[int, str, str, Mapping[str, str]]
-
-
-class StorageError(Exception):
-    """The database cannot be used (cannot be created, read-only, not SQLite); the message says
-    what is wrong and what to do, in one line, for the operator."""
 
 
 @dataclass(frozen=True)
@@ -802,13 +798,16 @@ class SqliteStorage:
     async def create_cohort(
         self, name: str, year: int, chat_id: int, code: str, created_by: int, now: datetime
     ) -> Cohort:
-        """Raises sqlite3.IntegrityError when the chat already has a cohort or the code is taken."""
+        """Raises AlreadyExists when the chat already has a cohort or the code is taken."""
         async with self._lock:
-            cursor = await self._db.execute(
-                "INSERT INTO cohorts (name, year, chat_id, code, created_by, created)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (name, year, chat_id, code, created_by, _ts(now)),
-            )
+            try:
+                cursor = await self._db.execute(
+                    "INSERT INTO cohorts (name, year, chat_id, code, created_by, created)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (name, year, chat_id, code, created_by, _ts(now)),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise AlreadyExists(f"cohort: {exc}") from None
             cohort_id = cursor.lastrowid
         assert cohort_id is not None
         return Cohort(cohort_id, name, year, chat_id, code, created_by=created_by)
