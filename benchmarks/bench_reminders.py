@@ -41,8 +41,8 @@ from fakeapi import FakeBotApi  # noqa: E402
 from telegram.constants import ParseMode  # noqa: E402
 from telegram.ext import Defaults, ExtBot  # noqa: E402
 
-from bot.core import calendar  # noqa: E402
 from bot.core.knowledge import load_knowledge  # noqa: E402
+from bot.core.reminders import calendar  # noqa: E402
 from bot.core.service import Service  # noqa: E402
 from bot.core.storage import SqliteStorage  # noqa: E402
 from bot.tg import notifier  # noqa: E402

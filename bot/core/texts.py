@@ -102,3 +102,12 @@ def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
 def private_only(what: str) -> str:
     """The group answer to a personal command, `what` being e.g. "I show your plan"."""
     return f"{what} only in our private chat, never in a group. Tap the button to continue there."
+
+
+# -- browsing and answer buttons (the questions room) --
+STAGE_LIST = "The road to a US residency, stage by stage. Tap a stage:"
+STAGE_TOPICS = "{stage}: tap a topic."
+ALL_STAGES_BUTTON = "⬅️ All stages"
+TOPIC_GONE = "That topic no longer exists. Type /topics to see all topics."
+ENTRY_GONE = "That answer no longer exists. Type /topics to see all topics."
+FEEDBACK_THANKS = "Thank you! Your feedback helps us improve the answers."

@@ -10,9 +10,10 @@ from dataclasses import replace
 from functools import cache
 from zoneinfo import ZoneInfoNotFoundError, available_timezones
 
-from bot.core import calendar, texts
+from bot.core import texts
 from bot.core.errors import BadInput
 from bot.core.models import ReminderSettings
+from bot.core.reminders import calendar
 
 MAX_LEADS = 5
 MAX_LEAD_DAYS = 365
