@@ -209,7 +209,7 @@ class Service:
             return True
         return chat.kind == "private" and chat.id == user.id
 
-    def _button_handlers(self) -> dict[str, Callable[..., object]]:
+    def _button_handlers(self) -> dict[str, Callable[..., Awaitable[Reply]]]:
         return {
             "t": self.questions.on_topic,
             "e": self.questions.on_entry,
