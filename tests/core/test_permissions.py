@@ -33,12 +33,13 @@ async def svc(tmp_path: Path) -> AsyncIterator[Service]:
     kb_dir = tmp_path / "kb"
     shutil.copytree(REPO / "knowledge", kb_dir)
     storage = await SqliteStorage.open(tmp_path / "db.sqlite3")
-    service = Service(load_knowledge(kb_dir), storage, lambda: NOW, frozenset({BOT_ADMIN.id}))
 
     async def is_chat_admin(chat_id: int, user_id: int) -> bool:
         return (chat_id, user_id) == (GROUP.id, GROUP_ADMIN.id)
 
-    service.cohorts.is_chat_admin = is_chat_admin
+    service = Service(
+        load_knowledge(kb_dir), storage, lambda: NOW, frozenset({BOT_ADMIN.id}), is_chat_admin
+    )
     yield service
     await storage.close()
 
