@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.core.answers import Answers
 from bot.core.errors import StorageError
 from bot.core.freshness import stale, weekend_warnings
 from bot.core.knowledge import KnowledgeError, default_knowledge_dir, load_knowledge, validate_dir
 from bot.core.models import KnowledgeBase
+from bot.core.questions.answers import Answers
 
 if TYPE_CHECKING:
     from bot.core.service import Service
@@ -110,7 +110,7 @@ def _matcher_mode(args: argparse.Namespace) -> str:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console import flat_buttons, render_text
-    from bot.core.answers import build_matcher
+    from bot.core.questions.answers import build_matcher
 
     kb = _knowledge(settings)
     answers = Answers(kb, build_matcher(kb, _matcher_mode(args)))
@@ -193,7 +193,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.evaluation import evaluate, load_questions
 
     path = Path(args.file) if args.file else default_eval_file()
-    from bot.core.answers import build_matcher
+    from bot.core.questions.answers import build_matcher
 
     report = evaluate(
         build_matcher(_knowledge(settings), _matcher_mode(args)), load_questions(path)

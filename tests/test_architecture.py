@@ -17,9 +17,7 @@ ADAPTERS = ("bot.tg", "bot.console", "bot.cli")
 # What adapters must not import: they call Service, which routes to these.
 BEHIND_SERVICE = (
     "bot.core.storage",
-    "bot.core.matching",
-    "bot.core.questions",
-    "bot.core.answers",
+    "bot.core.questions",  # the matcher, the answers, the questions room
     "bot.core.cohorts",
     "bot.core.admin",
     "bot.core.shared",
@@ -27,8 +25,8 @@ BEHIND_SERVICE = (
     "bot.core.reminders.room",
 )
 # `imgbot ask` and `imgbot eval` are the matcher's developer tools: they run the question room
-# offline (no database, no Service) through its front door, `bot.core.answers`.
-CLI_DEVELOPER_TOOLS = {("bot.cli", "bot.core.answers")}
+# offline (no database, no Service) through its front door, `bot.core.questions.answers`.
+CLI_DEVELOPER_TOOLS = {("bot.cli", "bot.core.questions.answers")}
 # The rooms of the service: only the facade (bot.core.service) wires them together.
 ROOMS = (
     "bot.core.questions.room",

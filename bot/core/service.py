@@ -20,11 +20,11 @@ from pathlib import Path
 
 from bot.core import callbacks, texts
 from bot.core.admin import Admin
-from bot.core.answers import Answers
 from bot.core.cohorts import JOIN_PREFIX, ChatAdminCheck, Cohorts
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Button, Chat, Entry, KnowledgeBase, OutboxItem, Reply, Topic, User
 from bot.core.profile.room import ProfileRoom
+from bot.core.questions.answers import Answers
 from bot.core.questions.room import Questions
 from bot.core.reminders.outbox import Outbox, Sender
 from bot.core.reminders.room import Reminders

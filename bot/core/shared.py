@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.core import texts
-from bot.core.answers import Answers
 from bot.core.models import Button, Chat, KnowledgeBase, Reply, User
+from bot.core.questions.answers import Answers
 from bot.core.storage import Storage
 
 

@@ -23,10 +23,10 @@ from fakeapi import BOT_USERNAME, BotProcess, FakeBotApi
 from fakeapi.harness import REPO_ROOT
 
 from bot.core import texts
-from bot.core.answers import Answers
 from bot.core.knowledge import load_knowledge
-from bot.core.matching import normalise
 from bot.core.models import Reply
+from bot.core.questions.answers import Answers
+from bot.core.questions.matching import normalise
 from bot.tg.render import MAX_MESSAGE, render, split_message
 
 JSON = dict[str, Any]

@@ -1,7 +1,8 @@
-"""Questions: from free text to the knowledge a person is asking about.
+"""Questions: from free text to the knowledge a person is asking about, and the reply.
 
-`bot.core.matching` holds the lexical matcher (word analysis, abbreviations, rapidfuzz);
-this package adds the sentence encoder (`encoder`), the vector index over the knowledge with its
-disk cache (`semantic`), the guards kept as data (`guards`, `guards.yaml`) and the hybrid
-matcher that ranks topics and entries and decides what to reply (`hybrid`).
+`matching` holds the lexical matcher (word analysis, abbreviations, rapidfuzz); `encoder` the
+sentence encoder; `semantic` the vector index over the knowledge with its disk cache; `hybrid`
+the matcher that ranks topics and entries and decides what to reply; the guards are data
+(`vocabulary.yaml`). `answers` turns a match into a Reply (the room's front door for the CLI's
+developer tools), and `room` is what the Service routes questions, topics and answer buttons to.
 """
