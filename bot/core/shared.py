@@ -51,4 +51,4 @@ def private_only(chat: Chat, what: str, command: str) -> Reply | None:
     if chat.kind == "private":
         return None
     button = Button(texts.PRIVATE_BUTTON, start_payload=command)
-    return Reply(texts.private_only(what), buttons=((button,),))
+    return Reply(texts.PRIVATE_ONLY.format(what=what), buttons=((button,),))

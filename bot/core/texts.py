@@ -1,12 +1,15 @@
 """User-facing text that is not knowledge: welcome, help, privacy, and fixed replies.
 
 Kept in one place so wording can be reviewed (and later translated) without reading code.
-Plain text: adapters escape and format it.
+Plain text: adapters escape and format it. This module holds only strings (a test checks it);
+`{name}` marks a value filled in by the code, which `str.format` fills.
+
+Why a Python module of constants and not a YAML file: a misspelt name fails at import and in
+ruff and mypy, not when a person first reaches that reply; the text is as easy to edit here as
+in YAML (a quoted string per name, nothing else in the file); and there is no loader to test.
 """
 
 from __future__ import annotations
-
-EXCERPT_CHARS = 40  # enough to recognise what was typed; a 100k paste is not repeated back
 
 WELCOME = (
     "Hello! I help international medical graduates (IMGs) on the road to a US residency: "
@@ -89,19 +92,10 @@ ANONYMOUS = (
     'Turn off "Remain anonymous" in your admin rights, or talk to me in a private chat.'
 )
 PRIVATE_BUTTON = "🔒 Open a private chat"
-
-
-def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
-    """A user's value quoted back short: errors say what was wrong, not repeat a whole paste."""
-    text = " ".join(str(value).split())
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return f"'{text}'"
-
-
-def private_only(what: str) -> str:
-    """The group answer to a personal command, `what` being e.g. "I show your plan"."""
-    return f"{what} only in our private chat, never in a group. Tap the button to continue there."
+# The group answer to a personal command, {what} being e.g. "I show your plan".
+PRIVATE_ONLY = (
+    "{what} only in our private chat, never in a group. Tap the button to continue there."
+)
 
 
 # -- browsing and answer buttons (the questions room) --

@@ -13,6 +13,7 @@ import pytest
 from bot.core import callbacks, texts
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Chat, Reply, User
+from bot.core.quoting import EXCERPT_CHARS, excerpt
 from bot.core.service import Service
 from bot.core.storage import SqliteStorage
 
@@ -127,9 +128,9 @@ async def test_values_in_error_messages_are_quoted_short(svc: Service):
 
 
 def test_excerpt_is_short_and_on_one_line():
-    assert texts.excerpt("a\nb") == "'a b'"
-    quoted = texts.excerpt("y" * 500)
-    assert len(quoted) == texts.EXCERPT_CHARS + 2 and quoted.endswith("…'")
+    assert excerpt("a\nb") == "'a b'"
+    quoted = excerpt("y" * 500)
+    assert len(quoted) == EXCERPT_CHARS + 2 and quoted.endswith("…'")
 
 
 @pytest.mark.parametrize(

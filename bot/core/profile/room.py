@@ -14,6 +14,7 @@ from bot.core.plan import picture, planner, rules
 from bot.core.plan.cycle import fmt
 from bot.core.profile import dialog
 from bot.core.profile.fields import ProfileError, describe, parse_field, with_field
+from bot.core.quoting import excerpt
 from bot.core.shared import Deps, owner, private_only
 from bot.core.storage import DialogState
 
@@ -221,7 +222,7 @@ class ProfileRoom:
         field = args[0].lower().replace("-", "_")
         if field not in PROFILE_FIELDS:
             return Reply(
-                f"There is no field {texts.excerpt(args[0])}. Fields: {', '.join(PROFILE_FIELDS)}."
+                f"There is no field {excerpt(args[0])}. Fields: {', '.join(PROFILE_FIELDS)}."
             )
         try:
             value = parse_field(field, " ".join(args[1:]))

@@ -10,9 +10,9 @@ from dataclasses import replace
 from functools import cache
 from zoneinfo import ZoneInfoNotFoundError, available_timezones
 
-from bot.core import texts
 from bot.core.errors import BadInput
 from bot.core.models import ReminderSettings
+from bot.core.quoting import excerpt
 from bot.core.reminders import calendar
 
 MAX_LEADS = 5
@@ -49,8 +49,7 @@ class SettingError(BadInput):
 def check_zone(name: str) -> None:
     """Raise SettingError for a name that is not an IANA time zone."""
     unknown = SettingError(
-        f"{texts.excerpt(name)} is not a time zone I know. "
-        "Use a name like Asia/Kolkata or Europe/Rome."
+        f"{excerpt(name)} is not a time zone I know. Use a name like Asia/Kolkata or Europe/Rome."
     )
     if not ZONE_RE.fullmatch(name) or name not in _known_zones():
         raise unknown
