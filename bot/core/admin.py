@@ -32,15 +32,16 @@ class Admin:
         data = await self.deps.storage.stats(self.deps.clock())
         per_day = ", ".join(f"{day}: {n}" for day, n in sorted(data["questions_per_day"].items()))
         unanswered = "\n".join(f"  {n}× {q}" for q, n in data["top_unanswered"]) or "  none"
-        text = (
-            f"Users: {data['users']} ({data['active_users']} active)\n"
-            f"Questions per day (last 7 days): {per_day or 'none'}\n"
-            f"Answer rate (7 days): {data['answer_rate']:.0%}\n"
-            f"Reminders and broadcasts sent: {data['reminders_sent']}\n"
-            f"Outbox: {data['outbox']}\n"
-            f"Top unanswered:\n{unanswered}"
+        text = texts.STATS.format(
+            users=data["users"],
+            active=data["active_users"],
+            per_day=per_day or "none",
+            rate=f"{data['answer_rate']:.0%}",
+            sent=data["reminders_sent"],
+            outbox=data["outbox"],
+            unanswered=unanswered,
         )
-        return Reply(text, title="Bot statistics")
+        return Reply(text, title=texts.STATS_TITLE)
 
     async def broadcast(self, user: User, text: str) -> Reply:
         """/broadcast TEXT for admins: a preview with confirm and cancel buttons."""
@@ -48,19 +49,22 @@ class Admin:
             return Reply(texts.ADMINS_ONLY)
         text = text.strip()
         if not text:
-            return Reply("Usage: /broadcast TEXT. You will see a preview before anything is sent.")
+            return Reply(texts.BROADCAST_USAGE)
         broadcast_id = await self.deps.storage.create_broadcast(user.id, text, self.deps.clock())
         count = len(await self.deps.storage.user_ids(active_only=True))
         buttons = (
             (
                 Button(
-                    f"Send to {count} people",
+                    texts.BROADCAST_SEND.format(count=count),
                     data=callbacks.encode("b", "yes", broadcast_id, owner=owner(user)),
                 ),
-                Button("Cancel", data=callbacks.encode("b", "no", broadcast_id, owner=owner(user))),
+                Button(
+                    texts.BROADCAST_CANCEL,
+                    data=callbacks.encode("b", "no", broadcast_id, owner=owner(user)),
+                ),
             ),
         )
-        return Reply(text, title="Preview of your broadcast", buttons=buttons)
+        return Reply(text, title=texts.BROADCAST_PREVIEW, buttons=buttons)
 
     async def on_broadcast(self, user: User, chat: Chat, answer: str, raw_id: str) -> Reply:
         broadcast_id = numbers.parse_int(raw_id, 1, numbers.SQLITE_MAX)
@@ -70,16 +74,16 @@ class Admin:
             return Reply("", notice=texts.STALE_BUTTON)
         found = await self.deps.storage.get_broadcast(broadcast_id)
         if found is None or found[1] != "draft":
-            return Reply("", notice="This broadcast was already sent or cancelled.")
+            return Reply("", notice=texts.BROADCAST_DONE)
         text, _ = found
         if answer != "yes":
             await self.deps.storage.set_broadcast_status(broadcast_id, "cancelled")
-            return Reply("Broadcast cancelled. Nothing was sent.", edit=True)
+            return Reply(texts.BROADCAST_CANCELLED, edit=True)
         users = await self.deps.storage.user_ids(active_only=True)
         entries = [(uid, f"{BROADCAST_KEY_PREFIX}{broadcast_id}:{uid}", text) for uid in users]
         queued = await self.deps.storage.enqueue(entries, self.deps.clock())
         await self.deps.storage.set_broadcast_status(broadcast_id, "queued")
-        return Reply(f"Broadcast queued for {queued} people.", edit=True)
+        return Reply(texts.BROADCAST_QUEUED.format(count=queued), edit=True)
 
     async def reload_knowledge(self, user: User | None, path: Path | None = None) -> Reply:
         """/reload (admins) or SIGHUP (user None): reload, keep the old knowledge on error."""
@@ -91,6 +95,7 @@ class Admin:
             return Reply(f"{texts.RELOAD_FAILED}\n\n{exc}")
         planned = await self.plan_reminders()
         return Reply(
-            f"Reloaded: {len(kb.topics)} topics, {len(kb.deadlines)} deadlines. "
-            f"{planned} new reminders planned; pending ones will use the new dates."
+            texts.RELOADED.format(
+                topics=len(kb.topics), deadlines=len(kb.deadlines), planned=planned
+            )
         )

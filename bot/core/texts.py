@@ -105,3 +105,40 @@ ALL_STAGES_BUTTON = "⬅️ All stages"
 TOPIC_GONE = "That topic no longer exists. Type /topics to see all topics."
 ENTRY_GONE = "That answer no longer exists. Type /topics to see all topics."
 FEEDBACK_THANKS = "Thank you! Your feedback helps us improve the answers."
+
+# -- admins (admin.py) --
+STATS_TITLE = "Bot statistics"
+STATS = (
+    "Users: {users} ({active} active)\n"
+    "Questions per day (last 7 days): {per_day}\n"
+    "Answer rate (7 days): {rate}\n"
+    "Reminders and broadcasts sent: {sent}\n"
+    "Outbox: {outbox}\n"
+    "Top unanswered:\n{unanswered}"
+)
+BROADCAST_USAGE = "Usage: /broadcast TEXT. You will see a preview before anything is sent."
+BROADCAST_PREVIEW = "Preview of your broadcast"
+BROADCAST_SEND = "Send to {count} people"
+BROADCAST_CANCEL = "Cancel"
+BROADCAST_DONE = "This broadcast was already sent or cancelled."
+BROADCAST_CANCELLED = "Broadcast cancelled. Nothing was sent."
+BROADCAST_QUEUED = "Broadcast queued for {count} people."
+RELOADED = (
+    "Reloaded: {topics} topics, {deadlines} deadlines. "
+    "{planned} new reminders planned; pending ones will use the new dates."
+)
+
+# -- deadlines and reminders (reminders/room.py) --
+NO_DEADLINES = "I have no upcoming deadlines for you. Set your target year with /next."
+DEADLINES_TITLE = "Your deadlines"
+DEADLINE_LINE = "• {title}\n  {when}: {left} days left ({mark})\n  {why}\n  {source}"
+ESTIMATED = "estimated: confirm on the official page"
+CONFIRMED = "confirmed"
+DAYS_IN_ZONE = "Days are counted in your time zone ({tz})."
+CALENDAR_FILE = (
+    "Your deadlines as a calendar file: open it to add them to Google or Apple Calendar. "
+    "Estimated dates are marked [estimated]."
+)
+REMINDERS_TITLE = "Deadline reminders"
+NOTHING_CHANGED = "Nothing was changed."
+SAVED = "Saved ✅"

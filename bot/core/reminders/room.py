@@ -37,18 +37,20 @@ class Reminders:
         now = self.deps.clock()
         items = await self._personal_deadlines(chat.id, now)
         if not items:
-            return Reply("I have no upcoming deadlines for you. Set your target year with /next.")
+            return Reply(texts.NO_DEADLINES)
         lines = []
         for item in items:
             d = item.deadline
             left = calendar.days_left(d, now, settings.tz)
-            mark = "estimated: confirm on the official page" if d.estimated else "confirmed"
+            mark = texts.ESTIMATED if d.estimated else texts.CONFIRMED
+            when = calendar.when_text(d, settings.tz)
             lines.append(
-                f"• {d.title}\n  {calendar.when_text(d, settings.tz)}: {left} days left ({mark})\n"
-                f"  {item.why}\n  {d.source}"
+                texts.DEADLINE_LINE.format(
+                    title=d.title, when=when, left=left, mark=mark, why=item.why, source=d.source
+                )
             )
-        text = "\n".join(lines) + f"\n\nDays are counted in your time zone ({settings.tz})."
-        return Reply(text, title="Your deadlines")
+        text = "\n".join(lines) + "\n\n" + texts.DAYS_IN_ZONE.format(tz=settings.tz)
+        return Reply(text, title=texts.DEADLINES_TITLE)
 
     async def _personal_deadlines(
         self, chat_id: int, now: datetime
@@ -63,12 +65,11 @@ class Reminders:
         now = self.deps.clock()
         items = [i.deadline for i in await self._personal_deadlines(chat.id, now)]
         if not items:
-            return Reply("I have no upcoming deadlines for you. Set your target year with /next.")
+            return Reply(texts.NO_DEADLINES)
         content = calendar.to_ics(items, now, "IMG Pathway deadlines")
         doc = Document("imgbot-deadlines.ics", content, "text/calendar")
         return Reply(
-            "Your deadlines as a calendar file: open it to add them to Google or Apple Calendar. "
-            "Estimated dates are marked [estimated].",
+            texts.CALENDAR_FILE,
             document=doc,
         )
 
@@ -87,9 +88,9 @@ class Reminders:
         try:
             changed = reminders.apply_setting(settings, args[0].lower(), args[1:])
         except reminders.SettingError as exc:
-            return Reply(f"{exc} Nothing was changed.\n\n{reminders.USAGE}")
+            return Reply(f"{exc} {texts.NOTHING_CHANGED}\n\n{reminders.USAGE}")
         await self.deps.storage.save_reminders(chat.id, changed)
-        return self._remind_reply(changed, user, notice="Saved ✅")
+        return self._remind_reply(changed, user, notice=texts.SAVED)
 
     def _remind_reply(
         self, settings: ReminderSettings, person: User, notice: str | None = None
@@ -105,7 +106,7 @@ class Reminders:
         rows += [tuple(zones[i : i + 3]) for i in range(0, len(zones), 3)]
         return Reply(
             reminders.describe(settings) + "\n\n" + reminders.USAGE,
-            title="Deadline reminders",
+            title=texts.REMINDERS_TITLE,
             buttons=tuple(rows),
             notice=notice,
         )
