@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from bot.core import commands
+from bot.core.commands import Invocation
 from bot.core.models import Button, Chat, Reply, User
 from bot.core.numbers import parse_int
 
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 
 CONSOLE_USER = User(id=1, name="terminal")
 CONSOLE_CHAT = Chat(id=1, kind="private", title="terminal")
-COMMANDS_WITH_ARGS = ("profile", "remind", "ask", "cohort")
 
 
 def render_text(reply: Reply) -> str:
@@ -94,28 +94,13 @@ class Console:
         return [Reply(f"Open {button.url}")]
 
     async def _command(self, line: str) -> list[Reply]:
-        name, *args = line[1:].split()
-        svc, u, c = self.service, CONSOLE_USER, CONSOLE_CHAT
-        simple: dict[str, Callable[[], object]] = {
-            "help": lambda: svc.help(u, c),
-            "next": lambda: svc.next(u, c),
-            "progress": lambda: svc.progress(u, c),
-            "topics": lambda: svc.topics(u, c),
-            "export": lambda: svc.export(u, c),
-            "forget": lambda: svc.forget(u, c),
-            "deadlines": lambda: svc.deadlines(u, c),
-            "calendar": lambda: svc.calendar(u, c),
-            "profile": lambda: svc.profile(u, c, args),
-            "remind": lambda: svc.remind(u, c, args),
-        }
-        name = name.lower()
-        if name == "start":
-            return await svc.start(u, c, args[0] if args else None)
-        if name == "ask":
-            return await svc.ask(u, c, " ".join(args))
-        if name in simple:
-            return [await simple[name]()]  # type: ignore[misc]
-        return [Reply(f"I don't know the command /{name}. Type /help to see what I can do.")]
+        """A /command, served from the one command table like on Telegram."""
+        word, _, rest = line[1:].partition(" ")
+        command = commands.find(word)
+        if command is None:
+            return [Reply(commands.UNKNOWN)]
+        call = Invocation(CONSOLE_USER, CONSOLE_CHAT, tuple(rest.split()), rest.strip())
+        return await commands.run(self.service, command, call)
 
     async def run(self, lines: TextIO) -> None:
         """The loop: until end of input or /quit."""

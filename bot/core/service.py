@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 
-from bot.core import callbacks, texts
+from bot.core import callbacks, commands, texts
 from bot.core.admin import Admin
 from bot.core.cohorts import JOIN_PREFIX, ChatAdminCheck, Cohorts
 from bot.core.knowledge import load_knowledge
@@ -152,7 +152,8 @@ class Service:
         return private_only(chat, what, command)
 
     async def help(self, user: User, chat: Chat) -> Reply:
-        return Reply(texts.GROUP_HELP if chat.is_group else texts.HELP)
+        # Generated from the command table, so it lists exactly the commands there are.
+        return Reply(commands.help_text("group" if chat.is_group else "private"))
 
     async def ask(self, user: User, chat: Chat, text: str) -> list[Reply]:
         """Answer a free-text question, or take a typed answer to the dialog's open question."""

@@ -30,27 +30,6 @@ PRIVACY = (
     "/export sends you all of it; /forget deletes all of it."
 )
 
-HELP = (
-    "How to use me:\n\n"
-    "• Type a question, for example: how many attempts for step 1?\n"
-    "• /next: your personal plan (I ask a few questions first)\n"
-    "• /profile: your answers; /profile set FIELD VALUE to change one\n"
-    "• /progress: the whole path as a checklist\n"
-    "• /topics: browse all topics\n"
-    "• /deadlines: what is ahead; /calendar: the dates as a calendar file\n"
-    "• /remind: deadline reminders (on, off, lead days, time zone, quiet hours)\n"
-    "• /cohort: your study group\n"
-    "• /export: your data; /forget: delete your data"
-)
-
-GROUP_HELP = (
-    "In a group I answer only when you call me: a command such as /ask is step 1 pass fail, "
-    "a mention of my name, or a reply to one of my messages. Your own plan, profile, progress, "
-    "reminders and data (/next, /profile, /progress, /remind, /export, /forget) stay private: "
-    "talk to me in a private chat for those. In a group, /remind shows the group's reminders, "
-    "which only the group's admins can change."
-)
-
 OUT_OF_SCOPE = (
     "Sorry, I don't know this one. I only know the road from medical school to a US residency "
     "for international medical graduates, and I don't want to guess.\n\n"

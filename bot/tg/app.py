@@ -12,7 +12,7 @@ import signal
 import sys
 from urllib.parse import urlparse
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
@@ -20,7 +20,6 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
-    CommandHandler,
     ContextTypes,
     Defaults,
     InlineQueryHandler,
@@ -34,19 +33,16 @@ from bot.core import texts
 from bot.core.models import KnowledgeBase
 from bot.core.service import Service
 from bot.logs import setup_logging
-from bot.tg import notifier, polling
+from bot.tg import commands, notifier, polling
 from bot.tg.context import BotData, Context
 from bot.tg.delivery import RetryingRateLimiter
 from bot.tg.handlers import (
-    admin,
     buttons,
     errors,
     flood,
     inline,
     membership,
-    plan,
     questions,
-    start,
 )
 from bot.tg.handlers import groups as cohorts  # `groups` is add_handlers' chat filter
 from bot.tg.updates import PerChatUpdateProcessor
@@ -60,22 +56,6 @@ TOKEN_REJECTED = (
 EXIT_TOKEN_REJECTED = 1
 # After a failed setMyCommands: soon (a blip), then less and less often; the last value repeats.
 COMMANDS_RETRY_SECONDS = (2, 10, 60, 300)
-
-COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", "Welcome and what I store"),
-    ("help", "How to use the bot"),
-    ("ask", "Ask a question"),
-    ("next", "What should I do next? Your plan"),
-    ("profile", "Your answers (change with /profile set)"),
-    ("progress", "The whole path as a checklist"),
-    ("topics", "Browse all topics"),
-    ("deadlines", "Deadlines ahead of you"),
-    ("calendar", "Your deadlines as a calendar file"),
-    ("remind", "Deadline reminders"),
-    ("cohort", "Your study group"),
-    ("export", "Get all your data"),
-    ("forget", "Delete all your data"),
-)
 
 
 def build_application(settings: Settings, kb: KnowledgeBase) -> Application:
@@ -124,12 +104,13 @@ def build_application(settings: Settings, kb: KnowledgeBase) -> Application:
 
 
 async def _set_commands(context: Context) -> None:
-    """The command menu; a failure is logged and tried again later (the menu is a convenience,
-    not a reason to stop answering people). `job.data` counts the attempts so far."""
+    """The command menus, one per scope (bot.tg.commands); a failure is logged and tried again
+    later (the menu is a convenience, not a reason to stop answering people). `job.data` counts
+    the attempts so far."""
     assert context.job is not None and context.job_queue is not None
     attempt = int(context.job.data or 0)
     try:
-        await context.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+        await commands.set_menus(context.bot, context.bot_data["settings"].admins)
     except TelegramError as exc:
         delay = COMMANDS_RETRY_SECONDS[min(attempt, len(COMMANDS_RETRY_SECONDS) - 1)]
         log.warning("setMyCommands failed (%s); trying again in %ds", exc, delay)
@@ -142,22 +123,9 @@ def add_handlers(app: Application) -> None:
     groups = filters.ChatType.GROUPS
     # Group -1 runs first: the flood guard can stop an update before any handler answers it.
     app.add_handler(TypeHandler(Update, flood.guard), group=-1)
-    app.add_handler(CommandHandler("start", start.start))
-    app.add_handler(CommandHandler("help", start.help_command))
-    app.add_handler(CommandHandler("ask", questions.ask_command))
-    app.add_handler(CommandHandler("topics", questions.topics))
-    app.add_handler(CommandHandler("next", plan.next_command))
-    app.add_handler(CommandHandler("profile", plan.profile))
-    app.add_handler(CommandHandler("progress", plan.progress))
-    app.add_handler(CommandHandler("export", plan.export))
-    app.add_handler(CommandHandler("forget", plan.forget))
-    app.add_handler(CommandHandler("deadlines", plan.deadlines))
-    app.add_handler(CommandHandler("calendar", plan.calendar))
-    app.add_handler(CommandHandler("remind", plan.remind))
-    app.add_handler(CommandHandler("cohort", cohorts.cohort))
-    app.add_handler(CommandHandler("stats", admin.stats))
-    app.add_handler(CommandHandler("broadcast", admin.broadcast))
-    app.add_handler(CommandHandler("reload", admin.reload))
+    # Every command of the one table (bot.core.commands), before the free text below.
+    for handler in commands.command_handlers():
+        app.add_handler(handler)
     app.add_handler(CallbackQueryHandler(buttons.button))
     app.add_handler(InlineQueryHandler(inline.inline_query))
     # my_chat_member: groups and private chats (active or not) and channels (cohort linking).
@@ -169,7 +137,7 @@ def add_handlers(app: Application) -> None:
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, questions.private_text)
     )
     app.add_handler(MessageHandler(groups & filters.TEXT & ~filters.COMMAND, questions.group_text))
-    app.add_handler(MessageHandler(private & filters.COMMAND, start.unknown_command))
+    app.add_handler(MessageHandler(private & filters.COMMAND, commands.unknown))
     # A voice note, photo or sticker in private: say we read text, instead of staying silent.
     app.add_handler(
         MessageHandler(

@@ -1299,6 +1299,8 @@ class FakeBotApi:
 
     def _check_faults(self, method: str, params: JSON) -> None:
         chat_id = params.get("chat_id")
+        if chat_id is None and isinstance(params.get("scope"), dict):  # one chat's command menu
+            chat_id = params["scope"].get("chat_id")
         for fault in self._faults:
             if (
                 fault.method == method

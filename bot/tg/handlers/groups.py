@@ -1,4 +1,5 @@
-"""Groups, channels and cohorts on Telegram: /cohort, supergroup upgrades, linking a channel.
+"""Groups, channels and cohorts on Telegram: supergroup upgrades, linking a channel (/cohort
+itself is a row of the command table, bot.core.commands).
 
 The rules live in bot.core.cohorts; this module only turns updates into core calls and gives
 the core the one fact it cannot know by itself: who is an admin of a chat (getChatMember).
@@ -13,7 +14,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application
 
 from bot.core.service import ChatAdminCheck
-from bot.tg.context import Context, chat_of, reply_to, service, user_of
+from bot.tg.context import Context, service, user_of
 from bot.tg.render import render
 
 log = logging.getLogger(__name__)
@@ -49,17 +50,6 @@ async def digest_job(context: Context) -> None:
     planned = await service(context).plan_digests()
     if planned:
         log.info("weekly digest planned for %d channels", planned)
-
-
-async def cohort(update: Update, context: Context) -> None:
-    """/cohort and its sub-commands (create, reminders, share, leave)."""
-    message = update.effective_message
-    if message is None:
-        return
-    reply = await service(context).cohort(
-        user_of(update), chat_of(update), list(context.args or []), context.bot.username
-    )
-    await reply_to(message, context, [reply])
 
 
 async def migrated(update: Update, context: Context) -> None:

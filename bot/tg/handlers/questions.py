@@ -1,4 +1,5 @@
-"""Free-text questions: any text in private; /ask, mentions and replies to the bot in groups."""
+"""Free-text questions: any text in private; mentions and replies to the bot in groups (/ask
+is a row of the command table, bot.core.commands)."""
 
 from __future__ import annotations
 
@@ -10,20 +11,6 @@ from bot.tg.context import Context, chat_of, reply_to, service, user_of
 NOT_TEXT = (
     "I can only read text messages. Please type your question, for example: is step 1 pass fail?"
 )
-
-
-async def ask_command(update: Update, context: Context) -> None:
-    """/ask TEXT."""
-    message = update.effective_message
-    if message is None:
-        return
-    if not context.args:
-        await message.reply_text(
-            "Type your question after /ask, for example: /ask is step 1 pass fail"
-        )
-        return
-    replies = await service(context).ask(user_of(update), chat_of(update), " ".join(context.args))
-    await reply_to(message, context, replies)
 
 
 async def private_text(update: Update, context: Context) -> None:
@@ -65,11 +52,3 @@ async def group_text(update: Update, context: Context) -> None:
         question = question.replace(text, " ")
     replies = await service(context).ask(user_of(update), chat_of(update), question)
     await reply_to(message, context, replies)
-
-
-async def topics(update: Update, context: Context) -> None:
-    """/topics: browse the path by stage."""
-    if update.effective_message is None:
-        return
-    reply = await service(context).topics(user_of(update), chat_of(update))
-    await reply_to(update.effective_message, context, [reply])

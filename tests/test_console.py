@@ -1,0 +1,73 @@
+"""The terminal chat serves the same command table as Telegram: every command answers there."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.console import Console
+from bot.core import commands, texts
+from bot.core.knowledge import load_knowledge
+from bot.core.service import Service
+from bot.core.storage import SqliteStorage
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+async def console(tmp_path: Path) -> AsyncIterator[Console]:
+    storage = await SqliteStorage.open(tmp_path / "db.sqlite3")
+    service = Service(load_knowledge(REPO / "knowledge"), storage)
+    yield Console(service, out=io.StringIO(), save_dir=tmp_path)
+    await storage.close()
+
+
+async def test_every_command_of_the_table_answers_in_the_terminal(console: Console) -> None:
+    for command in commands.COMMANDS:
+        replies = await console.handle(f"/{command.name}")
+        shown = "\n".join(r.text for r in replies)
+        assert replies and commands.UNKNOWN not in shown, command.name
+        if "admin" in command.scopes:  # the terminal user is none of the bot's admins
+            assert texts.ADMINS_ONLY in shown, command.name
+    assert [r.text for r in await console.handle("/nosuch")] == [commands.UNKNOWN]
+
+
+async def test_help_in_the_terminal_is_the_private_help(console: Console) -> None:
+    replies = await console.handle("/HELP")
+    assert [r.text for r in replies] == [commands.help_text("private")]
+
+
+async def test_calendar_writes_the_ics_file_and_says_where(
+    console: Console, tmp_path: Path
+) -> None:
+    await console.handle("/profile set target_match_year 2027")
+    for reply in await console.handle("/calendar"):
+        console.show(reply)
+    saved = tmp_path / "imgbot-deadlines.ics"
+    assert saved.read_bytes().startswith(b"BEGIN:VCALENDAR")
+    assert f"[file saved: {saved}]" in console.out.getvalue()  # type: ignore[attr-defined]
+
+
+def test_imgbot_chat_answers_cohort(tmp_path: Path) -> None:
+    """The bug that made the table: /help offered /cohort, the terminal did not know it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IMGBOT_", "TELEGRAM_"))}
+    env["IMGBOT_DB"] = str(tmp_path / "db.sqlite3")
+    env["IMGBOT_SEMANTIC"] = "0"  # the sentence model is not what this test is about
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "chat"],
+        input="/cohort\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "You are not in a cohort" in done.stdout
+    assert "I don't know" not in done.stdout
