@@ -122,8 +122,8 @@ class EvalReport:
         if self.misses:
             lines.append(f"misses ({len(self.misses)}):")
         for m in self.misses:
-            got = ", ".join(f"{t} {s:.0f}" for t, s in zip(m.got, m.scores, strict=True))
-            lines.append(f"  [{m.expected} -> {m.kind}: {got or '-'}] {m.question}")
+            offered = ", ".join(f"{t} {s:.0f}" for t, s in zip(m.got, m.scores, strict=True))
+            lines.append(f"  [{m.expected} -> {m.kind}: {offered or '-'}] {m.question}")
         return "\n".join(lines)
 
 

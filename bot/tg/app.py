@@ -58,10 +58,13 @@ EXIT_TOKEN_REJECTED = 1
 COMMANDS_RETRY_SECONDS = (2, 10, 60, 300)
 
 
-def build_application(settings: Settings, kb: KnowledgeBase) -> Application:
-    """The Application with every handler, the rate limiter and start-up/shutdown hooks."""
+def build_application(
+    settings: Settings, kb: KnowledgeBase, limiter: RetryingRateLimiter | None = None
+) -> Application:
+    """The Application with every handler, the rate limiter and start-up/shutdown hooks.
+    `limiter` lets tests choose the pacing (tests/tg/inprocess.py turns it off)."""
     context_types = ContextTypes(bot_data=BotData)
-    limiter = RetryingRateLimiter()
+    limiter = limiter or RetryingRateLimiter()
 
     async def post_init(app: Application) -> None:
         svc = await Service.open(

@@ -57,9 +57,16 @@ Migrate = Callable[[int, int], Awaitable[None]]
 class RetryingRateLimiter(AIORateLimiter):
     """AIORateLimiter plus per-chat pacing, bounded retries and ChatMigrated handling."""
 
-    def __init__(self, backoff: tuple[float, ...] = BACKOFF_SECONDS) -> None:
+    def __init__(
+        self,
+        backoff: tuple[float, ...] = BACKOFF_SECONDS,
+        private_per_second: float | None = PRIVATE_PER_SECOND,
+    ) -> None:
+        """`private_per_second=None` turns the per-chat pacing off: tests that check what a
+        chat is shown, not when, use it instead of waiting ~1 s per reply."""
         super().__init__(overall_max_rate=OVERALL_PER_SECOND, max_retries=RETRY_AFTER_RETRIES)
         self.backoff = backoff
+        self.private_per_second = private_per_second
         # Set once storage is open (app post_init): moves a migrated group's rows.
         self.on_migrate: Migrate | None = None
         self._chats: dict[int, AsyncLimiter] = {}
@@ -106,7 +113,7 @@ class RetryingRateLimiter(AIORateLimiter):
         """Wait for the private chat's turn (groups are paced by AIORateLimiter itself)."""
         if not (endpoint in MESSAGE_METHODS or endpoint.startswith("send")):
             return
-        if endpoint == "sendChatAction":
+        if endpoint == "sendChatAction" or self.private_per_second is None:
             return
         chat_id = _int(data.get("chat_id"))
         if chat_id is None or chat_id < 0:
@@ -115,7 +122,7 @@ class RetryingRateLimiter(AIORateLimiter):
         if limiter is None:
             if len(self._chats) >= MAX_CHAT_LIMITERS:
                 self._forget_idle()
-            limiter = AsyncLimiter(PRIVATE_BURST, PRIVATE_BURST / PRIVATE_PER_SECOND)
+            limiter = AsyncLimiter(PRIVATE_BURST, PRIVATE_BURST / self.private_per_second)
             self._chats[chat_id] = limiter
         await limiter.acquire()
 

@@ -116,18 +116,17 @@ def test_dev_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
 def test_forum_style_dev_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
-    # measured when the thresholds were chosen (387 entries): top-1 87.2%, direct and right
-    # 70.4%, confidently wrong 1.5%; on today's knowledge (360 entries, after main's
-    # de-duplication): top-1 86.2%, top-3 96.9%, direct and right 71.9%, confidently wrong 3.1%
-    # (issue 10's bar is 2%: see BENCHMARKS.md), refused 2.0%, out of scope rejected 92.5%
+    # measured when the decision was calibrated (scope guard by meaning, agreement-aware lead;
+    # 360 entries): top-1 85.2%, top-3 95.9%, direct and right 62.8%, confidently wrong 1.5%,
+    # refused 2.6%, out of scope rejected 100%
     report = evaluate(real_matcher, load_questions(DATA / "dev-forum.yaml"))
     print(report.to_text())
     assert report.top1 >= 0.85, report.to_text()
     assert report.top3 >= 0.94, report.to_text()
     assert report.none_recall >= 0.90, report.to_text()
     assert report.refused_rate <= 0.03, report.to_text()
-    assert report.confident_wrong <= 0.035, report.to_text()
-    assert report.direct_correct >= 0.67, report.to_text()
+    assert report.confident_wrong <= 0.02, report.to_text()
+    assert report.direct_correct >= 0.60, report.to_text()
 
 
 def test_holdout_set_generalises(real_matcher: MatchesQuestions) -> None:
@@ -141,15 +140,15 @@ def test_holdout_set_generalises(real_matcher: MatchesQuestions) -> None:
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
 def test_held_out_forum_set_does_not_regress(real_matcher: MatchesQuestions) -> None:
     """tests/data/holdout-forum.yaml is never tuned on: these bars sit just under what was
-    measured at the first and only measurement (top-1 83.5%, top-3 97.0%, direct and right
-    74.3%, confidently wrong 7.0%, refused 0.9%, out of scope rejected 62.2%), to catch
-    regressions. Confidently wrong and out-of-scope rejection miss issue 10's bars (2%, 90%):
-    see BENCHMARKS.md, "Matching"."""
+    measured (once, after the scope guard and the agreement-aware lead were chosen on the dev
+    sets): top-1 83.0%, top-3 95.7%, direct and right 64.3%, confidently wrong 3.9%, refused
+    1.7%, out of scope rejected 82.2%. Confidently wrong and out-of-scope rejection still miss
+    issue 10's bars (2%, 90%): see BENCHMARKS.md, "Matching"."""
     report = evaluate(real_matcher, load_questions(DATA / "holdout-forum.yaml"))
     print(report.to_text())
     assert report.top1 >= 0.80, report.to_text()
     assert report.top3 >= 0.95, report.to_text()
-    assert report.direct_correct >= 0.70, report.to_text()
-    assert report.confident_wrong <= 0.09, report.to_text()
+    assert report.direct_correct >= 0.62, report.to_text()
+    assert report.confident_wrong <= 0.05, report.to_text()
     assert report.refused_rate <= 0.03, report.to_text()
-    assert report.none_recall >= 0.55, report.to_text()
+    assert report.none_recall >= 0.80, report.to_text()

@@ -7,16 +7,18 @@ The model is loaded once per process and the real knowledge's vectors come from 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from bot.core import callbacks
 from bot.core.knowledge import load_knowledge
-from bot.core.models import Entry, KnowledgeBase, Reply, Source, Topic
+from bot.core.models import Entry, KnowledgeBase, Match, Reply, Source, Topic
 from bot.core.questions.answers import REPORTED_NOTE, Answers, build_matcher
-from bot.core.questions.hybrid import QuestionMatcher
+from bot.core.questions.hybrid import HYBRID, Analysis, QuestionMatcher
 from bot.core.questions.matching import parse_vocabulary
+from bot.core.questions.scope import load_scope
 from bot.core.questions.semantic import shared_encoder
 
 needs_model = pytest.mark.skipif(shared_encoder() is None, reason="model package not installed")
@@ -240,3 +242,45 @@ def test_a_question_an_entry_answers_gets_the_entry_reply(answers: Answers) -> N
     _, group = answers.respond("how much are the eras fees per program", group=True)
     assert group.text == reply.text and len(group.links) <= 1
     assert [b.start_payload for row in group.buttons for b in row] == ["e-eras-fee"]
+
+
+@needs_model
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my wife is a midwife, how does she get licensed in the US?",
+        "can I pay my rent with a foreign credit card?",
+        "my mom wants to visit me in Chicago for two weeks, which visa does she apply for?",
+        "who scored in last night's Lakers match?",
+    ],
+)
+def test_near_misses_no_word_list_names_are_refused_by_meaning(
+    real: QuestionMatcher, question: str
+) -> None:
+    analysis = real.analyse(question)
+    assert analysis.guard is None  # no word of vocabulary.yaml names them...
+    assert analysis.scope_gap is not None and analysis.scope_gap > real.thresholds.scope_margin
+    assert real.match(question).kind == "none"  # ...scope.yaml's descriptions do
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["in_scope: []\nout_of_scope: [a tourist visa]\n", "in_scope: [residency]\n", "- a list"],
+)
+def test_a_malformed_scope_file_is_rejected(text: str) -> None:
+    with pytest.raises(ValueError, match="scope"):
+        load_scope(text)
+
+
+def test_a_direct_answer_needs_a_larger_lead_when_words_and_meaning_disagree(
+    small: QuestionMatcher,
+) -> None:
+    ranking = (Match("eras-application", 60.0), Match("usmle-step1", 52.0))  # a 13% lead
+    agree = Analysis(None, None, ranking, (), True, -0.3, "eras-application", 3)
+    words_elsewhere = replace(agree, lexical_top="usmle-step1")
+    meaning_elsewhere = replace(agree, nearest_in_top=1)
+    assert small.decide(agree, HYBRID).kind == "answer"
+    assert small.decide(words_elsewhere, HYBRID).kind == "suggest"
+    assert small.decide(meaning_elsewhere, HYBRID).kind == "suggest"
+    out_of_scope = replace(agree, scope_gap=HYBRID.scope_margin + 0.01)
+    assert small.decide(out_of_scope, HYBRID).kind == "none"

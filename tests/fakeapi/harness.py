@@ -11,6 +11,7 @@ import contextlib
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -139,6 +140,22 @@ class BotProcess:
             f"the bot was not ready within {timeout}s\n--- calls ---\n{self.fake.dump()}\n"
             f"--- output ---\n{self.output()}"
         )
+
+    def wait_handled(self, timeout: float = 10) -> BotProcess:
+        """Wait until every update fetched so far was handled to the end: the bot's update
+        inbox (bot/tg/polling.py) is empty. Before a kill -9, this makes what a restart
+        re-handles depend on the test, not on timing."""
+        deadline = time.monotonic() + timeout
+        while self._inbox_size():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"updates still in flight after {timeout}s\n{self.output()}")
+            time.sleep(0.02)
+        return self
+
+    def _inbox_size(self) -> int:
+        with sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=5) as db:
+            sql = "SELECT count(*) FROM update_inbox WHERE body IS NOT NULL"
+            return int(db.execute(sql).fetchone()[0])
 
     def _webhook_listening(self) -> bool:
         url = self.fake.webhook.get("url")

@@ -1,16 +1,18 @@
-"""A fake Telegram Bot API server on 127.0.0.1 for end-to-end tests.
+"""A fake Telegram Bot API server on 127.0.0.1 for the adapter tests.
 
-Why a real HTTP server rather than a mocked request object: the bot under test runs as a separate
-process (`imgbot run`), exactly as in production, and talks to `TELEGRAM_API_URL` over HTTP. The
-fake therefore exercises python-telegram-bot's real request encoding (form-urlencoded bodies with
-JSON-string values, multipart uploads), its error mapping (403 -> Forbidden, 429 -> RetryAfter,
-400 + migrate_to_chat_id -> ChatMigrated, 5xx -> NetworkError, slow answers -> TimedOut) and its
-long-polling loop.
+Why a real HTTP server rather than a mocked request object: the bot under test talks to it over
+HTTP, whether its Application runs in the test's process (tests/tg/inprocess.py) or as `imgbot
+run` (e2e tests), exactly as in production. The fake therefore exercises python-telegram-bot's
+real request encoding (form-urlencoded bodies with JSON-string values, multipart uploads), its
+error mapping (403 -> Forbidden, 429 -> RetryAfter, 400 + migrate_to_chat_id -> ChatMigrated,
+5xx -> NetworkError, slow answers -> TimedOut) and its long-polling loop.
 
 The fake is deliberately strict where real Telegram is strict and bots commonly break: message
-length (4096) and caption length (1024), callback data (1-64 bytes), HTML / MarkdownV2 entity
-parsing, "message is not modified" on identical edits, answering a callback query twice, more than
-50 inline results. A bot that passes against the fake should not meet those errors in production.
+length (4096) and caption length (1024), callback data (1-64 bytes), HTML entity parsing,
+"message is not modified" on identical edits, answering a callback query twice, more than 50
+inline results. It answers the Bot API methods the bot calls and no others (404, as Telegram
+answers an unknown method). A bot that passes against the fake should not meet those errors in
+production.
 
 It uses only the standard library (`ThreadingHTTPServer`): every request gets its own thread, so a
 long-polling getUpdates or an injected delay never blocks other calls, and the tests need no extra
@@ -34,7 +36,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -58,12 +59,6 @@ BOT_USER: JSON = {
 #: Methods that put a new message into a chat: blocked users, rate limits and chat migration
 #: apply to these.
 SEND_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto", "copyMessage"})
-#: A bot pacing a chat to Telegram's ~1 message/s sends a burst of up to PACED_BURST messages,
-#: then one about every second: after such a burst, "the bot went quiet" needs PACED_QUIET
-#: seconds without a call rather than a fraction of one.
-PACED_BURST = 3
-PACED_WINDOW = 3.5
-PACED_QUIET = 2.0
 #: Methods that write to a chat in any way; a user who blocked the bot refuses all of them.
 CHAT_WRITE_METHODS = SEND_METHODS | {
     "editMessageText",
@@ -135,7 +130,6 @@ _HTML_TAGS = frozenset(
 )
 _HTML_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _HTML_TOKEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*)>|&(#x[0-9A-Fa-f]+|#\d+|[A-Za-z]+);")
-_MDV2_ALWAYS_ESCAPED = frozenset("#+-={}.!>")
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{5,32})?")
 _MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{5,32}\b")
 _ROUTE = re.compile(r"^/bot(?P<token>[^/]+)/(?P<method>[A-Za-z]+)/?$")
@@ -325,52 +319,11 @@ def parse_html(text: str) -> str:
     return "".join(plain)
 
 
-def parse_markdown_v2(text: str) -> str:
-    """Check MarkdownV2 escaping and return an approximation of the plain text.
-
-    Only the characters that are never markup outside code and link URLs are checked; that is the
-    error real bots meet ("Character '.' is reserved..."), without re-implementing the grammar.
-    """
-    plain: list[str] = []
-    i = 0
-    in_code = False
-    in_url = False
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text):
-            plain.append(text[i + 1])
-            i += 2
-            continue
-        if ch == "`":
-            in_code = not in_code
-        elif in_code:
-            plain.append(ch)
-        elif in_url:
-            in_url = ch != ")"
-        elif ch == "(" and i > 0 and text[i - 1] == "]":
-            in_url = True
-        elif ch in _MDV2_ALWAYS_ESCAPED and not (ch == "!" and text[i + 1 : i + 2] == "["):
-            if ch == ">" and (i == 0 or text[i - 1] == "\n"):
-                i += 1
-                continue
-            raise ApiError(
-                400,
-                f"Bad Request: can't parse entities: Character '{ch}' is reserved and must be "
-                "escaped with the preceding '\\'",
-            )
-        elif ch not in "*_~|[]":
-            plain.append(ch)
-        i += 1
-    return "".join(plain)
-
-
 def plain_text(text: str, parse_mode: str | None) -> str:
     """The text as the user sees it, after Telegram parses `parse_mode`."""
     mode = (parse_mode or "").lower()
     if mode == "html":
         return parse_html(text)
-    if mode == "markdownv2":
-        return parse_markdown_v2(text)
     return text
 
 
@@ -592,19 +545,18 @@ class FakeBotApi:
         self._callbacks: dict[str, bool] = {}
         self._inline_queries: set[str] = set()
         self._commands: dict[str, list[JSON]] = {}
-        self._menu_buttons: dict[ChatId | None, JSON] = {}
         self._faults: list[_Fault] = []
         self._delays: list[_Delay] = []
         self._hangs: list[tuple[str, ChatId | None]] = []
         self._released = threading.Event()
         self._held = 0
+        self.delayed_arrivals = 0  # calls that arrived and are being delayed (delay_next), in total
         self.holds: list[int] = []  # mark() at the moment each held call arrived, in order
         self.held_chats: list[ChatId | None] = []  # the chat_id of each held call, in order
         self._blocked: set[ChatId] = set()
         self._migrated: dict[ChatId, int] = {}
         self._limits: _Limits | None = None
         self._buckets: dict[ChatId | None, _Bucket] = {}
-        self.left_chats: list[ChatId] = []
         self._handlers: dict[str, Callable[[JSON], Any]] = {
             name.removeprefix("_m_").lower(): getattr(self, name)
             for name in dir(self)
@@ -668,10 +620,6 @@ class FakeBotApi:
         """A cursor: pass it as `since=` to look only at calls made after this moment."""
         with self._lock:
             return self._calls[-1].index if self._calls else 0
-
-    def clear_calls(self) -> None:
-        with self._lock:
-            self._calls.clear()
 
     @property
     def count_429(self) -> int:
@@ -785,49 +733,12 @@ class FakeBotApi:
         assert sent is not None
         return sent
 
-    def replies(
-        self, chat_id: ChatId, *, since: int, quiet: float = 0.3, timeout: float = 10
-    ) -> list[JSON]:
-        """All messages shown in `chat_id` after `since`, once the bot has gone quiet.
-
-        A command often produces several messages (an answer split at 4096 characters, a welcome
-        plus a privacy note), so "the first message after" is not "the reply". This waits for one
-        message, then until no call other than getUpdates arrived for `quiet` seconds.
-        """
-        self.wait_for_message(chat_id, timeout=timeout, since=since)
-        self.settle(since=since, quiet=quiet, timeout=timeout)
-        return self.sent_messages(chat_id, since=since)
-
-    def settle(self, *, since: int, quiet: float = 0.3, timeout: float = 10) -> None:
-        """Wait until the bot made a call after `since`, then none but getUpdates for `quiet` s
-        (PACED_QUIET s while the bot may be pacing a chat it just sent a burst to)."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while time.monotonic() < deadline:
-                busy = [c for c in self._calls if c.index > since and c.method != "getUpdates"]
-                idle = time.time() - max(c.time for c in busy) if busy else 0.0
-                needed = max(quiet, PACED_QUIET) if self._pacing(busy) else quiet
-                if busy and idle >= needed:
-                    return
-                self._changed.wait(max(needed - idle, 0.05))
-
-    def _pacing(self, calls: list[Call]) -> bool:
-        """Whether a bot that keeps Telegram's per-chat limit may be holding a chat's next
-        message back: it sent PACED_BURST messages there within the last PACED_WINDOW s."""
-        now = time.time()
-        recent = Counter(
-            c.params.get("chat_id")
-            for c in self._calls
-            if c.method in SEND_METHODS and now - c.time < PACED_WINDOW
-        )
-        chats = {c.params.get("chat_id") for c in calls if c.method in SEND_METHODS}
-        return any(recent[chat] >= PACED_BURST for chat in chats)
-
-    def say(self, chat_id: ChatId, text: str, **message_kwargs: Any) -> list[JSON]:
-        """Send `text` as a user in `chat_id` and return the bot's replies (see `replies`)."""
+    def ask(self, chat_id: ChatId, text: str, contains: str | None = None, **kwargs: Any) -> JSON:
+        """Send `text` as a user in `chat_id` (pushed for the bot to fetch) and return the first
+        message shown there afterwards that contains `contains`: waits on that event only."""
         since = self.mark()
-        self.message(chat_id, text, **message_kwargs)
-        return self.replies(chat_id, since=since)
+        self.message(chat_id, text, **kwargs)
+        return self.wait_for_message(chat_id, contains, since=since)
 
     def dump(self, last: int = 25) -> str:
         """Recent calls and queue state, for assertion messages."""
@@ -954,6 +865,8 @@ class FakeBotApi:
         label: str,
         chat_id: ChatId | None = None,
         message_id: int | None = None,
+        *,
+        push: bool = True,
     ) -> JSON:
         """Press the inline button whose text contains `label` on a bot message (latest by default).
 
@@ -976,7 +889,7 @@ class FakeBotApi:
                     seen.append(button.get("text", ""))
                     if label in button.get("text", "") and "callback_data" in button:
                         return self.callback(
-                            user_id, button["callback_data"], msg["message_id"], chat_id
+                            user_id, button["callback_data"], msg["message_id"], chat_id, push=push
                         )
         raise AssertionError(f"no button containing {label!r} in chat {chat_id}; buttons: {seen}")
 
@@ -1054,7 +967,8 @@ class FakeBotApi:
             self._member_status[(chat_id, user_id)] = status
 
     def bot_messages(self, chat_id: ChatId) -> list[JSON]:
-        """The current state of every bot message in a chat (edits applied), oldest first."""
+        """The current state of every bot message in a chat (edits applied), oldest first; the
+        soak run (benchmarks/soak.py) checks what a user ends up seeing with it."""
         with self._lock:
             return [
                 dict(m)
@@ -1118,6 +1032,12 @@ class FakeBotApi:
         with self._lock:
             self._delays.append(_Delay(method, seconds, count))
 
+    def wait_delayed(self, count: int = 1, timeout: float = 10) -> None:
+        """Wait until `count` delayed calls (delay_next) arrived: the bot is sending them."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: self.delayed_arrivals >= count, timeout):
+                raise AssertionError(f"{self.delayed_arrivals} of {count} delayed calls arrived")
+
     def hang(self, method: str, chat_id: ChatId | None = None) -> None:
         """Hold every call of `method` (to `chat_id`, if given) until `release()`, then carry it
         out: the server got the request but the answer is lost, as when a connection stalls
@@ -1179,11 +1099,6 @@ class FakeBotApi:
         """
         with self._lock:
             self._limits = _Limits(global_per_s, per_chat_per_s, per_chat_burst, per_group_per_min)
-            self._buckets.clear()
-
-    def disable_limits(self) -> None:
-        with self._lock:
-            self._limits = None
             self._buckets.clear()
 
     def wait_for_delivery(self, update: JSON, timeout: float = 10) -> int:
@@ -1281,6 +1196,9 @@ class FakeBotApi:
             if delay is not None:
                 delay.remaining -= 1
         if delay is not None:
+            with self._changed:
+                self.delayed_arrivals += 1
+                self._changed.notify_all()
             self._stopping.wait(delay.seconds)
 
     def _apply_hang(self, method: str, params: JSON) -> None:
@@ -1525,12 +1443,6 @@ class FakeBotApi:
             "has_main_web_app": False,
         }
 
-    def _m_logOut(self, params: JSON) -> bool:
-        return True
-
-    def _m_close(self, params: JSON) -> bool:
-        return True
-
     def _m_getUpdates(self, params: JSON) -> list[JSON]:
         """Long polling: confirm updates below `offset`, then wait (capped) for new ones."""
         if self._webhook.get("url"):
@@ -1597,19 +1509,6 @@ class FakeBotApi:
                 self._pending.clear()
         return True
 
-    def _m_getWebhookInfo(self, params: JSON) -> JSON:
-        with self._lock:
-            info: JSON = {
-                "url": self._webhook.get("url", ""),
-                "has_custom_certificate": False,
-                "pending_update_count": len(self._pending) + self._webhook_queue.qsize(),
-            }
-            if self._webhook:
-                info["max_connections"] = self._webhook.get("max_connections", 40)
-            if self._allowed_updates:
-                info["allowed_updates"] = self._allowed_updates
-        return info
-
     def _m_setMyCommands(self, params: JSON) -> bool:
         commands = params.get("commands")
         if not isinstance(commands, list) or len(commands) > 100:
@@ -1625,32 +1524,6 @@ class FakeBotApi:
                 {"command": c["command"], "description": c["description"]} for c in commands
             ]
         return True
-
-    def _m_getMyCommands(self, params: JSON) -> list[JSON]:
-        return self.commands(params.get("scope"), params.get("language_code", ""))
-
-    def _m_deleteMyCommands(self, params: JSON) -> bool:
-        key = self._commands_key(params.get("scope"), params.get("language_code", ""))
-        with self._lock:
-            self._commands.pop(key, None)
-        return True
-
-    def _m_setMyDescription(self, params: JSON) -> bool:
-        return True
-
-    def _m_setMyShortDescription(self, params: JSON) -> bool:
-        return True
-
-    def _m_setChatMenuButton(self, params: JSON) -> bool:
-        with self._lock:
-            self._menu_buttons[params.get("chat_id")] = params.get("menu_button") or {
-                "type": "default"
-            }
-        return True
-
-    def _m_getChatMenuButton(self, params: JSON) -> JSON:
-        with self._lock:
-            return self._menu_buttons.get(params.get("chat_id"), {"type": "commands"})
 
     def _m_sendMessage(self, params: JSON) -> JSON:
         chat_id = self._require_chat(params)
@@ -1738,37 +1611,6 @@ class FakeBotApi:
             msg["edit_date"] = int(time.time())
             return dict(msg)
 
-    def _m_editMessageReplyMarkup(self, params: JSON) -> JSON | bool:
-        markup = self._check_markup(params.get("reply_markup"))
-        with self._lock:
-            msg = self._find_message(params)
-            if msg is None:
-                return True
-            if msg.get("reply_markup") == markup:
-                raise ApiError(
-                    400,
-                    "Bad Request: message is not modified: specified new message content and "
-                    "reply markup are exactly the same as a current content and reply markup of "
-                    "the message",
-                )
-            if markup:
-                msg["reply_markup"] = markup
-            else:
-                msg.pop("reply_markup", None)
-            msg["edit_date"] = int(time.time())
-            return dict(msg)
-
-    def _m_deleteMessage(self, params: JSON) -> bool:
-        chat_id = self._require_chat(params)
-        with self._lock:
-            if self._messages.pop((chat_id, params.get("message_id")), None) is None:
-                raise ApiError(400, "Bad Request: message to delete not found")
-        return True
-
-    def _m_sendChatAction(self, params: JSON) -> bool:
-        self._require_chat(params)
-        return True
-
     def _m_answerCallbackQuery(self, params: JSON) -> bool:
         query_id = str(params.get("callback_query_id", ""))
         if len(str(params.get("text") or "")) > 200:
@@ -1807,28 +1649,3 @@ class FakeBotApi:
         with self._lock:
             status = self._member_status.get((chat_id, user_id), "member")
             return _member(status, dict(self._user(user_id)))
-
-    def _m_getChat(self, params: JSON) -> JSON:
-        chat_id = self._require_chat(params)
-        with self._lock:
-            chat = dict(self._chat(chat_id, None))
-        chat.update(
-            {
-                "accent_color_id": 0,
-                "max_reaction_count": 11,
-                "accepted_gift_types": {
-                    "unlimited_gifts": True,
-                    "limited_gifts": True,
-                    "unique_gifts": True,
-                    "premium_subscription": True,
-                    "gifts_from_channels": True,
-                },
-            }
-        )
-        return chat
-
-    def _m_leaveChat(self, params: JSON) -> bool:
-        chat_id = self._require_chat(params)
-        with self._lock:
-            self.left_chats.append(chat_id)
-        return True

@@ -10,6 +10,8 @@ import pytest
 from fakeapi import BotProcess, FakeBotApi
 from fakeapi.harness import RUN_COMMAND
 
+pytestmark = pytest.mark.e2e
+
 HINT = "point IMGBOT_DB at the bot's database, or move this file away to start with a new one"
 EXIT_TIMEOUT = 30  # seconds for the process to give up; it exits as soon as it knows
 
@@ -101,3 +103,12 @@ def test_a_data_directory_that_cannot_be_created_stops_start_up(
         proc.cleanup()
     assert "error: cannot create the data directory" in proc.output()
     assert "Traceback" not in proc.output()
+
+
+def test_command_menu_is_set_at_start_up(fake_api: FakeBotApi, bot) -> None:
+    bot()
+    # Several scoped menus are set; wait until the default one (what most users see) is there.
+    fake_api.wait_for(lambda c: c.method == "setMyCommands" and c.ok and bool(fake_api.commands()))
+    names = {c["command"] for c in fake_api.commands()}
+    expected = {"start", "help", "ask", "next", "profile", "progress", "topics", "deadlines"}
+    assert expected | {"calendar", "remind", "export", "forget"} <= names

@@ -6,7 +6,10 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable
 
+import pytest
 from fakeapi import BotProcess, FakeBotApi
+
+pytestmark = pytest.mark.e2e
 
 SECRET = "s3cret-Webhook_token"
 

@@ -166,7 +166,7 @@ def read_road(
     for step_id in {i for i in ids if ids.count(i) > 1}:
         problems.append(Problem(FILE, step_id, "id", "duplicate step id"))
     # Ids of steps with other problems still count, so one mistake is reported once.
-    known = {i.get("id") for i in raw if isinstance(i, dict) and isinstance(i.get("id"), str)}
+    known = {i["id"] for i in raw if isinstance(i, dict) and isinstance(i.get("id"), str)}
     for step in steps:
         for req in step.requires:
             if req not in known:
@@ -185,7 +185,8 @@ def _read_step(
     if not isinstance(item, dict):
         problems.append(Problem(FILE, f"#{n}", None, "a step must be a mapping"))
         return None
-    step_id = item.get("id") if isinstance(item.get("id"), str) else f"#{n}"
+    raw_id = item.get("id")
+    step_id = raw_id if isinstance(raw_id, str) else f"#{n}"
     check = _Checker(step_id, problems)
     before = len(problems)
     for key in sorted(set(item) - STEP_KEYS):

@@ -65,7 +65,9 @@ def draw_road(
     return out.getvalue()
 
 
-def _header(draw: ImageDraw.ImageDraw, today: date, cycle: int, rows: Sequence[tuple]) -> None:
+def _header(
+    draw: ImageDraw.ImageDraw, today: date, cycle: int, rows: Sequence[tuple[str, str, str]]
+) -> None:
     done = sum(1 for r in rows if r[2] == "done")
     draw.text((MARGIN, 40), "Your road to residency", font=font(54), fill=INK)
     subtitle = f"{done} of {len(rows)} steps done · planning for the {cycle} Match · {fmt(today)}"

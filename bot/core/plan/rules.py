@@ -11,7 +11,7 @@ them from knowledge/path.yaml. Dates in reasons are copied from the deadline cal
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.core.models import Deadline, Profile
@@ -166,8 +166,9 @@ def fresh_cycle(ctx: Ctx, deadlines: Sequence[Deadline]) -> Ctx:
 
 def fresh_profile(profile: Profile) -> Profile:
     """The profile for a later Match: applications start over, exam results carry on."""
-    reset = {"eras_submitted": None, "nrmp_registered": None, "rol_certified": None}
-    return Profile(**{**profile.to_dict(), **reset, "match_result": None})
+    return replace(
+        profile, eras_submitted=None, nrmp_registered=None, rol_certified=None, match_result=None
+    )
 
 
 def _pre_match_items(ctx: Ctx) -> list[Item]:

@@ -16,18 +16,11 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import os
 import struct
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
-
-# One question is a handful of small matrix products: BLAS threads cost more than they gain
-# (measured on 2 shared cores: a 20-token question took 70 ms with OpenBLAS's default threads,
-# 12 ms with one), and the bar is "one core". Must be set before numpy loads OpenBLAS.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np
 
@@ -102,10 +95,17 @@ def _safetensors(blob: bytes | bytearray) -> dict[str, np.ndarray]:
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
-    """GELU with erf (Abramowitz-Stegun 7.1.26, |error| < 1.5e-7), in place to spare memory."""
-    a = np.abs(x) * np.float32(0.7071067811865476)  # |x| / sqrt(2)
-    t = 1.0 / (1.0 + np.float32(0.3275911) * a)
-    poly = np.float32(1.061405429) * t
+    """GELU with erf (Abramowitz-Stegun 7.1.26, |error| < 1.5e-7), in place to spare time.
+
+    Each step writes into an existing array: on a 48-piece question this function was 17% of
+    the forward pass with a fresh array per step.
+    """
+    a = np.abs(x)
+    a *= np.float32(0.7071067811865476)  # |x| / sqrt(2)
+    t = a * np.float32(0.3275911)
+    t += np.float32(1.0)
+    np.reciprocal(t, out=t)
+    poly = t * np.float32(1.061405429)
     for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
         poly += np.float32(c)
         poly *= t
@@ -113,10 +113,11 @@ def _gelu(x: np.ndarray) -> np.ndarray:
     np.negative(a, out=a)
     np.exp(a, out=a)
     poly *= a  # 1 - erf(|x| / sqrt(2))
-    # 0.5 x (1 + erf(x / sqrt(2))): for x >= 0 that is x (1 - poly / 2), for x < 0 x poly / 2
+    # 0.5 x (1 + erf(x / sqrt(2))): for x >= 0 that is x - x poly / 2, for x < 0 x poly / 2
     poly *= np.float32(0.5)
-    out = np.where(x >= 0, x * (1.0 - poly), x * poly)
-    return out.astype(np.float32, copy=False)
+    poly *= x
+    np.subtract(x, poly, out=poly, where=x >= 0)
+    return poly
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
@@ -223,8 +224,10 @@ class Encoder:
             mask[row, : len(seq)] = 1.0
         x = self._words[ids] + self._positions[:length] + self._type0
         x = _layer_norm(x, *self._emb_ln)
-        # Padding never receives attention: a large negative bias before the softmax.
-        bias = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
+        # Padding never receives attention: a large negative bias before the softmax (a single
+        # question has no padding, and skips it).
+        padded = any(len(seq) < length for seq in batch)
+        bias = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :] if padded else None
         head = 384 // _HEADS
         scale = np.float32(1.0 / np.sqrt(head))
         for qkv, qkv_b, o, o_b, ln1, up, up_b, down, down_b, ln2 in self._layers:
@@ -232,7 +235,10 @@ class Encoder:
             q = q.reshape(n, length, _HEADS, head).transpose(0, 2, 1, 3)
             k = k.reshape(n, length, _HEADS, head).transpose(0, 2, 3, 1)
             v = v.reshape(n, length, _HEADS, head).transpose(0, 2, 1, 3)
-            scores = (q @ k) * scale + bias
+            scores = q @ k
+            scores *= scale
+            if bias is not None:
+                scores += bias
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             scores /= scores.sum(-1, keepdims=True)
             context = (scores @ v).transpose(0, 2, 1, 3).reshape(n, length, 384)

@@ -82,6 +82,10 @@ class SemanticIndex:
         """Cosine (-1..1) of the question with every indexed text, in `items` order."""
         return self.vectors @ self.encoder.encode_question(question)
 
+    def similarities_to(self, vector: np.ndarray) -> np.ndarray:
+        """Cosine of an already encoded question with every indexed text (encode once, reuse)."""
+        return self.vectors @ vector
+
 
 def _key(encoder: Encoder, texts: Sequence[str]) -> str:
     digest = hashlib.sha256(_model_tag(encoder))

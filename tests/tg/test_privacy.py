@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from fakeapi import BOT_USERNAME, FakeBotApi
+from helpers import datas, urls
 from inprocess import InProcessBot, inprocess_bot
 
 from bot.core import callbacks, flood
 from bot.core.models import ReminderSettings
-from bot.tg import updates
 from bot.tg.handlers import flood as flood_handler
 from bot.tg.handlers.errors import SORRY
 
@@ -39,14 +37,6 @@ async def bot(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[InProcessBo
 def no_sorry(fake: FakeBotApi) -> None:
     shown = [m["text"] for m in fake.sent_messages()]
     assert SORRY not in shown, fake.dump()
-
-
-def urls(message: dict[str, Any]) -> list[str]:
-    return [b["url"] for b in FakeBotApi.buttons(message) if "url" in b]
-
-
-def datas(message: dict[str, Any]) -> list[str]:
-    return [b["callback_data"] for b in FakeBotApi.buttons(message) if "callback_data" in b]
 
 
 async def reminders_of(bot: InProcessBot, chat_id: int) -> ReminderSettings:
@@ -176,13 +166,7 @@ async def test_an_unknown_time_zone_is_named_as_unknown_and_changes_nothing(bot,
 # -- 12. edits count against the flood guard -------------------------------------------------------
 
 
-@pytest.fixture
-def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The flood guard's clock stands still, so its counts do not depend on the machine's speed."""
-    monkeypatch.setattr(updates, "time", SimpleNamespace(monotonic=lambda: 1000.0))
-
-
-async def test_rapid_edits_are_slowed_like_messages(bot, fake_api, frozen_clock):
+async def test_rapid_edits_are_slowed_like_messages(bot, fake_api, clock):
     [original] = [fake_api.message(ASKER, "what is soap", push=False)]
     since = fake_api.mark()
     for n in range(30):
@@ -193,7 +177,7 @@ async def test_rapid_edits_are_slowed_like_messages(bot, fake_api, frozen_clock)
     assert len(replies) == flood.BURST + 1, f"{len(replies)} answers to 30 edits"
 
 
-async def test_rapid_button_presses_are_slowed(bot, fake_api, frozen_clock):
+async def test_rapid_button_presses_are_slowed(bot, fake_api, clock):
     await bot.say(ASKER, "/topics")
     since = fake_api.mark()
     notices = [(await bot.press(ASKER, "1|t|usmle-step1")).notice for _ in range(60)]
@@ -202,7 +186,7 @@ async def test_rapid_button_presses_are_slowed(bot, fake_api, frozen_clock):
     assert len(answers) == flood_handler.BUTTON_BURST
 
 
-async def test_a_sticker_flood_draws_one_warning_not_an_answer_each(bot, fake_api, frozen_clock):
+async def test_a_sticker_flood_draws_one_warning_not_an_answer_each(bot, fake_api, clock):
     since = fake_api.mark()
     for _ in range(30):
         update = fake_api.message(ASKER, "", push=False)

@@ -1,0 +1,56 @@
+"""Is a question about the bot's domain at all? Judged by meaning, against written-down intents.
+
+Word lists (vocabulary.yaml) name the exams and professions someone thought of; a new near miss
+("US dental boards", "tourist visa for my mother", "Eras tour tickets") slips past them, and the
+sentence model then finds it close to a real topic. scope.yaml describes, in short sentences, the
+bot's domain and the intents next to it; a question whose vector is clearly closer to an
+out-of-scope description than to every in-scope description and every knowledge text is out of
+scope. The gap (out minus in, cosine) is compared with a margin calibrated on the dev sets
+(`Thresholds.scope_margin`).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from bot.core.questions.encoder import Encoder
+from bot.core.questions.semantic import Indexed, SemanticIndex
+
+__all__ = ["ScopeGuard", "load_scope"]
+
+SCOPE_FILE = "scope.yaml"
+
+
+def load_scope(text: str | None = None) -> tuple[list[str], list[str]]:
+    """(in-scope, out-of-scope) descriptions; a malformed file fails loudly at start-up."""
+    if text is None:
+        text = resources.files("bot.core.questions").joinpath(SCOPE_FILE).read_text("utf-8")
+    raw = yaml.safe_load(text)
+    lists = []
+    for key in ("in_scope", "out_of_scope"):
+        items = raw.get(key) if isinstance(raw, dict) else None
+        if not items or not all(isinstance(i, str) and i.strip() for i in items):
+            raise ValueError(f"{SCOPE_FILE}: {key} must be a list of non-empty strings")
+        lists.append([i.strip() for i in items])
+    return lists[0], lists[1]
+
+
+class ScopeGuard:
+    """The out-minus-in similarity gap of a question vector (positive: looks out of scope)."""
+
+    def __init__(self, encoder: Encoder, cache: Path | None) -> None:
+        inside, outside = load_scope()
+        items = [Indexed("in", None, "scope") for _ in inside]
+        items += [Indexed("out", None, "scope") for _ in outside]
+        index = SemanticIndex(encoder, items, inside + outside, cache)
+        self._inside = index.vectors[: len(inside)]
+        self._outside = index.vectors[len(inside) :]
+
+    def gap(self, vector: np.ndarray, knowledge_best: float) -> float:
+        """Best out-of-scope cosine minus the best in-scope one (descriptions or knowledge)."""
+        inside = max(float((self._inside @ vector).max()), knowledge_best)
+        return float((self._outside @ vector).max()) - inside
