@@ -40,8 +40,8 @@ import yaml  # noqa: E402
 from fakeapi import BOT_USERNAME, BotProcess, FakeBotApi  # noqa: E402
 from fakeapi.harness import RUN_COMMAND  # noqa: E402
 
-from bot.core.answers import Answers  # noqa: E402
 from bot.core.knowledge import load_knowledge  # noqa: E402
+from bot.core.questions.answers import Answers  # noqa: E402
 from bot.tg.render import render  # noqa: E402
 
 QUESTIONS_FILE = ROOT / "tests" / "data" / "holdout.yaml"

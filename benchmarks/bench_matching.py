@@ -37,10 +37,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.core.answers import build_matcher  # noqa: E402
 from bot.core.evaluation import EvalReport, evaluate, load_questions  # noqa: E402
 from bot.core.knowledge import load_knowledge  # noqa: E402
 from bot.core.models import MatchResult  # noqa: E402
+from bot.core.questions.answers import build_matcher  # noqa: E402
 from bot.core.questions.hybrid import HYBRID, Analysis, QuestionMatcher, Thresholds  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
@@ -161,7 +161,7 @@ def fact_and_also(sets: Sequence[str]) -> None:
 STARTUP = """
 import sys, time
 start = time.perf_counter()
-from bot.core.answers import build_matcher
+from bot.core.questions.answers import build_matcher
 from bot.core.knowledge import load_knowledge
 matcher = build_matcher(load_knowledge(), sys.argv[1])
 matcher.match("how many letters of recommendation do i need")

@@ -41,8 +41,8 @@ from fakeapi import FakeBotApi  # noqa: E402
 from telegram.constants import ParseMode  # noqa: E402
 from telegram.ext import Defaults, ExtBot  # noqa: E402
 
-from bot.core import calendar  # noqa: E402
 from bot.core.knowledge import load_knowledge  # noqa: E402
+from bot.core.reminders import calendar  # noqa: E402
 from bot.core.service import Service  # noqa: E402
 from bot.core.storage import SqliteStorage  # noqa: E402
 from bot.tg import notifier  # noqa: E402
@@ -112,7 +112,7 @@ async def plan(svc: Service, out: Results, subscribers: int) -> None:
     t_query = time.perf_counter() - t
     t = time.perf_counter()
     due = calendar.due_reminders(
-        subs, svc.kb.deadlines, svc.clock(), cycle_of=svc._cycle_finder(svc.clock())
+        subs, svc.kb.deadlines, svc.clock(), cycle_of=svc.reminders.cycle_finder(svc.clock())
     )
     t_due = time.perf_counter() - t
     due_count = len(due)

@@ -50,8 +50,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_bot import load_questions, percentile, proc_status  # noqa: E402
 from fakeapi import BOT_USERNAME, BotProcess, FakeBotApi  # noqa: E402
 
-from bot.core import calendar  # noqa: E402
 from bot.core.knowledge import load_knowledge  # noqa: E402
+from bot.core.reminders import calendar  # noqa: E402
 
 KNOWLEDGE = ROOT / "knowledge"
 SOAK_EVENTS = ("soap", "match-week", "match-day")  # suffixes of the moved events

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.core.answers import Answers
+from bot.core.errors import StorageError
 from bot.core.freshness import stale, weekend_warnings
 from bot.core.knowledge import KnowledgeError, default_knowledge_dir, load_knowledge, validate_dir
 from bot.core.models import KnowledgeBase
-from bot.core.storage import StorageError
+from bot.core.questions.answers import Answers
 
 if TYPE_CHECKING:
     from bot.core.service import Service
@@ -44,14 +44,12 @@ def _knowledge(settings: Settings) -> KnowledgeBase:
 async def open_service(settings: Settings) -> AsyncIterator[Service]:
     """The Service on the configured knowledge and database, closed on exit."""
     from bot.core.service import Service
-    from bot.core.storage import SqliteStorage
 
-    kb = _knowledge(settings)
-    storage = await SqliteStorage.open(settings.db_path)
+    svc = await Service.open(_knowledge(settings), settings.db_path, settings.admins)
     try:
-        yield Service(kb, storage, admins=settings.admins)
+        yield svc
     finally:
-        await storage.close()
+        await svc.close()
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -72,10 +70,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _check_storage(settings: Settings) -> None:
     """Open (creating and migrating) the database once: raises StorageError if it is unusable."""
-    from bot.core.storage import SqliteStorage
+    from bot.core.service import Service
 
-    storage = await SqliteStorage.open(settings.db_path)
-    await storage.close()
+    await Service.check_database(settings.db_path)
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -113,7 +110,7 @@ def _matcher_mode(args: argparse.Namespace) -> str:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console import flat_buttons, render_text
-    from bot.core.answers import build_matcher
+    from bot.core.questions.answers import build_matcher
 
     kb = _knowledge(settings)
     answers = Answers(kb, build_matcher(kb, _matcher_mode(args)))
@@ -196,7 +193,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.evaluation import evaluate, load_questions
 
     path = Path(args.file) if args.file else default_eval_file()
-    from bot.core.answers import build_matcher
+    from bot.core.questions.answers import build_matcher
 
     report = evaluate(
         build_matcher(_knowledge(settings), _matcher_mode(args)), load_questions(path)
@@ -207,7 +204,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_next(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.plan.planner import advise
-    from bot.core.profile import ProfileError, load_profile_file
+    from bot.core.profile.fields import ProfileError, load_profile_file
 
     try:
         profile = load_profile_file(Path(args.profile)) if args.profile else None
@@ -242,16 +239,9 @@ def cmd_next(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core.storage import SqliteStorage
+    from bot.core.service import Service
 
-    async def main() -> list[tuple[str, int]]:
-        storage = await SqliteStorage.open(settings.db_path)
-        try:
-            return await storage.top_unanswered(args.limit)
-        finally:
-            await storage.close()
-
-    rows = asyncio.run(main())
+    rows = asyncio.run(Service.top_unanswered_in(settings.db_path, args.limit))
     if args.json:
         print(json.dumps([{"question": q, "count": n} for q, n in rows], ensure_ascii=False))
     elif not rows:
@@ -263,19 +253,11 @@ def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
     """For the container HEALTHCHECK: knowledge valid, database readable, sweeps running."""
-    from bot.core.storage import SqliteStorage
+    from bot.core.service import Service
     from bot.heartbeat import is_fresh
 
     _knowledge(settings)
-
-    async def main() -> int:
-        storage = await SqliteStorage.open(settings.db_path)
-        try:
-            return await storage.schema_version()
-        finally:
-            await storage.close()
-
-    version = asyncio.run(main())
+    version = asyncio.run(Service.check_database(settings.db_path))
     if not is_fresh(settings.db_path, settings.reminder_interval):
         print("unhealthy: the reminder sweep has not run recently", file=sys.stderr)
         return 1

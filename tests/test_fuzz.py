@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 
 from bot.core import callbacks
 from bot.core.knowledge import load_knowledge, validate_dir
-from bot.core.matching import Matcher, normalise
 from bot.core.models import PROFILE_FIELDS, STEP_STATUSES, Profile, ReminderSettings
-from bot.core.profile import ProfileError, parse_field, parse_profile
-from bot.core.reminders import SettingError, apply_setting
+from bot.core.profile.fields import ProfileError, parse_field, parse_profile
+from bot.core.questions.matching import Matcher, normalise
+from bot.core.reminders.settings import SettingError, apply_setting
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

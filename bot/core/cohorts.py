@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import re
 import secrets
-import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 
-from bot.core import calendar, callbacks, numbers, reminders, texts
+from bot.core import callbacks, numbers, texts
+from bot.core.errors import AlreadyExists
 from bot.core.models import Button, Chat, KnowledgeBase, Profile, ReminderSettings, Reply, User
+from bot.core.reminders import calendar
+from bot.core.reminders import settings as reminders
 from bot.core.storage import Cohort, Storage
 
 ChatAdminCheck = Callable[[int, int], Awaitable[bool]]  # (chat id, user id) -> is an admin there
@@ -112,12 +114,14 @@ class Cohorts:
         knowledge: Callable[[], KnowledgeBase],
         clock: Callable[[], datetime],
         admins: frozenset[int] = frozenset(),
+        is_chat_admin: ChatAdminCheck | None = None,
     ) -> None:
         self.storage = storage
         self.knowledge = knowledge  # a callable: a /reload swaps the knowledge under us
         self.clock = clock
         self.admins = admins
-        self.is_chat_admin: ChatAdminCheck = _nobody  # the Telegram adapter plugs getChatMember in
+        # The Telegram adapter passes getChatMember in when it builds the Service.
+        self.is_chat_admin: ChatAdminCheck = is_chat_admin or _nobody
         self._digest_week: str | None = None
 
     # -- the /cohort command ---------------------------------------------------------------------
@@ -169,7 +173,7 @@ class Cohorts:
         now = self.clock()
         try:
             cohort = await self.storage.create_cohort(name, year, chat.id, new_code(), user.id, now)
-        except sqlite3.IntegrityError:  # another admin created it a moment ago
+        except AlreadyExists:  # another admin created it a moment ago
             return Reply("This group already has a cohort: type /cohort to see it.")
         await self.storage.set_cohort_leads(cohort.id, (user.id,))
         await self.storage.join_cohort(cohort.id, user.id, now)

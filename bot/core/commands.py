@@ -53,7 +53,7 @@ class Command:
     name: str
     description: str
     scopes: frozenset[Scope]
-    method: str  # the Service attribute path that serves it, e.g. "next" or "cohorts.command"
+    method: str  # the Service method that serves it, e.g. "next" or "cohort"
     args: ArgStyle = "chat"
     help: str = ""
     personal: bool = False  # about one person: in a group only a button into the private chat
@@ -128,7 +128,7 @@ COMMANDS: tuple[Command, ...] = (
         chat_admin="This group's deadline reminders: change them",
     ),
     Command(
-        "cohort", "Your study group", BOTH, "cohorts.command", "chat_words_bot",
+        "cohort", "Your study group", BOTH, "cohort", "chat_words_bot",
         help="your study group (cohort): see it, /cohort share on (or off), /cohort leave",
         group_help="this group's cohort",
         chat_admin="This group's cohort: /cohort create NAME YEAR",
@@ -181,7 +181,7 @@ class Invocation:
 
 
 def _method(service: Service, path: str) -> Callable[..., Awaitable[Reply | list[Reply]]]:
-    """The Service method a row names, e.g. "cohorts.command"."""
+    """The Service method a row names, e.g. "cohort"."""
     target: Any = service
     for part in path.split("."):
         target = getattr(target, part)

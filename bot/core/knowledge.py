@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from bot.core.audience import CONDITIONS
+from bot.core.errors import InvalidKnowledge
 from bot.core.models import STAGE_IDS, Audience, Deadline, Entry, KnowledgeBase, Source, Topic
 
 __all__ = [
@@ -120,7 +121,7 @@ class Problem:
         )
 
 
-class KnowledgeError(Exception):
+class KnowledgeError(InvalidKnowledge):
     """The knowledge did not validate; `problems` lists everything found, in file order."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:

@@ -1,14 +1,15 @@
 """User-facing text that is not knowledge: welcome, help, privacy, and fixed replies.
 
 Kept in one place so wording can be reviewed (and later translated) without reading code.
-Plain text: adapters escape and format it.
+Plain text: adapters escape and format it. This module holds only strings (a test checks it);
+`{name}` marks a value filled in by the code, which `str.format` fills.
+
+Why a Python module of constants and not a YAML file: a misspelt name fails at import and in
+ruff and mypy, not when a person first reaches that reply; the text is as easy to edit here as
+in YAML (a quoted string per name, nothing else in the file); and there is no loader to test.
 """
 
 from __future__ import annotations
-
-from bot.core.commands import help_text
-
-EXCERPT_CHARS = 40  # enough to recognise what was typed; a 100k paste is not repeated back
 
 WELCOME = (
     "Hello! I help international medical graduates (IMGs) on the road to a US residency: "
@@ -28,10 +29,6 @@ PRIVACY = (
     "gaps in my knowledge) and your 👍/👎 votes. Nothing is shared with anyone. "
     "/export sends you all of it; /forget deletes all of it."
 )
-
-# /help is generated from the command table, so it lists exactly the commands there are.
-HELP = help_text("private")
-GROUP_HELP = help_text("group")
 
 OUT_OF_SCOPE = (
     "Sorry, I don't know this one. I only know the road from medical school to a US residency "
@@ -74,16 +71,53 @@ ANONYMOUS = (
     'Turn off "Remain anonymous" in your admin rights, or talk to me in a private chat.'
 )
 PRIVATE_BUTTON = "🔒 Open a private chat"
+# The group answer to a personal command, {what} being e.g. "I show your plan".
+PRIVATE_ONLY = (
+    "{what} only in our private chat, never in a group. Tap the button to continue there."
+)
 
 
-def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
-    """A user's value quoted back short: errors say what was wrong, not repeat a whole paste."""
-    text = " ".join(str(value).split())
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return f"'{text}'"
+# -- browsing and answer buttons (the questions room) --
+STAGE_LIST = "The road to a US residency, stage by stage. Tap a stage:"
+STAGE_TOPICS = "{stage}: tap a topic."
+ALL_STAGES_BUTTON = "⬅️ All stages"
+TOPIC_GONE = "That topic no longer exists. Type /topics to see all topics."
+ENTRY_GONE = "That answer no longer exists. Type /topics to see all topics."
+FEEDBACK_THANKS = "Thank you! Your feedback helps us improve the answers."
 
+# -- admins (admin.py) --
+STATS_TITLE = "Bot statistics"
+STATS = (
+    "Users: {users} ({active} active)\n"
+    "Questions per day (last 7 days): {per_day}\n"
+    "Answer rate (7 days): {rate}\n"
+    "Reminders and broadcasts sent: {sent}\n"
+    "Outbox: {outbox}\n"
+    "Top unanswered:\n{unanswered}"
+)
+BROADCAST_USAGE = "Usage: /broadcast TEXT. You will see a preview before anything is sent."
+BROADCAST_PREVIEW = "Preview of your broadcast"
+BROADCAST_SEND = "Send to {count} people"
+BROADCAST_CANCEL = "Cancel"
+BROADCAST_DONE = "This broadcast was already sent or cancelled."
+BROADCAST_CANCELLED = "Broadcast cancelled. Nothing was sent."
+BROADCAST_QUEUED = "Broadcast queued for {count} people."
+RELOADED = (
+    "Reloaded: {topics} topics, {deadlines} deadlines. "
+    "{planned} new reminders planned; pending ones will use the new dates."
+)
 
-def private_only(what: str) -> str:
-    """The group answer to a personal command, `what` being e.g. "I show your plan"."""
-    return f"{what} only in our private chat, never in a group. Tap the button to continue there."
+# -- deadlines and reminders (reminders/room.py) --
+NO_DEADLINES = "I have no upcoming deadlines for you. Set your target year with /next."
+DEADLINES_TITLE = "Your deadlines"
+DEADLINE_LINE = "• {title}\n  {when}: {left} days left ({mark})\n  {why}\n  {source}"
+ESTIMATED = "estimated: confirm on the official page"
+CONFIRMED = "confirmed"
+DAYS_IN_ZONE = "Days are counted in your time zone ({tz})."
+CALENDAR_FILE = (
+    "Your deadlines as a calendar file: open it to add them to Google or Apple Calendar. "
+    "Estimated dates are marked [estimated]."
+)
+REMINDERS_TITLE = "Deadline reminders"
+NOTHING_CHANGED = "Nothing was changed."
+SAVED = "Saved ✅"

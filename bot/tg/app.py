@@ -32,7 +32,6 @@ from bot.config import Settings
 from bot.core import texts
 from bot.core.models import KnowledgeBase
 from bot.core.service import Service
-from bot.core.storage import SqliteStorage
 from bot.logs import setup_logging
 from bot.tg import commands, notifier, polling
 from bot.tg.context import BotData, Context
@@ -68,22 +67,23 @@ def build_application(
     limiter = limiter or RetryingRateLimiter()
 
     async def post_init(app: Application) -> None:
-        storage = await SqliteStorage.open(settings.db_path)
-        app.bot_data["storage"] = storage
-        app.bot_data["service"] = svc = Service(kb, storage, admins=settings.admins)
-        limiter.on_migrate = svc.cohorts.migrate  # a reply to a migrated group goes to its new id
+        svc = await Service.open(
+            kb, settings.db_path, settings.admins, is_chat_admin=cohorts.admin_check(app.bot)
+        )
+        app.bot_data["service"] = svc
+        limiter.on_migrate = svc.migrate_chat  # a reply to a migrated group goes to its new id
         app.bot_data["settings"] = settings
         assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
         app.job_queue.run_once(_set_commands, 0, data=0)
         app.job_queue.run_repeating(notifier.sweep, interval=settings.reminder_interval, first=1)
-        cohorts.setup(app, settings.reminder_interval)  # getChatMember checks, weekly digest
+        cohorts.setup(app, settings.reminder_interval)  # the weekly digest
         _reload_on_sighup(app, settings)
         log.info("bot @%s ready with %d topics", app.bot.username, len(kb.topics))
 
     async def post_shutdown(app: Application) -> None:
-        storage = app.bot_data.get("storage")
-        if storage is not None:
-            await storage.close()
+        svc = app.bot_data.get("service")
+        if svc is not None:
+            await svc.close()
 
     app = (
         ApplicationBuilder()

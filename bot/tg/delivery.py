@@ -19,12 +19,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import httpx
 from aiolimiter import AsyncLimiter
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import AIORateLimiter
+
+from bot.core.reminders.outbox import Delivered, Gone, Moved, Outcome, Refused, Retry
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +147,28 @@ def maybe_delivered(exc: TimedOut) -> bool:
     """Whether Telegram may have carried out a request that timed out: yes, unless the
     connection was never made (connect or pool timeout, which PTB also reports as TimedOut)."""
     return not isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+def outcome_of(exc: Exception) -> Outcome:
+    """A failed send in core's words (bot.core.reminders.outbox): the one place Telegram's
+    errors are translated. What each outcome does to the outbox rows is core's decision."""
+    if isinstance(exc, Forbidden):
+        return Gone(str(exc))
+    if isinstance(exc, ChatMigrated):
+        return Moved(exc.new_chat_id)
+    if isinstance(exc, TimedOut) and maybe_delivered(exc):
+        # Telegram may have shown it already, after each of the two attempts the rate limiter
+        # made: another try could show it a third time.
+        return Delivered(unsure=True)
+    if isinstance(exc, BadRequest):
+        return Refused(str(exc))
+    if isinstance(exc, RetryAfter):
+        value = exc.retry_after  # int seconds or a timedelta, depending on PTB's settings
+        after = value if isinstance(value, timedelta) else timedelta(seconds=value)
+        return Retry(f"{type(exc).__name__}: {exc}", after)
+    if not isinstance(exc, NetworkError):
+        log.error("unexpected delivery error", exc_info=exc)
+    return Retry(f"{type(exc).__name__}: {exc}")
 
 
 def _int(value: object) -> int | None:

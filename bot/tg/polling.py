@@ -32,7 +32,7 @@ from telegram.error import Conflict, EndPointNotFound, InvalidToken, NetworkErro
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
-from bot.core.storage import Storage
+from bot.core.service import Service
 
 log = logging.getLogger(__name__)
 
@@ -77,14 +77,14 @@ async def _run(app: Application, allowed_updates: Sequence[str]) -> None:
 class _Inbox:
     """The updates being handled, each journaled until its handling finished."""
 
-    def __init__(self, app: Application, storage: Storage) -> None:
+    def __init__(self, app: Application, svc: Service) -> None:
         self.app = app
-        self.storage = storage
+        self.svc = svc
         self.running: set[asyncio.Task[None]] = set()
 
     async def resume(self) -> None:
         """Handle what a previous run journaled but did not finish (it crashed)."""
-        left = await self.storage.inbox_pending()
+        left = await self.svc.unfinished_updates()
         if left:
             log.info("handling %d update(s) left unfinished by the last run", len(left))
         self._start(left)
@@ -92,7 +92,7 @@ class _Inbox:
     async def take(self, batch: Sequence[dict[str, Any]]) -> None:
         """Journal a batch (after this it may be confirmed to Telegram), then handle it."""
         rows = [(raw["update_id"], json.dumps(raw, ensure_ascii=False)) for raw in batch]
-        self._start(await self.storage.inbox_add(rows))
+        self._start(await self.svc.journal_updates(rows))
 
     def _start(self, rows: Sequence[tuple[int, str]]) -> None:
         for update_id, body in rows:
@@ -110,7 +110,7 @@ class _Inbox:
         else:
             await self.app.update_processor.process_update(update, self.app.process_update(update))
         try:
-            await self.storage.inbox_done(update_id)
+            await self.svc.update_handled(update_id)
         except Exception as exc:  # handled already; at worst it is handled again next start
             log.warning("could not mark update %s as handled (%s)", update_id, exc)
 
@@ -127,7 +127,7 @@ class _Inbox:
 
 async def _poll(app: Application, allowed_updates: Sequence[str], stop: asyncio.Event) -> None:
     """Fetch, journal, hand updates to concurrent handlers; the next fetch confirms the batch."""
-    inbox = _Inbox(app, app.bot_data["storage"])
+    inbox = _Inbox(app, app.bot_data["service"])
     await inbox.resume()
     offset: int | None = None
     failures = 0

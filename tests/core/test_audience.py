@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.core.audience import CONDITIONS, EVERYONE, conditions_of
-from bot.core.calendar import due_reminders, personal_deadlines
 from bot.core.knowledge import load_knowledge, validate_dir
 from bot.core.models import Profile, ReminderSettings
+from bot.core.reminders.calendar import due_reminders, personal_deadlines
 
 VALID = Path(__file__).parent / "fixtures" / "knowledge" / "valid"
 ON = ReminderSettings(enabled=True, leads=(7,), tz="UTC", send_hour=9)

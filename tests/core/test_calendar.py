@@ -10,7 +10,8 @@ import icalendar
 import pytest
 import yaml
 
-from bot.core.calendar import (
+from bot.core.models import Audience, Deadline, Profile, ReminderSettings
+from bot.core.reminders.calendar import (
     ESTIMATED_NOTE,
     PersonalDeadline,
     days_left,
@@ -23,7 +24,6 @@ from bot.core.calendar import (
     to_ics,
     upcoming,
 )
-from bot.core.models import Audience, Deadline, Profile, ReminderSettings
 
 ET = ZoneInfo("America/New_York")
 ROOT = Path(__file__).resolve().parents[2]

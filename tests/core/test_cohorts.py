@@ -57,10 +57,11 @@ def kb() -> KnowledgeBase:
 @pytest.fixture
 async def service(tmp_path: Path, kb: KnowledgeBase) -> AsyncIterator[Service]:
     storage = await SqliteStorage.open(tmp_path / "bot.sqlite3")
-    svc = Service(kb, storage, clock=lambda: NOW, admins=frozenset({BOT_ADMIN.id}))
     admins = FakeAdmins()
     admins.pairs.add((GROUP.id, ADMIN.id))
-    svc.cohorts.is_chat_admin = admins
+    svc = Service(
+        kb, storage, clock=lambda: NOW, admins=frozenset({BOT_ADMIN.id}), is_chat_admin=admins
+    )
     yield svc
     await storage.close()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import commands, texts
+from bot.core import commands
 from bot.core.commands import COMMANDS, Invocation
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Chat, User
@@ -64,13 +64,13 @@ def test_personal_commands_are_private_and_deep_linkable() -> None:
 
 
 def test_help_lists_exactly_the_commands_of_its_scope() -> None:
-    assert BULLET.findall(texts.HELP) == names("private")
-    assert BULLET.findall(texts.GROUP_HELP) == names("group")
+    assert BULLET.findall(commands.help_text("private")) == names("private")
+    assert BULLET.findall(commands.help_text("group")) == names("group")
     for command in COMMANDS:
         if command.personal:
-            assert f"/{command.name}" in texts.GROUP_HELP  # named as private-only
+            assert f"/{command.name}" in commands.help_text("group")  # named as private-only
     for admin_only in names("admin"):
-        assert f"/{admin_only}" not in texts.HELP + texts.GROUP_HELP
+        assert f"/{admin_only}" not in commands.help_text("private") + commands.help_text("group")
 
 
 async def test_the_service_gives_each_chat_its_help(svc: Service) -> None:

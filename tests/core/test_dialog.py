@@ -8,9 +8,15 @@ from datetime import date
 import pytest
 
 from bot.core import callbacks
-from bot.core.dialog import QUESTIONS, Question, next_question, question_for, relevant_fields
 from bot.core.models import PROFILE_FIELDS, Profile
-from bot.core.profile import parse_field, with_field
+from bot.core.profile.dialog import (
+    QUESTIONS,
+    Question,
+    next_question,
+    question_for,
+    relevant_fields,
+)
+from bot.core.profile.fields import parse_field, with_field
 
 TODAY = date(2026, 11, 21)
 VALUE_RE = re.compile(r"^[A-Za-z0-9_.+/-]{1,20}$")

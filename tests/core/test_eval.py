@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.answers import MatchesQuestions, build_matcher
 from bot.core.evaluation import EvalReport, evaluate, load_questions
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Match, MatchResult
+from bot.core.questions.answers import MatchesQuestions, build_matcher
 from bot.core.questions.semantic import shared_encoder
 
 DATA = Path(__file__).resolve().parents[1] / "data"

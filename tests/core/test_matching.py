@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.knowledge import load_knowledge
-from bot.core.matching import (
+from bot.core.models import KnowledgeBase, Topic
+from bot.core.questions.matching import (
     MAX_MATCHES,
     MAX_SUGGEST,
     Matcher,
@@ -21,7 +22,6 @@ from bot.core.matching import (
     expand,
     normalise,
 )
-from bot.core.models import KnowledgeBase, Topic
 
 
 def make_topic(topic_id: str, title: str, variants: list[str], keywords: list[str]) -> Topic:

@@ -13,6 +13,7 @@ import pytest
 from bot.core import callbacks, texts
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Chat, Reply, User
+from bot.core.quoting import EXCERPT_CHARS, excerpt
 from bot.core.service import Service
 from bot.core.storage import SqliteStorage
 
@@ -33,12 +34,13 @@ async def svc(tmp_path: Path) -> AsyncIterator[Service]:
     kb_dir = tmp_path / "kb"
     shutil.copytree(REPO / "knowledge", kb_dir)
     storage = await SqliteStorage.open(tmp_path / "db.sqlite3")
-    service = Service(load_knowledge(kb_dir), storage, lambda: NOW, frozenset({BOT_ADMIN.id}))
 
     async def is_chat_admin(chat_id: int, user_id: int) -> bool:
         return (chat_id, user_id) == (GROUP.id, GROUP_ADMIN.id)
 
-    service.cohorts.is_chat_admin = is_chat_admin
+    service = Service(
+        load_knowledge(kb_dir), storage, lambda: NOW, frozenset({BOT_ADMIN.id}), is_chat_admin
+    )
     yield service
     await storage.close()
 
@@ -126,9 +128,9 @@ async def test_values_in_error_messages_are_quoted_short(svc: Service):
 
 
 def test_excerpt_is_short_and_on_one_line():
-    assert texts.excerpt("a\nb") == "'a b'"
-    quoted = texts.excerpt("y" * 500)
-    assert len(quoted) == texts.EXCERPT_CHARS + 2 and quoted.endswith("…'")
+    assert excerpt("a\nb") == "'a b'"
+    quoted = excerpt("y" * 500)
+    assert len(quoted) == EXCERPT_CHARS + 2 and quoted.endswith("…'")
 
 
 @pytest.mark.parametrize(

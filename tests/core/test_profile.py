@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.models import PROFILE_FIELDS, Profile
-from bot.core.profile import (
+from bot.core.profile.fields import (
     ProfileError,
     describe,
     load_profile_file,

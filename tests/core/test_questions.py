@@ -13,11 +13,11 @@ from datetime import date
 import pytest
 
 from bot.core import callbacks
-from bot.core.answers import REPORTED_NOTE, Answers, build_matcher
 from bot.core.knowledge import load_knowledge
-from bot.core.matching import parse_vocabulary
 from bot.core.models import Entry, KnowledgeBase, Match, Reply, Source, Topic
+from bot.core.questions.answers import REPORTED_NOTE, Answers, build_matcher
 from bot.core.questions.hybrid import HYBRID, Analysis, QuestionMatcher
+from bot.core.questions.matching import parse_vocabulary
 from bot.core.questions.scope import load_scope
 from bot.core.questions.semantic import shared_encoder
 

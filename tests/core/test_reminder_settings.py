@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.models import ReminderSettings
-from bot.core.reminders import SettingError, apply_setting, describe
+from bot.core.reminders.settings import SettingError, apply_setting, describe
 
 BASE = ReminderSettings()
 

@@ -250,3 +250,37 @@ async def test_a_stale_entry_button_gets_a_notice(env) -> None:
     svc, _, _ = env
     reply = await svc.button(ANNA, PRIVATE, callbacks.encode("e", "no-such-entry"))
     assert reply.notice and not reply.text
+
+
+async def test_inline_choices_offer_popular_topics_then_what_a_query_matches(env) -> None:
+    svc, _, _ = env
+    entry, popular = svc.inline_choices("  ", 3)
+    assert entry is None and [t.id for t in popular] == [
+        "usmle-step1",
+        "usmle-step2ck",
+        "english-proficiency",
+    ]
+    _, topics = svc.inline_choices("is step 1 pass fail now?", 8)
+    assert topics and topics[0].id == "usmle-step1" and len(topics) <= 8
+    reply = svc.group_reply(topics[0])
+    assert [b.start_payload for row in reply.buttons for b in row] == ["t-usmle-step1"]
+    first = svc.kb.entries[0]
+    assert [b.start_payload for row in svc.group_reply(first).buttons for b in row] == [
+        f"e-{first.id}"
+    ]
+
+
+async def test_the_update_journal_keeps_what_was_not_handled(env) -> None:
+    svc, _, _ = env
+    assert await svc.journal_updates([(7, "{}"), (8, "{}")]) == [(7, "{}"), (8, "{}")]
+    assert await svc.journal_updates([(8, "{}")]) == [], "a redelivered update is not new"
+    await svc.update_handled(7)
+    assert await svc.unfinished_updates() == [(8, "{}")]
+
+
+async def test_operator_commands_open_the_database_without_the_knowledge(env, tmp_path) -> None:
+    svc, _, _ = env
+    await svc.ask(ANNA, PRIVATE, "what is the best pizza in naples")
+    db = tmp_path / "db.sqlite3"
+    assert await Service.top_unanswered_in(db) == [("what is the best pizza in naples", 1)]
+    assert await Service.check_database(tmp_path / "new.sqlite3") >= 2

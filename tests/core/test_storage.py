@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.errors import AlreadyExists
 from bot.core.models import Profile, ReminderSettings, User
 from bot.core.storage import MIGRATIONS_DIR, DialogState, SqliteStorage, StorageError
 
@@ -307,9 +308,9 @@ async def test_cohort_membership_and_sharing(store: SqliteStorage) -> None:
 
 async def test_cohort_code_and_chat_are_unique(store: SqliteStorage) -> None:
     await store.create_cohort("A", 2026, -1, "code", 1, NOW)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(AlreadyExists):
         await store.create_cohort("B", 2026, -2, "code", 1, NOW)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(AlreadyExists):
         await store.create_cohort("C", 2026, -1, "other", 1, NOW)
 
 

@@ -23,9 +23,9 @@ from helpers import labels, text_of, with_buttons
 from inprocess import InProcessBot, inprocess_bot, repo_knowledge
 
 from bot.core import texts
-from bot.core.answers import Answers
-from bot.core.matching import normalise
 from bot.core.models import Reply
+from bot.core.questions.answers import Answers
+from bot.core.questions.matching import normalise
 from bot.tg.render import MAX_MESSAGE, render, split_message
 
 JSON = dict[str, Any]

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import yaml
 
+from bot.core.errors import InvalidKnowledge
 from bot.core.knowledge import Problem, default_knowledge_dir
 from bot.core.models import ENGLISH_STATUSES, MATCH_RESULTS, PROFILE_FIELDS, STEP_STATUSES, Profile
 
@@ -50,7 +51,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 
-class PathError(Exception):
+class PathError(InvalidKnowledge):
     """path.yaml did not validate; `problems` lists everything found."""
 
     def __init__(self, problems: list[Problem]) -> None:

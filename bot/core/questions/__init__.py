@@ -1,6 +1,6 @@
-"""Questions: from free text to the knowledge a person is asking about.
+"""Questions: from free text to the knowledge a person is asking about, and the reply.
 
-`bot.core.matching` holds the lexical matcher (word analysis, abbreviations, rapidfuzz);
+`matching` holds the lexical matcher (word analysis, abbreviations, rapidfuzz);
 this package adds the sentence encoder (`encoder`), the vector index over the knowledge with its
 disk cache (`semantic`), the out-of-scope descriptions compared by meaning (`scope`, `scope.yaml`)
 and the hybrid matcher that ranks topics and entries and decides what to reply (`hybrid`). The

@@ -2,7 +2,7 @@
 
 Two signals, each 0-100 per topic, combined 0.4 / 0.6 (BENCHMARKS.md, "Matching"):
 
-- lexical (`bot.core.matching.LexicalIndex`): the words a question shares with a topic's title,
+- lexical (`matching.LexicalIndex`): the words a question shares with a topic's title,
   keywords and variants, its entries' questions, variants and keywords, and, at lower weight,
   the topic's and its entries' answer text (a fact that sits only in an answer is findable);
 - semantic (`bot.core.questions.semantic`): cosine between the question's sentence vector and the
@@ -28,10 +28,16 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.core import matching
-from bot.core.matching import LexicalIndex, expand, out_of_scope, smalltalk_reply, topic_texts
 from bot.core.models import Entry, KnowledgeBase, Match, MatchResult
+from bot.core.questions import matching
 from bot.core.questions.encoder import Encoder
+from bot.core.questions.matching import (
+    LexicalIndex,
+    expand,
+    out_of_scope,
+    smalltalk_reply,
+    topic_texts,
+)
 from bot.core.questions.scope import ScopeGuard
 from bot.core.questions.semantic import Indexed, SemanticIndex
 
@@ -97,7 +103,7 @@ HYBRID = Thresholds(
     entry_margin=5.0,
     scope_margin=-0.04,
 )
-# Lexical only (no model package): the lexical matcher's own thresholds (bot.core.matching).
+# Lexical only (no model package): the lexical matcher's own thresholds (questions.matching).
 LEXICAL = Thresholds(
     answer_min=matching.ANSWER_MIN,
     margin=matching.MARGIN,

@@ -24,7 +24,7 @@ async def on_error(update: object, context: Context) -> None:
         return
     if isinstance(error, ChatMigrated) and chat is not None:
         log.info("group %s became supergroup %s", chat.id, error.new_chat_id)
-        await service(context).cohorts.migrate(chat.id, error.new_chat_id)
+        await service(context).migrate_chat(chat.id, error.new_chat_id)
         return
     update_id = update.update_id if isinstance(update, Update) else None
     log.error(

@@ -13,7 +13,7 @@ from telegram import Bot, ChatMember, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application
 
-from bot.core.cohorts import ChatAdminCheck
+from bot.core.service import ChatAdminCheck
 from bot.tg.context import Context, service, user_of
 from bot.tg.render import render
 
@@ -36,19 +36,18 @@ def admin_check(bot: Bot) -> ChatAdminCheck:
 
 
 def setup(app: Application, interval: float) -> None:
-    """At start-up: plug getChatMember into the core and schedule the weekly digest planner.
+    """At start-up: schedule the weekly digest planner.
 
     The planner runs at the reminder sweep's pace but plans each channel's digest once per ISO
     week (outbox keys), and the sweep delivers it with every guarantee of a reminder.
     """
-    app.bot_data["service"].cohorts.is_chat_admin = admin_check(app.bot)
     assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
     app.job_queue.run_repeating(digest_job, interval=interval, first=1, name="cohort-digest")
 
 
 async def digest_job(context: Context) -> None:
     """Plan this week's "what's ahead" digest for every linked channel."""
-    planned = await service(context).cohorts.plan_digests()
+    planned = await service(context).plan_digests()
     if planned:
         log.info("weekly digest planned for %d channels", planned)
 
@@ -65,7 +64,7 @@ async def migrated(update: Update, context: Context) -> None:
     else:
         return
     log.info("group %s became supergroup %s", old, new)
-    await service(context).cohorts.migrate(old, new)
+    await service(context).migrate_chat(old, new)
 
 
 async def channel_member(update: Update, context: Context) -> None:
@@ -76,9 +75,7 @@ async def channel_member(update: Update, context: Context) -> None:
     if change.old_chat_member.status == ChatMember.ADMINISTRATOR or change.from_user.is_bot:
         return  # only its rights changed, or a bot did it: nobody to ask
     adder = user_of(update)
-    reply = await service(context).cohorts.channel_added(
-        adder, change.chat.id, change.chat.title or ""
-    )
+    reply = await service(context).channel_added(adder, change.chat.id, change.chat.title or "")
     try:
         for out in render(reply, context.bot.username):
             await context.bot.send_message(adder.id, out.text, reply_markup=out.markup)

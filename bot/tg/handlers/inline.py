@@ -24,29 +24,6 @@ from bot.tg.render import keyboard, to_html
 MAX_RESULTS = 8  # a phone shows about this many without scrolling
 CACHE_SECONDS = 300  # answers change only on a knowledge reload
 DESCRIPTION_CHARS = 120
-# Asked about most, in the order people meet them: what an empty query offers.
-POPULAR = (
-    "usmle-step1",
-    "usmle-step2ck",
-    "english-proficiency",
-    "ecfmg-certification",
-    "usce",
-    "eras-application",
-    "nrmp-match",
-    "visa-j1",
-)
-
-
-def inline_choices(svc: Service, query: str) -> tuple[Entry | None, list[Topic]]:
-    """What the bot would say to the query: the entry it answers with (if any) and the topics
-    it answers or offers; popular topics for an empty query."""
-    if not query.strip():
-        found = [svc.kb.topic(topic_id) for topic_id in POPULAR]
-        return None, [t for t in found if t is not None][:MAX_RESULTS] or list(svc.kb.topics[:5])
-    result = svc.answers.matcher.match(query)  # none and smalltalk carry no matches
-    entry = svc.kb.entry(result.entry) if result.kind == "answer" and result.entry else None
-    topics = [svc.kb.topic(m.topic) for m in result.matches[:MAX_RESULTS]]
-    return entry, [t for t in topics if t is not None]
 
 
 def _article(
@@ -69,13 +46,13 @@ def _article(
 
 def article(svc: Service, topic: Topic, bot_username: str) -> InlineQueryResultArticle:
     """One result: the group answer as the message, with the "full answer in private" button."""
-    reply = svc.answers.group_reply(topic)
+    reply = svc.group_reply(topic)
     return _article(topic.id, topic.title, topic.summary, reply, bot_username)
 
 
 def entry_article(svc: Service, entry: Entry, bot_username: str) -> InlineQueryResultArticle:
     """The entry's short answer, as a group would get it."""
-    reply = svc.answers.entry_group_reply(entry)
+    reply = svc.group_reply(entry)
     return _article(f"e-{entry.id}", entry.question, entry.answer, reply, bot_username)
 
 
@@ -86,7 +63,7 @@ async def inline_query(update: Update, context: Context) -> None:
         return
     svc = service(context)
     username = context.bot.username
-    entry, topics = inline_choices(svc, query.query)
+    entry, topics = svc.inline_choices(query.query, MAX_RESULTS)
     results = [entry_article(svc, entry, username)] if entry else []
     results += [article(svc, t, username) for t in topics]
     results = results[:MAX_RESULTS]

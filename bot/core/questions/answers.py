@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.core import callbacks, texts
-from bot.core.matching import Matcher
 from bot.core.models import Button, Entry, KnowledgeBase, Link, MatchResult, Reply, Topic
 from bot.core.questions.hybrid import QuestionMatcher
+from bot.core.questions.matching import Matcher
 from bot.core.questions.semantic import cache_dir, shared_encoder
 
 RELATED_BUTTONS = 3

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.core import texts
+from bot.core.errors import BadInput
 from bot.core.models import (
     ENGLISH_STATUSES,
     MATCH_RESULTS,
@@ -24,9 +24,10 @@ from bot.core.models import (
     STEP_STATUSES,
     Profile,
 )
+from bot.core.quoting import excerpt
 
 
-class ProfileError(ValueError):
+class ProfileError(BadInput):
     """A profile value, field or file we cannot accept; `field` is None for file-level problems."""
 
     def __init__(self, message: str, field: str | None = None) -> None:
@@ -194,7 +195,7 @@ def _field_name(field: str) -> str:
     name = _normal_word(field).replace("-", "_")
     if name not in PROFILE_FIELDS:
         raise ProfileError(
-            f"Unknown profile field {texts.excerpt(field)}. Fields: {', '.join(PROFILE_FIELDS)}.",
+            f"Unknown profile field {excerpt(field)}. Fields: {', '.join(PROFILE_FIELDS)}.",
             field,
         )
     return name
@@ -213,7 +214,7 @@ def _enum(field: str, value: object) -> str:
         if word in allowed:
             return word
     raise ProfileError(
-        f"{field} must be one of {', '.join(allowed)}; got {texts.excerpt(value)}.",
+        f"{field} must be one of {', '.join(allowed)}; got {excerpt(value)}.",
         field,
     )
 
@@ -226,7 +227,7 @@ def _int(field: str, value: object) -> int:
     elif isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]{1,6}", value.strip()):
         number = int(value.strip())
     if number is None:
-        raise ProfileError(f"{field} must be a whole number; got {texts.excerpt(value)}.", field)
+        raise ProfileError(f"{field} must be a whole number; got {excerpt(value)}.", field)
     if not low <= number <= high:
         raise ProfileError(f"{field} must be between {low} and {high}; got {number}.", field)
     return number
@@ -241,7 +242,7 @@ def _bool(field: str, value: object) -> bool:
             return True
         if word in FALSE_WORDS:
             return False
-    raise ProfileError(f"{field} must be yes or no; got {texts.excerpt(value)}.", field)
+    raise ProfileError(f"{field} must be yes or no; got {excerpt(value)}.", field)
 
 
 def _parse_text(text: str, file: Path) -> object:

@@ -10,8 +10,10 @@ from dataclasses import replace
 from functools import cache
 from zoneinfo import ZoneInfoNotFoundError, available_timezones
 
-from bot.core import calendar, texts
+from bot.core.errors import BadInput
 from bot.core.models import ReminderSettings
+from bot.core.quoting import excerpt
+from bot.core.reminders import calendar
 
 MAX_LEADS = 5
 MAX_LEAD_DAYS = 365
@@ -40,15 +42,14 @@ LEAD_RE = re.compile(r"[0-9]{1,3}")  # fullmatch: "²" passes str.isdigit(), "٣
 ZONE_RE = re.compile(r"[A-Za-z][A-Za-z0-9_+-]{0,29}(/[A-Za-z0-9][A-Za-z0-9_+-]{0,29}){0,2}")
 
 
-class SettingError(ValueError):
+class SettingError(BadInput):
     """A /remind change we cannot apply; the message says what is wrong."""
 
 
 def check_zone(name: str) -> None:
     """Raise SettingError for a name that is not an IANA time zone."""
     unknown = SettingError(
-        f"{texts.excerpt(name)} is not a time zone I know. "
-        "Use a name like Asia/Kolkata or Europe/Rome."
+        f"{excerpt(name)} is not a time zone I know. Use a name like Asia/Kolkata or Europe/Rome."
     )
     if not ZONE_RE.fullmatch(name) or name not in _known_zones():
         raise unknown

@@ -1,0 +1,285 @@
+"""The profile room: the guided dialog, the plan (/next), /profile, /progress, /export, /forget.
+
+Everything here is personal: it answers only in a private chat (see `shared.private_only`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from bot.core import callbacks, numbers, texts
+from bot.core.models import PROFILE_FIELDS, Button, Chat, Document, Image, Profile, Reply, User
+from bot.core.plan import picture, planner, rules
+from bot.core.plan.cycle import fmt
+from bot.core.profile import dialog
+from bot.core.profile.fields import ProfileError, describe, parse_field, with_field
+from bot.core.quoting import excerpt
+from bot.core.shared import Deps, owner, private_only
+from bot.core.storage import DialogState
+
+STATE_MARKS = {"done": "✅", "next": "➡️", "later": "⏳"}
+PLAN_DETAILED = 5  # actions shown with their reasons in /next; the rest are listed
+
+
+class ProfileRoom:
+    """A person's answers, their plan and their data."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    async def next(self, user: User, chat: Chat) -> Reply:
+        """/next: the next dialog question, or the plan once nothing relevant is left to ask."""
+        if refusal := private_only(chat, "I show your plan", "next"):
+            return refusal
+        await self.deps.seen(user)
+        profile = await self.deps.storage.get_profile(user.id)
+        state = await self.deps.storage.get_dialog(user.id) or DialogState(False, (), (), None)
+        return await self._ask_or_plan(user, profile, state)
+
+    async def _ask_or_plan(self, user: User, profile: Profile, state: DialogState) -> Reply:
+        today = self.deps.clock().date()
+        question = dialog.next_question(profile, state.skipped, today)
+        if question is None:
+            # Skips outlive the dialog: /next after the plan shows the plan again instead of
+            # asking what the person chose to skip (they can still /profile set it).
+            done = DialogState(False, state.skipped, (), None) if state.skipped else None
+            await self.deps.storage.save_dialog(user.id, done)
+            return self._plan_reply(profile)
+        await self.deps.storage.save_dialog(
+            user.id, DialogState(True, state.skipped, state.history, question.field)
+        )
+        return self._question_reply(question, bool(state.history))
+
+    def _question_reply(self, question: dialog.Question, can_go_back: bool) -> Reply:
+        rows: list[tuple[Button, ...]] = []
+        options = [
+            Button(lbl, data=callbacks.encode("p", question.field, v))
+            for lbl, v in question.options
+        ]
+        for i in range(0, len(options), 3):
+            rows.append(tuple(options[i : i + 3]))
+        nav = [Button("Skip ⏭", data=callbacks.encode("pk", question.field))]
+        if can_go_back:
+            nav.insert(0, Button("⬅️ Back", data=callbacks.encode("pb")))
+        rows.append(tuple(nav))
+        hint = "\n\nYou can also type the number." if question.typed else ""
+        return Reply(question.text + hint, buttons=tuple(rows))
+
+    def _plan_reply(self, profile: Profile, keep_target: bool = False) -> Reply:
+        today = self.deps.clock().date()
+        planned = planner.make_plan(profile, today, self.deps.kb.deadlines, keep_target=keep_target)
+        plan = planned.plan
+        lines = []
+        for n, action in enumerate(plan.actions, 1):
+            due = f" (by {fmt(action.due)})" if action.due else ""
+            # The first few with their reasons; the rest as a list, so a phone shows one
+            # message (Telegram cuts at 4096 characters) and the urgent part stays on top.
+            reason = f"\n   {action.why}" if n <= PLAN_DETAILED else ""
+            lines.append(f"{n}. {action.title}{due}{reason}")
+            if n == PLAN_DETAILED and len(plan.actions) > n:
+                lines.append("\nLater:")
+        text = "\n".join(lines) if lines else "You have done every step I know about. Well done!"
+        if plan.warnings:
+            text = "\n".join(f"⚠️ {w}" for w in plan.warnings) + "\n\n" + text
+        text += "\n\nDates marked as estimates must be confirmed on the official pages."
+        topic_buttons = [
+            (Button(f"📖 {a.title}", data=callbacks.encode("t", a.topic)),)
+            for a in plan.actions[:3]
+            if self.deps.kb.topic(a.topic)
+        ]
+        rows = (
+            *self._target_choice(planned),
+            *topic_buttons,
+            (Button("📋 Progress", data=callbacks.encode("pr")),),
+        )
+        image = self._road_image(profile, planned, "imgbot-plan.png")
+        return Reply(text, title="Your plan, most urgent first", buttons=rows, image=image)
+
+    @staticmethod
+    def _target_choice(planned: planner.Planned) -> tuple[tuple[Button, ...], ...]:
+        """When the target Match is out of reach the person chooses: move or keep it."""
+        if planned.missed is None:
+            return ()
+        move = Button(
+            f"➡️ Aim for the {planned.cycle} Match",
+            data=callbacks.encode("nt", "move", planned.cycle),
+        )
+        keep = Button(
+            f"Keep {planned.missed}: what would it take?",
+            data=callbacks.encode("nt", "keep", planned.missed),
+        )
+        return ((move,), (keep,))
+
+    async def on_target_choice(self, user: User, chat: Chat, choice: str, raw: str) -> Reply:
+        """Move the target to the reachable Match (saved), or see the kept target's plan once."""
+        if choice not in ("keep", "move") or not raw.isdigit():
+            return Reply("", notice=texts.STALE_BUTTON)
+        profile = await self.deps.storage.get_profile(user.id)
+        if choice == "keep":
+            return self._plan_reply(replace(profile, target_match_year=int(raw)), True)
+        try:
+            profile = with_field(
+                profile, "target_match_year", parse_field("target_match_year", raw)
+            )
+        except ProfileError:
+            return Reply("", notice=texts.STALE_BUTTON)
+        await self.deps.storage.save_profile(user.id, profile, self.deps.clock())
+        reply = self._plan_reply(profile)
+        return replace(reply, notice=f"Your target is now the {raw} Match.")
+
+    def _road_image(self, profile: Profile, planned: planner.Planned, name: str) -> Image:
+        """The road picture; its caption is the next three actions (Telegram allows 1024)."""
+        today = self.deps.clock().date()
+        rows = rules.progress(profile, today)
+        png = picture.draw_road(rows, planned.plan.actions, today, planned.cycle)
+        return Image(name, png, picture.caption(planned.plan.actions))
+
+    async def on_dialog_answer(self, user: User, chat: Chat, field: str, value: str) -> Reply:
+        """A dialog button. Old buttons still work: the answer is valid whatever was asked last."""
+        if field not in PROFILE_FIELDS:
+            return Reply("", notice=texts.STALE_BUTTON)
+        try:
+            parsed = parse_field(field, value)
+        except ProfileError:
+            return Reply("", notice=texts.STALE_BUTTON)
+        return await self._record_answer(user, field, parsed)
+
+    async def _record_answer(self, user: User, field: str, value: object) -> Reply:
+        profile = with_field(await self.deps.storage.get_profile(user.id), field, value)
+        await self.deps.storage.save_profile(user.id, profile, self.deps.clock())
+        state = await self.deps.storage.get_dialog(user.id) or DialogState(True, (), (), None)
+        history = (*tuple(f for f in state.history if f != field), field)
+        skipped = tuple(f for f in state.skipped if f != field)
+        reply = await self._ask_or_plan(user, profile, DialogState(True, skipped, history, None))
+        return replace(reply, notice="Saved ✅")
+
+    async def typed_answer(self, user: User, text: str) -> Reply | None:
+        """While the dialog waits on a number (a year, months), a typed number answers it."""
+        state = await self.deps.storage.get_dialog(user.id)
+        if state is None or not state.active or state.awaiting is None:
+            return None
+        question = dialog.next_question(
+            await self.deps.storage.get_profile(user.id), state.skipped, self.deps.clock().date()
+        )
+        typed_number = numbers.parse_int(text.strip(), 0, 10**6) is not None
+        if question is None or not question.typed or not typed_number:
+            return None
+        try:
+            value = parse_field(question.field, text.strip())
+        except ProfileError as exc:
+            return Reply(f"{exc} Please try again, or tap Skip.")
+        return await self._record_answer(user, question.field, value)
+
+    async def on_dialog_skip(self, user: User, chat: Chat, field: str) -> Reply:
+        if field not in PROFILE_FIELDS:
+            return Reply("", notice=texts.STALE_BUTTON)
+        state = await self.deps.storage.get_dialog(user.id) or DialogState(True, (), (), None)
+        skipped = (*tuple(f for f in state.skipped if f != field), field)
+        history = (*tuple(f for f in state.history if f != field), field)
+        profile = await self.deps.storage.get_profile(user.id)
+        return await self._ask_or_plan(user, profile, DialogState(True, skipped, history, None))
+
+    async def on_dialog_back(self, user: User, chat: Chat) -> Reply:
+        state = await self.deps.storage.get_dialog(user.id)
+        if state is None or not state.history:
+            return Reply("", notice="There is no earlier question. Type /next to continue.")
+        field = state.history[-1]
+        profile = with_field(await self.deps.storage.get_profile(user.id), field, None)
+        await self.deps.storage.save_profile(user.id, profile, self.deps.clock())
+        back = DialogState(
+            True, tuple(f for f in state.skipped if f != field), state.history[:-1], None
+        )
+        return await self._ask_or_plan(user, profile, back)
+
+    async def profile(self, user: User, chat: Chat, args: list[str]) -> Reply:
+        """/profile shows the answers; `/profile set FIELD VALUE` changes one."""
+        if refusal := private_only(chat, "I show your profile", "profile"):
+            return refusal
+        await self.deps.seen(user)
+        if args and args[0].lower() == "set":
+            return await self._profile_set(user, args[1:])
+        if args:
+            return Reply("Usage: /profile to see your answers, or /profile set FIELD VALUE.")
+        profile = await self.deps.storage.get_profile(user.id)
+        rows = describe(profile)
+        body = "\n".join(f"• {label}: {value}" for label, value in rows) or "No answers yet."
+        text = (
+            f"{body}\n\nChange one with /profile set FIELD VALUE, for example "
+            "/profile set step1 passed. Fields: " + ", ".join(PROFILE_FIELDS) + "."
+        )
+        return Reply(
+            text,
+            title="Your profile",
+            buttons=((Button("🧭 My plan", data=callbacks.encode("n")),),),
+        )
+
+    async def _profile_set(self, user: User, args: list[str]) -> Reply:
+        if len(args) < 2:
+            return Reply(
+                "Usage: /profile set FIELD VALUE, for example /profile set step2ck passed."
+            )
+        field = args[0].lower().replace("-", "_")
+        if field not in PROFILE_FIELDS:
+            return Reply(
+                f"There is no field {excerpt(args[0])}. Fields: {', '.join(PROFILE_FIELDS)}."
+            )
+        try:
+            value = parse_field(field, " ".join(args[1:]))
+        except ProfileError as exc:
+            return Reply(f"{exc} Nothing was changed.")
+        profile = with_field(await self.deps.storage.get_profile(user.id), field, value)
+        await self.deps.storage.save_profile(user.id, profile, self.deps.clock())
+        return Reply(f"Saved: {field} = {value}. Type /next to see your updated plan.")
+
+    async def progress(self, user: User, chat: Chat) -> Reply:
+        """/progress: the whole path as a checklist of done, next and later."""
+        if refusal := private_only(chat, "I show your progress", "progress"):
+            return refusal
+        profile = await self.deps.storage.get_profile(user.id)
+        items = rules.progress(profile, self.deps.clock().date())
+        text = "\n".join(f"{STATE_MARKS.get(state, '•')} {label}" for _, label, state in items)
+        text += "\n\n✅ done   ➡️ next   ⏳ later"
+        planned = planner.make_plan(profile, self.deps.clock().date(), self.deps.kb.deadlines)
+        return Reply(
+            text,
+            title="Your path",
+            buttons=((Button("🧭 My plan", data=callbacks.encode("n")),),),
+            image=self._road_image(profile, planned, "imgbot-progress.png"),
+        )
+
+    # -- privacy ---------------------------------------------------------------------------------
+    async def export(self, user: User, chat: Chat) -> Reply:
+        """/export: a JSON document of everything stored about the user."""
+        if refusal := private_only(chat, "I send your data", "export"):
+            return refusal
+        data = await self.deps.storage.export_user(user.id)
+        content = json.dumps(data, indent=2, ensure_ascii=False, default=str).encode()
+        doc = Document(f"imgbot-data-{user.id}.json", content, "application/json")
+        return Reply("Here is everything I store about you.", document=doc)
+
+    async def forget(self, user: User, chat: Chat) -> Reply:
+        """/forget: asks for confirmation; the button deletes."""
+        if refusal := private_only(chat, "I delete your data", "forget"):
+            return refusal
+        buttons = (
+            (
+                Button(
+                    "Yes, delete everything", data=callbacks.encode("x", "yes", owner=owner(user))
+                ),
+                Button("No, keep it", data=callbacks.encode("x", "no", owner=owner(user))),
+            ),
+        )
+        return Reply(
+            "Delete everything I store about you (profile, plan, reminders, questions, feedback, "
+            "cohort membership)? This cannot be undone.",
+            buttons=buttons,
+        )
+
+    async def on_forget(self, user: User, chat: Chat, answer: str) -> Reply:
+        if answer == "yes":
+            await self.deps.storage.forget_user(user.id)
+            return Reply("Done: I deleted everything I stored about you.", edit=True)
+        if answer == "no":
+            return Reply("OK, nothing was deleted.", edit=True)
+        return Reply("", notice=texts.STALE_BUTTON)
