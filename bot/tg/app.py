@@ -16,13 +16,13 @@ from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
     ContextTypes,
     Defaults,
     InlineQueryHandler,
+    JobQueue,
     MessageHandler,
     TypeHandler,
     filters,
@@ -34,7 +34,7 @@ from bot.core.models import KnowledgeBase
 from bot.core.service import Service
 from bot.logs import setup_logging
 from bot.tg import commands, notifier, polling
-from bot.tg.context import BotData, Context
+from bot.tg.context import App, BotData, Context
 from bot.tg.delivery import RetryingRateLimiter
 from bot.tg.handlers import (
     buttons,
@@ -60,19 +60,22 @@ COMMANDS_RETRY_SECONDS = (2, 10, 60, 300)
 
 def build_application(
     settings: Settings, kb: KnowledgeBase, limiter: RetryingRateLimiter | None = None
-) -> Application:
+) -> App:
     """The Application with every handler, the rate limiter and start-up/shutdown hooks.
     `limiter` lets tests choose the pacing (tests/tg/inprocess.py turns it off)."""
     context_types = ContextTypes(bot_data=BotData)
+    # The builder's default job queue, made here so its type knows our Context (PTB's builder
+    # does not carry context_types over to the job queue's type).
+    job_queue: JobQueue[Context] = JobQueue()
     limiter = limiter or RetryingRateLimiter()
 
-    async def post_init(app: Application) -> None:
+    async def post_init(app: App) -> None:
         svc = await Service.open(
             kb, settings.db_path, settings.admins, is_chat_admin=cohorts.admin_check(app.bot)
         )
-        app.bot_data["service"] = svc
+        app.bot_data.opened = svc
         limiter.on_migrate = svc.migrate_chat  # a reply to a migrated group goes to its new id
-        app.bot_data["settings"] = settings
+        app.bot_data.settings = settings
         assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
         app.job_queue.run_once(_set_commands, 0, data=0)
         app.job_queue.run_repeating(notifier.sweep, interval=settings.reminder_interval, first=1)
@@ -80,8 +83,8 @@ def build_application(
         _reload_on_sighup(app, settings)
         log.info("bot @%s ready with %d topics", app.bot.username, len(kb.topics))
 
-    async def post_shutdown(app: Application) -> None:
-        svc = app.bot_data.get("service")
+    async def post_shutdown(app: App) -> None:
+        svc = app.bot_data.opened
         if svc is not None:
             await svc.close()
 
@@ -90,6 +93,7 @@ def build_application(
         .token(settings.token.get())
         .base_url(settings.api_url)
         .context_types(context_types)
+        .job_queue(job_queue)
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,
@@ -110,17 +114,18 @@ async def _set_commands(context: Context) -> None:
     """The command menus, one per scope (bot.tg.commands); a failure is logged and tried again
     later (the menu is a convenience, not a reason to stop answering people). `job.data` counts
     the attempts so far."""
-    assert context.job is not None and context.job_queue is not None
-    attempt = int(context.job.data or 0)
+    settings = context.bot_data.settings
+    assert context.job is not None and context.job_queue is not None and settings is not None
+    attempt = context.job.data if isinstance(context.job.data, int) else 0
     try:
-        await commands.set_menus(context.bot, context.bot_data["settings"].admins)
+        await commands.set_menus(context.bot, settings.admins)
     except TelegramError as exc:
         delay = COMMANDS_RETRY_SECONDS[min(attempt, len(COMMANDS_RETRY_SECONDS) - 1)]
         log.warning("setMyCommands failed (%s); trying again in %ds", exc, delay)
         context.job_queue.run_once(_set_commands, delay, data=attempt + 1)
 
 
-def add_handlers(app: Application) -> None:
+def add_handlers(app: App) -> None:
     """Register handlers; commands first, then free text (which must not see commands)."""
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
@@ -151,11 +156,11 @@ def add_handlers(app: Application) -> None:
     app.add_error_handler(errors.on_error)
 
 
-def _reload_on_sighup(app: Application, settings: Settings) -> None:
+def _reload_on_sighup(app: App, settings: Settings) -> None:
     """SIGHUP reloads the knowledge, like /reload; a failed reload keeps the old one."""
 
     async def reload() -> None:
-        reply = await app.bot_data["service"].reload_knowledge(None, settings.knowledge_dir)
+        reply = await app.bot_data.service.reload_knowledge(None, settings.knowledge_dir)
         failed = reply.text.startswith(texts.RELOAD_FAILED)
         log.log(logging.WARNING if failed else logging.INFO, "SIGHUP: %s", reply.text)
 
@@ -188,7 +193,7 @@ def _not_a_rejected_token(record: logging.LogRecord) -> bool:
     return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
 
 
-def _serve(app: Application, settings: Settings) -> None:
+def _serve(app: App, settings: Settings) -> None:
     """Polling journals each update before confirming it (bot.tg.polling); a webhook is served
     by PTB, which checks the secret token on every request."""
     updates = list(Update.ALL_TYPES)

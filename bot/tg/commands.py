@@ -44,7 +44,7 @@ def handler_for(command: Command) -> Callback:
         if message is None or message.text is None:
             return
         parts = message.text.split(maxsplit=1)  # the rest keeps its line breaks (/broadcast)
-        settings = context.bot_data.get("settings")
+        settings = context.bot_data.settings
         call = Invocation(
             user=user_of(update),
             chat=chat_of(update),

@@ -2,24 +2,41 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Message, Update
 from telegram.constants import ChatType
-from telegram.ext import CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
-from bot.core.models import Chat, Reply, User
+from bot.config import Settings
+from bot.core.flood import FloodGuard
+from bot.core.models import Chat, ChatKind, Reply, User
 from bot.core.service import Service
 from bot.tg.render import caption_html, render
 
 
-class BotData(dict[str, Any]):
-    """Application-wide data: the Service lives under "service"."""
+@dataclass
+class BotData:
+    """Application-wide data (PTB's `bot_data`, made by ContextTypes with no arguments): named,
+    typed fields instead of string keys, so a misspelt key is a type error, not a KeyError."""
+
+    settings: Settings | None = None  # set in post_init, before any update is handled
+    opened: Service | None = None  # set in post_init; None again never (closed at shutdown)
+    floods: dict[str, FloodGuard] = field(default_factory=dict)  # bot.tg.handlers.flood's guards
+
+    @property
+    def service(self) -> Service:
+        if self.opened is None:
+            raise RuntimeError("the Service opens in post_init, before any handler runs")
+        return self.opened
 
 
-Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
+# ExtBot[int]: the bot runs with an AIORateLimiter, whose per-call argument is an int.
+Context = CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]
+App = Application[ExtBot[int], Context, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Context]]
 
-CHAT_KINDS = {
+CHAT_KINDS: dict[str, ChatKind] = {
     ChatType.PRIVATE: "private",
     ChatType.GROUP: "group",
     ChatType.SUPERGROUP: "supergroup",
@@ -28,7 +45,7 @@ CHAT_KINDS = {
 
 
 def service(context: Context) -> Service:
-    return context.bot_data["service"]
+    return context.bot_data.service
 
 
 # Accounts that are no person: "Telegram" forwards a linked channel's posts into its discussion
@@ -59,7 +76,7 @@ def chat_of(update: Update) -> Chat:
     tg = update.effective_chat
     if tg is None:
         return Chat(id=0)
-    return Chat(id=tg.id, kind=CHAT_KINDS.get(tg.type, "private"), title=tg.title or "")  # type: ignore[arg-type]
+    return Chat(id=tg.id, kind=CHAT_KINDS.get(tg.type, "private"), title=tg.title or "")
 
 
 async def reply_to(message: Message, context: Context, replies: list[Reply]) -> None:

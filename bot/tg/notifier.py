@@ -41,7 +41,7 @@ async def sweep(context: Context) -> None:
     """The repeating job: plan due reminders, then deliver everything pending."""
     svc = service(context)
     planned = await svc.plan_reminders()
-    settings = context.bot_data.get("settings")
+    settings = context.bot_data.settings
     if settings is not None:
         heartbeat.beat(settings.db_path)
     # On SIGTERM PTB waits for this job: stop taking new chats so shutdown stays quick; what is

@@ -29,10 +29,10 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import Conflict, EndPointNotFound, InvalidToken, NetworkError, TimedOut
-from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
 from bot.core.service import Service
+from bot.tg.context import App
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +45,12 @@ BACKOFF_SECONDS = (1, 2, 5, 10, 30)  # after errors, capped at the last value
 MAX_IN_FLIGHT = 1000
 
 
-def run_polling(app: Application, allowed_updates: Sequence[str]) -> None:
+def run_polling(app: App, allowed_updates: Sequence[str]) -> None:
     """Run the application until SIGINT/SIGTERM, with the same hooks as PTB's run_polling."""
     asyncio.run(_run(app, allowed_updates))
 
 
-async def _run(app: Application, allowed_updates: Sequence[str]) -> None:
+async def _run(app: App, allowed_updates: Sequence[str]) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -77,7 +77,7 @@ async def _run(app: Application, allowed_updates: Sequence[str]) -> None:
 class _Inbox:
     """The updates being handled, each journaled until its handling finished."""
 
-    def __init__(self, app: Application, svc: Service) -> None:
+    def __init__(self, app: App, svc: Service) -> None:
         self.app = app
         self.svc = svc
         self.running: set[asyncio.Task[None]] = set()
@@ -125,9 +125,9 @@ class _Inbox:
             await asyncio.wait(self.running)
 
 
-async def _poll(app: Application, allowed_updates: Sequence[str], stop: asyncio.Event) -> None:
+async def _poll(app: App, allowed_updates: Sequence[str], stop: asyncio.Event) -> None:
     """Fetch, journal, hand updates to concurrent handlers; the next fetch confirms the batch."""
-    inbox = _Inbox(app, app.bot_data["service"])
+    inbox = _Inbox(app, app.bot_data.service)
     await inbox.resume()
     offset: int | None = None
     failures = 0
@@ -158,7 +158,7 @@ async def _back_off(stop: asyncio.Event, failures: int) -> None:
         await asyncio.wait_for(stop.wait(), delay)
 
 
-async def _confirm(app: Application, offset: int | None) -> None:
+async def _confirm(app: App, offset: int | None) -> None:
     """Tell Telegram what was journaled before stopping; otherwise the next start fetches it
     again (and skips it, being in the inbox already): tidy, not essential."""
     if offset is None:
@@ -170,7 +170,7 @@ async def _confirm(app: Application, offset: int | None) -> None:
 
 
 async def _fetch(
-    app: Application, offset: int | None, allowed_updates: Sequence[str], stop: asyncio.Event
+    app: App, offset: int | None, allowed_updates: Sequence[str], stop: asyncio.Event
 ) -> list[dict[str, Any]] | None:
     """One getUpdates call as raw JSON, abandoned when a stop signal arrives; None after an
     error (the caller backs off).

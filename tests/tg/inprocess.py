@@ -48,7 +48,7 @@ class InProcessBot:
 
     @property
     def service(self) -> Any:
-        return self.app.bot_data["service"]
+        return self.app.bot_data.service
 
     async def feed(self, update: JSON) -> JSON:
         """Process one update (built by the fake with push=False) through every handler."""

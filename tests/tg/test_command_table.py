@@ -50,7 +50,7 @@ def test_every_command_of_the_table_has_a_handler_before_the_free_text(bot: InPr
 async def test_menus_per_scope_hold_exactly_the_tables_commands(
     bot: InProcessBot, fake_api: FakeBotApi
 ) -> None:
-    await set_menus(bot.app.bot, bot.app.bot_data["settings"].admins)
+    await set_menus(bot.app.bot, bot.app.bot_data.settings.admins)
     private = menu(fake_api, {"type": "all_private_chats"})
     assert list(private) == [c.name for c in commands.in_scope("private")]
     assert private["next"] == commands.BY_NAME["next"].description

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -34,6 +35,8 @@ class ProfileError(BadInput):
         super().__init__(message)
         self.field = field
 
+
+FieldValue = str | int | bool | None  # what a profile field holds (see Profile)
 
 # Inclusive ranges; wide enough for real people, narrow enough to catch typos (e.g. 20027).
 INT_RANGES: dict[str, tuple[int, int]] = {
@@ -118,7 +121,7 @@ def parse_profile(data: Mapping[str, object]) -> Profile:
         raise ProfileError(
             f"A profile must be a mapping of fields to values, not {type(data).__name__}."
         )
-    values: dict[str, object] = {}
+    values: dict[str, FieldValue] = {}
     for key, raw in data.items():
         if not isinstance(key, str) or key not in PROFILE_FIELDS:
             raise ProfileError(
@@ -126,10 +129,10 @@ def parse_profile(data: Mapping[str, object]) -> Profile:
                 str(key),
             )
         values[key] = coerce(key, raw)
-    return Profile(**values)  # type: ignore[arg-type]
+    return _replaced(Profile(), values)
 
 
-def parse_field(field: str, text: str) -> object:
+def parse_field(field: str, text: str) -> FieldValue:
     """A typed value for one field, from what a person typed or a button carried."""
     name = _field_name(field)
     cleaned = " ".join(str(text).split()).strip()
@@ -143,10 +146,17 @@ def parse_field(field: str, text: str) -> object:
 def with_field(profile: Profile, field: str, value: object) -> Profile:
     """A copy of `profile` with one field changed (None clears it), validated first."""
     name = _field_name(field)
-    return replace(profile, **{name: coerce(name, value)})
+    return _replaced(profile, {name: coerce(name, value)})
 
 
-def coerce(field: str, value: object) -> object:
+def _replaced(profile: Profile, values: Mapping[str, FieldValue]) -> Profile:
+    """`profile` with checked values. `coerce` gives each field a value of that field's type at
+    run time; mypy cannot follow a field named by a string, so the values reach Profile untyped."""
+    checked: dict[str, Any] = dict(values)
+    return replace(profile, **checked)
+
+
+def coerce(field: str, value: object) -> FieldValue:
     """Validate one value of a known field; strings are read leniently, other types strictly."""
     if value is None:
         return None

@@ -102,7 +102,9 @@ class Answers:
     def topic_reply(self, topic: Topic) -> Reply:
         """A full answer: text, official sources, review date, related topics and feedback."""
         related = [t for t in map(self.kb.topic, topic.related[:RELATED_BUTTONS]) if t]
-        rows = [(Button(f"➡️ {t.title}", data=callbacks.encode("t", t.id)),) for t in related]
+        rows: list[tuple[Button, ...]] = [
+            (Button(f"➡️ {t.title}", data=callbacks.encode("t", t.id)),) for t in related
+        ]
         rows.append(_feedback_row(topic.id))
         return Reply(
             topic.answer,

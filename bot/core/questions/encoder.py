@@ -105,7 +105,7 @@ def _gelu(x: np.ndarray) -> np.ndarray:
     t = a * np.float32(0.3275911)
     t += np.float32(1.0)
     np.reciprocal(t, out=t)
-    poly = t * np.float32(1.061405429)
+    poly: np.ndarray = t * np.float32(1.061405429)
     for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
         poly += np.float32(c)
         poly *= t
@@ -123,7 +123,8 @@ def _gelu(x: np.ndarray) -> np.ndarray:
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
     mean = x.mean(-1, keepdims=True)
     var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + _EPS) * weight + bias
+    normed: np.ndarray = (x - mean) / np.sqrt(var + _EPS) * weight + bias
+    return normed
 
 
 class Encoder:
@@ -188,7 +189,8 @@ class Encoder:
 
     def encode_question(self, text: str) -> np.ndarray:
         """The unit vector of one question, keeping its last QUESTION_TOKENS word pieces."""
-        return self.encode([text], max_tokens=QUESTION_TOKENS, keep="end")[0]
+        vector: np.ndarray = self.encode([text], max_tokens=QUESTION_TOKENS, keep="end")[0]
+        return vector
 
     def encode(
         self,
@@ -244,6 +246,9 @@ class Encoder:
             context = (scores @ v).transpose(0, 2, 1, 3).reshape(n, length, 384)
             x = _layer_norm(context @ o + o_b + x, *ln1)
             x = _layer_norm(_gelu(x @ up + up_b) @ down + down_b + x, *ln2)
-        pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
+        pooled: np.ndarray = (x * mask[:, :, None]).sum(1) / np.maximum(
+            mask.sum(1, keepdims=True), 1e-9
+        )
         norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        return (pooled / norms).astype(np.float32)
+        unit: np.ndarray = pooled / norms
+        return unit.astype(np.float32)

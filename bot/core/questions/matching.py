@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
+from typing import TypedDict
 
 import yaml
 from rapidfuzz import fuzz, process
@@ -87,7 +88,16 @@ def _words(text: str) -> frozenset[str]:
 VOCABULARY_FILE = "vocabulary.yaml"
 
 
-def parse_vocabulary(text: str) -> dict[str, object]:
+class Vocabulary(TypedDict):
+    """vocabulary.yaml, checked: what each key holds is known after parse_vocabulary."""
+
+    abbreviations: dict[str, str]
+    out_of_scope: list[str]
+    out_of_scope_always: list[str]
+    us_path: list[str]
+
+
+def parse_vocabulary(text: str) -> Vocabulary:
     """Read and check vocabulary.yaml's text; a malformed file fails at import, loudly."""
     raw = yaml.safe_load(text)
     if not isinstance(raw, dict):
@@ -98,15 +108,21 @@ def parse_vocabulary(text: str) -> dict[str, object]:
         for k, v in abbreviations.items()
     ):
         raise ValueError(f"{VOCABULARY_FILE}: abbreviations must map words to words")
-    out: dict[str, object] = {"abbreviations": abbreviations}
-    for name in ("out_of_scope", "out_of_scope_always", "us_path"):
-        words = raw.get(name)
-        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
-            raise ValueError(f"{VOCABULARY_FILE}: {name} must be a list of words or phrases")
-        if len(set(words)) != len(words):
-            raise ValueError(f"{VOCABULARY_FILE}: {name} lists a word twice")
-        out[name] = words
-    return out
+    return Vocabulary(
+        abbreviations=abbreviations,
+        out_of_scope=_word_list(raw, "out_of_scope"),
+        out_of_scope_always=_word_list(raw, "out_of_scope_always"),
+        us_path=_word_list(raw, "us_path"),
+    )
+
+
+def _word_list(raw: dict[str, object], name: str) -> list[str]:
+    words = raw.get(name)
+    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+        raise ValueError(f"{VOCABULARY_FILE}: {name} must be a list of words or phrases")
+    if len(set(words)) != len(words):
+        raise ValueError(f"{VOCABULARY_FILE}: {name} lists a word twice")
+    return words
 
 
 _VOCABULARY = parse_vocabulary(
@@ -114,12 +130,12 @@ _VOCABULARY = parse_vocabulary(
 )
 # Abbreviations and synonyms IMGs use -> canonical words added next to the original token.
 # Keys are single normalised tokens or two-token phrases; values are plain words.
-ABBREVIATIONS: dict[str, str] = _VOCABULARY["abbreviations"]  # type: ignore[assignment]
+ABBREVIATIONS: dict[str, str] = _VOCABULARY["abbreviations"]
 
 
-def _markers(name: str) -> tuple[frozenset[str], tuple[str, ...]]:
+def _markers(listed: list[str]) -> tuple[frozenset[str], tuple[str, ...]]:
     """Single-word markers as a set, multi-word ones as normalised phrases."""
-    words = [normalise(w) for w in _VOCABULARY[name]]  # type: ignore[attr-defined]
+    words = [normalise(w) for w in listed]
     return frozenset(w for w in words if " " not in w), tuple(w for w in words if " " in w)
 
 
@@ -235,10 +251,10 @@ def normalise(text: str) -> str:
 
 # Other countries' licensing exams, other professions and everyday chit-chat: the bot covers US
 # residency for physicians only (vocabulary.yaml says which words, and when a US marker rescues).
-OUT_OF_SCOPE_MARKERS, OUT_OF_SCOPE_PHRASES = _markers("out_of_scope")
-ALWAYS_OUT_MARKERS, ALWAYS_OUT_PHRASES = _markers("out_of_scope_always")
+OUT_OF_SCOPE_MARKERS, OUT_OF_SCOPE_PHRASES = _markers(_VOCABULARY["out_of_scope"])
+ALWAYS_OUT_MARKERS, ALWAYS_OUT_PHRASES = _markers(_VOCABULARY["out_of_scope_always"])
 # Compared with words and analysed terms ("step1"), so not normalised ("step 1").
-US_PATH_MARKERS = frozenset(_VOCABULARY["us_path"])  # type: ignore[arg-type]
+US_PATH_MARKERS = frozenset(_VOCABULARY["us_path"])
 
 
 def _expand_tokens(tokens: Sequence[str]) -> list[str]:

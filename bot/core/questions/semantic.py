@@ -80,11 +80,12 @@ class SemanticIndex:
 
     def similarities(self, question: str) -> np.ndarray:
         """Cosine (-1..1) of the question with every indexed text, in `items` order."""
-        return self.vectors @ self.encoder.encode_question(question)
+        return self.similarities_to(self.encoder.encode_question(question))
 
     def similarities_to(self, vector: np.ndarray) -> np.ndarray:
         """Cosine of an already encoded question with every indexed text (encode once, reuse)."""
-        return self.vectors @ vector
+        cosines: np.ndarray = self.vectors @ vector
+        return cosines
 
 
 def _key(encoder: Encoder, texts: Sequence[str]) -> str:

@@ -328,7 +328,8 @@ def to_ics(deadlines: Sequence[Deadline], now: datetime, name: str) -> bytes:
     cal.add("x-wr-calname", name)
     for deadline in deadlines:
         cal.add_component(_vevent(deadline, now))
-    return cal.to_ical()
+    ics: bytes = cal.to_ical()
+    return ics
 
 
 def _vevent(deadline: Deadline, now: datetime) -> icalendar.Event:

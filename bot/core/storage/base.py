@@ -122,7 +122,7 @@ async def _migrate(db: aiosqlite.Connection, directory: Path) -> int:
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)"
         )
         rows = await db.execute_fetchall("SELECT coalesce(max(version), 0) FROM schema_version")
-        current = next(iter(rows))[0]
+        current: int = next(iter(rows))[0]  # coalesce(max(INTEGER), 0)
         for version, name, sql in migrations[current:]:
             for statement in _statements(sql):
                 await db.execute(statement)
@@ -217,7 +217,8 @@ class SqliteBase:
         await self.close()
 
     async def schema_version(self) -> int:
-        return await self._scalar("SELECT coalesce(max(version), 0) FROM schema_version")
+        version: int = await self._scalar("SELECT coalesce(max(version), 0) FROM schema_version")
+        return version
 
     # -- plumbing -------------------------------------------------------------------------------
 

@@ -56,9 +56,9 @@ async def guard(update: Update, context: Context) -> None:
 
 def _check(context: Context, key: str, sender: int, now: float) -> Verdict:
     """One sender's verdict from the guard kept under `key` (messages, or buttons)."""
-    flood: FloodGuard | None = context.bot_data.get(key)
+    flood = context.bot_data.floods.get(key)
     if flood is None:
-        flood = context.bot_data[key] = (
+        flood = context.bot_data.floods[key] = (
             FloodGuard() if key != "flood_buttons" else FloodGuard(BUTTON_BURST, BUTTON_RATE)
         )
     verdict = flood.check(sender, now)

@@ -11,10 +11,9 @@ import logging
 
 from telegram import Bot, ChatMember, Update
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import Application
 
 from bot.core.service import ChatAdminCheck
-from bot.tg.context import Context, service, user_of
+from bot.tg.context import App, Context, service, user_of
 from bot.tg.render import render
 
 log = logging.getLogger(__name__)
@@ -35,7 +34,7 @@ def admin_check(bot: Bot) -> ChatAdminCheck:
     return is_admin
 
 
-def setup(app: Application, interval: float) -> None:
+def setup(app: App, interval: float) -> None:
     """At start-up: schedule the weekly digest planner.
 
     The planner runs at the reminder sweep's pace but plans each channel's digest once per ISO
