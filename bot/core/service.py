@@ -49,6 +49,14 @@ __all__ = [
     "utcnow",
 ]
 
+# What a button's code runs: the presser, the chat, then the code's arguments, as many as
+# callbacks.KINDS gives its kind (0, 1 or 2; decode rejects any other count).
+ButtonHandler = (
+    Callable[[User, Chat], Awaitable[Reply]]
+    | Callable[[User, Chat, str], Awaitable[Reply]]
+    | Callable[[User, Chat, str, str], Awaitable[Reply]]
+)
+
 
 class Service:
     """Knowledge, matching, advice, calendar and storage behind one async API."""
@@ -183,7 +191,6 @@ class Service:
         return answers.group_reply(found)
 
     # -- buttons ---------------------------------------------------------------------------------
-    # -- buttons ---------------------------------------------------------------------------------
     async def button(self, user: User, chat: Chat, data: str) -> Reply:
         """A pressed button. Forged or stale data returns a Reply with only `notice` set."""
         cb = callbacks.decode(data)
@@ -210,7 +217,7 @@ class Service:
             return True
         return chat.kind == "private" and chat.id == user.id
 
-    def _button_handlers(self) -> dict[str, Callable[..., Awaitable[Reply]]]:
+    def _button_handlers(self) -> dict[str, ButtonHandler]:
         return {
             "t": self.questions.on_topic,
             "e": self.questions.on_entry,
@@ -219,8 +226,8 @@ class Service:
             "p": self.profiles.on_dialog_answer,
             "pk": self.profiles.on_dialog_skip,
             "pb": self.profiles.on_dialog_back,
-            "n": lambda user, chat: self.next(user, chat),
-            "pr": lambda user, chat: self.progress(user, chat),
+            "n": self.next,
+            "pr": self.progress,
             "nt": self.profiles.on_target_choice,
             "x": self.profiles.on_forget,
             "r": self.reminders.on_remind_button,
