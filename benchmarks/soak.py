@@ -386,8 +386,8 @@ def check_rss(s: Soak, v: Verdict) -> None:
             f"(max {max(kb for _, kb in samples) / 1024:.1f} MB)"
         )
     last = by_start.get(max(by_start, default=0), [])
-    if len(last) < 6:
-        v.check(False, "RSS: too few samples in the last process")
+    if not last:
+        v.check(False, "RSS: no sample of the last process")
         return
     t0, t1 = last[0][0], last[-1][0]
     if t1 - t0 < RSS_JUDGED_AFTER:
@@ -395,6 +395,9 @@ def check_rss(s: Soak, v: Verdict) -> None:
             f"RSS flatness not judged: the last process ran {t1 - t0:.0f} s of {RSS_JUDGED_AFTER} s"
         )
         v.check(max(kb for _, kb in last) < RSS_MAX_MB * 1024, f"RSS under {RSS_MAX_MB} MB")
+        return
+    if len(last) < 6:
+        v.check(False, "RSS: too few samples in the last process")
         return
     warm = [kb for t, kb in last if t <= t0 + 0.2 * (t1 - t0)]
     base = statistics.median(warm[len(warm) // 2 :] or warm)
