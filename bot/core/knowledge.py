@@ -396,8 +396,8 @@ def _entry_label(node: object, position: int) -> tuple[str, str | None]:
 
 
 @dataclass
-class _TopicCandidate:
-    """A topic entry as read; `values` becomes a Topic once the whole directory is clean."""
+class _Candidate:
+    """A topic or entry as read; `values` becomes a Topic or Entry once the directory is clean."""
 
     file: str
     label: str
@@ -408,26 +408,14 @@ class _TopicCandidate:
 
 
 @dataclass
-class _EntryCandidate:
-    """An entry as read; `values` becomes an Entry once the whole directory is clean."""
-
-    file: str
-    label: str
-    id: str | None
-    line: int
-    related: list[tuple[int, str, int]]  # (index, entry id, line) for the cross-file check
-    values: dict[str, Any]
-
-
-@dataclass
 class _Result:
     problems: list[Problem] = field(default_factory=list)
     # False when a topic file could not be read: its ids are unknown, so "unknown topic id"
     # would only echo the syntax error, once per reference.
     all_topics_read: bool = True
     all_entries_read: bool = True
-    topics: list[_TopicCandidate] = field(default_factory=list)
-    entries: list[_EntryCandidate] = field(default_factory=list)
+    topics: list[_Candidate] = field(default_factory=list)
+    entries: list[_Candidate] = field(default_factory=list)
     deadlines: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -451,9 +439,7 @@ def _read_topic_file(rel: str, data: _Map, today: date, result: _Result) -> None
         )
 
 
-def _read_topic(
-    entry: _Fields, topic_id: str | None, stage: str | None, today: date
-) -> _TopicCandidate:
+def _read_topic(entry: _Fields, topic_id: str | None, stage: str | None, today: date) -> _Candidate:
     entry.check_keys(TOPIC_KEYS)
     raw_id = entry.text("id")
     if raw_id is not None and topic_id is None:
@@ -480,9 +466,7 @@ def _read_topic(
         "sources": _read_sources(entry),
         "reviewed": _read_reviewed(entry, today),
     }
-    return _TopicCandidate(
-        entry.file, entry.entry or "", topic_id, entry.node.line, related, values
-    )
+    return _Candidate(entry.file, entry.entry or "", topic_id, entry.node.line, related, values)
 
 
 def _read_sources(entry: _Fields) -> tuple[Source, ...]:
@@ -518,10 +502,14 @@ def _read_reviewed(entry: _Fields, today: date) -> date | None:
     return value
 
 
-def _check_topic_links(result: _Result) -> None:
-    """Ids unique across all files; every related id exists and is not the topic itself."""
-    first: dict[str, _TopicCandidate] = {}
-    for c in result.topics:
+def _check_links(candidates: list[_Candidate], noun: str, all_read: bool, result: _Result) -> None:
+    """Ids unique across all files; every related id exists and is not the item itself.
+
+    `all_read` is False when a file could not be read: its ids are unknown, so "unknown id" would
+    only echo that file's syntax error once per reference.
+    """
+    first: dict[str, _Candidate] = {}
+    for c in candidates:
         if c.id is None:
             continue
         if c.id in first:
@@ -531,12 +519,12 @@ def _check_topic_links(result: _Result) -> None:
             )
         else:
             first[c.id] = c
-    for c in result.topics:
+    for c in candidates:
         for i, related, line in c.related:
             if related == c.id:
-                message = "a topic cannot be related to itself"
-            elif related not in first and result.all_topics_read:
-                message = f"unknown topic id '{related}'"
+                message = f"{'an' if noun == 'entry' else 'a'} {noun} cannot be related to itself"
+            elif related not in first and all_read:
+                message = f"unknown {noun} id '{related}'"
             else:
                 continue
             result.problems.append(Problem(c.file, c.label, f"related[{i}]", message, line))
@@ -565,9 +553,7 @@ def _read_entry_file(rel: str, data: _Map, today: date, result: _Result) -> None
         result.entries.append(_read_entry(fields_, entry_id, topic, today))
 
 
-def _read_entry(
-    entry: _Fields, entry_id: str | None, topic: str | None, today: date
-) -> _EntryCandidate:
+def _read_entry(entry: _Fields, entry_id: str | None, topic: str | None, today: date) -> _Candidate:
     entry.check_keys(ENTRY_KEYS, ENTRY_OPTIONAL_KEYS)
     raw_id = entry.text("id")
     if raw_id is not None and entry_id is None:
@@ -598,33 +584,7 @@ def _read_entry(
         "sources": _read_sources(entry),
         "reviewed": _read_reviewed(entry, today),
     }
-    return _EntryCandidate(
-        entry.file, entry.entry or "", entry_id, entry.node.line, related, values
-    )
-
-
-def _check_entry_links(result: _Result) -> None:
-    """Entry ids unique across all files; every related id is another existing entry."""
-    first: dict[str, _EntryCandidate] = {}
-    for c in result.entries:
-        if c.id is None:
-            continue
-        if c.id in first:
-            where = f"{first[c.id].file}:{first[c.id].line}"
-            result.problems.append(
-                Problem(c.file, c.label, "id", f"duplicate id; first defined at {where}", c.line)
-            )
-        else:
-            first[c.id] = c
-    for c in result.entries:
-        for i, related, line in c.related:
-            if related == c.id:
-                message = "an entry cannot be related to itself"
-            elif related not in first and result.all_entries_read:
-                message = f"unknown entry id '{related}'"
-            else:
-                continue
-            result.problems.append(Problem(c.file, c.label, f"related[{i}]", message, line))
+    return _Candidate(entry.file, entry.entry or "", entry_id, entry.node.line, related, values)
 
 
 # -- deadlines --------------------------------------------------------------------------------
@@ -778,7 +738,7 @@ def _read_dir(path: Path, today: date | None) -> _Result:
             result.all_topics_read = False
         else:
             _read_topic_file(rel, data, today, result)
-    _check_topic_links(result)
+    _check_links(result.topics, "topic", result.all_topics_read, result)
     _read_entries_dir(path, today, result)
     deadlines = path / "deadlines.yaml"
     if deadlines.exists():
@@ -806,7 +766,7 @@ def _read_entries_dir(path: Path, today: date, result: _Result) -> None:
             result.all_entries_read = False
         else:
             _read_entry_file(rel, data, today, result)
-    _check_entry_links(result)
+    _check_links(result.entries, "entry", result.all_entries_read, result)
 
 
 def _rel(file: Path, root: Path) -> str:
