@@ -171,8 +171,12 @@ def test_kill9_mid_broadcast_repeats_at_most_the_sends_in_flight(own_bot: Live) 
     wait_all(count, [*users, ADMIN], "the broadcast did not reach everyone after restart")
     wait_sweeps(live.db, 2)
     repeated = [user for user in [*users, ADMIN] if count(user) > 1]
-    assert len(repeated) <= in_flight <= notifier.PARALLEL_SENDS, (
-        f"{len(repeated)} repeated, {in_flight} in flight at the kill"
+    # `in_flight` counts every chat whose send Telegram held, including one whose two timed-out
+    # attempts were already given up as "probably delivered" (marked sent, so never repeated)
+    # before the kill; the guarantee is that repeats stay within the sends in flight, at most
+    # PARALLEL_SENDS.
+    assert len(repeated) <= min(in_flight, notifier.PARALLEL_SENDS), (
+        f"{len(repeated)} repeated, {in_flight} chats held before the kill"
     )
 
 
