@@ -174,6 +174,15 @@ class Profile:
 
 
 PROFILE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Profile))
+# The yes/no answers of a profile, for parsers that read "yes"/"no" into them.
+BOOL_FIELDS: tuple[str, ...] = (
+    "ecfmg_registered",
+    "ecfmg_certified",
+    "needs_visa",
+    "eras_submitted",
+    "nrmp_registered",
+    "rol_certified",
+)
 
 
 @dataclass(frozen=True)

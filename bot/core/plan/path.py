@@ -18,7 +18,14 @@ import yaml
 
 from bot.core.errors import InvalidKnowledge
 from bot.core.knowledge import Problem, default_knowledge_dir
-from bot.core.models import ENGLISH_STATUSES, MATCH_RESULTS, PROFILE_FIELDS, STEP_STATUSES, Profile
+from bot.core.models import (
+    BOOL_FIELDS,
+    ENGLISH_STATUSES,
+    MATCH_RESULTS,
+    PROFILE_FIELDS,
+    STEP_STATUSES,
+    Profile,
+)
 
 FILE = "path.yaml"
 BUNDLED = Path(__file__).resolve().parents[3] / "knowledge"
@@ -30,16 +37,6 @@ KINDS = ("hard", "advice")
 UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "month": 30, "months": 30}
 LEAD_RE = re.compile(r"^(\d+) (days?|weeks?|months?)$")
 MIN_RE = re.compile(r"^>=(\d+)$")
-BOOL_FIELDS = frozenset(
-    {
-        "ecfmg_registered",
-        "ecfmg_certified",
-        "needs_visa",
-        "eras_submitted",
-        "nrmp_registered",
-        "rol_certified",
-    }
-)
 INT_FIELDS = frozenset({"school_year", "graduation_year", "usce_months", "us_lors"})
 CHOICES: dict[str, tuple[str, ...]] = {
     "stage": ("student", "graduate"),

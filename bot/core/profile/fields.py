@@ -18,6 +18,7 @@ import yaml
 
 from bot.core.errors import BadInput
 from bot.core.models import (
+    BOOL_FIELDS,
     ENGLISH_STATUSES,
     MATCH_RESULTS,
     PROFILE_FIELDS,
@@ -54,14 +55,6 @@ ENUMS: dict[str, tuple[str, ...]] = {
     "english": ENGLISH_STATUSES,
     "match_result": MATCH_RESULTS,
 }
-BOOL_FIELDS: tuple[str, ...] = (
-    "ecfmg_registered",
-    "ecfmg_certified",
-    "needs_visa",
-    "eras_submitted",
-    "nrmp_registered",
-    "rol_certified",
-)
 TRUE_WORDS = frozenset({"yes", "y", "true"})
 FALSE_WORDS = frozenset({"no", "n", "false"})
 # Typed words that clear a field, so `/profile set step3 unknown` undoes a wrong answer.
