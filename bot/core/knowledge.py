@@ -18,7 +18,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -469,14 +469,20 @@ def _read_topic(entry: _Fields, topic_id: str | None, stage: str | None, today: 
     return _Candidate(entry.file, entry.entry or "", topic_id, entry.node.line, related, values)
 
 
+def _mappings(entry: _Fields, key: str, keys: tuple[str, ...]) -> Iterator[_Fields]:
+    """Each item of a non-empty list of small mappings (sources, audience), keys checked."""
+    for i, node, line in entry.items(key, allow_empty=False):
+        if not isinstance(node, _Map):
+            entry.problem(f"{key}[{i}]", f"must be a mapping with {' and '.join(keys)}", line)
+            continue
+        item = _Fields(node, entry.file, entry.entry, entry.sink, f"{key}[{i}].")
+        item.check_keys(keys)
+        yield item
+
+
 def _read_sources(entry: _Fields) -> tuple[Source, ...]:
     sources = []
-    for i, node, line in entry.items("sources", allow_empty=False):
-        if not isinstance(node, _Map):
-            entry.problem(f"sources[{i}]", "must be a mapping with title and url", line)
-            continue
-        source = _Fields(node, entry.file, entry.entry, entry.sink, f"sources[{i}].")
-        source.check_keys(SOURCE_KEYS)
+    for source in _mappings(entry, "sources", SOURCE_KEYS):
         title, url = source.text("title"), source.url("url")
         if title is not None and url is not None:
             sources.append(Source(title=title, url=url))
@@ -647,12 +653,7 @@ def _read_deadline(
 def _read_audience(entry: _Fields) -> tuple[Audience, ...]:
     """Who the event concerns: [{who: condition, why: text}]; absent means everyone."""
     audience = []
-    for i, node, line in entry.items("audience", allow_empty=False):
-        if not isinstance(node, _Map):
-            entry.problem(f"audience[{i}]", "must be a mapping with who and why", line)
-            continue
-        item = _Fields(node, entry.file, entry.entry, entry.sink, f"audience[{i}].")
-        item.check_keys(AUDIENCE_KEYS)
+    for item in _mappings(entry, "audience", AUDIENCE_KEYS):
         who, why = item.text("who"), item.text("why")
         if who is not None and who not in CONDITIONS:
             close = difflib.get_close_matches(who, list(CONDITIONS), n=1)
