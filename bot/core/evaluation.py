@@ -26,11 +26,21 @@ from bot.core.models import MatchResult
 
 NONE = "none"  # the label of out-of-scope questions
 
-__all__ = ["NONE", "EvalReport", "Miss", "evaluate", "load_questions"]
+__all__ = ["NONE", "EvalReport", "Miss", "evaluate", "load_questions", "match_all"]
 
 
 class _Matches(Protocol):
     def match(self, text: str) -> MatchResult: ...
+
+
+def match_all(matcher: _Matches, texts: Sequence[str]) -> list[MatchResult]:
+    """Every question's result: in one batch when the matcher can (`match_many`: the same
+    results, the sentence vectors encoded together and cached), else one by one."""
+    many = getattr(matcher, "match_many", None)
+    if callable(many):
+        results: list[MatchResult] = many(texts)
+        return results
+    return [matcher.match(text) for text in texts]
 
 
 def load_questions(path: str | Path) -> list[tuple[str, str]]:
@@ -132,14 +142,14 @@ def _gets_no_topic(result: MatchResult) -> bool:
 
 
 def evaluate(matcher: _Matches, questions: Iterable[tuple[str, str]]) -> EvalReport:
-    """Run every question through `matcher.match` and score the decisions (see module doc)."""
+    """Run every question through the matcher (`match_all`) and score the decisions."""
     pairs: Sequence[tuple[str, str]] = list(questions)
     top1 = top3 = refused = in_scope = direct = wrong = 0
     none_hits = none_predicted = none_expected = 0
     confusions: dict[str, Counter[str]] = {}
     misses: list[Miss] = []
-    for question, expected in pairs:
-        result = matcher.match(question)
+    results = match_all(matcher, [question for question, _ in pairs])
+    for (question, expected), result in zip(pairs, results, strict=True):
         offered = tuple(m.topic for m in result.matches)
         no_topic = _gets_no_topic(result)
         none_predicted += no_topic

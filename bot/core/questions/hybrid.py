@@ -22,7 +22,7 @@ Without the model package, the same code runs on the lexical signal alone.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,7 +39,7 @@ from bot.core.questions.matching import (
     topic_texts,
 )
 from bot.core.questions.scope import ScopeGuard
-from bot.core.questions.semantic import Indexed, SemanticIndex
+from bot.core.questions.semantic import Indexed, SemanticIndex, question_vectors
 
 __all__ = ["Analysis", "QuestionMatcher", "Thresholds"]
 
@@ -197,6 +197,7 @@ class QuestionMatcher:
         self, kb: KnowledgeBase, encoder: Encoder | None = None, cache: Path | None = None
     ) -> None:
         self.kb = kb
+        self.cache = cache
         # Two word indexes over topics: their own titles, keywords and variants (written to point
         # at the topic), and everything (plus entries and answer text: more words a question may
         # use). The lexical score is their mean: on dev / dev-forum first-topic accuracy was
@@ -233,6 +234,18 @@ class QuestionMatcher:
     # -- scoring ----------------------------------------------------------------------------------
     def analyse(self, text: str) -> Analysis:
         """Guards, the combined topic ranking and the top topic's entries, before any decision."""
+        return self._analyse(text, None)
+
+    def analyse_many(self, texts: Sequence[str]) -> list[Analysis]:
+        """`analyse` for many questions, their sentence vectors computed in batches."""
+        if self.semantic is None:
+            return [self._analyse(text, None) for text in texts]
+        expanded = [expand(t) for t in texts]
+        vectors = question_vectors(self.semantic.encoder, expanded, self.cache)
+        return [self._analyse(text, vector) for text, vector in zip(texts, vectors, strict=True)]
+
+    def _analyse(self, text: str, vector: np.ndarray | None) -> Analysis:
+        """`analyse` with the question's vector given (batched) or computed here (None)."""
         query = self.lexical.parse(text)
         if not query.words:
             return Analysis("empty", None, (), (), False)
@@ -251,7 +264,8 @@ class QuestionMatcher:
         # dev.yaml that moved first-topic accuracy from 93% to 96% (dev-forum: 84% -> 85%).
         sims, gap = None, None
         if self.semantic is not None and self.scope is not None:
-            vector = self.semantic.encoder.encode_question(expand(text))
+            if vector is None:
+                vector = self.semantic.encoder.encode_question(expand(text))
             sims = self.semantic.similarities_to(vector)
             gap = self.scope.gap(vector, float(sims.max()))
         scores = self._combine(lexical, None if sims is None else sims * self._discount)
@@ -302,6 +316,11 @@ class QuestionMatcher:
     def match(self, text: str) -> MatchResult:
         """Decide what to do with one message; see MatchResult for the kinds."""
         return self.decide(self.analyse(text), self.thresholds)
+
+    def match_many(self, texts: Sequence[str]) -> list[MatchResult]:
+        """`match` for a whole question set at once (evaluation, benchmarks): the same results,
+        the sentence vectors encoded in batches (dev-forum: ~4x faster than one by one)."""
+        return [self.decide(a, self.thresholds) for a in self.analyse_many(texts)]
 
     def decide(self, analysis: Analysis, limits: Thresholds) -> MatchResult:
         """The reply kind for an analysed question under the given thresholds."""

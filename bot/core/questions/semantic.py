@@ -21,11 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.core.questions.encoder import MAX_TOKENS, Encoder, ModelMissing
+from bot.core.questions.encoder import MAX_TOKENS, QUESTION_TOKENS, Encoder, ModelMissing
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Indexed", "SemanticIndex", "cache_dir", "shared_encoder"]
+__all__ = ["Indexed", "SemanticIndex", "cache_dir", "question_vectors", "shared_encoder"]
 
 CACHE_ENV = "IMGBOT_CACHE_DIR"
 SEMANTIC_ENV = "IMGBOT_SEMANTIC"  # "0" turns sentence vectors off (lexical matching only)
@@ -33,6 +33,8 @@ CACHE_FORMAT = "1"  # bump when the choice or order of indexed texts changes mea
 # Each knowledge version leaves a file (~4.6 MB for ~3,000 texts); keep the newest few, so
 # a rollback or a test with another knowledge folder stays fast and the folder stays small.
 CACHE_FILES_KEPT = 8
+KNOWLEDGE = "vectors"  # cache file prefixes: the knowledge's texts...
+QUESTIONS = "questions"  # ...and evaluation sets (questions keep their end, see encoder.py)
 
 
 @dataclass(frozen=True)
@@ -88,20 +90,29 @@ class SemanticIndex:
         return cosines
 
 
-def _key(encoder: Encoder, texts: Sequence[str]) -> str:
-    digest = hashlib.sha256(_model_tag(encoder))
+def question_vectors(encoder: Encoder, questions: Sequence[str], cache: Path | None) -> np.ndarray:
+    """Vectors of a whole question set (an evaluation), encoded in batches and cached like the
+    knowledge's: the same set is scored again after every change of the matcher, and its
+    questions rarely change (dev-forum: ~3.5 s to encode, milliseconds to read back)."""
+    return _cached_vectors(encoder, list(questions), cache, QUESTIONS)
+
+
+def _key(encoder: Encoder, texts: Sequence[str], kind: str) -> str:
+    digest = hashlib.sha256(_model_tag(encoder, kind))
     for text in texts:
         digest.update(text.encode("utf-8") + b"\0")
     return digest.hexdigest()[:24]
 
 
-def _model_tag(encoder: Encoder) -> bytes:
+def _model_tag(encoder: Encoder, kind: str) -> bytes:
+    if kind == QUESTIONS:  # other truncation; the knowledge's tag is unchanged (caches stay valid)
+        return f"{CACHE_FORMAT}|{encoder.fingerprint}|{QUESTION_TOKENS}|{kind}".encode()
     return f"{CACHE_FORMAT}|{encoder.fingerprint}|{MAX_TOKENS}".encode()
 
 
-def _text_ids(encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
+def _text_ids(encoder: Encoder, texts: Sequence[str], kind: str) -> np.ndarray:
     """A 16-byte id per text (and model): what lets a new knowledge version reuse old vectors."""
-    tag = _model_tag(encoder)
+    tag = _model_tag(encoder, kind)
     ids = [hashlib.blake2b(tag + t.encode("utf-8"), digest_size=16).digest() for t in texts]
     return np.array(ids, dtype="S16")
 
@@ -121,31 +132,35 @@ def _load(path: Path, count: int | None = None) -> tuple[np.ndarray, np.ndarray]
     return ids, vectors
 
 
-def _cached_vectors(encoder: Encoder, texts: list[str], cache: Path | None) -> np.ndarray:
+def _cached_vectors(
+    encoder: Encoder, texts: list[str], cache: Path | None, kind: str = KNOWLEDGE
+) -> np.ndarray:
     """Vectors from the cache file for exactly these texts and this model, else computed.
 
     After a knowledge edit most texts are unchanged: their vectors are taken from the newest
     cache files and only new texts are embedded, so a /reload after an edit stays fast.
     """
-    path = cache / f"vectors-{_key(encoder, texts)}.npz" if cache else None
-    ids = _text_ids(encoder, texts)
+    path = cache / f"{kind}-{_key(encoder, texts, kind)}.npz" if cache else None
+    ids = _text_ids(encoder, texts, kind)
     if path and path.is_file():
         found = _load(path, len(texts))
         if found is not None and np.array_equal(found[0], ids):
             return found[1]
     vectors = np.zeros((len(texts), 384), dtype=np.float32)
-    missing = _reuse(cache, ids, vectors) if cache else list(range(len(texts)))
+    missing = _reuse(cache, ids, vectors, kind) if cache else list(range(len(texts)))
     if missing:
-        vectors[missing] = encoder.encode([texts[i] for i in missing])
+        todo = [texts[i] for i in missing]
+        encode = encoder.encode_questions if kind == QUESTIONS else encoder.encode
+        vectors[missing] = encode(todo)
     if path:
-        _write(path, ids, vectors)
+        _write(path, ids, vectors, kind)
     return vectors
 
 
-def _reuse(cache: Path, ids: np.ndarray, vectors: np.ndarray) -> list[int]:
+def _reuse(cache: Path, ids: np.ndarray, vectors: np.ndarray, kind: str) -> list[int]:
     """Fill `vectors` from older cache files; the positions still missing."""
     wanted = {bytes(text_id): n for n, text_id in enumerate(ids)}
-    for old in _newest(cache):
+    for old in _newest(cache, kind):
         found = _load(old)
         if found is None:
             continue
@@ -158,15 +173,15 @@ def _reuse(cache: Path, ids: np.ndarray, vectors: np.ndarray) -> list[int]:
     return sorted(wanted.values())
 
 
-def _newest(cache: Path) -> list[Path]:
+def _newest(cache: Path, kind: str) -> list[Path]:
     try:
-        files = list(cache.glob("vectors-*.npz"))
+        files = list(cache.glob(f"{kind}-*.npz"))
         return sorted(files, key=lambda f: f.stat().st_mtime, reverse=True)
     except OSError:
         return []
 
 
-def _write(path: Path, ids: np.ndarray, vectors: np.ndarray) -> None:
+def _write(path: Path, ids: np.ndarray, vectors: np.ndarray, kind: str) -> None:
     """Write atomically (a concurrent reader never sees half a file); in memory if we can't."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -176,5 +191,5 @@ def _write(path: Path, ids: np.ndarray, vectors: np.ndarray) -> None:
     except OSError as exc:
         log.warning("vector cache not writable (%s): keeping the vectors in memory", exc)
         return
-    for old in _newest(path.parent)[CACHE_FILES_KEPT:]:
+    for old in _newest(path.parent, kind)[CACHE_FILES_KEPT:]:
         old.unlink(missing_ok=True)
