@@ -40,6 +40,16 @@ def test_padding_in_a_batch_does_not_change_a_vector(model: enc.Encoder) -> None
     assert np.abs(alone - batched).max() < 1e-5
 
 
+def test_questions_encoded_together_equal_questions_encoded_alone(model: enc.Encoder) -> None:
+    story = "We moved twice and I worked nights in a clinic while studying for the exams. " * 6
+    questions = ["eras fee?", "is step 1 pass fail", story + "Do I need Step 3 for an H-1B?"]
+    assert model.token_count(questions[2]) > enc.QUESTION_TOKENS  # padded and truncated
+    together = model.encode_questions(questions * 20)  # more than one batch
+    alone = np.array([model.encode_question(q) for q in questions] * 20)
+    assert together.shape == (60, 384)
+    assert np.abs(together - alone).max() < 1e-5
+
+
 def test_meaning_beats_wording(model: enc.Encoder) -> None:
     fee, price, pizza = model.encode(
         ["how much is the eras fee", "what does it cost to apply through eras", "best pizza dough"]

@@ -74,6 +74,38 @@ def test_evaluate_lists_confusions_and_misses(report: EvalReport) -> None:
     assert len(data["misses"]) == 4  # type: ignore[arg-type]
 
 
+class BatchMatcher(ScriptedMatcher):
+    """A matcher with a batch path: evaluate must use it, in one call, in question order."""
+
+    def __init__(self, table: dict[str, MatchResult]) -> None:
+        super().__init__(table)
+        self.batches: list[list[str]] = []
+
+    def match(self, text: str) -> MatchResult:
+        raise AssertionError("evaluate asked one question at a time")
+
+    def match_many(self, texts: list[str]) -> list[MatchResult]:
+        self.batches.append(list(texts))
+        return [self.table[t] for t in texts]
+
+
+def test_evaluate_uses_the_batch_path_with_the_same_scores(report: EvalReport) -> None:
+    table = {
+        "q1": result("answer", "a", "b"),
+        "q2": result("suggest", "b", "a", "c"),
+        "q3": result("suggest", "b", "c", "d", "a"),
+        "q4": result("none"),
+        "n1": result("none"),
+        "n2": MatchResult("smalltalk", smalltalk="hi!"),
+        "n3": result("answer", "c"),
+    }
+    matcher = BatchMatcher(table)
+    questions = [("q1", "a"), ("q2", "a"), ("q3", "a"), ("q4", "a")]
+    questions += [("n1", "none"), ("n2", "none"), ("n3", "none")]
+    assert evaluate(matcher, questions) == report
+    assert matcher.batches == [[q for q, _ in questions]]
+
+
 def test_evaluate_on_nothing_is_not_a_division_by_zero() -> None:
     empty = evaluate(ScriptedMatcher({}), [])
     assert empty.total == 0
@@ -96,59 +128,75 @@ def real_matcher() -> MatchesQuestions:
     return build_matcher(load_knowledge())
 
 
-# Bars: issue 10's where they were met on these sets, else a little under what was measured
+# Bars: issue 10's where they are met on these sets, else a little under what was measured
 # (BENCHMARKS.md, "Matching"), so a regression fails while content work moves numbers by a
-# question or two. Without the model package the lexical fallback is held to the old bars.
+# question or two. All five sets are tuning sets now (a fresh held-out set is kept outside the
+# repository). Without the model package the lexical fallback is held to the old bars.
 SEMANTIC = shared_encoder() is not None
 
 
 def test_dev_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
+    # measured: top-1 95.8%, top-3 98.9%, direct and right 85.3%, confidently wrong 0.0%
     report = evaluate(real_matcher, load_questions(DATA / "dev.yaml"))
     print(report.to_text())
-    assert report.top1 >= (0.95 if SEMANTIC else 0.85), report.to_text()  # measured 95.8%
+    assert report.top1 >= (0.95 if SEMANTIC else 0.85), report.to_text()
     assert report.top3 >= 0.97, report.to_text()
     assert report.none_recall >= 0.90, report.to_text()
     assert report.refused_rate <= 0.03, report.to_text()
     assert report.confident_wrong <= (0.02 if SEMANTIC else 0.05), report.to_text()
-    if SEMANTIC:  # measured 84.2% direct and right, 1.1% confidently wrong
-        assert report.direct_correct >= 0.80, report.to_text()
+    if SEMANTIC:
+        assert report.direct_correct >= 0.83, report.to_text()
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
 def test_forum_style_dev_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
-    # measured when the decision was calibrated (scope guard by meaning, agreement-aware lead;
-    # 360 entries): top-1 85.2%, top-3 95.9%, direct and right 62.8%, confidently wrong 1.5%,
-    # refused 2.6%, out of scope rejected 100%
+    # measured: top-1 87.2%, top-3 98.5%, direct and right 63.8%, confidently wrong 1.5%,
+    # refused 0.5%, out of scope rejected 97.5%
     report = evaluate(real_matcher, load_questions(DATA / "dev-forum.yaml"))
     print(report.to_text())
     assert report.top1 >= 0.85, report.to_text()
-    assert report.top3 >= 0.94, report.to_text()
-    assert report.none_recall >= 0.90, report.to_text()
-    assert report.refused_rate <= 0.03, report.to_text()
+    assert report.top3 >= 0.96, report.to_text()
+    assert report.none_recall >= 0.95, report.to_text()
+    assert report.refused_rate <= 0.02, report.to_text()
     assert report.confident_wrong <= 0.02, report.to_text()
-    assert report.direct_correct >= 0.60, report.to_text()
+    assert report.direct_correct >= 0.61, report.to_text()
 
 
 def test_holdout_set_generalises(real_matcher: MatchesQuestions) -> None:
+    # measured: top-1 94.4%, out of scope rejected 100%, refused 0.0%
     report = evaluate(real_matcher, load_questions(DATA / "holdout.yaml"))
     print(report.to_text())
-    assert report.top1 >= 0.85, report.to_text()
+    assert report.top1 >= (0.90 if SEMANTIC else 0.85), report.to_text()
     assert report.none_recall >= 0.90, report.to_text()
-    assert report.refused_rate <= 0.05, report.to_text()
+    assert report.refused_rate <= 0.03, report.to_text()
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
-def test_held_out_forum_set_does_not_regress(real_matcher: MatchesQuestions) -> None:
-    """tests/data/holdout-forum.yaml is never tuned on: these bars sit just under what was
-    measured (once, after the scope guard and the agreement-aware lead were chosen on the dev
-    sets): top-1 83.0%, top-3 95.7%, direct and right 64.3%, confidently wrong 3.9%, refused
-    1.7%, out of scope rejected 82.2%. Confidently wrong and out-of-scope rejection still miss
-    issue 10's bars (2%, 90%): see BENCHMARKS.md, "Matching"."""
+def test_forum_set_does_not_regress(real_matcher: MatchesQuestions) -> None:
+    """tests/data/holdout-forum.yaml, held out until the third matching pass, now tuned on.
+    Measured: top-1 83.9%, top-3 96.5%, direct and right 66.5%, confidently wrong 4.3% (7 of
+    its 10 wrong answers are on a topic the set lists under `also`), refused 0.9%, out of scope
+    rejected 95.6%. Top-1, direct and right and confidently wrong still miss issue 10's bars."""
     report = evaluate(real_matcher, load_questions(DATA / "holdout-forum.yaml"))
     print(report.to_text())
-    assert report.top1 >= 0.80, report.to_text()
+    assert report.top1 >= 0.82, report.to_text()
     assert report.top3 >= 0.95, report.to_text()
-    assert report.direct_correct >= 0.62, report.to_text()
+    assert report.direct_correct >= 0.64, report.to_text()
     assert report.confident_wrong <= 0.05, report.to_text()
     assert report.refused_rate <= 0.03, report.to_text()
-    assert report.none_recall >= 0.80, report.to_text()
+    assert report.none_recall >= 0.92, report.to_text()
+
+
+@pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
+def test_second_forum_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
+    """tests/data/holdout-2.yaml (near misses, specific facts, long posts), now tuned on.
+    Measured: top-1 90.0%, top-3 96.7%, direct and right 75.0%, confidently wrong 1.7%,
+    refused 0.0%, out of scope rejected 92.5%."""
+    report = evaluate(real_matcher, load_questions(DATA / "holdout-2.yaml"))
+    print(report.to_text())
+    assert report.top1 >= 0.87, report.to_text()
+    assert report.top3 >= 0.95, report.to_text()
+    assert report.direct_correct >= 0.72, report.to_text()
+    assert report.confident_wrong <= 0.02, report.to_text()
+    assert report.refused_rate <= 0.03, report.to_text()
+    assert report.none_recall >= 0.90, report.to_text()

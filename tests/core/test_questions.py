@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from bot.core import callbacks
+from bot.core.evaluation import load_questions
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Entry, KnowledgeBase, Match, Reply, Source, Topic
 from bot.core.questions.answers import REPORTED_NOTE, Answers, build_matcher
-from bot.core.questions.hybrid import HYBRID, Analysis, QuestionMatcher
+from bot.core.questions.hybrid import HYBRID, Analysis, EntryScore, QuestionMatcher
 from bot.core.questions.matching import parse_vocabulary
 from bot.core.questions.scope import load_scope
 from bot.core.questions.semantic import shared_encoder
@@ -24,6 +26,7 @@ from bot.core.questions.semantic import shared_encoder
 needs_model = pytest.mark.skipif(shared_encoder() is None, reason="model package not installed")
 SOURCE = (Source("Official page", "https://www.usmle.org/"),)
 DAY = date(2026, 11, 1)
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def topic(topic_id: str, title: str, variants: list[str], keywords: list[str]) -> Topic:
@@ -284,3 +287,68 @@ def test_a_direct_answer_needs_a_larger_lead_when_words_and_meaning_disagree(
     assert small.decide(meaning_elsewhere, HYBRID).kind == "suggest"
     out_of_scope = replace(agree, scope_gap=HYBRID.scope_margin + 0.01)
     assert small.decide(out_of_scope, HYBRID).kind == "none"
+
+
+def test_an_entry_that_clearly_wins_answers_although_topics_are_close(
+    small: QuestionMatcher,
+) -> None:
+    ranking = (Match("eras-application", 50.0), Match("usmle-step1", 48.0))  # a 4% lead
+    fee = EntryScore("eras-fee", "eras-application", 90.0)
+    step1 = EntryScore("step1-length", "usmle-step1", 70.0)
+    clear = Analysis(None, None, ranking, (fee, step1), True, -0.3, "eras-application", 3)
+    result = small.decide(clear, HYBRID)
+    assert (result.kind, result.entry) == ("answer", "eras-fee")
+    assert [m.topic for m in result.matches] == ["eras-application", "usmle-step1"]
+    # Another topic's entry nearly as good: a menu, the fitting entry offered first.
+    close = replace(clear, entries=(fee, replace(step1, score=88.0)))
+    assert small.decide(close, HYBRID).kind == "suggest"
+    # The best entry fits only moderately: a menu.
+    weak = replace(clear, entries=(replace(fee, score=HYBRID.entry_answer_min - 1), step1))
+    assert small.decide(weak, HYBRID).kind == "suggest"
+    # The best entry sits in the second topic: no direct answer on the first.
+    elsewhere = replace(clear, entries=(replace(step1, score=95.0), fee))
+    assert small.decide(elsewhere, HYBRID).kind == "suggest"
+
+
+@needs_model
+def test_a_batch_of_questions_gets_the_same_results_as_one_by_one(
+    real: QuestionMatcher,
+) -> None:
+    questions = [q for q, _ in load_questions(DATA / "dev-forum.yaml")][:60]
+    questions += ["hi", "", "thanks!", "PLAB 1 result date", "what is eras", "😂"]
+    assert real.match_many(questions) == [real.match(q) for q in questions]
+
+
+@needs_model
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can a foreign-trained pharmacist do a pharmacy residency in the US?",
+        "my cousin is a dentist from Lagos, which exams does she need to practise in America?",
+        "how does an occupational therapist trained in India get a US licence?",
+        "what is the deadline to file my tax return when I am on a work visa?",
+        "cheapest way to send money from the US to my family in Egypt?",
+        "how do I renew my passport at my country's embassy in Washington?",
+        "my father has chest pain and high blood pressure, which medicine dose should he take?",
+        "how do I prepare for the GMC registration after passing PLAB?",
+    ],
+)
+def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: str) -> None:
+    assert real.match(question).kind == "none"
+
+
+@needs_model
+@pytest.mark.parametrize(
+    "question",
+    [
+        "we are both IMGs applying next year, how does the couples match work?",
+        "my husband is a software engineer on H-1B, can my residency program sponsor my H-1B?",
+        "should I book OET medicine or OET nursing for ECFMG?",
+    ],
+)
+def test_ordinary_words_of_other_roads_do_not_refuse_an_img_question(
+    real: QuestionMatcher, question: str
+) -> None:
+    analysis = real.analyse(question)
+    assert analysis.guard != "out-of-scope"
+    assert real.match(question).kind in ("answer", "suggest")

@@ -11,7 +11,13 @@ import pytest
 from bot.core.questions import encoder as encoder_module
 from bot.core.questions import semantic
 from bot.core.questions.encoder import Encoder
-from bot.core.questions.semantic import Indexed, SemanticIndex, cache_dir, shared_encoder
+from bot.core.questions.semantic import (
+    Indexed,
+    SemanticIndex,
+    cache_dir,
+    question_vectors,
+    shared_encoder,
+)
 
 pytestmark = pytest.mark.skipif(shared_encoder() is None, reason="model package not installed")
 TEXTS = ["what is eras", "how many letters of recommendation", "step 1 pass fail"]
@@ -27,6 +33,9 @@ class NoEncoding:
 
     def encode(self, texts: list[str], *args: object, **kwargs: object) -> np.ndarray:
         raise AssertionError("vectors were computed although they are cached")
+
+    def encode_questions(self, texts: list[str]) -> np.ndarray:
+        raise AssertionError("question vectors were computed although they are cached")
 
     def encode_question(self, text: str) -> np.ndarray:
         return self.real.encode_question(text)
@@ -45,6 +54,21 @@ def test_vectors_are_cached_and_read_back(model: Encoder, tmp_path: Path) -> Non
     again = SemanticIndex(NoEncoding(model), ITEMS, TEXTS, tmp_path)  # type: ignore[arg-type]
     assert np.array_equal(first.vectors, again.vectors)
     assert int(np.argmax(again.similarities("is step one pass/fail?"))) == 2
+
+
+def test_a_question_set_is_encoded_once_and_read_back(model: Encoder, tmp_path: Path) -> None:
+    story = "I graduated in 2019 and worked in a rural hospital since then. " * 8
+    questions = [*TEXTS, story + "How many letters of recommendation do I need?"]
+    first = question_vectors(model, questions, tmp_path)
+    assert len(list(tmp_path.glob("questions-*.npz"))) == 1
+    assert not list(tmp_path.glob("vectors-*.npz"))  # apart from the knowledge's vectors
+    one_by_one = np.array([model.encode_question(q) for q in questions])
+    assert np.abs(first - one_by_one).max() < 1e-5
+    again = question_vectors(NoEncoding(model), questions, tmp_path)  # type: ignore[arg-type]
+    assert np.array_equal(first, again)
+    # The same long text as knowledge keeps its start, as a question its end: never mixed up.
+    knowledge = SemanticIndex(model, [ITEMS[0]] * 4, questions, tmp_path).vectors
+    assert np.abs(knowledge[3] - first[3]).max() > 1e-3
 
 
 def test_changed_texts_get_a_new_cache_file(model: Encoder, tmp_path: Path) -> None:
