@@ -1,6 +1,6 @@
 """The question matcher: words and meaning over topics and entries, then a decision.
 
-Two signals, each 0-100 per topic, combined 0.4 / 0.6 (BENCHMARKS.md, "Matching"):
+Two signals, each 0-100 per topic, combined 0.3 / 0.7 (BENCHMARKS.md, "Matching"):
 
 - lexical (`matching.LexicalIndex`): the words a question shares with a topic's title,
   keywords and variants, its entries' questions, variants and keywords, and, at lower weight,
@@ -14,9 +14,11 @@ Two signals, each 0-100 per topic, combined 0.4 / 0.6 (BENCHMARKS.md, "Matching"
 The decision trusts a clear winner, offers "did you mean" only when candidates are close, and
 refuses when nothing fits or a guard says the question is about something else: the word lists
 of vocabulary.yaml, or its meaning (scope.yaml, `bot.core.questions.scope`). A clear winner
-leads by more when words and meaning disagree on it (`signals_agree`). Inside the answered
-topic, an entry answers when it fits the question better than the topic's general phrasings
-do ("how much is the ERAS fee" -> the fee entry; "what is ERAS" -> the overview).
+leads by more when words and meaning disagree on it (`signals_agree`); an entry that fits far
+better than any other topic's entries answers even when the topics are close (`entry_wins`).
+Inside the answered topic, an entry answers when it fits the question better than the topic's
+general phrasings do ("how much is the ERAS fee" -> the fee entry; "what is ERAS" -> the
+overview).
 Without the model package, the same code runs on the lexical signal alone.
 """
 
@@ -94,9 +96,9 @@ class Thresholds:
 # 0.0% wrong, dev-forum 61.2% at 1.5%, holdout-forum 67.0% at 3.9%, holdout-2 75.0% at 0.0%.
 # 6% / 20-24% score a little higher on the dev sets (dev 84.2%, dev-forum 62.8-63.8%) but at
 # 2.0% wrong on dev-forum and 4.3% on holdout-forum: kept 7% / 26%, the fewer wrong answers.
-# LR-style combinations of the lead, both signals' own leads, the nearest texts and the best
-# entry's lead separated right from wrong first topics no better than this rule (the wrong
-# ones are mostly questions about two topics, the other one listed under `also`).
+# A logistic regression over the lead, both signals' own leads, the nearest texts and the
+# best entry's lead separated right from wrong first topics no better than this rule (the
+# wrong ones are mostly questions about two topics, the other one listed under `also`).
 # scope_margin: the out-of-scope gap (scope.py). After scope.yaml gained intents by kind
 # (other health jobs, other countries' training, student visas, everyday US life, patients'
 # questions): dev and dev-forum are flat from -0.04 to -0.02 (100% / 97.5% rejected, 1.1% /
