@@ -18,6 +18,7 @@ from bot.core.questions.matching import (
     MAX_MATCHES,
     MAX_SUGGEST,
     Matcher,
+    _knowledge_text,
     analyse,
     expand,
     normalise,
@@ -406,3 +407,20 @@ def test_real_knowledge_base_one_vague_word_is_not_a_confident_answer(
 )
 def test_real_knowledge_base_out_of_scope_is_none(real: Matcher, question: str) -> None:
     assert real.match(question).kind == "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How long is the Step-1 exam?",
+        "H-1B vs J 1 for PGY-1",
+        "",
+        "pass/fail 2CK 😂",
+        "ECFMG Pathway 1",
+    ],
+)
+def test_knowledge_texts_are_analysed_like_questions(text: str) -> None:
+    # The word indexes read knowledge texts through a per-process cache: the same words as
+    # analysing the text afresh, also when asked again.
+    for _ in range(2):
+        assert _knowledge_text(text) == (normalise(text), tuple(analyse(text)))
