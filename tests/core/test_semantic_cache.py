@@ -144,3 +144,50 @@ def test_semantic_matching_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) 
     finally:
         monkeypatch.undo()
         shared_encoder.cache_clear()
+
+
+def test_the_cache_lock_is_exclusive_between_processes(tmp_path: Path) -> None:
+    import fcntl
+
+    with (
+        semantic._cache_lock(tmp_path),
+        open(tmp_path / ".lock", "a") as other,
+        pytest.raises(BlockingIOError),
+    ):
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    with open(tmp_path / ".lock", "a") as other:
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released: free again
+
+
+def test_a_start_that_waited_for_the_lock_reads_what_the_holder_wrote(
+    model: Encoder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two bots (or test workers) start on new knowledge: only the first one embeds it."""
+    import shutil
+    import threading
+
+    donor = SemanticIndex(model, ITEMS, TEXTS, tmp_path / "donor")
+    (written,) = (tmp_path / "donor").glob("vectors-*.npz")
+    real_read, first_read_done = semantic._read, threading.Event()
+
+    def read_then_the_holder_finishes(path: Path, ids: np.ndarray) -> np.ndarray | None:
+        found = real_read(path, ids)
+        if not first_read_done.is_set():  # the holder writes its file while we wait for the lock
+            shutil.copy(written, tmp_path / "cache" / written.name)
+            first_read_done.set()
+        return found
+
+    def no_embedding(*args: object) -> np.ndarray:
+        raise AssertionError("embedded again what the lock holder had just written")
+
+    monkeypatch.setattr(semantic, "_read", read_then_the_holder_finishes)
+    monkeypatch.setattr(semantic, "_embed", no_embedding)
+    got: list[np.ndarray] = []
+    waiter = threading.Thread(
+        target=lambda: got.append(SemanticIndex(model, ITEMS, TEXTS, tmp_path / "cache").vectors)
+    )
+    with semantic._cache_lock(tmp_path / "cache"):
+        waiter.start()
+        assert first_read_done.wait(timeout=30)
+    waiter.join(timeout=30)
+    assert len(got) == 1 and np.array_equal(got[0], donor.vectors)

@@ -10,11 +10,13 @@ vectors stay in memory.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -142,10 +144,47 @@ def _cached_vectors(
     """
     path = cache / f"{kind}-{_key(encoder, texts, kind)}.npz" if cache else None
     ids = _text_ids(encoder, texts, kind)
-    if path and path.is_file():
-        found = _load(path, len(texts))
-        if found is not None and np.array_equal(found[0], ids):
-            return found[1]
+    if path is None:
+        return _embed(encoder, texts, ids, None, kind)
+    found = _read(path, ids)
+    if found is not None:
+        return found
+    with _cache_lock(path.parent):
+        # Another process starting on the same knowledge (a second bot, a test worker) may
+        # have embedded it while we waited: 20-30 s of CPU each that need not be paid twice.
+        found = _read(path, ids)
+        return found if found is not None else _embed(encoder, texts, ids, path, kind)
+
+
+def _read(path: Path, ids: np.ndarray) -> np.ndarray | None:
+    """The cached vectors of exactly these texts, or None."""
+    if not path.is_file():
+        return None
+    found = _load(path, len(ids))
+    return found[1] if found is not None and np.array_equal(found[0], ids) else None
+
+
+@contextmanager
+def _cache_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the cache folder; without a writable folder, no lock."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(folder / ".lock", "a")  # noqa: SIM115 - closed in finally
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        handle.close()  # closing releases the lock
+
+
+def _embed(
+    encoder: Encoder, texts: list[str], ids: np.ndarray, path: Path | None, kind: str
+) -> np.ndarray:
+    """Vectors reused from older cache files where the text is unchanged, the rest computed."""
+    cache = path.parent if path else None
     vectors = np.zeros((len(texts), 384), dtype=np.float32)
     missing = _reuse(cache, ids, vectors, kind) if cache else list(range(len(texts)))
     if missing:
