@@ -181,3 +181,123 @@ ROAD_TODAY = "today"
 ROAD_DATED = "Next dated steps"
 ROAD_NO_DATED = "No dated step yet."
 CAPTION_NEXT = "Next:"
+
+# -- cohorts: groups and channels of one Match year (cohorts.py) --
+COHORT_USAGE = (
+    "Cohort commands:\n"
+    "• In your group (admins): /cohort create NAME YEAR, for example /cohort create Lahore 2027\n"
+    "• In your group (admins): /cohort reminders 30 7 1, or /cohort reminders off\n"
+    "• In your group: /cohort shows the cohort, its deadlines and anonymous progress\n"
+    "• In private: /cohort, /cohort share on, /cohort share off, /cohort leave"
+)
+COHORT_NOT_ADMIN = "Sorry, only this group's admins can change the cohort."
+COHORT_NONE_HERE = (
+    "This group is not a cohort yet. A group admin can make it one with "
+    "/cohort create NAME YEAR, for example /cohort create Lahore 2027."
+)
+COHORT_NOT_IN = (
+    "You are not in a cohort. Ask your group's admin for the join link, or create a cohort in "
+    "your group with /cohort create NAME YEAR."
+)
+COHORT_BAD_LINK = (
+    "This join link is not valid: it may be mistyped or out of date. Ask your group's admin "
+    "for the current link (/cohort in the group shows it)."
+)
+COHORT_PRIVATE_ONLY = "That is personal: talk to me in a private chat and type /cohort there."
+COHORT_IN_THE_GROUP = "Type that in your cohort's group, where I can check you are an admin."
+COHORT_CREATE_USAGE = "Usage: /cohort create NAME YEAR, for example /cohort create Lahore 2027."
+COHORT_NAME_LENGTH = "The name must be 1 to {limit} characters. Nothing was created."
+COHORT_YEAR_RANGE = "The Match year must be between {first} and {last}. Nothing was created."
+COHORT_EXISTS = "This group is already the cohort {name} (Match {year})."
+COHORT_JUST_CREATED = "This group already has a cohort: type /cohort to see it."
+COHORT_CREATED_TITLE = "Cohort created"
+COHORT_CREATED = (
+    "Cohort {name} (Match {year}) is set up for this group.\n\n"
+    "Members: open this link to join in a private chat with me: {link}\n"
+    "Joining sets your target Match year to {year} if you have none.\n\n"
+    "I will post the {year} cycle's deadlines here {leads} days before each. "
+    "Admins can change that with /cohort reminders 30 7 1, or /cohort reminders off."
+)
+COHORT_JOIN_NAMED_BUTTON = "Join {name}"
+COHORT_JOIN_BUTTON = "Join this cohort"
+COHORT_JOIN_IN_PRIVATE = "Open the join link in a private chat with me to join the cohort."
+COHORT_JOINED_TITLE = "You joined a cohort"
+# {note} is empty or one of the two sentences after it (each starts with a space).
+COHORT_JOINED = (
+    "Welcome to the cohort {name} (Match {year})!{note}\n\n"
+    "Would you like to share your progress with the group? Only anonymous counts are "
+    'shown (like "5 passed Step 1"), never your name, and only once at least '
+    "{minimum} members share. You can change this any time with /cohort."
+)
+COHORT_YEAR_SET = " I set your target Match year to {year}."
+COHORT_YEAR_KEPT = (
+    " Your own target year stays {own}; change it with /profile set target_match_year {year}."
+)
+COHORT_TITLE = "Cohort {name}"
+COHORT_MEMBERS = "Match {year} · {members} members"
+COHORT_ONE_MEMBER = "Match {year} · 1 member"
+COHORT_NO_DEADLINES = "No upcoming deadlines of the {year} cycle in my calendar."
+COHORT_DEADLINES = "Next deadlines of the {year} cycle:"
+COHORT_DEADLINE = "• {title}: {when}, in {left} days"
+COHORT_DEADLINE_ESTIMATED = "• {title}: {when}, in {left} days (estimated: check the official page)"
+COHORT_REMINDERS = "Group reminders: {leads}"
+COHORT_LEADS = "{days} days before each deadline."
+COHORT_LEADS_OFF = "off."
+# The anonymous counts: "Of 5 members who share progress: 3 passed Step 1, 1 matched."
+COHORT_FEW_SHARE = (
+    "Progress: fewer than {minimum} members share their progress, so I show no "
+    "numbers (they could point at one person). Members can opt in privately with "
+    "/cohort share on."
+)
+COHORT_COUNTS = "Of {members} members who share progress: {counts}."
+COHORT_COUNT = "{count} {milestone}"
+COHORT_STEP1 = "passed Step 1"
+COHORT_STEP2CK = "passed Step 2 CK"
+COHORT_OET = "passed OET"
+COHORT_CERTIFIED = "are ECFMG-certified"
+COHORT_STEP3 = "passed Step 3"
+COHORT_ERAS = "submitted ERAS"
+COHORT_MATCHED = "matched"
+COHORT_YOURS_TITLE = "Your cohort"
+COHORT_YOURS = "You are in {name} (Match {year}), {members} members."
+COHORT_SHARING = "You share your progress: it counts, anonymously, in the group's numbers."
+COHORT_NOT_SHARING = "You do not share your progress: the group's numbers leave you out."
+STOP_SHARING_BUTTON = "🙈 Stop sharing"
+SHARE_BUTTON = "📊 Share anonymously"
+LEAVE_COHORT_BUTTON = "🚪 Leave the cohort"
+SHARING_ON = "Sharing on ✅"
+SHARING_OFF = "Sharing off ✅"
+COHORT_LEFT = "You left {name}. Your own profile and reminders are unchanged."
+COHORT_LEFT_NOTICE = "Left ✅"
+COHORT_REMINDERS_BAD = (
+    "{error} Nothing was changed.\n\nUsage: /cohort reminders 30 7 1, or /cohort reminders off."
+)
+COHORT_REMINDERS_SAVED = "Saved ✅ Group reminders: {leads}"
+CHANNEL_NAMELESS = "your channel"
+CHANNEL_ADDED_NO_COHORT = (
+    "You added me to {channel}. I can post a cohort's deadline reminders and a weekly "
+    "digest there: first create the cohort in your group (/cohort create NAME YEAR), "
+    "then add me to the channel again."
+)
+CHANNEL_ADDED = (
+    "You added me to {channel}. Link it to the cohort {name} (Match {year})? "
+    "The channel will get the cohort's deadline reminders and a weekly \"what's ahead\" "
+    "digest. Only an admin of both the cohort's group and the channel can confirm."
+)
+LINK_BUTTON = "✅ Link it"
+NO_LINK_BUTTON = "No"
+CHANNEL_SKIPPED = "OK, I will not post to that channel."
+CHANNEL_SKIPPED_NOTICE = "Not linked"
+LINK_NOT_IN_COHORT = "You are not in a cohort, so there is nothing to link."
+LINK_NOT_GROUP_ADMIN = "Only an admin of the cohort's group can link a channel."
+LINK_NOT_CHANNEL_ADMIN = "Only an admin of that channel can link it."
+# {leads} is COHORT_LEADS without its full stop.
+CHANNEL_LINKED = (
+    "Linked ✅ The channel now gets {name}'s deadline reminders ({leads}) "
+    "and a weekly digest of what is ahead."
+)
+CHANNEL_LINKED_NOTICE = "Channel linked"
+DIGEST = (
+    "What's ahead for {name} (Match {year})\n\n{deadlines}\n\n"
+    "Dates marked estimated must be checked on the official page."
+)
