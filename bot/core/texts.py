@@ -1,8 +1,10 @@
-"""User-facing text that is not knowledge: welcome, help, privacy, and fixed replies.
+"""User-facing text that is not knowledge: the words of every reply, button, dialog question and
+profile label the core shows, in sections by room.
 
 Kept in one place so wording can be reviewed (and later translated) without reading code.
-Plain text: adapters escape and format it. This module holds only strings (a test checks it);
-`{name}` marks a value filled in by the code, which `str.format` fills.
+Plain text: adapters escape and format it. This module holds only strings (a test checks it,
+and another that no Reply or Button in the core writes its words inline); `{name}` marks a value
+filled in by the code, which `str.format` fills.
 
 Why a Python module of constants and not a YAML file: a misspelt name fails at import and in
 ruff and mypy, not when a person first reaches that reply; the text is as easy to edit here as
@@ -301,3 +303,76 @@ DIGEST = (
     "What's ahead for {name} (Match {year})\n\n{deadlines}\n\n"
     "Dates marked estimated must be checked on the official page."
 )
+
+# -- the /next dialog's questions and answer buttons (profile/dialog.py) --
+ASK_STAGE = "Are you still in medical school, or have you graduated?"
+ASK_SCHOOL_YEAR = "Which year of medical school are you in?"
+ASK_GRADUATION_YEAR = "Which year did you graduate?"
+ASK_STEP1 = "Where are you with USMLE Step 1?"
+ASK_STEP2CK = "Where are you with USMLE Step 2 CK?"
+ASK_ENGLISH = "Have you passed OET Medicine (the English test ECFMG requires)?"
+ASK_ECFMG_REGISTERED = "Do you have an ECFMG/USMLE ID (MyIntealth account)?"
+ASK_USCE_MONTHS = "How many months of US clinical experience do you have?"
+ASK_US_LORS = "How many letters of recommendation from US doctors do you have?"
+ASK_TARGET_MATCH_YEAR = (
+    "Which Match do you aim for? (The 2028 Match means applying in 2027 and starting "
+    "residency in July 2028.)"
+)
+ASK_NEEDS_VISA = "Will you need a US visa for residency?"
+ASK_ERAS_SUBMITTED = "Have you submitted your ERAS application?"
+ASK_NRMP_REGISTERED = "Have you registered for the NRMP Match?"
+ASK_ROL_CERTIFIED = "Have you certified your rank order list?"
+ASK_MATCH_RESULT = "Did you match?"
+ASK_STEP3 = "Where are you with USMLE Step 3?"
+ASK_ECFMG_CERTIFIED = "Are you ECFMG certified?"
+OPTION_YES = "Yes"
+OPTION_NO = "No"
+OPTION_STUDENT = "Student"
+OPTION_GRADUATE = "Graduate"
+OPTION_SCHOOL_YEAR = "Year {year}"
+OPTION_NOT_STARTED = "Not started"
+OPTION_PREPARING = "Preparing"
+OPTION_BOOKED = "Exam booked"
+OPTION_PASSED = "Passed"
+OPTION_FAILED = "Failed"
+OPTION_NOT_YET = "Not yet"
+OPTION_NONE = "None"
+OPTION_WAITING = "Waiting"
+OPTION_MATCHED = "Matched"
+OPTION_UNMATCHED = "Did not match"
+
+# -- /profile: each answer's name and how its value reads (profile/fields.py) --
+LABEL_STAGE = "Stage"
+LABEL_SCHOOL_YEAR = "Year of medical school"
+LABEL_GRADUATION_YEAR = "Graduation year"
+LABEL_STEP1 = "USMLE Step 1"
+LABEL_STEP2CK = "USMLE Step 2 CK"
+LABEL_STEP3 = "USMLE Step 3"
+LABEL_ENGLISH = "English test (OET Medicine)"
+LABEL_ECFMG_REGISTERED = "ECFMG registration (USMLE ID)"
+LABEL_ECFMG_CERTIFIED = "ECFMG certified"
+LABEL_USCE_MONTHS = "US clinical experience (months)"
+LABEL_US_LORS = "US letters of recommendation"
+LABEL_TARGET_MATCH_YEAR = "Target Match year"
+LABEL_NEEDS_VISA = "Needs a US visa"
+LABEL_ERAS_SUBMITTED = "ERAS application submitted"
+LABEL_NRMP_REGISTERED = "Registered for the NRMP Match"
+LABEL_ROL_CERTIFIED = "Rank order list certified"
+LABEL_MATCH_RESULT = "Match result"
+VALUE_NOT_STARTED = "not started"
+VALUE_PREPARING = "preparing"
+VALUE_SCHEDULED = "exam booked"
+VALUE_PASSED = "passed"
+VALUE_FAILED = "failed"
+VALUE_PENDING = "waiting for results"
+VALUE_MATCHED = "matched"
+VALUE_UNMATCHED = "did not match"
+VALUE_YES = "yes"
+VALUE_NO = "no"
+
+# -- the welcome's buttons (service.py) and the reminder settings' (reminders/room.py) --
+WELCOME_NEXT_BUTTON = "🧭 What should I do next?"
+WELCOME_TOPICS_BUTTON = "📚 Browse topics"
+REMINDERS_OFF_BUTTON = "🔕 Turn off"
+REMINDERS_ON_BUTTON = "🔔 Turn on"
+CALENDAR_NAME = "IMG Pathway deadlines"

@@ -66,7 +66,7 @@ class Reminders:
         items = [i.deadline for i in await self._personal_deadlines(chat.id, now)]
         if not items:
             return Reply(texts.NO_DEADLINES)
-        content = calendar.to_ics(items, now, "IMG Pathway deadlines")
+        content = calendar.to_ics(items, now, texts.CALENDAR_NAME)
         doc = Document("imgbot-deadlines.ics", content, "text/calendar")
         return Reply(
             texts.CALENDAR_FILE,
@@ -95,7 +95,11 @@ class Reminders:
     def _remind_reply(
         self, settings: ReminderSettings, person: User, notice: str | None = None
     ) -> Reply:
-        toggle = ("off", "🔕 Turn off") if settings.enabled else ("on", "🔔 Turn on")
+        toggle = (
+            ("off", texts.REMINDERS_OFF_BUTTON)
+            if settings.enabled
+            else ("on", texts.REMINDERS_ON_BUTTON)
+        )
         rows: list[tuple[Button, ...]] = [
             (Button(toggle[1], data=callbacks.encode("r", toggle[0], "1", owner=owner(person))),)
         ]
