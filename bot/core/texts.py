@@ -1,5 +1,5 @@
-"""User-facing text that is not knowledge: the words of every reply, button, dialog question and
-profile label the core shows, in sections by room.
+"""User-facing text that is not knowledge: the words of the replies, buttons, dialog questions and
+profile labels the core shows, in sections by room.
 
 Kept in one place so wording can be reviewed (and later translated) without reading code.
 Plain text: adapters escape and format it. This module holds only strings (a test checks it,
@@ -376,3 +376,30 @@ WELCOME_TOPICS_BUTTON = "📚 Browse topics"
 REMINDERS_OFF_BUTTON = "🔕 Turn off"
 REMINDERS_ON_BUTTON = "🔔 Turn on"
 CALENDAR_NAME = "IMG Pathway deadlines"
+
+# -- reminder settings and reminder messages (reminders/settings.py, reminders/calendar.py) --
+REMIND_USAGE = (
+    "Change them by typing:\n"
+    "• /remind on or /remind off\n"
+    "• /remind leads 30 7 1 (days before each deadline)\n"
+    "• /remind tz Europe/Rome (your time zone)\n"
+    "• /remind quiet 22-07 (no messages between these hours), or /remind quiet off"
+)
+REMIND_SETTINGS = (
+    "Reminders are {state}.\n• Before each deadline: {leads}\n"
+    "• Time zone: {tz}\n• Quiet hours: {quiet}"
+)
+REMIND_ON = "on"
+REMIND_OFF = "off"
+REMIND_DAYS = "{days} days"
+REMIND_ONE_DAY = "1 day"
+REMIND_NO_QUIET = "none"
+REMINDER = "Reminder: {title}\nWhen: {when}\n{left}"
+REMINDER_SOURCE = "Official page: {source}"
+ESTIMATED_DATE = "(estimated date — confirm on the official page)"
+TODAY_LEFT = "That is today."
+ONE_DAY_LEFT = "1 day left."
+DAYS_LEFT = "{days} days left."
+WHEN_ALL_DAY = "{day} (all day, US date)"
+WHEN_EASTERN = "{day}, {time} US Eastern"
+WHEN_LOCAL = " = {day}, {time} your time ({tz})"

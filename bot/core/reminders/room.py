@@ -88,7 +88,7 @@ class Reminders:
         try:
             changed = reminders.apply_setting(settings, args[0].lower(), args[1:])
         except reminders.SettingError as exc:
-            return Reply(f"{exc} {texts.NOTHING_CHANGED}\n\n{reminders.USAGE}")
+            return Reply(f"{exc} {texts.NOTHING_CHANGED}\n\n{texts.REMIND_USAGE}")
         await self.deps.storage.save_reminders(chat.id, changed)
         return self._remind_reply(changed, user, notice=texts.SAVED)
 
@@ -109,7 +109,7 @@ class Reminders:
         ]
         rows += [tuple(zones[i : i + 3]) for i in range(0, len(zones), 3)]
         return Reply(
-            reminders.describe(settings) + "\n\n" + reminders.USAGE,
+            reminders.describe(settings) + "\n\n" + texts.REMIND_USAGE,
             title=texts.REMINDERS_TITLE,
             buttons=tuple(rows),
             notice=notice,
