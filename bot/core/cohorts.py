@@ -39,28 +39,6 @@ STATUS_DEADLINES = 3
 DIGEST_DEADLINES = 5
 DIGEST_WEEKDAY_HOUR = 9  # UTC, Monday: the week's digest is planned from this hour on
 
-USAGE = (
-    "Cohort commands:\n"
-    "• In your group (admins): /cohort create NAME YEAR, for example /cohort create Lahore 2027\n"
-    "• In your group (admins): /cohort reminders 30 7 1, or /cohort reminders off\n"
-    "• In your group: /cohort shows the cohort, its deadlines and anonymous progress\n"
-    "• In private: /cohort, /cohort share on, /cohort share off, /cohort leave"
-)
-NOT_ADMIN = "Sorry, only this group's admins can change the cohort."
-NO_COHORT_HERE = (
-    "This group is not a cohort yet. A group admin can make it one with "
-    "/cohort create NAME YEAR, for example /cohort create Lahore 2027."
-)
-NOT_IN_COHORT = (
-    "You are not in a cohort. Ask your group's admin for the join link, or create a cohort in "
-    "your group with /cohort create NAME YEAR."
-)
-BAD_CODE = (
-    "This join link is not valid: it may be mistyped or out of date. Ask your group's admin "
-    "for the current link (/cohort in the group shows it)."
-)
-PRIVATE_ONLY = "That is personal: talk to me in a private chat and type /cohort there."
-
 
 async def _nobody(chat_id: int, user_id: int) -> bool:
     """Default check when no adapter can ask Telegram: nobody is a chat admin."""
@@ -75,13 +53,13 @@ def new_code() -> str:
 # -- anonymous progress --------------------------------------------------------------------------
 
 MILESTONES: tuple[tuple[str, Callable[[Profile], bool]], ...] = (
-    ("passed Step 1", lambda p: p.step1 == "passed"),
-    ("passed Step 2 CK", lambda p: p.step2ck == "passed"),
-    ("passed OET", lambda p: p.english == "passed"),
-    ("are ECFMG-certified", lambda p: bool(p.ecfmg_certified)),
-    ("passed Step 3", lambda p: p.step3 == "passed"),
-    ("submitted ERAS", lambda p: bool(p.eras_submitted)),
-    ("matched", lambda p: p.match_result == "matched"),
+    (texts.COHORT_STEP1, lambda p: p.step1 == "passed"),
+    (texts.COHORT_STEP2CK, lambda p: p.step2ck == "passed"),
+    (texts.COHORT_OET, lambda p: p.english == "passed"),
+    (texts.COHORT_CERTIFIED, lambda p: bool(p.ecfmg_certified)),
+    (texts.COHORT_STEP3, lambda p: p.step3 == "passed"),
+    (texts.COHORT_ERAS, lambda p: bool(p.eras_submitted)),
+    (texts.COHORT_MATCHED, lambda p: p.match_result == "matched"),
 )
 ALWAYS_SHOWN = 3  # the exam milestones are shown even at zero; the rest once someone gets there
 
@@ -89,17 +67,13 @@ ALWAYS_SHOWN = 3  # the exam milestones are shown even at zero; the rest once so
 def aggregate_text(profiles: list[Profile]) -> str:
     """Counts over opted-in members only; nothing that names or singles out anyone."""
     if len(profiles) < MIN_SHARED:
-        return (
-            f"Progress: fewer than {MIN_SHARED} members share their progress, so I show no "
-            "numbers (they could point at one person). Members can opt in privately with "
-            "/cohort share on."
-        )
+        return texts.COHORT_FEW_SHARE.format(minimum=MIN_SHARED)
     parts = []
     for i, (label, reached) in enumerate(MILESTONES):
         count = sum(1 for p in profiles if reached(p))
         if count or i < ALWAYS_SHOWN:
-            parts.append(f"{count} {label}")
-    return f"Of {len(profiles)} members who share progress: " + ", ".join(parts) + "."
+            parts.append(texts.COHORT_COUNT.format(count=count, milestone=label))
+    return texts.COHORT_COUNTS.format(members=len(profiles), counts=", ".join(parts))
 
 
 # -- the cohort service --------------------------------------------------------------------------
@@ -130,7 +104,7 @@ class Cohorts:
         verb = args[0].lower() if args else ""
         rest = args[1:]
         if chat.kind == "channel":
-            return Reply(USAGE)
+            return Reply(texts.COHORT_USAGE)
         if chat.is_group:
             if verb == "":
                 return await self.group_status(chat, bot_username)
@@ -140,8 +114,8 @@ class Cohorts:
                 return await self.set_reminders(user, chat, rest)
             if verb in ("share", "leave"):
                 button = Button(texts.PRIVATE_BUTTON, start_payload="cohort")
-                return Reply(PRIVATE_ONLY, buttons=((button,),))
-            return Reply(USAGE)
+                return Reply(texts.COHORT_PRIVATE_ONLY, buttons=((button,),))
+            return Reply(texts.COHORT_USAGE)
         if verb == "":
             return await self.private_status(user)
         if verb == "share" and len(rest) == 1 and rest[0].lower() in ("on", "off"):
@@ -149,8 +123,8 @@ class Cohorts:
         if verb == "leave" and not rest:
             return await self.leave(user)
         if verb in ("create", "reminders"):
-            return Reply("Type that in your cohort's group, where I can check you are an admin.")
-        return Reply(USAGE)
+            return Reply(texts.COHORT_IN_THE_GROUP)
+        return Reply(texts.COHORT_USAGE)
 
     async def may_manage(self, user: User, chat_id: int) -> bool:
         """Bot admins, and admins of the chat as Telegram says (asked only when needed)."""
@@ -160,21 +134,19 @@ class Cohorts:
     async def create(self, user: User, chat: Chat, args: list[str], bot_username: str) -> Reply:
         """`/cohort create NAME YEAR` in a group, by one of its admins."""
         if not await self.may_manage(user, chat.id):
-            return Reply(NOT_ADMIN)
+            return Reply(texts.COHORT_NOT_ADMIN)
         parsed = self._parse_create(args)
         if isinstance(parsed, Reply):
             return parsed
         name, year = parsed
         existing = await self.storage.get_cohort_by_chat(chat.id)
         if existing is not None:
-            return Reply(
-                f"This group is already the cohort {existing.name} (Match {existing.year})."
-            )
+            return Reply(texts.COHORT_EXISTS.format(name=existing.name, year=existing.year))
         now = self.clock()
         try:
             cohort = await self.storage.create_cohort(name, year, chat.id, new_code(), user.id, now)
         except AlreadyExists:  # another admin created it a moment ago
-            return Reply("This group already has a cohort: type /cohort to see it.")
+            return Reply(texts.COHORT_JUST_CREATED)
         await self.storage.set_cohort_leads(cohort.id, (user.id,))
         await self.storage.join_cohort(cohort.id, user.id, now)
         await self._subscribe(
@@ -183,41 +155,38 @@ class Cohorts:
         return self._created_reply(cohort, bot_username)
 
     def _parse_create(self, args: list[str]) -> tuple[str, int] | Reply:
-        usage = Reply("Usage: /cohort create NAME YEAR, for example /cohort create Lahore 2027.")
+        usage = Reply(texts.COHORT_CREATE_USAGE)
         year = numbers.parse_int(args[-1], 0, 9999) if len(args) >= 2 else None
         if year is None:
             return usage
         name = " ".join(args[:-1]).strip()
         this_year = self.clock().year
         if not name or len(name) > MAX_NAME:
-            return Reply(f"The name must be 1 to {MAX_NAME} characters. Nothing was created.")
+            return Reply(texts.COHORT_NAME_LENGTH.format(limit=MAX_NAME))
         if not this_year <= year <= this_year + YEARS_AHEAD:
-            return Reply(
-                f"The Match year must be between {this_year} and {this_year + YEARS_AHEAD}. "
-                "Nothing was created."
-            )
+            last = this_year + YEARS_AHEAD
+            return Reply(texts.COHORT_YEAR_RANGE.format(first=this_year, last=last))
         return name, year
 
     def _created_reply(self, cohort: Cohort, bot_username: str) -> Reply:
         link = f"https://t.me/{bot_username}?start={JOIN_PREFIX}{cohort.code}"
         leads = " and ".join(str(d) for d in DEFAULT_GROUP_LEADS)
-        text = (
-            f"Cohort {cohort.name} (Match {cohort.year}) is set up for this group.\n\n"
-            f"Members: open this link to join in a private chat with me: {link}\n"
-            f"Joining sets your target Match year to {cohort.year} if you have none.\n\n"
-            f"I will post the {cohort.year} cycle's deadlines here {leads} days before each. "
-            "Admins can change that with /cohort reminders 30 7 1, or /cohort reminders off."
+        text = texts.COHORT_CREATED.format(
+            name=cohort.name, year=cohort.year, link=link, leads=leads
         )
-        button = Button(f"Join {cohort.name}", start_payload=f"{JOIN_PREFIX}{cohort.code}")
-        return Reply(text, title="Cohort created", buttons=((button,),))
+        button = Button(
+            texts.COHORT_JOIN_NAMED_BUTTON.format(name=cohort.name),
+            start_payload=f"{JOIN_PREFIX}{cohort.code}",
+        )
+        return Reply(text, title=texts.COHORT_CREATED_TITLE, buttons=((button,),))
 
     async def join(self, user: User, chat: Chat, code: str) -> Reply:
         """`/start join-CODE` in private: join, and adopt the cohort's year if none is set."""
         if chat.is_group:
-            return Reply("Open the join link in a private chat with me to join the cohort.")
+            return Reply(texts.COHORT_JOIN_IN_PRIVATE)
         cohort = await self._by_code(code)
         if cohort is None:
-            return Reply(BAD_CODE)
+            return Reply(texts.COHORT_BAD_LINK)
         now = self.clock()
         await self.storage.join_cohort(cohort.id, user.id, now)
         profile = await self.storage.get_profile(user.id)
@@ -226,19 +195,13 @@ class Cohorts:
             await self.storage.save_profile(
                 user.id, replace(profile, target_match_year=cohort.year), now
             )
-            note = f" I set your target Match year to {cohort.year}."
+            note = texts.COHORT_YEAR_SET.format(year=cohort.year)
         elif profile.target_match_year != cohort.year:
-            note = (
-                f" Your own target year stays {profile.target_match_year}; change it with "
-                f"/profile set target_match_year {cohort.year}."
-            )
-        text = (
-            f"Welcome to the cohort {cohort.name} (Match {cohort.year})!{note}\n\n"
-            "Would you like to share your progress with the group? Only anonymous counts are "
-            f'shown (like "5 passed Step 1"), never your name, and only once at least '
-            f"{MIN_SHARED} members share. You can change this any time with /cohort."
+            note = texts.COHORT_YEAR_KEPT.format(own=profile.target_match_year, year=cohort.year)
+        text = texts.COHORT_JOINED.format(
+            name=cohort.name, year=cohort.year, note=note, minimum=MIN_SHARED
         )
-        return Reply(text, title="You joined a cohort", buttons=self._share_buttons(False))
+        return Reply(text, title=texts.COHORT_JOINED_TITLE, buttons=self._share_buttons(False))
 
     async def _by_code(self, code: str) -> Cohort | None:
         if not CODE_PATTERN.fullmatch(code):
@@ -250,90 +213,88 @@ class Cohorts:
         """/cohort in a group: name, year, members, next deadlines, anonymous progress."""
         cohort = await self.storage.get_cohort_by_chat(chat.id)
         if cohort is None:
-            return Reply(NO_COHORT_HERE)
+            return Reply(texts.COHORT_NONE_HERE)
         members = len(await self.storage.cohort_members(cohort.id))
         shared = await self.storage.shared_profiles(cohort.id)
         settings = await self.storage.get_reminders(chat.id)
         text = "\n\n".join(
             [
-                f"Match {cohort.year} · {members} member{'s' if members != 1 else ''}",
+                (texts.COHORT_ONE_MEMBER if members == 1 else texts.COHORT_MEMBERS).format(
+                    year=cohort.year, members=members
+                ),
                 self._deadlines_text(cohort.year, STATUS_DEADLINES),
                 aggregate_text(shared),
-                "Group reminders: " + self._leads_text(settings),
+                texts.COHORT_REMINDERS.format(leads=self._leads_text(settings)),
             ]
         )
-        button = Button("Join this cohort", start_payload=f"{JOIN_PREFIX}{cohort.code}")
-        return Reply(text, title=f"Cohort {cohort.name}", buttons=((button,),))
+        button = Button(texts.COHORT_JOIN_BUTTON, start_payload=f"{JOIN_PREFIX}{cohort.code}")
+        return Reply(text, title=texts.COHORT_TITLE.format(name=cohort.name), buttons=((button,),))
 
     def _deadlines_text(self, year: int, limit: int) -> str:
         now = self.clock()
         ahead = calendar.upcoming(self.knowledge().deadlines, now, year)[:limit]
         if not ahead:
-            return f"No upcoming deadlines of the {year} cycle in my calendar."
-        lines = [f"Next deadlines of the {year} cycle:"]
+            return texts.COHORT_NO_DEADLINES.format(year=year)
+        lines = [texts.COHORT_DEADLINES.format(year=year)]
         for d in ahead:
-            left = calendar.days_left(d, now, "UTC")
-            mark = " (estimated: check the official page)" if d.estimated else ""
-            lines.append(f"• {d.title}: {calendar.when_text(d, 'UTC')}, in {left} days{mark}")
+            line = texts.COHORT_DEADLINE_ESTIMATED if d.estimated else texts.COHORT_DEADLINE
+            when = calendar.when_text(d, "UTC")
+            lines.append(
+                line.format(title=d.title, when=when, left=calendar.days_left(d, now, "UTC"))
+            )
         return "\n".join(lines)
 
     @staticmethod
     def _leads_text(settings: ReminderSettings) -> str:
         if not settings.enabled or not settings.leads:
-            return "off."
-        return " and ".join(str(d) for d in settings.leads) + " days before each deadline."
+            return texts.COHORT_LEADS_OFF
+        return texts.COHORT_LEADS.format(days=" and ".join(str(d) for d in settings.leads))
 
     async def private_status(self, user: User) -> Reply:
         """/cohort in private: your cohort, whether you share, and buttons to change it."""
         cohort = await self.storage.cohort_of_user(user.id)
         if cohort is None:
-            return Reply(NOT_IN_COHORT)
+            return Reply(texts.COHORT_NOT_IN)
         share = await self.storage.get_share(user.id)
         members = len(await self.storage.cohort_members(cohort.id))
-        text = f"You are in {cohort.name} (Match {cohort.year}), {members} members.\n\n" + (
-            "You share your progress: it counts, anonymously, in the group's numbers."
-            if share
-            else "You do not share your progress: the group's numbers leave you out."
-        )
-        return Reply(text, title="Your cohort", buttons=self._share_buttons(share))
+        text = texts.COHORT_YOURS.format(name=cohort.name, year=cohort.year, members=members)
+        text += "\n\n" + (texts.COHORT_SHARING if share else texts.COHORT_NOT_SHARING)
+        return Reply(text, title=texts.COHORT_YOURS_TITLE, buttons=self._share_buttons(share))
 
     @staticmethod
     def _share_buttons(share: bool) -> tuple[tuple[Button, ...], ...]:
         toggle = (
-            Button("🙈 Stop sharing", data=callbacks.encode("c", "share", "off"))
+            Button(texts.STOP_SHARING_BUTTON, data=callbacks.encode("c", "share", "off"))
             if share
-            else Button("📊 Share anonymously", data=callbacks.encode("c", "share", "on"))
+            else Button(texts.SHARE_BUTTON, data=callbacks.encode("c", "share", "on"))
         )
-        leave = Button("🚪 Leave the cohort", data=callbacks.encode("c", "leave", "yes"))
+        leave = Button(texts.LEAVE_COHORT_BUTTON, data=callbacks.encode("c", "leave", "yes"))
         return ((toggle,), (leave,))
 
     # -- personal choices --------------------------------------------------------------------------
     async def set_share(self, user: User, share: bool) -> Reply:
         """Opt in or out of the anonymous counts."""
         if await self.storage.cohort_of_user(user.id) is None:
-            return Reply(NOT_IN_COHORT)
+            return Reply(texts.COHORT_NOT_IN)
         await self.storage.set_share(user.id, share)
         reply = await self.private_status(user)
-        return replace(reply, notice="Sharing on ✅" if share else "Sharing off ✅")
+        return replace(reply, notice=texts.SHARING_ON if share else texts.SHARING_OFF)
 
     async def leave(self, user: User) -> Reply:
         """Leave the cohort; the profile stays, it just stops counting for the group."""
         cohort = await self.storage.cohort_of_user(user.id)
         if cohort is None or not await self.storage.leave_cohort(user.id):
-            return Reply(NOT_IN_COHORT)
-        return Reply(
-            f"You left {cohort.name}. Your own profile and reminders are unchanged.",
-            notice="Left ✅",
-        )
+            return Reply(texts.COHORT_NOT_IN)
+        return Reply(texts.COHORT_LEFT.format(name=cohort.name), notice=texts.COHORT_LEFT_NOTICE)
 
     # -- group reminders -------------------------------------------------------------------------
     async def set_reminders(self, user: User, chat: Chat, args: list[str]) -> Reply:
         """`/cohort reminders 30 7 1 | off` by a group admin; a linked channel follows."""
         cohort = await self.storage.get_cohort_by_chat(chat.id)
         if cohort is None:
-            return Reply(NO_COHORT_HERE)
+            return Reply(texts.COHORT_NONE_HERE)
         if not await self.may_manage(user, chat.id):
-            return Reply(NOT_ADMIN)
+            return Reply(texts.COHORT_NOT_ADMIN)
         current = await self.storage.get_reminders(chat.id)
         if [a.lower() for a in args] == ["off"]:
             changed = replace(current, enabled=False)
@@ -343,14 +304,11 @@ class Cohorts:
                     reminders.apply_setting(current, "leads", args), enabled=True, tz="UTC"
                 )
             except reminders.SettingError as exc:
-                return Reply(
-                    f"{exc} Nothing was changed.\n\n"
-                    "Usage: /cohort reminders 30 7 1, or /cohort reminders off."
-                )
+                return Reply(texts.COHORT_REMINDERS_BAD.format(error=exc))
         for chat_id in (chat.id, cohort.channel_id):
             if chat_id is not None:
                 await self.storage.save_reminders(chat_id, changed)
-        return Reply("Saved ✅ Group reminders: " + self._leads_text(changed))
+        return Reply(texts.COHORT_REMINDERS_SAVED.format(leads=self._leads_text(changed)))
 
     async def _subscribe(self, chat_id: int, year: int, settings: ReminderSettings) -> None:
         """Make a group or channel a reminder subscriber for its cohort's cycle."""
@@ -380,7 +338,7 @@ class Cohorts:
         channel_id = numbers.parse_int(arg, -numbers.SQLITE_MAX, -1)  # channel ids are negative
         if verb in ("link", "skip") and channel_id is not None:
             if verb == "skip":
-                return Reply("OK, I will not post to that channel.", notice="Not linked", edit=True)
+                return Reply(texts.CHANNEL_SKIPPED, notice=texts.CHANNEL_SKIPPED_NOTICE, edit=True)
             return await self.link_channel(user, channel_id)
         return Reply("", notice=texts.STALE_BUTTON)
 
@@ -388,44 +346,36 @@ class Cohorts:
     async def channel_added(self, user: User, channel_id: int, title: str) -> Reply:
         """The bot became admin of a channel: ask the person who added it, in private."""
         cohort = await self.storage.cohort_of_user(user.id)
-        name = title or "your channel"
+        channel = title or texts.CHANNEL_NAMELESS
         if cohort is None:
-            return Reply(
-                f"You added me to {name}. I can post a cohort's deadline reminders and a weekly "
-                "digest there: first create the cohort in your group (/cohort create NAME YEAR), "
-                "then add me to the channel again."
-            )
+            return Reply(texts.CHANNEL_ADDED_NO_COHORT.format(channel=channel))
         buttons = (
             (
-                Button("✅ Link it", data=callbacks.encode("c", "link", channel_id)),
-                Button("No", data=callbacks.encode("c", "skip", channel_id)),
+                Button(texts.LINK_BUTTON, data=callbacks.encode("c", "link", channel_id)),
+                Button(texts.NO_LINK_BUTTON, data=callbacks.encode("c", "skip", channel_id)),
             ),
         )
-        return Reply(
-            f"You added me to {name}. Link it to the cohort {cohort.name} (Match {cohort.year})? "
-            "The channel will get the cohort's deadline reminders and a weekly \"what's ahead\" "
-            "digest. Only an admin of both the cohort's group and the channel can confirm.",
-            buttons=buttons,
-        )
+        text = texts.CHANNEL_ADDED.format(channel=channel, name=cohort.name, year=cohort.year)
+        return Reply(text, buttons=buttons)
 
     async def link_channel(self, user: User, channel_id: int) -> Reply:
         """Confirm a link: the presser must manage the cohort and administer the channel."""
         cohort = await self.storage.cohort_of_user(user.id)
         if cohort is None:
-            return Reply("", notice="You are not in a cohort, so there is nothing to link.")
+            return Reply("", notice=texts.LINK_NOT_IN_COHORT)
         manages = user.id == cohort.created_by or user.id in cohort.leads
         if not (manages or await self.may_manage(user, cohort.chat_id)):
-            return Reply("", notice="Only an admin of the cohort's group can link a channel.")
+            return Reply("", notice=texts.LINK_NOT_GROUP_ADMIN)
         if not await self.may_manage(user, channel_id):
-            return Reply("", notice="Only an admin of that channel can link it.")
+            return Reply("", notice=texts.LINK_NOT_CHANNEL_ADMIN)
         await self.storage.set_cohort_channel(cohort.id, channel_id)
         settings = await self.storage.get_reminders(cohort.chat_id)
         await self._subscribe(channel_id, cohort.year, settings)
         await self.plan_digest(replace(cohort, channel_id=channel_id), self.clock())
+        leads = self._leads_text(settings).removesuffix(".")
         return Reply(
-            f"Linked ✅ The channel now gets {cohort.name}'s deadline reminders "
-            f"({self._leads_text(settings)[:-1]}) and a weekly digest of what is ahead.",
-            notice="Channel linked",
+            texts.CHANNEL_LINKED.format(name=cohort.name, leads=leads),
+            notice=texts.CHANNEL_LINKED_NOTICE,
             edit=True,
         )
 
@@ -437,11 +387,8 @@ class Cohorts:
 
     def digest_text(self, cohort: Cohort) -> str:
         """What is ahead for the cohort's cycle: the next few deadlines, with days left."""
-        return (
-            f"What's ahead for {cohort.name} (Match {cohort.year})\n\n"
-            + self._deadlines_text(cohort.year, DIGEST_DEADLINES)
-            + "\n\nDates marked estimated must be checked on the official page."
-        )
+        deadlines = self._deadlines_text(cohort.year, DIGEST_DEADLINES)
+        return texts.DIGEST.format(name=cohort.name, year=cohort.year, deadlines=deadlines)
 
     async def plan_digest(self, cohort: Cohort, now: datetime) -> int:
         """Put this week's digest for the cohort's channel into the outbox (once per week)."""

@@ -136,8 +136,8 @@ class Service:
         if payload and (answer := self.questions.deep_link(payload)):
             return [answer]
         buttons = (
-            (Button("🧭 What should I do next?", data=callbacks.encode("n")),),
-            (Button("📚 Browse topics", data=callbacks.encode("s", "all")),),
+            (Button(texts.WELCOME_NEXT_BUTTON, data=callbacks.encode("n")),),
+            (Button(texts.WELCOME_TOPICS_BUTTON, data=callbacks.encode("s", "all")),),
         )
         return [Reply(texts.WELCOME, buttons=buttons), Reply(texts.PRIVACY)]
 

@@ -1,8 +1,10 @@
-"""User-facing text that is not knowledge: welcome, help, privacy, and fixed replies.
+"""User-facing text that is not knowledge: the words of the replies, buttons, dialog questions and
+profile labels the core shows, in sections by room.
 
 Kept in one place so wording can be reviewed (and later translated) without reading code.
-Plain text: adapters escape and format it. This module holds only strings (a test checks it);
-`{name}` marks a value filled in by the code, which `str.format` fills.
+Plain text: adapters escape and format it. This module holds only strings (a test checks it,
+and another that no Reply or Button in the core writes its words inline); `{name}` marks a value
+filled in by the code, which `str.format` fills.
 
 Why a Python module of constants and not a YAML file: a misspelt name fails at import and in
 ruff and mypy, not when a person first reaches that reply; the text is as easy to edit here as
@@ -121,3 +123,283 @@ CALENDAR_FILE = (
 REMINDERS_TITLE = "Deadline reminders"
 NOTHING_CHANGED = "Nothing was changed."
 SAVED = "Saved ✅"
+
+# -- the plan, the dialog and personal data (profile/room.py) --
+# The group answers to personal commands ({what} of PRIVATE_ONLY).
+PRIVATE_PLAN = "I show your plan"
+PRIVATE_PROFILE = "I show your profile"
+PRIVATE_PROGRESS = "I show your progress"
+PRIVATE_EXPORT = "I send your data"
+PRIVATE_FORGET = "I delete your data"
+SKIP_BUTTON = "Skip ⏭"
+BACK_BUTTON = "⬅️ Back"
+TYPE_THE_NUMBER = "You can also type the number."
+TRY_AGAIN = "{error} Please try again, or tap Skip."
+NO_EARLIER_QUESTION = "There is no earlier question. Type /next to continue."
+PLAN_TITLE = "Your plan, most urgent first"
+PLAN_ACTION = "{number}. {title}"
+PLAN_ACTION_DUE = "{number}. {title} (by {due})"
+PLAN_REASON = "   {why}"
+PLAN_LATER = "Later:"
+PLAN_ALL_DONE = "You have done every step I know about. Well done!"
+PLAN_WARNING = "⚠️ {warning}"
+PLAN_ESTIMATES = "Dates marked as estimates must be confirmed on the official pages."
+TOPIC_BUTTON = "📖 {title}"
+PROGRESS_BUTTON = "📋 Progress"
+MY_PLAN_BUTTON = "🧭 My plan"
+TARGET_MOVE_BUTTON = "➡️ Aim for the {year} Match"
+TARGET_KEEP_BUTTON = "Keep {year}: what would it take?"
+TARGET_MOVED = "Your target is now the {year} Match."
+PROFILE_TITLE = "Your profile"
+PROFILE_LINE = "• {label}: {value}"
+PROFILE_EMPTY = "No answers yet."
+PROFILE_HOW_TO_CHANGE = (
+    "Change one with /profile set FIELD VALUE, for example /profile set step1 passed. "
+    "Fields: {fields}."
+)
+PROFILE_USAGE = "Usage: /profile to see your answers, or /profile set FIELD VALUE."
+PROFILE_SET_USAGE = "Usage: /profile set FIELD VALUE, for example /profile set step2ck passed."
+NO_SUCH_FIELD = "There is no field {field}. Fields: {fields}."
+NOT_CHANGED = "{error} Nothing was changed."
+PROFILE_SAVED = "Saved: {field} = {value}. Type /next to see your updated plan."
+PROGRESS_TITLE = "Your path"
+PROGRESS_LINE = "{mark} {label}"
+PROGRESS_LEGEND = "✅ done   ➡️ next   ⏳ later"
+EXPORT_SENT = "Here is everything I store about you."
+FORGET_ASK = (
+    "Delete everything I store about you (profile, plan, reminders, questions, feedback, "
+    "cohort membership)? This cannot be undone."
+)
+FORGET_YES_BUTTON = "Yes, delete everything"
+FORGET_NO_BUTTON = "No, keep it"
+FORGOTTEN = "Done: I deleted everything I stored about you."
+NOT_FORGOTTEN = "OK, nothing was deleted."
+
+# -- the road picture and its caption (plan/picture.py) --
+ROAD_TITLE = "Your road to residency"
+ROAD_SUBTITLE = "{done} of {total} steps done · planning for the {cycle} Match · {today}"
+ROAD_HERE = "you are here"
+ROAD_TODAY = "today"
+ROAD_DATED = "Next dated steps"
+ROAD_NO_DATED = "No dated step yet."
+CAPTION_NEXT = "Next:"
+
+# -- cohorts: groups and channels of one Match year (cohorts.py) --
+COHORT_USAGE = (
+    "Cohort commands:\n"
+    "• In your group (admins): /cohort create NAME YEAR, for example /cohort create Lahore 2027\n"
+    "• In your group (admins): /cohort reminders 30 7 1, or /cohort reminders off\n"
+    "• In your group: /cohort shows the cohort, its deadlines and anonymous progress\n"
+    "• In private: /cohort, /cohort share on, /cohort share off, /cohort leave"
+)
+COHORT_NOT_ADMIN = "Sorry, only this group's admins can change the cohort."
+COHORT_NONE_HERE = (
+    "This group is not a cohort yet. A group admin can make it one with "
+    "/cohort create NAME YEAR, for example /cohort create Lahore 2027."
+)
+COHORT_NOT_IN = (
+    "You are not in a cohort. Ask your group's admin for the join link, or create a cohort in "
+    "your group with /cohort create NAME YEAR."
+)
+COHORT_BAD_LINK = (
+    "This join link is not valid: it may be mistyped or out of date. Ask your group's admin "
+    "for the current link (/cohort in the group shows it)."
+)
+COHORT_PRIVATE_ONLY = "That is personal: talk to me in a private chat and type /cohort there."
+COHORT_IN_THE_GROUP = "Type that in your cohort's group, where I can check you are an admin."
+COHORT_CREATE_USAGE = "Usage: /cohort create NAME YEAR, for example /cohort create Lahore 2027."
+COHORT_NAME_LENGTH = "The name must be 1 to {limit} characters. Nothing was created."
+COHORT_YEAR_RANGE = "The Match year must be between {first} and {last}. Nothing was created."
+COHORT_EXISTS = "This group is already the cohort {name} (Match {year})."
+COHORT_JUST_CREATED = "This group already has a cohort: type /cohort to see it."
+COHORT_CREATED_TITLE = "Cohort created"
+COHORT_CREATED = (
+    "Cohort {name} (Match {year}) is set up for this group.\n\n"
+    "Members: open this link to join in a private chat with me: {link}\n"
+    "Joining sets your target Match year to {year} if you have none.\n\n"
+    "I will post the {year} cycle's deadlines here {leads} days before each. "
+    "Admins can change that with /cohort reminders 30 7 1, or /cohort reminders off."
+)
+COHORT_JOIN_NAMED_BUTTON = "Join {name}"
+COHORT_JOIN_BUTTON = "Join this cohort"
+COHORT_JOIN_IN_PRIVATE = "Open the join link in a private chat with me to join the cohort."
+COHORT_JOINED_TITLE = "You joined a cohort"
+# {note} is empty or one of the two sentences after it (each starts with a space).
+COHORT_JOINED = (
+    "Welcome to the cohort {name} (Match {year})!{note}\n\n"
+    "Would you like to share your progress with the group? Only anonymous counts are "
+    'shown (like "5 passed Step 1"), never your name, and only once at least '
+    "{minimum} members share. You can change this any time with /cohort."
+)
+COHORT_YEAR_SET = " I set your target Match year to {year}."
+COHORT_YEAR_KEPT = (
+    " Your own target year stays {own}; change it with /profile set target_match_year {year}."
+)
+COHORT_TITLE = "Cohort {name}"
+COHORT_MEMBERS = "Match {year} · {members} members"
+COHORT_ONE_MEMBER = "Match {year} · 1 member"
+COHORT_NO_DEADLINES = "No upcoming deadlines of the {year} cycle in my calendar."
+COHORT_DEADLINES = "Next deadlines of the {year} cycle:"
+COHORT_DEADLINE = "• {title}: {when}, in {left} days"
+COHORT_DEADLINE_ESTIMATED = "• {title}: {when}, in {left} days (estimated: check the official page)"
+COHORT_REMINDERS = "Group reminders: {leads}"
+COHORT_LEADS = "{days} days before each deadline."
+COHORT_LEADS_OFF = "off."
+# The anonymous counts: "Of 5 members who share progress: 3 passed Step 1, 1 matched."
+COHORT_FEW_SHARE = (
+    "Progress: fewer than {minimum} members share their progress, so I show no "
+    "numbers (they could point at one person). Members can opt in privately with "
+    "/cohort share on."
+)
+COHORT_COUNTS = "Of {members} members who share progress: {counts}."
+COHORT_COUNT = "{count} {milestone}"
+COHORT_STEP1 = "passed Step 1"
+COHORT_STEP2CK = "passed Step 2 CK"
+COHORT_OET = "passed OET"
+COHORT_CERTIFIED = "are ECFMG-certified"
+COHORT_STEP3 = "passed Step 3"
+COHORT_ERAS = "submitted ERAS"
+COHORT_MATCHED = "matched"
+COHORT_YOURS_TITLE = "Your cohort"
+COHORT_YOURS = "You are in {name} (Match {year}), {members} members."
+COHORT_SHARING = "You share your progress: it counts, anonymously, in the group's numbers."
+COHORT_NOT_SHARING = "You do not share your progress: the group's numbers leave you out."
+STOP_SHARING_BUTTON = "🙈 Stop sharing"
+SHARE_BUTTON = "📊 Share anonymously"
+LEAVE_COHORT_BUTTON = "🚪 Leave the cohort"
+SHARING_ON = "Sharing on ✅"
+SHARING_OFF = "Sharing off ✅"
+COHORT_LEFT = "You left {name}. Your own profile and reminders are unchanged."
+COHORT_LEFT_NOTICE = "Left ✅"
+COHORT_REMINDERS_BAD = (
+    "{error} Nothing was changed.\n\nUsage: /cohort reminders 30 7 1, or /cohort reminders off."
+)
+COHORT_REMINDERS_SAVED = "Saved ✅ Group reminders: {leads}"
+CHANNEL_NAMELESS = "your channel"
+CHANNEL_ADDED_NO_COHORT = (
+    "You added me to {channel}. I can post a cohort's deadline reminders and a weekly "
+    "digest there: first create the cohort in your group (/cohort create NAME YEAR), "
+    "then add me to the channel again."
+)
+CHANNEL_ADDED = (
+    "You added me to {channel}. Link it to the cohort {name} (Match {year})? "
+    "The channel will get the cohort's deadline reminders and a weekly \"what's ahead\" "
+    "digest. Only an admin of both the cohort's group and the channel can confirm."
+)
+LINK_BUTTON = "✅ Link it"
+NO_LINK_BUTTON = "No"
+CHANNEL_SKIPPED = "OK, I will not post to that channel."
+CHANNEL_SKIPPED_NOTICE = "Not linked"
+LINK_NOT_IN_COHORT = "You are not in a cohort, so there is nothing to link."
+LINK_NOT_GROUP_ADMIN = "Only an admin of the cohort's group can link a channel."
+LINK_NOT_CHANNEL_ADMIN = "Only an admin of that channel can link it."
+# {leads} is COHORT_LEADS without its full stop.
+CHANNEL_LINKED = (
+    "Linked ✅ The channel now gets {name}'s deadline reminders ({leads}) "
+    "and a weekly digest of what is ahead."
+)
+CHANNEL_LINKED_NOTICE = "Channel linked"
+DIGEST = (
+    "What's ahead for {name} (Match {year})\n\n{deadlines}\n\n"
+    "Dates marked estimated must be checked on the official page."
+)
+
+# -- the /next dialog's questions and answer buttons (profile/dialog.py) --
+ASK_STAGE = "Are you still in medical school, or have you graduated?"
+ASK_SCHOOL_YEAR = "Which year of medical school are you in?"
+ASK_GRADUATION_YEAR = "Which year did you graduate?"
+ASK_STEP1 = "Where are you with USMLE Step 1?"
+ASK_STEP2CK = "Where are you with USMLE Step 2 CK?"
+ASK_ENGLISH = "Have you passed OET Medicine (the English test ECFMG requires)?"
+ASK_ECFMG_REGISTERED = "Do you have an ECFMG/USMLE ID (MyIntealth account)?"
+ASK_USCE_MONTHS = "How many months of US clinical experience do you have?"
+ASK_US_LORS = "How many letters of recommendation from US doctors do you have?"
+ASK_TARGET_MATCH_YEAR = (
+    "Which Match do you aim for? (The 2028 Match means applying in 2027 and starting "
+    "residency in July 2028.)"
+)
+ASK_NEEDS_VISA = "Will you need a US visa for residency?"
+ASK_ERAS_SUBMITTED = "Have you submitted your ERAS application?"
+ASK_NRMP_REGISTERED = "Have you registered for the NRMP Match?"
+ASK_ROL_CERTIFIED = "Have you certified your rank order list?"
+ASK_MATCH_RESULT = "Did you match?"
+ASK_STEP3 = "Where are you with USMLE Step 3?"
+ASK_ECFMG_CERTIFIED = "Are you ECFMG certified?"
+OPTION_YES = "Yes"
+OPTION_NO = "No"
+OPTION_STUDENT = "Student"
+OPTION_GRADUATE = "Graduate"
+OPTION_SCHOOL_YEAR = "Year {year}"
+OPTION_NOT_STARTED = "Not started"
+OPTION_PREPARING = "Preparing"
+OPTION_BOOKED = "Exam booked"
+OPTION_PASSED = "Passed"
+OPTION_FAILED = "Failed"
+OPTION_NOT_YET = "Not yet"
+OPTION_NONE = "None"
+OPTION_WAITING = "Waiting"
+OPTION_MATCHED = "Matched"
+OPTION_UNMATCHED = "Did not match"
+
+# -- /profile: each answer's name and how its value reads (profile/fields.py) --
+LABEL_STAGE = "Stage"
+LABEL_SCHOOL_YEAR = "Year of medical school"
+LABEL_GRADUATION_YEAR = "Graduation year"
+LABEL_STEP1 = "USMLE Step 1"
+LABEL_STEP2CK = "USMLE Step 2 CK"
+LABEL_STEP3 = "USMLE Step 3"
+LABEL_ENGLISH = "English test (OET Medicine)"
+LABEL_ECFMG_REGISTERED = "ECFMG registration (USMLE ID)"
+LABEL_ECFMG_CERTIFIED = "ECFMG certified"
+LABEL_USCE_MONTHS = "US clinical experience (months)"
+LABEL_US_LORS = "US letters of recommendation"
+LABEL_TARGET_MATCH_YEAR = "Target Match year"
+LABEL_NEEDS_VISA = "Needs a US visa"
+LABEL_ERAS_SUBMITTED = "ERAS application submitted"
+LABEL_NRMP_REGISTERED = "Registered for the NRMP Match"
+LABEL_ROL_CERTIFIED = "Rank order list certified"
+LABEL_MATCH_RESULT = "Match result"
+VALUE_NOT_STARTED = "not started"
+VALUE_PREPARING = "preparing"
+VALUE_SCHEDULED = "exam booked"
+VALUE_PASSED = "passed"
+VALUE_FAILED = "failed"
+VALUE_PENDING = "waiting for results"
+VALUE_MATCHED = "matched"
+VALUE_UNMATCHED = "did not match"
+VALUE_YES = "yes"
+VALUE_NO = "no"
+
+# -- the welcome's buttons (service.py) and the reminder settings' (reminders/room.py) --
+WELCOME_NEXT_BUTTON = "🧭 What should I do next?"
+WELCOME_TOPICS_BUTTON = "📚 Browse topics"
+REMINDERS_OFF_BUTTON = "🔕 Turn off"
+REMINDERS_ON_BUTTON = "🔔 Turn on"
+CALENDAR_NAME = "IMG Pathway deadlines"
+
+# -- reminder settings and reminder messages (reminders/settings.py, reminders/calendar.py) --
+REMIND_USAGE = (
+    "Change them by typing:\n"
+    "• /remind on or /remind off\n"
+    "• /remind leads 30 7 1 (days before each deadline)\n"
+    "• /remind tz Europe/Rome (your time zone)\n"
+    "• /remind quiet 22-07 (no messages between these hours), or /remind quiet off"
+)
+REMIND_SETTINGS = (
+    "Reminders are {state}.\n• Before each deadline: {leads}\n"
+    "• Time zone: {tz}\n• Quiet hours: {quiet}"
+)
+REMIND_ON = "on"
+REMIND_OFF = "off"
+REMIND_DAYS = "{days} days"
+REMIND_ONE_DAY = "1 day"
+REMIND_NO_QUIET = "none"
+REMINDER = "Reminder: {title}\nWhen: {when}\n{left}"
+REMINDER_SOURCE = "Official page: {source}"
+ESTIMATED_DATE = "(estimated date — confirm on the official page)"
+TODAY_LEFT = "That is today."
+ONE_DAY_LEFT = "1 day left."
+DAYS_LEFT = "{days} days left."
+WHEN_ALL_DAY = "{day} (all day, US date)"
+WHEN_EASTERN = "{day}, {time} US Eastern"
+WHEN_LOCAL = " = {day}, {time} your time ({tz})"

@@ -10,9 +10,9 @@ import icalendar
 import pytest
 import yaml
 
+from bot.core import texts
 from bot.core.models import Audience, Deadline, Profile, ReminderSettings
 from bot.core.reminders.calendar import (
-    ESTIMATED_NOTE,
     PersonalDeadline,
     days_left,
     due_reminders,
@@ -343,7 +343,7 @@ def test_reminder_text_shows_local_time_days_left_estimate_and_source() -> None:
     assert "Wed 3 Mar 2027, 21:00 US Eastern" in text
     assert "Thu 4 Mar 2027, 07:30 your time (Asia/Kolkata)" in text
     assert "1 day left." in text
-    assert ESTIMATED_NOTE in text
+    assert texts.ESTIMATED_DATE in text
     assert ROL.source in text
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import yaml
@@ -20,6 +20,7 @@ from bot.core.plan.path import (
     read_road,
     validate_road,
 )
+from bot.core.plan.rules import progress
 
 ROOT = Path(__file__).resolve().parents[2]
 KB = load_knowledge(ROOT / "knowledge")
@@ -140,8 +141,6 @@ def road_with(changes: dict[str, dict[str, object]]) -> Road:
 
 
 def test_a_curator_changes_the_plan_without_code() -> None:
-    from datetime import date
-
     from bot.core.plan.planner import advise
 
     profile = Profile(**EXAMS_BUT_OET, usce_months=1)
@@ -162,3 +161,65 @@ def test_a_curator_changes_the_plan_without_code() -> None:
 EXAMS_BUT_OET = dict(
     stage="graduate", graduation_year=2024, step1="passed", step2ck="passed", ecfmg_registered=True
 )
+
+
+# -- the /progress checklist (milestones) ------------------------------------------------------
+
+
+def test_the_checklist_lists_the_steps_with_a_milestone_in_file_order() -> None:
+    road = load_road(ROOT / "knowledge")
+    rows = progress(Profile(needs_visa=True), date(2026, 11, 21), road)
+    labels = [s.milestone.label for s in road.steps if s.milestone is not None]
+    assert "Get your visa" in labels and [label for _, label, _ in rows] == labels
+    assert rows[0] == ("ecfmg-registration", "Register with ECFMG (USMLE ID)", "next")
+    assert rows[-1] == ("usmle-step3", "Pass USMLE Step 3", "later")
+
+
+def test_a_milestone_added_only_in_yaml_appears_in_progress() -> None:
+    today = date(2026, 11, 21)
+    profile = Profile(**EXAMS_BUT_OET, eras_submitted=True)
+    before = [label for _, label, _ in progress(profile, today, load_road(ROOT / "knowledge"))]
+    assert "Get ready for interviews" not in before
+    road = road_with({"interviews": {"milestone": {"label": "Get ready for interviews"}}})
+    rows = progress(profile, today, road)
+    labels = [label for _, label, _ in rows]
+    # In file order: interviews sit between the NRMP registration and the rank list.
+    assert labels.index("Register for the NRMP Match") < labels.index("Get ready for interviews")
+    assert labels.index("Get ready for interviews") < labels.index("Certify your rank order list")
+    assert ("interviews", "Get ready for interviews", "next") in rows
+    waits = road_with(
+        {"interviews": {"milestone": {"label": "Get ready for interviews", "requires": ["nrmp"]}}}
+    )
+    assert ("interviews", "Get ready for interviews", "later") in progress(profile, today, waits)
+
+
+def test_a_milestone_can_be_done_and_shown_on_its_own_terms() -> None:
+    today = date(2026, 11, 21)
+    unmatched = Profile(**EXAMS_BUT_OET, match_result="unmatched")
+    states = {label: state for _, label, state in progress(unmatched, today)}
+    assert states["Match"] != "done"  # the plan's Match Week is done; the checklist's Match not
+    assert load_road(ROOT / "knowledge")["match-week"].done(unmatched)
+    assert "Get your visa" not in states
+    needs_visa = Profile(**EXAMS_BUT_OET, needs_visa=True)
+    assert "Get your visa" in {label for _, label, _ in progress(needs_visa, today)}
+
+
+def test_milestone_problems_are_named() -> None:
+    steps = real_steps()
+    by_id = {s["id"]: s for s in steps}
+    by_id["feasibility"]["milestone"] = "Check it"
+    by_id["attempts"]["milestone"] = {"requires": []}
+    by_id["usce"]["milestone"] = {"label": "US experience", "colour": "red"}
+    by_id["lors"]["milestone"] = {"label": "Letters", "requires": ["residency", "no-such"]}
+    by_id["soap"]["milestone"] = {"label": "SOAP", "shown_when": {"match_result": ["won"]}}
+    problems = problems_with(steps)
+    expected = [
+        ("'feasibility'", "'milestone'", "must be a mapping with a label"),
+        ("'attempts'", "'milestone.label'", "required text is missing"),
+        ("'usce'", "'milestone.colour'", "unknown field"),
+        ("'lors'", "'milestone.requires'", "'residency' is not a step with a milestone above"),
+        ("'lors'", "'milestone.requires'", "'no-such' is not a step with a milestone above"),
+        ("'soap'", "'milestone.shown_when.match_result'", "'won' is not a value"),
+    ]
+    for step, field, message in expected:
+        assert any(step in p and field in p and message in p for p in problems), (step, problems)

@@ -4,6 +4,7 @@ and the terminal chat saving the picture."""
 from __future__ import annotations
 
 import io
+import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from bot.console import Console
 from bot.core import callbacks
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Chat, Reply, User
+from bot.core.plan.path import load_road
 from bot.core.service import Service
 from bot.core.storage import SqliteStorage
 
@@ -121,3 +123,23 @@ async def test_terminal_chat_saves_the_picture_and_prints_its_path(
     saved = tmp_path / "imgbot-progress.png"
     assert f"[picture saved: {saved}]" in out.getvalue()
     assert png_size(saved.read_bytes())[0] == 1080
+
+
+async def test_progress_lists_a_milestone_added_only_in_path_yaml(
+    svc: Service, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "Get ready for interviews" not in (await svc.progress(ANNA, PRIVATE)).text
+    shutil.copytree(REPO / "knowledge", tmp_path / "kb")
+    path = tmp_path / "kb" / "path.yaml"
+    step = "  - id: interviews\n"
+    path.write_text(
+        path.read_text().replace(step, step + "    milestone: {label: Get ready for interviews}\n")
+    )
+    monkeypatch.setenv("IMGBOT_KNOWLEDGE_DIR", str(tmp_path / "kb"))
+    load_road.cache_clear()  # the road is cached per directory argument, None included
+    try:
+        lines = (await svc.progress(ANNA, PRIVATE)).text.splitlines()
+    finally:
+        load_road.cache_clear()
+    assert "➡️ Get ready for interviews" in lines
+    assert lines.index("➡️ Get ready for interviews") > lines.index("⏳ Submit ERAS")

@@ -67,6 +67,79 @@ async def test_memory_database_works() -> None:
         assert (await storage.get_profile(1)).stage == "student"
 
 
+# Rows an earlier version stored for id 0 (no person), next to a person's (7) and a group's
+# (-100, a cohort with its year profile and reminders): migration 3 removes only the id 0 ones.
+OLD_ROWS = {
+    "users": "INSERT INTO users (id, name) VALUES (?, 'x')",
+    "chats": "INSERT INTO chats (chat_id, active) VALUES (?, 1)",
+    "profiles": "INSERT INTO profiles (user_id, data, updated) VALUES (?, '{}', 't')",
+    "dialogs": "INSERT INTO dialogs (user_id, data) VALUES (?, '{}')",
+    "feedback": "INSERT INTO feedback (user_id, topic, helpful, at) VALUES (?, 'soap', 1, 't')",
+    "reminders": "INSERT INTO reminders (chat_id, enabled, leads, tz, send_hour)"
+    " VALUES (?, 1, '7,1', 'UTC', 9)",
+    "outbox": "INSERT INTO outbox (chat_id, key, text, created, next_attempt)"
+    " VALUES (?1, 'k' || ?1, 'x', 't', 't')",
+    "questions": "INSERT INTO questions (user_id, chat_id, text, norm, score, answered, asked_at)"
+    " VALUES (?1, ?1, 'x', 'x', 0, 0, 't')",
+}
+
+
+async def test_migration_3_forgets_rows_stored_for_id_0(tmp_path: Path) -> None:
+    before = tmp_path / "before"
+    before.mkdir()
+    for name in ("0001_initial.sql", "0002_update_inbox.sql"):
+        (before / name).write_text((MIGRATIONS_DIR / name).read_text())
+    path = tmp_path / "old.sqlite3"
+    old = await SqliteStorage.open(path, before)
+    assert await old.schema_version() == 2
+    await old.close()
+    with raw(path) as conn:
+        for ident in (0, 7, -100):
+            for sql in OLD_ROWS.values():
+                conn.execute(sql, (ident,))
+        conn.execute(
+            "INSERT INTO cohorts (id, name, year, chat_id, code, created_by, created)"
+            " VALUES (1, 'Lahore', 2027, -100, 'c1', 0, 't'),"
+            " (2, 'Cairo', 2027, -200, 'c2', 7, 't')"
+        )
+        conn.execute("INSERT INTO cohort_members VALUES (0, 1, 't'), (7, 1, 't')")
+        conn.execute("INSERT INTO cohort_leads VALUES (1, 0, 0), (1, 7, 1)")
+        conn.execute(
+            "INSERT INTO questions (user_id, chat_id, text, norm, score, answered,"
+            " asked_at) VALUES (0, -100, 'anonymous', 'x', 0, 0, 't')"
+        )
+        conn.execute(
+            "INSERT INTO broadcasts (admin_id, text, status, created)"
+            " VALUES (0, 'x', 'sent', 't'), (7, 'y', 'sent', 't')"
+        )
+
+    async with await SqliteStorage.open(path) as store:
+        assert await store.schema_version() >= 3
+    with raw(path) as conn:
+        ids = {
+            table: sorted(r[0] for r in conn.execute(f"SELECT {column} FROM {table}"))
+            for table, column in [
+                ("users", "id"),
+                ("chats", "chat_id"),
+                ("profiles", "user_id"),
+                ("dialogs", "user_id"),
+                ("feedback", "user_id"),
+                ("reminders", "chat_id"),
+                ("outbox", "chat_id"),
+                ("cohort_members", "user_id"),
+                ("cohort_leads", "user_id"),
+            ]
+        }
+        assert ids == {table: ([-100, 7] if table in OLD_ROWS else [7]) for table in ids}
+        questions = sorted(conn.execute("SELECT user_id, chat_id, text FROM questions"))
+        # A group's anonymous question stays: it belongs to no person and shows a gap.
+        assert questions == [(-100, -100, "x"), (0, -100, "anonymous"), (7, 7, "x")]
+        creators = conn.execute("SELECT created_by FROM cohorts ORDER BY id").fetchall()
+        assert creators == [(None,), (7,)]
+        admins = conn.execute("SELECT admin_id FROM broadcasts ORDER BY id").fetchall()
+        assert admins == [(None,), (7,)]
+
+
 async def test_broken_migration_leaves_nothing_half_applied(tmp_path: Path) -> None:
     migrations = tmp_path / "migrations"
     migrations.mkdir()

@@ -1,7 +1,8 @@
 """The path as data: knowledge/path.yaml -> validated, frozen Steps.
 
-A curator changes prerequisites, lead times, bounding events and hard/advice there without
-touching code. Every problem names the file, the step and the field, like the knowledge loader.
+A curator changes prerequisites, lead times, bounding events, hard/advice and the /progress
+checklist (a step's `milestone`) there without touching code. Every problem names the file, the
+step and the field, like the knowledge loader.
 """
 
 from __future__ import annotations
@@ -30,8 +31,21 @@ from bot.core.models import (
 FILE = "path.yaml"
 BUNDLED = Path(__file__).resolve().parents[3] / "knowledge"
 STEP_KEYS = frozenset(
-    {"id", "title", "topic", "kind", "requires", "lead", "lead_by", "events", "verb", "done_when"}
+    {
+        "id",
+        "title",
+        "topic",
+        "kind",
+        "requires",
+        "lead",
+        "lead_by",
+        "events",
+        "verb",
+        "done_when",
+        "milestone",
+    }
 )
+MILESTONE_KEYS = frozenset({"label", "requires", "done_when", "shown_when"})
 REQUIRED_KEYS = ("id", "title", "topic", "kind")
 KINDS = ("hard", "advice")
 UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "month": 30, "months": 30}
@@ -56,6 +70,23 @@ class PathError(InvalidKnowledge):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+Conditions = Mapping[str, tuple[object, ...]]  # profile field -> values, any one is enough
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """How a step shows in the /progress checklist (see the header of knowledge/path.yaml).
+
+    The checklist is coarser than the plan, so it has its own prerequisites (other milestones)
+    and may judge "done" differently (the plan's Match Week is done once the result is known;
+    the checklist's Match only when matched)."""
+
+    label: str
+    requires: tuple[str, ...] = ()
+    done_when: Conditions | None = None  # None: the step's own done_when
+    shown_when: Conditions | None = None  # None: shown to everyone
+
+
 @dataclass(frozen=True)
 class Step:
     """One step of the road (see the header of knowledge/path.yaml for each field)."""
@@ -69,7 +100,8 @@ class Step:
     lead_by: str | None = None
     events: tuple[str, ...] = ()
     verb: str = "do it by"
-    done_when: Mapping[str, tuple[object, ...]] = field(default_factory=dict)
+    done_when: Conditions = field(default_factory=dict)
+    milestone: Milestone | None = None
 
     @property
     def hard(self) -> bool:
@@ -82,9 +114,23 @@ class Step:
 
     def done(self, profile: Profile) -> bool:
         """Whether the profile says the step is done (any one condition is enough)."""
-        return any(
-            _holds(getattr(profile, name), values) for name, values in self.done_when.items()
-        )
+        return _met(profile, self.done_when)
+
+    def milestone_done(self, profile: Profile) -> bool:
+        """Whether the step's /progress milestone is done (the step's test unless it has one)."""
+        own = self.milestone.done_when if self.milestone else None
+        return _met(profile, self.done_when if own is None else own)
+
+    def milestone_shown(self, profile: Profile) -> bool:
+        """Whether /progress lists the step for this person (only steps with a milestone)."""
+        if self.milestone is None:
+            return False
+        shown_when = self.milestone.shown_when
+        return shown_when is None or _met(profile, shown_when)
+
+
+def _met(profile: Profile, conditions: Conditions) -> bool:
+    return any(_holds(getattr(profile, name), values) for name, values in conditions.items())
 
 
 def _holds(value: object, accepted: tuple[object, ...]) -> bool:
@@ -169,6 +215,7 @@ def read_road(
             if req not in known:
                 problems.append(Problem(FILE, step.id, "requires", f"unknown step '{req}'"))
     problems += _cycles(steps, known)
+    problems += _milestone_order(steps)
     return Road(tuple(steps)), problems
 
 
@@ -202,6 +249,7 @@ def _read_step(
             check.add("events", f"unknown event '{event}' (no deadline id ends with it)")
     lead = _read_lead(item, check)
     done_when = _read_done_when(item.get("done_when", {}), check)
+    milestone = _read_milestone(item["milestone"], check) if "milestone" in item else None
     if len(problems) > before or lead is None:
         return None
     return Step(
@@ -215,6 +263,7 @@ def _read_step(
         events=step_events,
         verb=str(item.get("verb", "do it by")),
         done_when=done_when,
+        milestone=milestone,
     )
 
 
@@ -248,13 +297,15 @@ def _read_lead(item: dict[str, Any], check: _Checker) -> dict[str, int] | None:
     return out
 
 
-def _read_done_when(raw: object, check: _Checker) -> dict[str, tuple[object, ...]]:
+def _read_done_when(
+    raw: object, check: _Checker, key: str = "done_when"
+) -> dict[str, tuple[object, ...]]:
     if not isinstance(raw, dict):
-        check.add("done_when", "must map profile fields to lists of values")
+        check.add(key, "must map profile fields to lists of values")
         return {}
     out: dict[str, tuple[object, ...]] = {}
     for name, values in raw.items():
-        where = f"done_when.{name}"
+        where = f"{key}.{name}"
         if name not in PROFILE_FIELDS:
             check.add(where, "unknown profile field")
         elif not isinstance(values, list) or not values:
@@ -265,6 +316,46 @@ def _read_done_when(raw: object, check: _Checker) -> dict[str, tuple[object, ...
                     check.add(where, f"{value!r} is not a value of {name}")
             out[name] = tuple(values)
     return out
+
+
+def _read_milestone(raw: object, check: _Checker) -> Milestone | None:
+    """`milestone: {label, requires, done_when, shown_when}`; only the label is required."""
+    if not isinstance(raw, dict):
+        check.add("milestone", "must be a mapping with a label")
+        return None
+    for key in sorted(set(raw) - MILESTONE_KEYS):
+        check.add(f"milestone.{key}", "unknown field")
+    label = raw.get("label")
+    if not isinstance(label, str) or not label.strip():
+        check.add("milestone.label", "required text is missing")
+        return None
+    conditions = {
+        key: _read_done_when(raw[key], check, f"milestone.{key}")
+        for key in ("done_when", "shown_when")
+        if key in raw
+    }
+    return Milestone(
+        label=label.strip(),
+        requires=_str_list(raw.get("requires", []), "milestone.requires", check),
+        done_when=conditions.get("done_when"),
+        shown_when=conditions.get("shown_when"),
+    )
+
+
+def _milestone_order(steps: list[Step]) -> list[Problem]:
+    """A milestone waits only on milestones above it, so the checklist reads top-down (and
+    can have no cycle)."""
+    problems: list[Problem] = []
+    above: set[str] = set()
+    for step in steps:
+        if step.milestone is None:
+            continue
+        for req in step.milestone.requires:
+            if req not in above:
+                message = f"'{req}' is not a step with a milestone above this one"
+                problems.append(Problem(FILE, step.id, "milestone.requires", message))
+        above.add(step.id)
+    return problems
 
 
 def _valid_value(name: str, value: object) -> bool:

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.core import texts
 from bot.core.models import Action
 from bot.core.plan.cycle import fmt
 
@@ -69,8 +70,8 @@ def _header(
     draw: ImageDraw.ImageDraw, today: date, cycle: int, rows: Sequence[tuple[str, str, str]]
 ) -> None:
     done = sum(1 for r in rows if r[2] == "done")
-    draw.text((MARGIN, 40), "Your road to residency", font=font(54), fill=INK)
-    subtitle = f"{done} of {len(rows)} steps done · planning for the {cycle} Match · {fmt(today)}"
+    draw.text((MARGIN, 40), texts.ROAD_TITLE, font=font(54), fill=INK)
+    subtitle = texts.ROAD_SUBTITLE.format(done=done, total=len(rows), cycle=cycle, today=fmt(today))
     draw.text((MARGIN, 115), subtitle, font=font(30), fill=MUTED)
 
 
@@ -93,7 +94,7 @@ def _road(draw: ImageDraw.ImageDraw, rows: Sequence[tuple[str, str, str]], top: 
         size = 36 if i == here else 32
         draw.text((x + 50, y), label, font=font(size), fill=colour, anchor="lm")
         if i == here:
-            tag = "you are here"
+            tag = texts.ROAD_HERE
             right = WIDTH - MARGIN
             width = draw.textlength(tag, font=font(28)) + 28
             draw.rounded_rectangle((right - width, y - 22, right, y + 22), 22, fill=NEXT)
@@ -103,9 +104,9 @@ def _road(draw: ImageDraw.ImageDraw, rows: Sequence[tuple[str, str, str]], top: 
 def _timeline(draw: ImageDraw.ImageDraw, dated: Sequence[Action], today: date, top: int) -> None:
     """Today on the left, the furthest due date on the right, a marker per dated step."""
     draw.line((MARGIN, top, WIDTH - MARGIN, top), LATER, 2)
-    draw.text((MARGIN, top + 24), "Next dated steps", font=font(40), fill=INK)
+    draw.text((MARGIN, top + 24), texts.ROAD_DATED, font=font(40), fill=INK)
     if not dated:
-        draw.text((MARGIN, top + 76), "No dated step yet.", font=font(30), fill=MUTED)
+        draw.text((MARGIN, top + 76), texts.ROAD_NO_DATED, font=font(30), fill=MUTED)
         return
     axis_y = top + 130
     left, right = MARGIN + 10, WIDTH - MARGIN - 10
@@ -119,7 +120,7 @@ def _timeline(draw: ImageDraw.ImageDraw, dated: Sequence[Action], today: date, t
     draw.line((left, axis_y, right, axis_y), INK, 4)
     tx = at(today)
     draw.line((tx, axis_y - 22, tx, axis_y + 22), NEXT, 5)
-    draw.text((tx, axis_y - 28), "today", font=font(26), fill=NEXT, anchor="ls")
+    draw.text((tx, axis_y - 28), texts.ROAD_TODAY, font=font(26), fill=NEXT, anchor="ls")
     numbers: dict[date, list[int]] = {}
     for n, action in enumerate(dated, 1):
         numbers.setdefault(action.due or today, []).append(n)
@@ -153,10 +154,11 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, size: int) -> str:
 def caption(actions: Sequence[Action]) -> str:
     """The next three actions as a short caption, within Telegram's 1024 characters."""
     if not actions:
-        return "You have done every step I know about. Well done!"
-    lines = ["Next:"]
+        return texts.PLAN_ALL_DONE
+    lines = [texts.CAPTION_NEXT]
     for n, action in enumerate(actions[:3], 1):
-        due = f" (by {fmt(action.due)})" if action.due else ""
-        lines.append(f"{n}. {action.title}{due}")
+        template = texts.PLAN_ACTION_DUE if action.due else texts.PLAN_ACTION
+        due = fmt(action.due) if action.due else ""
+        lines.append(template.format(number=n, title=action.title, due=due))
     text = "\n".join(lines)
     return text if len(text) <= MAX_CAPTION else text[: MAX_CAPTION - 1] + "…"

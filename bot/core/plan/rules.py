@@ -10,12 +10,13 @@ them from knowledge/path.yaml. Dates in reasons are copied from the deadline cal
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.core.models import Deadline, Profile
 from bot.core.plan.cycle import Cycle, cycle_events
+from bot.core.plan.path import Road, load_road
 
 # Common advice, not rules (no official source): programs like to see 2-3 months of US clinical
 # experience and 2-3 US letters; below the lower end we suggest getting more.
@@ -613,75 +614,36 @@ def _student_problem(ctx: Ctx) -> str | None:
 # -- /progress ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Milestone:
-    key: str
-    topic: str
-    label: str
-    needs: tuple[str, ...] = ()
+def _residency_started(profile: Profile, today: date) -> bool:
+    start = profile.target_match_year
+    return profile.match_result == "matched" and start is not None and today >= date(start, 7, 1)
 
 
-MILESTONES: tuple[_Milestone, ...] = (
-    _Milestone("registration", "ecfmg-registration", "Register with ECFMG (USMLE ID)"),
-    _Milestone("step1", "usmle-step1", "Pass USMLE Step 1", ("registration",)),
-    _Milestone("step2ck", "usmle-step2ck", "Pass USMLE Step 2 CK", ("registration",)),
-    _Milestone("english", "english-proficiency", "Pass OET Medicine"),
-    _Milestone("pathway", "clinical-skills-requirement", "Meet the clinical-skills Pathway"),
-    _Milestone("usce", "usce", "Get US clinical experience", ("step1",)),
-    _Milestone("lors", "letters-of-recommendation", "Collect US letters", ("usce",)),
-    _Milestone("eras", "eras-application", "Submit ERAS", ("step1", "step2ck")),
-    _Milestone("nrmp", "nrmp-match", "Register for the NRMP Match", ("eras",)),
-    _Milestone(
-        "certified",
-        "ecfmg-certification",
-        "Get ECFMG certified",
-        ("step1", "step2ck", "english", "pathway"),
-    ),
-    _Milestone("rank-list", "nrmp-match", "Certify your rank order list", ("nrmp",)),
-    _Milestone("match", "match-timeline", "Match", ("rank-list",)),
-    _Milestone("visa", "visa-j1", "Get your visa", ("match",)),
-    _Milestone("residency", "residency-training", "Start residency", ("match", "certified")),
-    _Milestone("step3", "usmle-step3", "Pass USMLE Step 3", ("certified",)),
-)
+# Milestones done on a date, which no profile field holds (path.yaml's done_when cannot say it):
+# residency starts on 1 July of the Match year.
+DONE_ON_A_DATE: dict[str, Callable[[Profile, date], bool]] = {"residency": _residency_started}
 
 
-def _done(profile: Profile, today: date) -> dict[str, bool]:
-    p = profile
-    certified = bool(p.ecfmg_certified)
-    step1, step2 = certified or _passed(p.step1), certified or _passed(p.step2ck)
-    matched = p.match_result == "matched"
-    start = p.target_match_year
-    return {
-        "registration": has_usmle_id(p),
-        "step1": step1,
-        "step2ck": step2,
-        "english": certified or _passed(p.english),
-        "pathway": certified,
-        "usce": (p.usce_months or 0) >= MIN_USCE_MONTHS,
-        "lors": (p.us_lors or 0) >= MIN_US_LORS,
-        "eras": bool(p.eras_submitted),
-        "nrmp": bool(p.nrmp_registered),
-        "certified": certified,
-        "rank-list": bool(p.rol_certified),
-        "match": matched,
-        "visa": False,
-        "residency": matched and start is not None and today >= date(start, 7, 1),
-        "step3": _passed(p.step3),
-    }
-
-
-def progress(profile: Profile, today: date) -> list[tuple[str, str, str]]:
-    """The whole path as (topic id, label, done|next|later); next = all prerequisites done."""
-    done = _done(profile, today)
+def progress(profile: Profile, today: date, road: Road | None = None) -> list[tuple[str, str, str]]:
+    """The steps with a milestone in knowledge/path.yaml, in file order, as (topic id, label,
+    done|next|later); next = every milestone it requires is done (or not listed for this
+    person, as the planner counts a step outside someone's plan)."""
+    road = road or load_road()
+    shown = [s for s in road.steps if s.milestone_shown(profile)]
+    done = {s.id: s.milestone_done(profile) or _done_on_a_date(s.id, profile, today) for s in shown}
     rows: list[tuple[str, str, str]] = []
-    for m in MILESTONES:
-        if m.key == "visa" and not profile.needs_visa:
-            continue
-        if done[m.key]:
+    for step in shown:
+        assert step.milestone is not None  # milestone_shown says so
+        if done[step.id]:
             state = "done"
-        elif all(done[n] for n in m.needs):
+        elif all(done.get(req, True) for req in step.milestone.requires):
             state = "next"
         else:
             state = "later"
-        rows.append((m.topic, m.label, state))
+        rows.append((step.topic, step.milestone.label, state))
     return rows
+
+
+def _done_on_a_date(step_id: str, profile: Profile, today: date) -> bool:
+    check = DONE_ON_A_DATE.get(step_id)
+    return check is not None and check(profile, today)

@@ -12,6 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from bot.core import texts
 from bot.core.models import Profile
 
 # Years of study offered as buttons; up to 7 because some schools (e.g. Egypt) run 7 years.
@@ -31,65 +32,64 @@ class Question:
     typed: bool = False
 
 
-YES_NO: tuple[tuple[str, str], ...] = (("Yes", "yes"), ("No", "no"))
+YES_NO: tuple[tuple[str, str], ...] = ((texts.OPTION_YES, "yes"), (texts.OPTION_NO, "no"))
 STEP_OPTIONS: tuple[tuple[str, str], ...] = (
-    ("Not started", "not-started"),
-    ("Preparing", "preparing"),
-    ("Exam booked", "scheduled"),
-    ("Passed", "passed"),
-    ("Failed", "failed"),
+    (texts.OPTION_NOT_STARTED, "not-started"),
+    (texts.OPTION_PREPARING, "preparing"),
+    (texts.OPTION_BOOKED, "scheduled"),
+    (texts.OPTION_PASSED, "passed"),
+    (texts.OPTION_FAILED, "failed"),
 )
 
 QUESTIONS: tuple[Question, ...] = (
     Question(
         "stage",
-        "Are you still in medical school, or have you graduated?",
-        (("Student", "student"), ("Graduate", "graduate")),
+        texts.ASK_STAGE,
+        ((texts.OPTION_STUDENT, "student"), (texts.OPTION_GRADUATE, "graduate")),
     ),
     Question(
         "school_year",
-        "Which year of medical school are you in?",
-        tuple((f"Year {y}", str(y)) for y in SCHOOL_YEARS),
+        texts.ASK_SCHOOL_YEAR,
+        tuple((texts.OPTION_SCHOOL_YEAR.format(year=y), str(y)) for y in SCHOOL_YEARS),
         typed=True,
     ),
-    Question("graduation_year", "Which year did you graduate?", typed=True),
-    Question("step1", "Where are you with USMLE Step 1?", STEP_OPTIONS),
-    Question("step2ck", "Where are you with USMLE Step 2 CK?", STEP_OPTIONS),
+    Question("graduation_year", texts.ASK_GRADUATION_YEAR, typed=True),
+    Question("step1", texts.ASK_STEP1, STEP_OPTIONS),
+    Question("step2ck", texts.ASK_STEP2CK, STEP_OPTIONS),
     Question(
         "english",
-        "Have you passed OET Medicine (the English test ECFMG requires)?",
-        (("Not yet", "not-started"), ("Passed", "passed")),
+        texts.ASK_ENGLISH,
+        ((texts.OPTION_NOT_YET, "not-started"), (texts.OPTION_PASSED, "passed")),
     ),
-    Question("ecfmg_registered", "Do you have an ECFMG/USMLE ID (MyIntealth account)?", YES_NO),
+    Question("ecfmg_registered", texts.ASK_ECFMG_REGISTERED, YES_NO),
     Question(
         "usce_months",
-        "How many months of US clinical experience do you have?",
-        (("None", "0"), ("1", "1"), ("2", "2"), ("3", "3"), ("4-5", "4"), ("6+", "6")),
+        texts.ASK_USCE_MONTHS,
+        ((texts.OPTION_NONE, "0"), ("1", "1"), ("2", "2"), ("3", "3"), ("4-5", "4"), ("6+", "6")),
         typed=True,
     ),
     Question(
         "us_lors",
-        "How many letters of recommendation from US doctors do you have?",
-        (("None", "0"), ("1", "1"), ("2", "2"), ("3+", "3")),
+        texts.ASK_US_LORS,
+        ((texts.OPTION_NONE, "0"), ("1", "1"), ("2", "2"), ("3+", "3")),
         typed=True,
     ),
-    Question(
-        "target_match_year",
-        "Which Match do you aim for? (The 2028 Match means applying in 2027 and starting "
-        "residency in July 2028.)",
-        typed=True,
-    ),
-    Question("needs_visa", "Will you need a US visa for residency?", YES_NO),
-    Question("eras_submitted", "Have you submitted your ERAS application?", YES_NO),
-    Question("nrmp_registered", "Have you registered for the NRMP Match?", YES_NO),
-    Question("rol_certified", "Have you certified your rank order list?", YES_NO),
+    Question("target_match_year", texts.ASK_TARGET_MATCH_YEAR, typed=True),
+    Question("needs_visa", texts.ASK_NEEDS_VISA, YES_NO),
+    Question("eras_submitted", texts.ASK_ERAS_SUBMITTED, YES_NO),
+    Question("nrmp_registered", texts.ASK_NRMP_REGISTERED, YES_NO),
+    Question("rol_certified", texts.ASK_ROL_CERTIFIED, YES_NO),
     Question(
         "match_result",
-        "Did you match?",
-        (("Waiting", "pending"), ("Matched", "matched"), ("Did not match", "unmatched")),
+        texts.ASK_MATCH_RESULT,
+        (
+            (texts.OPTION_WAITING, "pending"),
+            (texts.OPTION_MATCHED, "matched"),
+            (texts.OPTION_UNMATCHED, "unmatched"),
+        ),
     ),
-    Question("step3", "Where are you with USMLE Step 3?", STEP_OPTIONS),
-    Question("ecfmg_certified", "Are you ECFMG certified?", YES_NO),
+    Question("step3", texts.ASK_STEP3, STEP_OPTIONS),
+    Question("ecfmg_certified", texts.ASK_ECFMG_CERTIFIED, YES_NO),
 )
 BY_FIELD = {q.field: q for q in QUESTIONS}
 

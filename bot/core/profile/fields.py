@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from bot.core import texts
 from bot.core.errors import BadInput
 from bot.core.models import (
     BOOL_FIELDS,
@@ -74,33 +75,33 @@ ENUM_ALIASES: dict[str, str] = {
 }
 
 LABELS: dict[str, str] = {
-    "stage": "Stage",
-    "school_year": "Year of medical school",
-    "graduation_year": "Graduation year",
-    "step1": "USMLE Step 1",
-    "step2ck": "USMLE Step 2 CK",
-    "step3": "USMLE Step 3",
-    "english": "English test (OET Medicine)",
-    "ecfmg_registered": "ECFMG registration (USMLE ID)",
-    "ecfmg_certified": "ECFMG certified",
-    "usce_months": "US clinical experience (months)",
-    "us_lors": "US letters of recommendation",
-    "target_match_year": "Target Match year",
-    "needs_visa": "Needs a US visa",
-    "eras_submitted": "ERAS application submitted",
-    "nrmp_registered": "Registered for the NRMP Match",
-    "rol_certified": "Rank order list certified",
-    "match_result": "Match result",
+    "stage": texts.LABEL_STAGE,
+    "school_year": texts.LABEL_SCHOOL_YEAR,
+    "graduation_year": texts.LABEL_GRADUATION_YEAR,
+    "step1": texts.LABEL_STEP1,
+    "step2ck": texts.LABEL_STEP2CK,
+    "step3": texts.LABEL_STEP3,
+    "english": texts.LABEL_ENGLISH,
+    "ecfmg_registered": texts.LABEL_ECFMG_REGISTERED,
+    "ecfmg_certified": texts.LABEL_ECFMG_CERTIFIED,
+    "usce_months": texts.LABEL_USCE_MONTHS,
+    "us_lors": texts.LABEL_US_LORS,
+    "target_match_year": texts.LABEL_TARGET_MATCH_YEAR,
+    "needs_visa": texts.LABEL_NEEDS_VISA,
+    "eras_submitted": texts.LABEL_ERAS_SUBMITTED,
+    "nrmp_registered": texts.LABEL_NRMP_REGISTERED,
+    "rol_certified": texts.LABEL_ROL_CERTIFIED,
+    "match_result": texts.LABEL_MATCH_RESULT,
 }
 VALUE_TEXT: dict[str, str] = {
-    "not-started": "not started",
-    "preparing": "preparing",
-    "scheduled": "exam booked",
-    "passed": "passed",
-    "failed": "failed",
-    "pending": "waiting for results",
-    "matched": "matched",
-    "unmatched": "did not match",
+    "not-started": texts.VALUE_NOT_STARTED,
+    "preparing": texts.VALUE_PREPARING,
+    "scheduled": texts.VALUE_SCHEDULED,
+    "passed": texts.VALUE_PASSED,
+    "failed": texts.VALUE_FAILED,
+    "pending": texts.VALUE_PENDING,
+    "matched": texts.VALUE_MATCHED,
+    "unmatched": texts.VALUE_UNMATCHED,
 }
 
 
@@ -264,7 +265,7 @@ def _parse_text(text: str, file: Path) -> object:
 
 def _value_text(value: object) -> str:
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return texts.VALUE_YES if value else texts.VALUE_NO
     if isinstance(value, str):
         return VALUE_TEXT.get(value, value)
     return str(value)

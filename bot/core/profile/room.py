@@ -30,7 +30,7 @@ class ProfileRoom:
 
     async def next(self, user: User, chat: Chat) -> Reply:
         """/next: the next dialog question, or the plan once nothing relevant is left to ask."""
-        if refusal := private_only(chat, "I show your plan", "next"):
+        if refusal := private_only(chat, texts.PRIVATE_PLAN, "next"):
             return refusal
         await self.deps.seen(user)
         profile = await self.deps.storage.get_profile(user.id)
@@ -59,12 +59,14 @@ class ProfileRoom:
         ]
         for i in range(0, len(options), 3):
             rows.append(tuple(options[i : i + 3]))
-        nav = [Button("Skip ⏭", data=callbacks.encode("pk", question.field))]
+        nav = [Button(texts.SKIP_BUTTON, data=callbacks.encode("pk", question.field))]
         if can_go_back:
-            nav.insert(0, Button("⬅️ Back", data=callbacks.encode("pb")))
+            nav.insert(0, Button(texts.BACK_BUTTON, data=callbacks.encode("pb")))
         rows.append(tuple(nav))
-        hint = "\n\nYou can also type the number." if question.typed else ""
-        return Reply(question.text + hint, buttons=tuple(rows))
+        text = question.text
+        if question.typed:
+            text += "\n\n" + texts.TYPE_THE_NUMBER
+        return Reply(text, buttons=tuple(rows))
 
     def _plan_reply(self, profile: Profile, keep_target: bool = False) -> Reply:
         today = self.deps.clock().date()
@@ -72,29 +74,32 @@ class ProfileRoom:
         plan = planned.plan
         lines = []
         for n, action in enumerate(plan.actions, 1):
-            due = f" (by {fmt(action.due)})" if action.due else ""
+            template = texts.PLAN_ACTION_DUE if action.due else texts.PLAN_ACTION
+            due = fmt(action.due) if action.due else ""
+            lines.append(template.format(number=n, title=action.title, due=due))
             # The first few with their reasons; the rest as a list, so a phone shows one
             # message (Telegram cuts at 4096 characters) and the urgent part stays on top.
-            reason = f"\n   {action.why}" if n <= PLAN_DETAILED else ""
-            lines.append(f"{n}. {action.title}{due}{reason}")
+            if n <= PLAN_DETAILED:
+                lines.append(texts.PLAN_REASON.format(why=action.why))
             if n == PLAN_DETAILED and len(plan.actions) > n:
-                lines.append("\nLater:")
-        text = "\n".join(lines) if lines else "You have done every step I know about. Well done!"
+                lines.extend(("", texts.PLAN_LATER))
+        text = "\n".join(lines) if lines else texts.PLAN_ALL_DONE
         if plan.warnings:
-            text = "\n".join(f"⚠️ {w}" for w in plan.warnings) + "\n\n" + text
-        text += "\n\nDates marked as estimates must be confirmed on the official pages."
+            warnings = (texts.PLAN_WARNING.format(warning=w) for w in plan.warnings)
+            text = "\n".join(warnings) + "\n\n" + text
+        text += "\n\n" + texts.PLAN_ESTIMATES
         topic_buttons = [
-            (Button(f"📖 {a.title}", data=callbacks.encode("t", a.topic)),)
+            (Button(texts.TOPIC_BUTTON.format(title=a.title), data=callbacks.encode("t", a.topic)),)
             for a in plan.actions[:3]
             if self.deps.kb.topic(a.topic)
         ]
         rows = (
             *self._target_choice(planned),
             *topic_buttons,
-            (Button("📋 Progress", data=callbacks.encode("pr")),),
+            (Button(texts.PROGRESS_BUTTON, data=callbacks.encode("pr")),),
         )
         image = self._road_image(profile, planned, "imgbot-plan.png")
-        return Reply(text, title="Your plan, most urgent first", buttons=rows, image=image)
+        return Reply(text, title=texts.PLAN_TITLE, buttons=rows, image=image)
 
     @staticmethod
     def _target_choice(planned: planner.Planned) -> tuple[tuple[Button, ...], ...]:
@@ -102,11 +107,11 @@ class ProfileRoom:
         if planned.missed is None:
             return ()
         move = Button(
-            f"➡️ Aim for the {planned.cycle} Match",
+            texts.TARGET_MOVE_BUTTON.format(year=planned.cycle),
             data=callbacks.encode("nt", "move", planned.cycle),
         )
         keep = Button(
-            f"Keep {planned.missed}: what would it take?",
+            texts.TARGET_KEEP_BUTTON.format(year=planned.missed),
             data=callbacks.encode("nt", "keep", planned.missed),
         )
         return ((move,), (keep,))
@@ -126,7 +131,7 @@ class ProfileRoom:
             return Reply("", notice=texts.STALE_BUTTON)
         await self.deps.storage.save_profile(user.id, profile, self.deps.clock())
         reply = self._plan_reply(profile)
-        return replace(reply, notice=f"Your target is now the {raw} Match.")
+        return replace(reply, notice=texts.TARGET_MOVED.format(year=raw))
 
     def _road_image(self, profile: Profile, planned: planner.Planned, name: str) -> Image:
         """The road picture; its caption is the next three actions (Telegram allows 1024)."""
@@ -152,7 +157,7 @@ class ProfileRoom:
         history = (*tuple(f for f in state.history if f != field), field)
         skipped = tuple(f for f in state.skipped if f != field)
         reply = await self._ask_or_plan(user, profile, DialogState(True, skipped, history, None))
-        return replace(reply, notice="Saved ✅")
+        return replace(reply, notice=texts.SAVED)
 
     async def typed_answer(self, user: User, text: str) -> Reply | None:
         """While the dialog waits on a number (a year, months), a typed number answers it."""
@@ -168,7 +173,7 @@ class ProfileRoom:
         try:
             value = parse_field(question.field, text.strip())
         except ProfileError as exc:
-            return Reply(f"{exc} Please try again, or tap Skip.")
+            return Reply(texts.TRY_AGAIN.format(error=exc))
         return await self._record_answer(user, question.field, value)
 
     async def on_dialog_skip(self, user: User, chat: Chat, field: str) -> Reply:
@@ -183,7 +188,7 @@ class ProfileRoom:
     async def on_dialog_back(self, user: User, chat: Chat) -> Reply:
         state = await self.deps.storage.get_dialog(user.id)
         if state is None or not state.history:
-            return Reply("", notice="There is no earlier question. Type /next to continue.")
+            return Reply("", notice=texts.NO_EARLIER_QUESTION)
         field = state.history[-1]
         profile = with_field(await self.deps.storage.get_profile(user.id), field, None)
         await self.deps.storage.save_profile(user.id, profile, self.deps.clock())
@@ -194,92 +199,87 @@ class ProfileRoom:
 
     async def profile(self, user: User, chat: Chat, args: list[str]) -> Reply:
         """/profile shows the answers; `/profile set FIELD VALUE` changes one."""
-        if refusal := private_only(chat, "I show your profile", "profile"):
+        if refusal := private_only(chat, texts.PRIVATE_PROFILE, "profile"):
             return refusal
         await self.deps.seen(user)
         if args and args[0].lower() == "set":
             return await self._profile_set(user, args[1:])
         if args:
-            return Reply("Usage: /profile to see your answers, or /profile set FIELD VALUE.")
+            return Reply(texts.PROFILE_USAGE)
         profile = await self.deps.storage.get_profile(user.id)
         rows = describe(profile)
-        body = "\n".join(f"• {label}: {value}" for label, value in rows) or "No answers yet."
-        text = (
-            f"{body}\n\nChange one with /profile set FIELD VALUE, for example "
-            "/profile set step1 passed. Fields: " + ", ".join(PROFILE_FIELDS) + "."
-        )
+        lines = (texts.PROFILE_LINE.format(label=label, value=value) for label, value in rows)
+        body = "\n".join(lines) or texts.PROFILE_EMPTY
+        fields = ", ".join(PROFILE_FIELDS)
+        text = f"{body}\n\n" + texts.PROFILE_HOW_TO_CHANGE.format(fields=fields)
         return Reply(
             text,
-            title="Your profile",
-            buttons=((Button("🧭 My plan", data=callbacks.encode("n")),),),
+            title=texts.PROFILE_TITLE,
+            buttons=((Button(texts.MY_PLAN_BUTTON, data=callbacks.encode("n")),),),
         )
 
     async def _profile_set(self, user: User, args: list[str]) -> Reply:
         if len(args) < 2:
-            return Reply(
-                "Usage: /profile set FIELD VALUE, for example /profile set step2ck passed."
-            )
+            return Reply(texts.PROFILE_SET_USAGE)
         field = args[0].lower().replace("-", "_")
         if field not in PROFILE_FIELDS:
-            return Reply(
-                f"There is no field {excerpt(args[0])}. Fields: {', '.join(PROFILE_FIELDS)}."
-            )
+            fields = ", ".join(PROFILE_FIELDS)
+            return Reply(texts.NO_SUCH_FIELD.format(field=excerpt(args[0]), fields=fields))
         try:
             value = parse_field(field, " ".join(args[1:]))
         except ProfileError as exc:
-            return Reply(f"{exc} Nothing was changed.")
+            return Reply(texts.NOT_CHANGED.format(error=exc))
         profile = with_field(await self.deps.storage.get_profile(user.id), field, value)
         await self.deps.storage.save_profile(user.id, profile, self.deps.clock())
-        return Reply(f"Saved: {field} = {value}. Type /next to see your updated plan.")
+        return Reply(texts.PROFILE_SAVED.format(field=field, value=value))
 
     async def progress(self, user: User, chat: Chat) -> Reply:
         """/progress: the whole path as a checklist of done, next and later."""
-        if refusal := private_only(chat, "I show your progress", "progress"):
+        if refusal := private_only(chat, texts.PRIVATE_PROGRESS, "progress"):
             return refusal
         profile = await self.deps.storage.get_profile(user.id)
         items = rules.progress(profile, self.deps.clock().date())
-        text = "\n".join(f"{STATE_MARKS.get(state, '•')} {label}" for _, label, state in items)
-        text += "\n\n✅ done   ➡️ next   ⏳ later"
+        text = "\n".join(
+            texts.PROGRESS_LINE.format(mark=STATE_MARKS.get(state, "•"), label=label)
+            for _, label, state in items
+        )
+        text += "\n\n" + texts.PROGRESS_LEGEND
         planned = planner.make_plan(profile, self.deps.clock().date(), self.deps.kb.deadlines)
         return Reply(
             text,
-            title="Your path",
-            buttons=((Button("🧭 My plan", data=callbacks.encode("n")),),),
+            title=texts.PROGRESS_TITLE,
+            buttons=((Button(texts.MY_PLAN_BUTTON, data=callbacks.encode("n")),),),
             image=self._road_image(profile, planned, "imgbot-progress.png"),
         )
 
     # -- privacy ---------------------------------------------------------------------------------
     async def export(self, user: User, chat: Chat) -> Reply:
         """/export: a JSON document of everything stored about the user."""
-        if refusal := private_only(chat, "I send your data", "export"):
+        if refusal := private_only(chat, texts.PRIVATE_EXPORT, "export"):
             return refusal
         data = await self.deps.storage.export_user(user.id)
         content = json.dumps(data, indent=2, ensure_ascii=False, default=str).encode()
         doc = Document(f"imgbot-data-{user.id}.json", content, "application/json")
-        return Reply("Here is everything I store about you.", document=doc)
+        return Reply(texts.EXPORT_SENT, document=doc)
 
     async def forget(self, user: User, chat: Chat) -> Reply:
         """/forget: asks for confirmation; the button deletes."""
-        if refusal := private_only(chat, "I delete your data", "forget"):
+        if refusal := private_only(chat, texts.PRIVATE_FORGET, "forget"):
             return refusal
         buttons = (
             (
                 Button(
-                    "Yes, delete everything", data=callbacks.encode("x", "yes", owner=owner(user))
+                    texts.FORGET_YES_BUTTON, data=callbacks.encode("x", "yes", owner=owner(user))
                 ),
-                Button("No, keep it", data=callbacks.encode("x", "no", owner=owner(user))),
+                Button(texts.FORGET_NO_BUTTON, data=callbacks.encode("x", "no", owner=owner(user))),
             ),
         )
-        return Reply(
-            "Delete everything I store about you (profile, plan, reminders, questions, feedback, "
-            "cohort membership)? This cannot be undone.",
-            buttons=buttons,
-        )
+        return Reply(texts.FORGET_ASK, buttons=buttons)
 
     async def on_forget(self, user: User, chat: Chat, answer: str) -> Reply:
         if answer == "yes":
             await self.deps.storage.forget_user(user.id)
-            return Reply("Done: I deleted everything I stored about you.", edit=True)
+            return Reply(texts.FORGOTTEN, edit=True)
         if answer == "no":
-            return Reply("OK, nothing was deleted.", edit=True)
+            return Reply(texts.NOT_FORGOTTEN, edit=True)
         return Reply("", notice=texts.STALE_BUTTON)

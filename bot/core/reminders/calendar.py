@@ -25,12 +25,12 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from bot.core import texts
 from bot.core.audience import conditions_of
 from bot.core.models import Deadline, DueReminder, Profile, ReminderSettings
 
 EASTERN_NAME = "America/New_York"
 PRODID = "-//IMG Pathway Bot//imgbot//EN"
-ESTIMATED_NOTE = "(estimated date — confirm on the official page)"
 GROUP_SEND_HOUR = 9  # UTC: groups span many zones, so one neutral morning hour
 
 
@@ -288,33 +288,30 @@ def _day_text(day: date) -> str:
 def when_text(deadline: Deadline, tz: str) -> str:
     """The date (and time) in words, in US Eastern terms and the reader's own zone."""
     if deadline.all_day:
-        return f"{_day_text(event_date(deadline))} (all day, US date)"
+        return texts.WHEN_ALL_DAY.format(day=_day_text(event_date(deadline)))
     eastern = deadline.at.astimezone(EASTERN)
     local = deadline.at.astimezone(zone(tz))
-    text = f"{_day_text(eastern.date())}, {eastern:%H:%M} US Eastern"
+    text = texts.WHEN_EASTERN.format(day=_day_text(eastern.date()), time=f"{eastern:%H:%M}")
     if tz != EASTERN_NAME:
-        text += f" = {_day_text(local.date())}, {local:%H:%M} your time ({tz})"
+        text += texts.WHEN_LOCAL.format(day=_day_text(local.date()), time=f"{local:%H:%M}", tz=tz)
     return text
 
 
 def _left_text(days: int) -> str:
     if days <= 0:
-        return "That is today."
-    return "1 day left." if days == 1 else f"{days} days left."
+        return texts.TODAY_LEFT
+    return texts.ONE_DAY_LEFT if days == 1 else texts.DAYS_LEFT.format(days=days)
 
 
 def reminder_text(deadline: Deadline, lead: int, now: datetime, tz: str) -> str:
     """A plain-text reminder. Days left are counted from `now`, not from `lead`, so a reminder
     caught up after downtime never claims more time than is really left."""
     del lead  # part of the outbox key; the text uses the real days left
-    lines = [
-        f"Reminder: {deadline.title}",
-        f"When: {when_text(deadline, tz)}",
-        _left_text(days_left(deadline, now, tz)),
-    ]
+    left = _left_text(days_left(deadline, now, tz))
+    lines = [texts.REMINDER.format(title=deadline.title, when=when_text(deadline, tz), left=left)]
     if deadline.estimated:
-        lines.append(ESTIMATED_NOTE)
-    lines.append(f"Official page: {deadline.source}")
+        lines.append(texts.ESTIMATED_DATE)
+    lines.append(texts.REMINDER_SOURCE.format(source=deadline.source))
     return "\n".join(lines)
 
 
@@ -344,7 +341,7 @@ def _vevent(deadline: Deadline, now: datetime) -> icalendar.Event:
     else:
         event.add("dtstart", deadline.at.astimezone(zone("UTC")))
     event.add("summary", summary)
-    note = f"\n{ESTIMATED_NOTE}" if deadline.estimated else ""
+    note = f"\n{texts.ESTIMATED_DATE}" if deadline.estimated else ""
     event.add("description", f"Official page: {deadline.source}{note}")
     event.add("url", deadline.source)
     event.add("status", "TENTATIVE" if deadline.estimated else "CONFIRMED")

@@ -66,7 +66,7 @@ class Reminders:
         items = [i.deadline for i in await self._personal_deadlines(chat.id, now)]
         if not items:
             return Reply(texts.NO_DEADLINES)
-        content = calendar.to_ics(items, now, "IMG Pathway deadlines")
+        content = calendar.to_ics(items, now, texts.CALENDAR_NAME)
         doc = Document("imgbot-deadlines.ics", content, "text/calendar")
         return Reply(
             texts.CALENDAR_FILE,
@@ -88,14 +88,18 @@ class Reminders:
         try:
             changed = reminders.apply_setting(settings, args[0].lower(), args[1:])
         except reminders.SettingError as exc:
-            return Reply(f"{exc} {texts.NOTHING_CHANGED}\n\n{reminders.USAGE}")
+            return Reply(f"{exc} {texts.NOTHING_CHANGED}\n\n{texts.REMIND_USAGE}")
         await self.deps.storage.save_reminders(chat.id, changed)
         return self._remind_reply(changed, user, notice=texts.SAVED)
 
     def _remind_reply(
         self, settings: ReminderSettings, person: User, notice: str | None = None
     ) -> Reply:
-        toggle = ("off", "🔕 Turn off") if settings.enabled else ("on", "🔔 Turn on")
+        toggle = (
+            ("off", texts.REMINDERS_OFF_BUTTON)
+            if settings.enabled
+            else ("on", texts.REMINDERS_ON_BUTTON)
+        )
         rows: list[tuple[Button, ...]] = [
             (Button(toggle[1], data=callbacks.encode("r", toggle[0], "1", owner=owner(person))),)
         ]
@@ -105,7 +109,7 @@ class Reminders:
         ]
         rows += [tuple(zones[i : i + 3]) for i in range(0, len(zones), 3)]
         return Reply(
-            reminders.describe(settings) + "\n\n" + reminders.USAGE,
+            reminders.describe(settings) + "\n\n" + texts.REMIND_USAGE,
             title=texts.REMINDERS_TITLE,
             buttons=tuple(rows),
             notice=notice,

@@ -10,6 +10,7 @@ from dataclasses import replace
 from functools import cache
 from zoneinfo import ZoneInfoNotFoundError, available_timezones
 
+from bot.core import texts
 from bot.core.errors import BadInput
 from bot.core.models import ReminderSettings
 from bot.core.quoting import excerpt
@@ -27,13 +28,6 @@ COMMON_ZONES: tuple[tuple[str, str], ...] = (
     ("Italy", "Europe/Rome"),
     ("US East", "America/New_York"),
     ("UTC", "UTC"),
-)
-USAGE = (
-    "Change them by typing:\n"
-    "• /remind on or /remind off\n"
-    "• /remind leads 30 7 1 (days before each deadline)\n"
-    "• /remind tz Europe/Rome (your time zone)\n"
-    "• /remind quiet 22-07 (no messages between these hours), or /remind quiet off"
 )
 QUIET_RE = re.compile(r"([0-9]{1,2})\s*-\s*([0-9]{1,2})")  # fullmatch; ASCII digits only
 LEAD_RE = re.compile(r"[0-9]{1,3}")  # fullmatch: "²" passes str.isdigit(), "٣" passes int()
@@ -108,14 +102,13 @@ def _parse_quiet(text: str) -> tuple[int | None, int | None]:
 
 def describe(settings: ReminderSettings) -> str:
     """The settings in one short paragraph."""
-    state = "on" if settings.enabled else "off"
-    leads = ", ".join(f"{d} days" if d != 1 else "1 day" for d in settings.leads)
+    state = texts.REMIND_ON if settings.enabled else texts.REMIND_OFF
+    leads = ", ".join(
+        texts.REMIND_DAYS.format(days=d) if d != 1 else texts.REMIND_ONE_DAY for d in settings.leads
+    )
     quiet = (
         f"{settings.quiet_start:02d}:00-{settings.quiet_end:02d}:00"
         if settings.quiet_start is not None and settings.quiet_end is not None
-        else "none"
+        else texts.REMIND_NO_QUIET
     )
-    return (
-        f"Reminders are {state}.\n• Before each deadline: {leads}\n"
-        f"• Time zone: {settings.tz}\n• Quiet hours: {quiet}"
-    )
+    return texts.REMIND_SETTINGS.format(state=state, leads=leads, tz=settings.tz, quiet=quiet)
