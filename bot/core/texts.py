@@ -86,6 +86,11 @@ ALL_STAGES_BUTTON = "⬅️ All stages"
 TOPIC_GONE = "That topic no longer exists. Type /topics to see all topics."
 ENTRY_GONE = "That answer no longer exists. Type /topics to see all topics."
 FEEDBACK_THANKS = "Thank you! Your feedback helps us improve the answers."
+HELPFUL_BUTTON = "👍 Helpful"
+NOT_HELPFUL_BUTTON = "👎 Not helpful"
+HELLO = "Hello!"
+FULL_ANSWER_IN_PRIVATE = "Full answer in private"
+MORE_IN_PRIVATE = "More in private"
 
 # -- admins (admin.py) --
 STATS_TITLE = "Bot statistics"

@@ -71,7 +71,7 @@ class Answers:
         """Match a question and build the reply for a private chat or (shorter) a group."""
         result = self.matcher.match(text)
         if result.kind == "smalltalk":
-            return result, Reply(result.smalltalk or "Hello!")
+            return result, Reply(result.smalltalk or texts.HELLO)
         if result.kind == "none" or not result.matches:
             return result, Reply(texts.OUT_OF_SCOPE)
         if result.kind == "suggest":
@@ -121,7 +121,7 @@ class Answers:
             title=topic.title,
             links=tuple(Link(s.title, s.url) for s in topic.sources[:1]),
             footer=texts.SOURCES_FOOTER.format(reviewed=topic.reviewed.isoformat()),
-            buttons=((Button("Full answer in private", start_payload=f"t-{topic.id}"),),),
+            buttons=((Button(texts.FULL_ANSWER_IN_PRIVATE, start_payload=f"t-{topic.id}"),),),
         )
 
     def entry_reply(self, entry: Entry) -> Reply:
@@ -151,7 +151,7 @@ class Answers:
             title=entry.question,
             links=tuple(Link(s.title, s.url) for s in entry.sources[:1]),
             footer=texts.SOURCES_FOOTER.format(reviewed=entry.reviewed.isoformat()),
-            buttons=((Button("More in private", start_payload=f"e-{entry.id}"),),),
+            buttons=((Button(texts.MORE_IN_PRIVATE, start_payload=f"e-{entry.id}"),),),
         )
 
     def related_entries(self, entry: Entry) -> list[Entry]:
@@ -173,6 +173,6 @@ def _entry_text(entry: Entry) -> str:
 
 def _feedback_row(topic_id: str) -> tuple[Button, ...]:
     return (
-        Button("👍 Helpful", data=callbacks.encode("f", topic_id, "u")),
-        Button("👎 Not helpful", data=callbacks.encode("f", topic_id, "d")),
+        Button(texts.HELPFUL_BUTTON, data=callbacks.encode("f", topic_id, "u")),
+        Button(texts.NOT_HELPFUL_BUTTON, data=callbacks.encode("f", topic_id, "d")),
     )
