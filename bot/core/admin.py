@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.core import callbacks, numbers, texts
-from bot.core.knowledge import KnowledgeError
+from bot.core.errors import InvalidKnowledge
 from bot.core.models import Button, Chat, KnowledgeBase, Reply, User
 from bot.core.shared import Deps, owner
 from bot.core.storage import BROADCAST_KEY_PREFIX
@@ -22,7 +22,7 @@ class Admin:
         plan_reminders: Callable[[], Awaitable[int]],
     ) -> None:
         self.deps = deps
-        self.reload = reload  # swaps the knowledge for every room, or raises KnowledgeError
+        self.reload = reload  # swaps the knowledge for every room, or raises InvalidKnowledge
         self.plan_reminders = plan_reminders
 
     async def stats(self, user: User) -> Reply:
@@ -91,7 +91,7 @@ class Admin:
             return Reply(texts.ADMINS_ONLY)
         try:
             kb = self.reload(path)
-        except KnowledgeError as exc:
+        except InvalidKnowledge as exc:
             return Reply(f"{texts.RELOAD_FAILED}\n\n{exc}")
         planned = await self.plan_reminders()
         return Reply(

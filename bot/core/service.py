@@ -23,6 +23,7 @@ from bot.core.admin import Admin
 from bot.core.cohorts import JOIN_PREFIX, ChatAdminCheck, Cohorts
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Button, Chat, Entry, KnowledgeBase, OutboxItem, Reply, Topic, User
+from bot.core.plan.path import Road, event_suffixes, load_road, read_road_dir
 from bot.core.profile.room import ProfileRoom
 from bot.core.questions.answers import Answers
 from bot.core.questions.room import Questions
@@ -68,8 +69,10 @@ class Service:
         clock: Callable[[], datetime] = utcnow,
         admins: frozenset[int] = frozenset(),
         is_chat_admin: ChatAdminCheck | None = None,
+        road: Road | None = None,
     ) -> None:
-        self.deps = deps = Deps(storage, clock, admins, kb, Answers(kb))
+        road = road or load_road()
+        self.deps = deps = Deps(storage, clock, admins, kb, Answers(kb), road)
         self.questions = Questions(deps)
         self.profiles = ProfileRoom(deps)
         self.cohorts = Cohorts(storage, lambda: deps.kb, clock, admins, is_chat_admin)
@@ -119,9 +122,12 @@ class Service:
         self.deps.admins = admins
 
     def reload(self, path: Path | None = None) -> KnowledgeBase:
-        """Load and validate the knowledge again; on any error the old knowledge keeps serving."""
+        """Load and validate the knowledge and path.yaml again; on any error (InvalidKnowledge)
+        the old ones keep serving."""
         kb = load_knowledge(path)
-        self.deps.kb, self.deps.answers = kb, Answers(kb)
+        topics, events = {t.id for t in kb.topics}, event_suffixes([d.id for d in kb.deadlines])
+        road = read_road_dir(path, topics, events)
+        self.deps.kb, self.deps.answers, self.deps.road = kb, Answers(kb), road
         return kb
 
     # -- conversation -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from bot.core import texts
 from bot.core.models import Button, Chat, KnowledgeBase, Reply, User
+from bot.core.plan.path import Road
 from bot.core.questions.answers import Answers
 from bot.core.storage import Storage
 
@@ -19,7 +20,7 @@ def utcnow() -> datetime:
 
 @dataclass
 class Deps:
-    """Held by every room and read at call time, so a /reload (new `kb` and `answers`) or a
+    """Held by every room and read at call time, so a /reload (new `kb`, `answers`, `road`) or a
     test's clock reaches all of them at once."""
 
     storage: Storage
@@ -27,6 +28,7 @@ class Deps:
     admins: frozenset[int]
     kb: KnowledgeBase
     answers: Answers
+    road: Road  # knowledge/path.yaml, swapped with `kb` by a /reload
 
     def is_admin(self, user: User) -> bool:
         return user.id in self.admins

@@ -211,6 +211,18 @@ async def test_broken_reload_keeps_serving_and_admins_only(env) -> None:
     assert "only" in (await svc.reload_knowledge(ANNA, kb_dir)).text
 
 
+async def test_a_reload_with_a_broken_path_keeps_the_old_plan_serving(env) -> None:
+    svc, _, kb_dir = env
+    road = svc.deps.road
+    path = kb_dir / "path.yaml"
+    path.write_text(
+        path.read_text().replace("    requires: [feasibility]", "    requires: [no-such-step]", 1)
+    )
+    failed = await svc.reload_knowledge(ADMIN, kb_dir)
+    assert "still serving" in failed.text and "no-such-step" in failed.text
+    assert svc.deps.road is road
+
+
 async def test_broadcast_preview_confirm_once(env) -> None:
     svc, clock, _ = env
     await svc.ask(ANNA, PRIVATE, "hi")

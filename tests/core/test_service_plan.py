@@ -16,7 +16,6 @@ from bot.console import Console
 from bot.core import callbacks
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Chat, Reply, User
-from bot.core.plan.path import load_road
 from bot.core.service import Service
 from bot.core.storage import SqliteStorage
 
@@ -126,7 +125,7 @@ async def test_terminal_chat_saves_the_picture_and_prints_its_path(
 
 
 async def test_progress_lists_a_milestone_added_only_in_path_yaml(
-    svc: Service, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    svc: Service, tmp_path: Path
 ) -> None:
     assert "Get ready for interviews" not in (await svc.progress(ANNA, PRIVATE)).text
     shutil.copytree(REPO / "knowledge", tmp_path / "kb")
@@ -135,11 +134,7 @@ async def test_progress_lists_a_milestone_added_only_in_path_yaml(
     path.write_text(
         path.read_text().replace(step, step + "    milestone: {label: Get ready for interviews}\n")
     )
-    monkeypatch.setenv("IMGBOT_KNOWLEDGE_DIR", str(tmp_path / "kb"))
-    load_road.cache_clear()  # the road is cached per directory argument, None included
-    try:
-        lines = (await svc.progress(ANNA, PRIVATE)).text.splitlines()
-    finally:
-        load_road.cache_clear()
+    svc.reload(tmp_path / "kb")  # what /reload and SIGHUP do: path.yaml is read again
+    lines = (await svc.progress(ANNA, PRIVATE)).text.splitlines()
     assert "➡️ Get ready for interviews" in lines
     assert lines.index("➡️ Get ready for interviews") > lines.index("⏳ Submit ERAS")

@@ -70,7 +70,9 @@ class ProfileRoom:
 
     def _plan_reply(self, profile: Profile, keep_target: bool = False) -> Reply:
         today = self.deps.clock().date()
-        planned = planner.make_plan(profile, today, self.deps.kb.deadlines, keep_target=keep_target)
+        planned = planner.make_plan(
+            profile, today, self.deps.kb.deadlines, self.deps.road, keep_target=keep_target
+        )
         plan = planned.plan
         lines = []
         for n, action in enumerate(plan.actions, 1):
@@ -136,7 +138,7 @@ class ProfileRoom:
     def _road_image(self, profile: Profile, planned: planner.Planned, name: str) -> Image:
         """The road picture; its caption is the next three actions (Telegram allows 1024)."""
         today = self.deps.clock().date()
-        rows = rules.progress(profile, today)
+        rows = rules.progress(profile, today, self.deps.road)
         png = picture.draw_road(rows, planned.plan.actions, today, planned.cycle)
         return Image(name, png, picture.caption(planned.plan.actions))
 
@@ -238,13 +240,15 @@ class ProfileRoom:
         if refusal := private_only(chat, texts.PRIVATE_PROGRESS, "progress"):
             return refusal
         profile = await self.deps.storage.get_profile(user.id)
-        items = rules.progress(profile, self.deps.clock().date())
+        items = rules.progress(profile, self.deps.clock().date(), self.deps.road)
         text = "\n".join(
             texts.PROGRESS_LINE.format(mark=STATE_MARKS.get(state, "•"), label=label)
             for _, label, state in items
         )
         text += "\n\n" + texts.PROGRESS_LEGEND
-        planned = planner.make_plan(profile, self.deps.clock().date(), self.deps.kb.deadlines)
+        planned = planner.make_plan(
+            profile, self.deps.clock().date(), self.deps.kb.deadlines, self.deps.road
+        )
         return Reply(
             text,
             title=texts.PROGRESS_TITLE,

@@ -57,7 +57,7 @@ class Reminders:
     ) -> list[calendar.PersonalDeadline]:
         """The deadlines of the cycle the planner plans for (so /deadlines matches /next)."""
         profile = await self.deps.storage.get_profile(chat_id)
-        cycle = planner.target_cycle(profile, now.date(), self.deps.kb.deadlines)
+        cycle = planner.target_cycle(profile, now.date(), self.deps.kb.deadlines, self.deps.road)
         return calendar.personal_deadlines(profile, self.deps.kb.deadlines, now, cycle)
 
     async def calendar(self, user: User, chat: Chat) -> Reply:
@@ -181,7 +181,9 @@ class Reminders:
 
         def cycle_of(profile: Profile) -> int:
             if profile not in cache:
-                cache[profile] = planner.target_cycle(profile, now.date(), self.deps.kb.deadlines)
+                cache[profile] = planner.target_cycle(
+                    profile, now.date(), self.deps.kb.deadlines, self.deps.road
+                )
             return cache[profile]
 
         return cycle_of
