@@ -136,7 +136,7 @@ SEMANTIC = shared_encoder() is not None
 
 
 def test_dev_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
-    # measured: top-1 95.8%, top-3 98.9%, direct and right 81.1%, confidently wrong 0.0%
+    # measured: top-1 96.8%, top-3 98.9%, direct and right 84.2%, confidently wrong 0.0%
     report = evaluate(real_matcher, load_questions(DATA / "dev.yaml"))
     print(report.to_text())
     assert report.top1 >= (0.95 if SEMANTIC else 0.85), report.to_text()
@@ -145,12 +145,12 @@ def test_dev_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
     assert report.refused_rate <= 0.03, report.to_text()
     assert report.confident_wrong <= (0.02 if SEMANTIC else 0.05), report.to_text()
     if SEMANTIC:
-        assert report.direct_correct >= 0.80, report.to_text()
+        assert report.direct_correct >= 0.82, report.to_text()
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
 def test_forum_style_dev_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
-    # measured: top-1 87.8%, top-3 98.5%, direct and right 61.2%, confidently wrong 1.5%,
+    # measured: top-1 86.7%, top-3 99.0%, direct and right 65.3%, confidently wrong 1.5%,
     # refused 0.5%, out of scope rejected 97.5%
     report = evaluate(real_matcher, load_questions(DATA / "dev-forum.yaml"))
     print(report.to_text())
@@ -159,30 +159,34 @@ def test_forum_style_dev_set_meets_the_bar(real_matcher: MatchesQuestions) -> No
     assert report.none_recall >= 0.95, report.to_text()
     assert report.refused_rate <= 0.02, report.to_text()
     assert report.confident_wrong <= 0.02, report.to_text()
-    assert report.direct_correct >= 0.60, report.to_text()
+    assert report.direct_correct >= 0.63, report.to_text()
 
 
 def test_holdout_set_generalises(real_matcher: MatchesQuestions) -> None:
-    # measured: top-1 94.4%, out of scope rejected 100%, refused 0.0%
+    # measured: top-1 94.4%, direct and right 77.8%, confidently wrong 0.0%, out of scope
+    # rejected 100%, refused 0.0%
     report = evaluate(real_matcher, load_questions(DATA / "holdout.yaml"))
     print(report.to_text())
     assert report.top1 >= (0.90 if SEMANTIC else 0.85), report.to_text()
     assert report.none_recall >= 0.90, report.to_text()
     assert report.refused_rate <= 0.03, report.to_text()
+    if SEMANTIC:
+        assert report.direct_correct >= 0.75, report.to_text()
+        assert report.confident_wrong <= 0.02, report.to_text()
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
 def test_forum_set_does_not_regress(real_matcher: MatchesQuestions) -> None:
     """tests/data/holdout-forum.yaml, held out until the third matching pass, now tuned on.
-    Measured: top-1 86.1%, top-3 97.4%, direct and right 67.0%, confidently wrong 3.9% (most
-    wrong answers are on a topic the set lists under `also`), refused 0.9%, out of scope
-    rejected 95.6%. Direct and right and confidently wrong still miss issue 10's bars."""
+    Measured: top-1 88.7%, top-3 98.3%, direct and right 71.7%, confidently wrong 3.0% (6 of
+    its 7 wrong answers are on a topic the set lists under `also`), refused 0.4%, out of scope
+    rejected 95.6%. Confidently wrong still misses issue 10's bar."""
     report = evaluate(real_matcher, load_questions(DATA / "holdout-forum.yaml"))
     print(report.to_text())
     assert report.top1 >= 0.85, report.to_text()
     assert report.top3 >= 0.95, report.to_text()
-    assert report.direct_correct >= 0.65, report.to_text()
-    assert report.confident_wrong <= 0.05, report.to_text()
+    assert report.direct_correct >= 0.69, report.to_text()
+    assert report.confident_wrong <= 0.04, report.to_text()
     assert report.refused_rate <= 0.03, report.to_text()
     assert report.none_recall >= 0.92, report.to_text()
 
@@ -190,13 +194,13 @@ def test_forum_set_does_not_regress(real_matcher: MatchesQuestions) -> None:
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
 def test_second_forum_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
     """tests/data/holdout-2.yaml (near misses, specific facts, long posts), now tuned on.
-    Measured: top-1 93.3%, top-3 96.7%, direct and right 75.0%, confidently wrong 0.0%,
+    Measured: top-1 95.0%, top-3 98.3%, direct and right 76.7%, confidently wrong 0.0%,
     refused 0.0%, out of scope rejected 92.5%."""
     report = evaluate(real_matcher, load_questions(DATA / "holdout-2.yaml"))
     print(report.to_text())
     assert report.top1 >= 0.90, report.to_text()
     assert report.top3 >= 0.95, report.to_text()
-    assert report.direct_correct >= 0.72, report.to_text()
+    assert report.direct_correct >= 0.74, report.to_text()
     assert report.confident_wrong <= 0.02, report.to_text()
     assert report.refused_rate <= 0.03, report.to_text()
     assert report.none_recall >= 0.90, report.to_text()

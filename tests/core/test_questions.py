@@ -352,3 +352,32 @@ def test_ordinary_words_of_other_roads_do_not_refuse_an_img_question(
     analysis = real.analyse(question)
     assert analysis.guard != "out-of-scope"
     assert real.match(question).kind in ("answer", "suggest")
+
+
+def test_a_long_question_needs_a_smaller_lead_than_a_short_one(small: QuestionMatcher) -> None:
+    # A 7% lead on agreeing signals: under the short question's lead, over the long one's.
+    ranking = (Match("eras-application", 60.0), Match("usmle-step1", 55.8))
+    short = Analysis(None, None, ranking, (), True, -0.3, "eras-application", 3, words=12)
+    long = replace(short, words=HYBRID.long_words)
+    assert HYBRID.long_lead * HYBRID.margin_share < 0.07 < HYBRID.margin_share
+    assert small.decide(short, HYBRID).kind == "suggest"
+    assert small.decide(long, HYBRID).kind == "answer"
+    # Long or not, words and meaning disagreeing still ask for more.
+    assert small.decide(replace(long, lexical_top="usmle-step1"), HYBRID).kind == "suggest"
+
+
+def test_a_third_topic_far_behind_a_close_pair_is_not_offered(small: QuestionMatcher) -> None:
+    ranking = (Match("eras-application", 60.0), Match("usmle-step1", 59.0))
+    near_third = Analysis(
+        None, None, (*ranking, Match("soap", 52.0)), (), True, -0.3, "eras-application", 3
+    )
+    far_third = replace(near_third, ranking=(*ranking, Match("soap", 48.0)))
+    assert [m.topic for m in small.decide(near_third, HYBRID).matches] == [
+        "eras-application",
+        "usmle-step1",
+        "soap",
+    ]
+    assert [m.topic for m in small.decide(far_third, HYBRID).matches] == [
+        "eras-application",
+        "usmle-step1",
+    ]
