@@ -48,9 +48,12 @@ DATA = ROOT / "tests" / "data"
 SETS = ("dev", "dev-forum", "holdout", "holdout-forum", "holdout-2")
 TUNING_SETS = ("dev", "dev-forum", "holdout")
 CHECK_SETS = ("holdout-forum", "holdout-2")
-# The leads at the start of the pass that added the long-question factor (margin_share,
-# split_share, long_words, long_lead): the sweep allows no more confidently wrong than these.
-BEFORE = (0.07, 0.26, 10**9, 1.0)
+# margin_share, split_share, long_words, long_lead, entry_agree_gap, entry_agree_min
+Setting = tuple[float, float, int, float, float, float]
+INF = float("inf")
+# The leads at the start of the pass that added the long-question factor and the entry
+# agreement: the sweep allows no more confidently wrong answers than these gave.
+BEFORE: Setting = (0.07, 0.26, 10**9, 1.0, INF, 0.0)
 MODES = (("old", "legacy"), ("lexical", "lexical"), ("new", "hybrid"))
 
 
@@ -219,27 +222,36 @@ def sweep() -> None:
         pairs = load_questions(DATA / f"{name}.yaml")
         analyses = matcher.analyse_many([q for q, _ in pairs])
         analysed[name] = [(e, a) for (_, e), a in zip(pairs, analyses, strict=True)]
-    # The lead when words and meaning agree, when they do not, and the lead's factor for long
-    # questions (`lead_share`); the out-of-scope margin and the entry thresholds stay as in use.
+    # The lead when words and meaning agree, when they do not, the lead's factor for long
+    # questions and the entry lead that counts as agreement (`lead_share`); the out-of-scope
+    # margin and the entry thresholds of `entry_wins` stay as in use.
     shares = [n / 100 for n in range(5, 13)]
     splits = [n / 100 for n in range(20, 31)]
     longs = [(10**9, 1.0), *itertools.product((20, 25, 30), (0.5, 0.6, 0.7, 0.8))]
-    reports: dict[tuple[float, float, int, float], dict[str, EvalReport]] = {}
-    for share, split, (words, factor) in itertools.product(shares, splits, longs):
+    entry_agrees = [(INF, 0.0), (10, 70), (15, 70), (20, 0.0), (20, 70), (25, 0.0), (30, 0.0)]
+    reports: dict[Setting, dict[str, EvalReport]] = {}
+    for share, split, long, agree in itertools.product(shares, splits, longs, entry_agrees):
         limits = replace(
-            HYBRID, margin_share=share, split_share=split, long_words=words, long_lead=factor
+            HYBRID,
+            margin_share=share,
+            split_share=split,
+            long_words=long[0],
+            long_lead=long[1],
+            entry_agree_gap=agree[0],
+            entry_agree_min=agree[1],
         )
-        reports[(share, split, words, factor)] = {
+        reports[(share, split, *long, *agree)] = {
             name: evaluate(
                 _Decided(matcher, rows, limits), [(str(i), e) for i, (e, _) in enumerate(rows)]
             )
             for name, rows in analysed.items()
         }
     print(
-        "| chosen on | margin_share | split_share | long_words | long_lead | set | top-1 "
-        "| direct and right | confidently wrong | refused | out of scope rejected |"
+        "| chosen on | margin_share | split_share | long_words | long_lead | entry_agree_gap "
+        "| entry_agree_min | set | top-1 | direct and right | confidently wrong | refused "
+        "| out of scope rejected |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for chosen_on in (TUNING_SETS, CHECK_SETS):
         for setting in best_settings(reports, chosen_on, reports[BEFORE])[:3]:
             for name, r in reports[setting].items():
@@ -252,10 +264,10 @@ def sweep() -> None:
 
 
 def best_settings(
-    reports: dict[tuple[float, float, int, float], dict[str, EvalReport]],
+    reports: dict[Setting, dict[str, EvalReport]],
     chosen_on: Sequence[str],
     before: dict[str, EvalReport],
-) -> list[tuple[float, float, int, float]]:
+) -> list[Setting]:
     """Settings best first by direct-and-right minus five times confidently-wrong on the given
     sets (a menu costs one tap; a wrong answer misleads), among those with confidently wrong
     <= 2% (or no more than before this pass where it was above: holdout-forum, 3.0%, whose
@@ -277,7 +289,7 @@ def best_settings(
             tuned = [by_set[name] for name in chosen_on]
             score = sum(r.direct_correct - 5 * r.confident_wrong for r in tuned)
             found.append((round(score, 6), setting))
-    found.sort(key=lambda f: (-f[0], -f[1][0], -f[1][1], -f[1][3]))
+    found.sort(key=lambda f: (-f[0], -f[1][0], -f[1][1], -f[1][3], -f[1][4], -f[1][5]))
     return [setting for _, setting in found]
 
 

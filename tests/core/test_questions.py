@@ -381,3 +381,24 @@ def test_a_third_topic_far_behind_a_close_pair_is_not_offered(small: QuestionMat
         "eras-application",
         "usmle-step1",
     ]
+
+
+def test_an_entry_far_ahead_of_other_topics_entries_counts_as_agreement(
+    small: QuestionMatcher,
+) -> None:
+    # A 15% lead with words pointing elsewhere and the two topics' best entries 5 apart:
+    # short of the 24% that disagreement needs...
+    ranking = (Match("eras-application", 60.0), Match("usmle-step1", 51.0))
+    fee = EntryScore("eras-fee", "eras-application", 75.0)
+    step1 = EntryScore("step1-length", "usmle-step1", 70.0)
+    split = Analysis(None, None, ranking, (fee, step1), False, -0.3, "usmle-step1", 1, words=8)
+    assert small.decide(split, HYBRID).kind == "suggest"
+    # ...but one entry of the first topic 15 points ahead of the other topic's: answered.
+    ahead = replace(split, entries=(fee, replace(step1, score=fee.score - 15)))
+    assert fee.score < HYBRID.entry_answer_min  # not `entry_wins`: the lead decides
+    assert HYBRID.entry_agree_min <= fee.score and HYBRID.entry_agree_gap <= 15
+    result = small.decide(ahead, HYBRID)
+    assert (result.kind, result.entry) == ("answer", "eras-fee")
+    # The fitting entry in the second topic agrees with nothing.
+    elsewhere = replace(ahead, entries=(replace(step1, score=90.0), fee))
+    assert small.decide(elsewhere, HYBRID).kind == "suggest"

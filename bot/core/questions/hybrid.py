@@ -89,6 +89,10 @@ class Thresholds:
     # An entry that clearly wins answers even when its topic's lead is small (`entry_wins`):
     entry_answer_min: float = float("inf")  # its score at least this...
     entry_answer_gap: float = 0.0  # ...and this far ahead of every other topic's best entry
+    # An entry of the first topic this far ahead of every other topic's entries, scoring at
+    # least `entry_agree_min`, counts as agreement on the first topic (`lead_share`).
+    entry_agree_gap: float = float("inf")
+    entry_agree_min: float = 0.0
     # A question of at least `long_words` words needs `long_lead` times the lead (`lead_share`).
     long_words: int = 10**9
     long_lead: float = 1.0
@@ -98,14 +102,16 @@ class Thresholds:
 # + holdout, shown on holdout-forum + holdout-2, then the reverse; each setting scored as
 # direct-and-right minus five times confidently-wrong, among those with confidently wrong <= 2%
 # (no more than before where it was already above) on each set it is chosen on. The lead is
-# relative to the top score: 10% when words and meaning agree (`signals_agree`), 24% when they
-# do not, times 0.6 for a question of 25+ words. Chosen on the first group, against 7% / 26%
-# and no length factor before: dev 81.1 -> 84.2% direct and right, dev-forum 60.7 -> 65.3%,
-# holdout 75.9 -> 77.8%, and on the other group holdout-forum 68.3 -> 71.7%, holdout-2 76.7%
-# unchanged, no set with more confidently wrong answers (0 / 1.5 / 0 / 3.0 / 0%). 9% ties 10%
-# on every set (ties go to the larger lead). Chosen on the second group: the same kind of
-# rule (0.5 from 20 words, 11% / 22%), which answers more there (73.5% / 80.0%) but is
-# confidently wrong on 3.1% of dev-forum: the shorter threshold fits only its own sets.
+# relative to the top score: 10% when words and meaning agree (`signals_agree`) or an entry of
+# the first topic scores 70+ and leads every other topic's entries by 10+, 24% otherwise, times
+# 0.6 for a question of 25+ words. Chosen on the first group, against 7% / 26%, no entry
+# agreement and no length factor before: dev 81.1 -> 86.3% direct and right, dev-forum 60.7 ->
+# 65.8%, holdout 75.9 -> 79.6%; on the other group holdout-forum 68.3 -> 73.0%, holdout-2
+# 76.7 -> 80.0%; no set with more confidently wrong answers (0 / 1.5 / 0 / 3.0 / 0%). The
+# length factor alone: 84.2 / 65.3 / 77.8 / 71.7 / 76.7%. 9% ties 10% on every set (ties go
+# to the larger lead). Chosen on the second group: the same kind of rule (0.5 from 20 words,
+# 11% / 22%, entry agreement at 20), which answers more there (74.8% / 83.3%) but is
+# confidently wrong on 3.1% of dev-forum: the shorter length threshold fits only its own sets.
 # Without the length factor the best leads gain 1-3 points on the first group and none on
 # the second: inside the menu zone, right and wrong first topics look alike (the five sets'
 # menus before: 134 right first topics, 48 wrong ones; mean relative lead 0.11 / 0.08, best
@@ -139,6 +145,8 @@ HYBRID = Thresholds(
     scope_margin=-0.04,
     entry_answer_min=85.0,
     entry_answer_gap=5.0,
+    entry_agree_gap=10.0,
+    entry_agree_min=70.0,
     long_words=25,
     long_lead=0.6,
 )
@@ -410,13 +418,19 @@ def signals_agree(analysis: Analysis) -> bool:
 def lead_share(analysis: Analysis, limits: Thresholds) -> float:
     """The share of its own score by which the first topic must lead the second to answer.
 
-    More when words and meaning disagree on the first topic (`signals_agree`); less for a long
-    question. A forum post of 25+ words touches several topics; when its first topic is wrong,
-    it is nearly tied with the right one. Over the five tuning sets, wrong first topics led by a
-    median 4.5% of the top score in questions of 25+ words and 10.6% in shorter ones; at a lead
-    of 10% or more the first topic was right in 98% of long questions and 95% of short ones.
+    More when words and meaning disagree on the first topic (`signals_agree`), unless one entry
+    of it fits far better than any other topic's entries (a specific question of the knowledge
+    that names the first topic: "how much does residencycas cost per program"). Less for a
+    long question. A forum post of 25+ words touches several topics; when its first topic is
+    wrong, it is nearly tied with the right one. Over the five tuning sets, wrong first topics
+    led by a median 4.5% of the top score in questions of 25+ words and 10.6% in shorter ones;
+    at a lead of 10% or more the first topic was right in 98% of long questions and 95% of
+    short ones.
     """
-    share = limits.margin_share if signals_agree(analysis) else limits.split_share
+    agree = signals_agree(analysis) or entry_leads(
+        analysis, limits.entry_agree_min, limits.entry_agree_gap
+    )
+    share = limits.margin_share if agree else limits.split_share
     return share * limits.long_lead if analysis.words >= limits.long_words else share
 
 
@@ -425,16 +439,20 @@ def entry_wins(analysis: Analysis, limits: Thresholds) -> bool:
 
     Topics can be close while one specific question of the knowledge fits far better than
     anything else ("how many programs can I rank in SOAP": SOAP and the Match both score, one
-    SOAP entry fits). The entries of the first three topics are scored; the best one must sit in
-    the first topic, score at least `entry_answer_min` and lead the best entry of any other
-    topic by `entry_answer_gap`.
+    SOAP entry fits). Then it answers whatever the topics' lead.
     """
+    return entry_leads(analysis, limits.entry_answer_min, limits.entry_answer_gap)
+
+
+def entry_leads(analysis: Analysis, min_score: float, gap: float) -> bool:
+    """Is the best entry of the first three topics in the first topic, scoring at least
+    `min_score` and at least `gap` ahead of the best entry of any other topic?"""
     entries = analysis.entries
     if not entries or not analysis.ranking or entries[0].topic != analysis.ranking[0].topic:
         return False
     best = entries[0]
     other = max((e.score for e in entries if e.topic != best.topic), default=0.0)
-    return best.score >= limits.entry_answer_min and best.score - other >= limits.entry_answer_gap
+    return best.score >= min_score and best.score - other >= gap
 
 
 def _pick_entry(analysis: Analysis, limits: Thresholds) -> str | None:
