@@ -80,7 +80,9 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
     async def main() -> None:
         async with open_service(settings) as service:
-            await Console(service).run(sys.stdin)
+            # sys.stdout as it is now (Console's default was bound at import): what a caller
+            # of main() redirected, as tests running the CLI in process do, gets the chat
+            await Console(service, out=sys.stdout).run(sys.stdin)
 
     asyncio.run(main())
     return 0
