@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core import callbacks
-from bot.core.knowledge import load_knowledge, validate_dir
-from bot.core.models import PROFILE_FIELDS, STEP_STATUSES, Profile, ReminderSettings
+from bot.core.knowledge import validate_dir
+from bot.core.models import PROFILE_FIELDS, STEP_STATUSES, KnowledgeBase, Profile, ReminderSettings
 from bot.core.profile.fields import ProfileError, parse_field, parse_profile
 from bot.core.questions.matching import Matcher, normalise
 from bot.core.reminders.settings import SettingError, apply_setting
@@ -26,8 +26,8 @@ FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 
 
 @pytest.fixture(scope="module")
-def matcher() -> Matcher:
-    return Matcher(load_knowledge())
+def matcher(repo_knowledge: KnowledgeBase) -> Matcher:
+    return Matcher(repo_knowledge)
 
 
 @FUZZ
