@@ -80,8 +80,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
     async def main() -> None:
         async with open_service(settings) as service:
-            # sys.stdout as it is now (Console's default was bound at import): what a caller
-            # of main() redirected, as tests running the CLI in process do, gets the chat
+            # sys.stdout now, not Console's default (bound at import): a caller of main() that
+            # redirected it (the tests run the CLI in process) gets the chat
             await Console(service, out=sys.stdout).run(sys.stdin)
 
     asyncio.run(main())

@@ -26,8 +26,8 @@ REPO = Path(__file__).resolve().parents[1]
 def repo_knowledge() -> KnowledgeBase:
     """The repo's knowledge/, loaded once per test process.
 
-    A load parses and validates ~40 YAML files in ~0.3 s of CPU, and ~80 tests built a Service
-    on the same unchanged files (~25 s of the suite's CPU). A KnowledgeBase is frozen, so
+    A load parses and validates ~40 YAML files in ~0.3 s of CPU, and ~60 tests built a Service
+    on the same unchanged files (~18 s of the suite's CPU). A KnowledgeBase is frozen, so
     sharing one cannot carry state from test to test; tests about loading still load.
     """
     from bot.core.knowledge import load_knowledge
