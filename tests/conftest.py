@@ -72,8 +72,8 @@ def imgbot(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) 
         capsys.readouterr()  # only what this command prints
         try:
             code = main(list(args))
-        except SystemExit as exc:  # argparse refusing the arguments: exit code 2
-            code = exc.code if isinstance(exc.code, int) else 1
+        except SystemExit as exc:  # argparse: 0 after --help, 2 refusing the arguments
+            code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
         out, err = capsys.readouterr()
         return CliRun(code, out, err)
 
