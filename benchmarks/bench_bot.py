@@ -29,6 +29,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +42,7 @@ from fakeapi import BOT_USERNAME, BotProcess, FakeBotApi  # noqa: E402
 from fakeapi.harness import RUN_COMMAND  # noqa: E402
 
 from bot.core.knowledge import load_knowledge  # noqa: E402
-from bot.core.questions.answers import Answers  # noqa: E402
+from bot.core.questions.answers import Answers, build_matcher  # noqa: E402
 from bot.tg.render import render  # noqa: E402
 
 QUESTIONS_FILE = ROOT / "tests" / "data" / "holdout.yaml"
@@ -75,10 +76,22 @@ def load_questions(path: Path = QUESTIONS_FILE) -> list[str]:
     return [str(item["q"]) for item in data["questions"]]
 
 
-def message_counts(questions: list[str]) -> dict[str, int]:
-    """How many messages the bot sends for each question (an answer may be split at 4096)."""
-    answers = Answers(load_knowledge())
-    return {q: len(render(answers.respond(q)[1], BOT_USERNAME)) for q in questions}
+def message_counts(questions: Iterable[str], lexical: bool = False) -> dict[str, int]:
+    """How many messages the bot sends for each question (an answer may be split at 4096),
+    answered by the matcher the bot runs (`--lexical`: words only, as IMGBOT_SEMANTIC=0)."""
+    kb = load_knowledge()
+    answers = Answers(kb, build_matcher(kb, "lexical" if lexical else "hybrid"))
+    return {q: len(render(answers.respond(q)[1], BOT_USERNAME)) for q in set(questions)}
+
+
+def pushed_questions(args: argparse.Namespace, questions: list[str]) -> list[str]:
+    """The questions a run pushes (warm-up, throughput, latency): a small run answers a few."""
+    latency = max(1, round(args.rate * args.seconds))
+    return (
+        questions[: args.warmup]
+        + [questions[n % len(questions)] for n in range(min(args.updates, len(questions)))]
+        + [questions[(n * 7) % len(questions)] for n in range(min(latency, len(questions)))]
+    )
 
 
 def proc_status(pid: int) -> dict[str, int]:
@@ -195,7 +208,7 @@ def _wait_answered(
 
 def run(args: argparse.Namespace, out: Results) -> None:
     questions = load_questions()
-    per_question = message_counts(questions)
+    per_question = message_counts(pushed_questions(args, questions), args.lexical)
     with FakeBotApi() as fake, tempfile.TemporaryDirectory(prefix="bench-bot-") as tmp:
         if args.limiter == "on":
             fake.enforce_limits()

@@ -28,6 +28,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -139,14 +140,14 @@ async def plan(svc: Service, out: Results, subscribers: int) -> None:
 async def deliver(svc: Service, fake: FakeBotApi, out: Results, messages: int) -> None:
     storage = svc.storage
     sent = 0
-    mark_sent = storage.mark_sent
+    mark_sent_many = storage.mark_sent_many  # what the outbox calls after each chat's send
 
-    async def counting_mark_sent(item_id: int, now: datetime) -> None:
+    async def counting_mark_sent_many(item_ids: Sequence[int], now: datetime) -> None:
         nonlocal sent
-        await mark_sent(item_id, now)
-        sent += 1
+        await mark_sent_many(item_ids, now)
+        sent += len(item_ids)
 
-    storage.mark_sent = counting_mark_sent  # type: ignore[method-assign]
+    storage.mark_sent_many = counting_mark_sent_many  # type: ignore[method-assign]
     bot = ExtBot(
         fake.token,
         base_url=fake.base_url,

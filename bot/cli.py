@@ -80,7 +80,9 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
     async def main() -> None:
         async with open_service(settings) as service:
-            await Console(service).run(sys.stdin)
+            # sys.stdout now, not Console's default (bound at import): a caller of main() that
+            # redirected it (the tests run the CLI in process) gets the chat
+            await Console(service, out=sys.stdout).run(sys.stdin)
 
     asyncio.run(main())
     return 0

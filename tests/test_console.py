@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.console import Console
 from bot.core import commands, texts
-from bot.core.knowledge import load_knowledge
+from bot.core.models import KnowledgeBase
 from bot.core.service import Service
 from bot.core.storage import SqliteStorage
 
-REPO = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture
-async def console(tmp_path: Path) -> AsyncIterator[Console]:
+async def console(tmp_path: Path, repo_knowledge: KnowledgeBase) -> AsyncIterator[Console]:
     storage = await SqliteStorage.open(tmp_path / "db.sqlite3")
-    service = Service(load_knowledge(REPO / "knowledge"), storage)
+    service = Service(repo_knowledge, storage)
     yield Console(service, out=io.StringIO(), save_dir=tmp_path)
     await storage.close()
 
@@ -54,20 +50,9 @@ async def test_calendar_writes_the_ics_file_and_says_where(
     assert f"[file saved: {saved}]" in console.out.getvalue()  # type: ignore[attr-defined]
 
 
-def test_imgbot_chat_answers_cohort(tmp_path: Path) -> None:
+def test_imgbot_chat_answers_cohort(imgbot: Callable[..., Any], tmp_path: Path) -> None:
     """The bug that made the table: /help offered /cohort, the terminal did not know it."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("IMGBOT_", "TELEGRAM_"))}
-    env["IMGBOT_DB"] = str(tmp_path / "db.sqlite3")
-    env["IMGBOT_SEMANTIC"] = "0"  # the sentence model is not what this test is about
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "chat"],
-        input="/cohort\n",
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=120,
-    )
+    done = imgbot("chat", stdin="/cohort\n", env={"IMGBOT_DB": str(tmp_path / "db.sqlite3")})
     assert done.returncode == 0, done.stderr
     assert "You are not in a cohort" in done.stdout
     assert "I don't know" not in done.stdout

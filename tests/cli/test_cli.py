@@ -1,4 +1,8 @@
-"""The CLI contracts from the README: shapes of `ask`, `topics`, `next` JSON, `validate`, `chat`."""
+"""The CLI contracts from the README: shapes of `ask`, `topics`, `next` JSON, `validate`, `chat`.
+
+The commands run in this process (`bot.cli.main`, the `imgbot` fixture of tests/conftest.py);
+one test starts the console script as a real process, with piped input.
+"""
 
 from __future__ import annotations
 
@@ -17,23 +21,7 @@ CONTRACT_TOPICS = set(
 )
 
 
-def imgbot(
-    *args: str, stdin: str = "", env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("IMGBOT_", "TELEGRAM_"))}
-    full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=full_env,
-        timeout=120,
-    )
-
-
-def test_ask_json_in_scope_has_ranked_matches_and_an_answer():
+def test_ask_json_in_scope_has_ranked_matches_and_an_answer(imgbot):
     result = imgbot("ask", "is step 1 still graded with a number?", "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
@@ -45,13 +33,13 @@ def test_ask_json_in_scope_has_ranked_matches_and_an_answer():
     assert "usmle.org" in data["answer"]
 
 
-def test_ask_json_out_of_scope_is_empty():
+def test_ask_json_out_of_scope_is_empty(imgbot):
     result = imgbot("ask", "best recipe for chocolate cake", "--json")
     assert result.returncode == 0
     assert json.loads(result.stdout) == {"matches": [], "answer": None, "kind": "none"}
 
 
-def test_ask_json_names_the_kind_and_the_entry_of_a_specific_answer():
+def test_ask_json_names_the_kind_and_the_entry_of_a_specific_answer(imgbot):
     result = imgbot(
         "ask", "-", "--json", stdin="how many programs can I apply to in SOAP\nthanks!\n"
     )
@@ -63,14 +51,14 @@ def test_ask_json_names_the_kind_and_the_entry_of_a_specific_answer():
     assert "entry" not in thanks
 
 
-def test_ask_legacy_runs_the_matcher_as_it_was_before_entries():
+def test_ask_legacy_runs_the_matcher_as_it_was_before_entries(imgbot):
     result = imgbot("ask", "--legacy", "--json", "how many programs can I apply to in SOAP")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["matches"][0]["topic"] == "soap" and "entry" not in data
 
 
-def test_ask_reads_one_question_per_line_from_stdin_in_order():
+def test_ask_reads_one_question_per_line_from_stdin_in_order(imgbot):
     result = imgbot(
         "ask", "-", "--json", stdin="what is soap in the match\n\nweather in paris\nj1 waiver\n"
     )
@@ -82,7 +70,7 @@ def test_ask_reads_one_question_per_line_from_stdin_in_order():
     assert lines[2]["matches"][0]["topic"] == "visa-j1"
 
 
-def test_topics_json_lists_every_contract_topic_with_sources_and_dates():
+def test_topics_json_lists_every_contract_topic_with_sources_and_dates(imgbot):
     result = imgbot("topics", "--json")
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
@@ -93,13 +81,13 @@ def test_topics_json_lists_every_contract_topic_with_sources_and_dates():
         assert len(row["reviewed"]) == 10
 
 
-def test_validate_passes_on_the_real_knowledge():
+def test_validate_passes_on_the_real_knowledge(imgbot):
     result = imgbot("validate")
     assert result.returncode == 0, result.stderr
     assert "OK" in result.stdout
 
 
-def test_validate_names_file_entry_and_field_of_a_broken_copy(tmp_path):
+def test_validate_names_file_entry_and_field_of_a_broken_copy(imgbot, tmp_path):
     import shutil
 
     shutil.copytree(REPO / "knowledge", tmp_path / "kb")
@@ -111,7 +99,7 @@ def test_validate_names_file_entry_and_field_of_a_broken_copy(tmp_path):
     assert "entry '" in result.stderr and "field 'sources" in result.stderr
 
 
-def test_validate_max_age_lists_what_was_not_reviewed_recently(tmp_path):
+def test_validate_max_age_lists_what_was_not_reviewed_recently(imgbot, tmp_path):
     fixture = REPO / "tests/core/fixtures/knowledge/valid"
     result = imgbot("validate", str(fixture), "--max-age", "1")
     assert result.returncode == 1
@@ -123,7 +111,7 @@ def test_validate_max_age_lists_what_was_not_reviewed_recently(tmp_path):
     assert refused.returncode == 2 and "whole number of days" in refused.stderr
 
 
-def test_validate_warns_about_a_weekend_deadline_without_failing(tmp_path):
+def test_validate_warns_about_a_weekend_deadline_without_failing(imgbot, tmp_path):
     import shutil
 
     shutil.copytree(REPO / "tests/core/fixtures/knowledge/valid", tmp_path / "kb")
@@ -135,7 +123,7 @@ def test_validate_warns_about_a_weekend_deadline_without_failing(tmp_path):
     assert "2026-06-06 is a Saturday" in result.stderr
 
 
-def test_run_refuses_to_start_on_invalid_knowledge(tmp_path):
+def test_run_refuses_to_start_on_invalid_knowledge(imgbot, tmp_path):
     (tmp_path / "topics").mkdir()
     (tmp_path / "topics/01.yaml").write_text("stage: exams\ntopics: [")
     result = imgbot(
@@ -145,7 +133,7 @@ def test_run_refuses_to_start_on_invalid_knowledge(tmp_path):
     assert "invalid" in result.stderr and "01.yaml" in result.stderr
 
 
-def test_next_json_contract(tmp_path):
+def test_next_json_contract(imgbot, tmp_path):
     profile = tmp_path / "p.yaml"
     profile.write_text(
         "stage: graduate\ngraduation_year: 2023\nstep1: passed\nstep2ck: preparing\n"
@@ -169,7 +157,7 @@ def test_next_json_contract(tmp_path):
         ("usce_months: lots\n", "usce_months"),
     ],
 )
-def test_next_rejects_a_bad_profile_naming_the_field(tmp_path, content, field):
+def test_next_rejects_a_bad_profile_naming_the_field(imgbot, tmp_path, content, field):
     profile = tmp_path / "p.yaml"
     profile.write_text(content)
     result = imgbot("next", "--profile", str(profile), "--today", "2026-11-21", "--json")
@@ -178,10 +166,19 @@ def test_next_rejects_a_bad_profile_naming_the_field(tmp_path, content, field):
 
 
 def test_run_without_token_says_so_in_one_line_and_opens_the_chat(tmp_path):
-    result = imgbot(
-        "run",
-        stdin="what is the j1 two year rule\n/quit\n",
-        env={"IMGBOT_DB": str(tmp_path / "db.sqlite3")},
+    """The console script as a real process, as the README runs it: input from a pipe, the
+    exit code and the one line on stderr are the process's own."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IMGBOT_", "TELEGRAM_"))}
+    env["IMGBOT_DB"] = str(tmp_path / "db.sqlite3")
+    env["IMGBOT_SEMANTIC"] = "0"  # the question matches on words alone; start-up ~1 s faster
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        input="what is the j1 two year rule\n/quit\n",
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip().count("\n") == 0 and "TELEGRAM_BOT_TOKEN" in result.stderr
@@ -197,7 +194,7 @@ def last_block(output: str) -> str:
     return output.rstrip().split("\n\n")[-1]
 
 
-def test_chat_dialog_state_survives_a_restart(tmp_path):
+def test_chat_dialog_state_survives_a_restart(imgbot, tmp_path):
     env = {"IMGBOT_DB": str(tmp_path / "db.sqlite3")}
     first_question = last_block(imgbot("chat", stdin="/next\n", env=env).stdout)
     answered = imgbot("chat", stdin="/next\n1\n", env=env)
@@ -207,7 +204,7 @@ def test_chat_dialog_state_survives_a_restart(tmp_path):
     assert last_block(restarted.stdout) == second_question, "the dialog resumes where it was"
 
 
-def test_backup_copies_a_live_database(tmp_path):
+def test_backup_copies_a_live_database(imgbot, tmp_path):
     import sqlite3
 
     db = tmp_path / "db.sqlite3"
@@ -224,7 +221,7 @@ def test_backup_copies_a_live_database(tmp_path):
     copy.close()
 
 
-def test_health_fails_when_the_sweeps_stopped(tmp_path):
+def test_health_fails_when_the_sweeps_stopped(imgbot, tmp_path):
     env = {"IMGBOT_DB": str(tmp_path / "db.sqlite3"), "IMGBOT_REMINDER_INTERVAL": "10"}
     assert imgbot("health", env=env).returncode == 0
     beat = tmp_path / "db.sqlite3.heartbeat"
@@ -235,7 +232,7 @@ def test_health_fails_when_the_sweeps_stopped(tmp_path):
     assert stale.returncode == 1 and "sweep" in stale.stderr
 
 
-def test_unanswered_lists_the_most_frequent_out_of_scope_questions(tmp_path):
+def test_unanswered_lists_the_most_frequent_out_of_scope_questions(imgbot, tmp_path):
     env = {"IMGBOT_DB": str(tmp_path / "db.sqlite3")}
     imgbot(
         "chat", stdin="how to apply for plab 2\nHow to apply for PLAB 2 \nwhat is soap\n", env=env
@@ -247,7 +244,7 @@ def test_unanswered_lists_the_most_frequent_out_of_scope_questions(tmp_path):
     assert all("soap" not in r["question"] for r in rows)
 
 
-def test_chat_takes_a_superscript_as_text_not_a_button_number(tmp_path):
+def test_chat_takes_a_superscript_as_text_not_a_button_number(imgbot, tmp_path):
     """ "²" passes str.isdigit() but int() refuses it: it must not end the terminal chat."""
     result = imgbot(
         "chat", stdin="/next\n²\nwhat is soap\n", env={"IMGBOT_DB": str(tmp_path / "db")}

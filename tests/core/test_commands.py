@@ -14,8 +14,7 @@ import pytest
 
 from bot.core import commands
 from bot.core.commands import COMMANDS, Invocation
-from bot.core.knowledge import load_knowledge
-from bot.core.models import Chat, User
+from bot.core.models import Chat, KnowledgeBase, User
 from bot.core.service import PRIVATE_COMMANDS, Service
 from bot.core.storage import SqliteStorage
 
@@ -28,9 +27,9 @@ BULLET = re.compile(r"^• /(\w+):", re.MULTILINE)
 
 
 @pytest.fixture
-async def svc(tmp_path: Path) -> AsyncIterator[Service]:
+async def svc(tmp_path: Path, repo_knowledge: KnowledgeBase) -> AsyncIterator[Service]:
     storage = await SqliteStorage.open(tmp_path / "db.sqlite3")
-    yield Service(load_knowledge(REPO / "knowledge"), storage, lambda: NOW, admins={7})
+    yield Service(repo_knowledge, storage, lambda: NOW, admins={7})
     await storage.close()
 
 

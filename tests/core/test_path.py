@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -111,22 +111,11 @@ def test_duplicate_ids_and_an_empty_file() -> None:
     assert read_road({}, TOPICS, EVENTS)[1][0].field == "steps"
 
 
-def test_imgbot_validate_reports_a_broken_path(tmp_path: Path) -> None:
+def test_imgbot_validate_reports_a_broken_path(imgbot: Callable[..., Any], tmp_path: Path) -> None:
     shutil.copytree(ROOT / "knowledge", tmp_path / "kb")
     path = tmp_path / "kb" / "path.yaml"
     path.write_text(path.read_text().replace("events: [soap]", "events: [soup]"))
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from bot.cli import main; sys.exit(main())",
-            "validate",
-            str(tmp_path / "kb"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = imgbot("validate", str(tmp_path / "kb"))
     assert result.returncode == 1
     assert "path.yaml: entry 'soap', field 'events': unknown event 'soup'" in result.stderr
 

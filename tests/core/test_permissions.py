@@ -3,7 +3,6 @@ group reminders belong to the group's admins, and bad values are quoted short.""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,13 +10,11 @@ from pathlib import Path
 import pytest
 
 from bot.core import callbacks, texts
-from bot.core.knowledge import load_knowledge
-from bot.core.models import Chat, Reply, User
+from bot.core.models import Chat, KnowledgeBase, Reply, User
 from bot.core.quoting import EXCERPT_CHARS, excerpt
 from bot.core.service import Service
 from bot.core.storage import SqliteStorage
 
-REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 ANNA, BEN = User(101, "Anna"), User(102, "Ben")
 GROUP_ADMIN = User(103, "Gia")
@@ -30,16 +27,14 @@ def private(user: User) -> Chat:
 
 
 @pytest.fixture
-async def svc(tmp_path: Path) -> AsyncIterator[Service]:
-    kb_dir = tmp_path / "kb"
-    shutil.copytree(REPO / "knowledge", kb_dir)
+async def svc(tmp_path: Path, repo_knowledge: KnowledgeBase) -> AsyncIterator[Service]:
     storage = await SqliteStorage.open(tmp_path / "db.sqlite3")
 
     async def is_chat_admin(chat_id: int, user_id: int) -> bool:
         return (chat_id, user_id) == (GROUP.id, GROUP_ADMIN.id)
 
     service = Service(
-        load_knowledge(kb_dir), storage, lambda: NOW, frozenset({BOT_ADMIN.id}), is_chat_admin
+        repo_knowledge, storage, lambda: NOW, frozenset({BOT_ADMIN.id}), is_chat_admin
     )
     yield service
     await storage.close()

@@ -15,13 +15,12 @@ import pytest
 
 from bot.core import callbacks
 from bot.core.evaluation import load_questions
-from bot.core.knowledge import load_knowledge
 from bot.core.models import Entry, KnowledgeBase, Match, Reply, Source, Topic
 from bot.core.questions.answers import REPORTED_NOTE, Answers, build_matcher
 from bot.core.questions.hybrid import HYBRID, Analysis, EntryScore, QuestionMatcher
 from bot.core.questions.matching import parse_vocabulary
 from bot.core.questions.scope import load_scope
-from bot.core.questions.semantic import shared_encoder
+from bot.core.questions.semantic import cache_dir, shared_encoder
 
 needs_model = pytest.mark.skipif(shared_encoder() is None, reason="model package not installed")
 SOURCE = (Source("Official page", "https://www.usmle.org/"),)
@@ -105,12 +104,14 @@ SMALL = KnowledgeBase(
 
 @pytest.fixture(scope="module")
 def small() -> QuestionMatcher:
-    return QuestionMatcher(SMALL, shared_encoder())
+    # With the vector cache, as the bot runs: without it every test process encoded the small
+    # base and the scope examples again (~1.1 s of CPU each).
+    return QuestionMatcher(SMALL, shared_encoder(), cache_dir())
 
 
 @pytest.fixture(scope="module")
-def real() -> QuestionMatcher:
-    matcher = build_matcher(load_knowledge())
+def real(repo_knowledge: KnowledgeBase) -> QuestionMatcher:
+    matcher = build_matcher(repo_knowledge)
     assert isinstance(matcher, QuestionMatcher)
     return matcher
 

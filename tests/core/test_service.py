@@ -13,8 +13,7 @@ import pytest
 import yaml
 
 from bot.core import callbacks
-from bot.core.knowledge import load_knowledge
-from bot.core.models import Chat, Profile, ReminderSettings, Reply, User
+from bot.core.models import Chat, KnowledgeBase, Profile, ReminderSettings, Reply, User
 from bot.core.service import Service
 from bot.core.storage import SqliteStorage
 
@@ -35,13 +34,16 @@ class Clock:
 
 
 @pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[tuple[Service, Clock, Path]]:
+async def env(
+    tmp_path: Path, repo_knowledge: KnowledgeBase
+) -> AsyncIterator[tuple[Service, Clock, Path]]:
+    """A Service on the repo's knowledge, and a copy of its files for the reload tests."""
     kb_dir = tmp_path / "kb"
     shutil.copytree(REPO / "knowledge", kb_dir)
     clock = Clock()
     storage = await SqliteStorage.open(tmp_path / "db.sqlite3")
     yield (
-        Service(load_knowledge(kb_dir), storage, clock, admins=frozenset({ADMIN.id})),
+        Service(repo_knowledge, storage, clock, admins=frozenset({ADMIN.id})),
         clock,
         kb_dir,
     )

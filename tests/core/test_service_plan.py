@@ -14,12 +14,12 @@ from PIL import Image as PILImage
 
 from bot.console import Console
 from bot.core import callbacks
-from bot.core.knowledge import load_knowledge
-from bot.core.models import Chat, Reply, User
+from bot.core.models import Chat, KnowledgeBase, Reply, User
 from bot.core.service import Service
 from bot.core.storage import SqliteStorage
 
 REPO = Path(__file__).resolve().parents[2]
+
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 ANNA = User(id=101, name="Anna")
 PRIVATE = Chat(id=101)
@@ -39,9 +39,9 @@ MISSED_2027 = {
 
 
 @pytest.fixture
-async def svc(tmp_path: Path) -> AsyncIterator[Service]:
+async def svc(tmp_path: Path, repo_knowledge: KnowledgeBase) -> AsyncIterator[Service]:
     storage = await SqliteStorage.open(tmp_path / "db.sqlite3")
-    yield Service(load_knowledge(REPO / "knowledge"), storage, lambda: NOW)
+    yield Service(repo_knowledge, storage, lambda: NOW)
     await storage.close()
 
 
