@@ -103,12 +103,3 @@ def test_a_data_directory_that_cannot_be_created_stops_start_up(
         proc.cleanup()
     assert "error: cannot create the data directory" in proc.output()
     assert "Traceback" not in proc.output()
-
-
-def test_command_menu_is_set_at_start_up(fake_api: FakeBotApi, bot) -> None:
-    bot()
-    # Several scoped menus are set; wait until the default one (what most users see) is there.
-    fake_api.wait_for(lambda c: c.method == "setMyCommands" and c.ok and bool(fake_api.commands()))
-    names = {c["command"] for c in fake_api.commands()}
-    expected = {"start", "help", "ask", "next", "profile", "progress", "topics", "deadlines"}
-    assert expected | {"calendar", "remind", "export", "forget"} <= names
