@@ -78,7 +78,7 @@ def own_bot(tmp_path: Path, bot: Callable[..., BotProcess], fake_api: FakeBotApi
 
     def start(**env: str) -> Live:
         knowledge = tmp_path / "knowledge"
-        cycle = make_knowledge(knowledge)
+        cycle = make_knowledge(knowledge, entries=False)
         process = bot(IMGBOT_KNOWLEDGE_DIR=str(knowledge), IMGBOT_ADMINS=str(ADMIN), **env)
         return Live(fake_api, process, cycle)
 

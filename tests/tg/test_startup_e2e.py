@@ -73,11 +73,15 @@ CHAT_COMMAND = [*RUN_COMMAND[:-1], "chat"]
     ids=["run", "run-without-token", "chat"],
 )
 def test_a_file_that_is_not_a_database_stops_start_up_with_one_line(
-    fake_api: FakeBotApi, tmp_path: Path, command: list[str], token: bool
+    fake_api: FakeBotApi, tmp_path: Path, process_knowledge: Path, command: list[str], token: bool
 ) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("not a database\n" * 200)
-    env = {"IMGBOT_DB": str(notes), **({} if token else {"TELEGRAM_BOT_TOKEN": ""})}
+    env = {
+        "IMGBOT_DB": str(notes),
+        "IMGBOT_KNOWLEDGE_DIR": str(process_knowledge),
+        **({} if token else {"TELEGRAM_BOT_TOKEN": ""}),
+    }
     proc = BotProcess(fake_api, tmp_path / "bot", env, command=command)
     try:
         proc.start()
@@ -91,11 +95,15 @@ def test_a_file_that_is_not_a_database_stops_start_up_with_one_line(
 
 
 def test_a_data_directory_that_cannot_be_created_stops_start_up(
-    fake_api: FakeBotApi, tmp_path: Path
+    fake_api: FakeBotApi, tmp_path: Path, process_knowledge: Path
 ) -> None:
     blocker = tmp_path / "data"
     blocker.write_text("a file where the data directory should be")
-    proc = BotProcess(fake_api, tmp_path / "bot", {"IMGBOT_DB": str(blocker / "imgbot.sqlite3")})
+    env = {
+        "IMGBOT_DB": str(blocker / "imgbot.sqlite3"),
+        "IMGBOT_KNOWLEDGE_DIR": str(process_knowledge),
+    }
+    proc = BotProcess(fake_api, tmp_path / "bot", env)
     try:
         proc.start()
         assert exit_code(proc) != 0
