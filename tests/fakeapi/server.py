@@ -36,6 +36,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -532,6 +533,7 @@ class FakeBotApi:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._calls: list[Call] = []
+        self._arrivals: Counter[str] = Counter()
         self._call_seq = itertools.count(1)
         self._update_seq = itertools.count(10_001)
         self._query_seq = itertools.count(7_000_001)
@@ -621,6 +623,18 @@ class FakeBotApi:
             return [
                 c for c in self._calls if (method is None or c.method == method) and c.index > since
             ]
+
+    def arrivals(self, method: str) -> int:
+        """How many calls of `method` reached the server so far, answered or not: a call is
+        recorded when it is answered, which for a long poll with nothing new is `max_poll_wait`
+        later."""
+        with self._lock:
+            return self._arrivals[method]
+
+    def wait_arrivals(self, method: str, count: int, timeout: float) -> bool:
+        """Wait until `count` calls of `method` reached the server; False after `timeout`."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._arrivals[method] >= count, timeout)
 
     def mark(self) -> int:
         """A cursor: pass it as `since=` to look only at calls made after this moment."""
@@ -1057,9 +1071,11 @@ class FakeBotApi:
             self._faults.append(_Fault(method, error, count, chat_id))
 
     def clear_faults(self) -> None:
-        """Forget every fault still queued by fail_next: Telegram is healthy again."""
+        """Forget every fault and delay still queued by fail_next and delay_next: Telegram is
+        healthy again."""
         with self._lock:
             self._faults.clear()
+            self._delays.clear()
 
     def delay_next(self, method: str, seconds: float, count: int = 1) -> None:
         """Answer the next `count` calls of `method` only after `seconds` (the call still succeeds
@@ -1186,6 +1202,9 @@ class FakeBotApi:
             self._record(requested, params, error.status, error.body())
             return error.status, error.body()
         method = handler.__name__.removeprefix("_m_")
+        with self._changed:
+            self._arrivals[method] += 1
+            self._changed.notify_all()
         self._apply_delay(method)
         self._apply_hang(method, params)
         try:
