@@ -89,7 +89,7 @@ class BotProcess:
                 "IMGBOT_DB": str(self.db_path),
                 # What a test waits for comes round quickly: a reminder sweep every 0.25 s
                 # (four in a second, where a test waits for sweeps to count), retries after
-                # 0.1x the production back-off (0.05-0.2 s for a send, 0.1 s for getUpdates).
+                # 0.1x the production back-off (0.05-0.2 s for a send, from 0.1 s for getUpdates).
                 "IMGBOT_REMINDER_INTERVAL": "0.25",
                 "IMGBOT_BACKOFF_SCALE": "0.1",
                 "NO_PROXY": "127.0.0.1,localhost",

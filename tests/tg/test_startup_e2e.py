@@ -56,9 +56,12 @@ def test_a_revoked_token_exits_with_one_line_and_never_prints_the_token(
 
 
 def test_a_token_revoked_while_running_also_ends_with_one_line(fake_api: FakeBotApi, bot) -> None:
-    proc = bot()
+    # Accepted at start-up (getMe), refused from the first poll on.
     fake_api.fail_next("getUpdates", 401, count=10)
+    proc = bot(wait=False)
     assert exit_code(proc) != 0
+    assert [c.status for c in fake_api.calls("getMe")] == [200]
+    assert [c.status for c in fake_api.calls("getUpdates")] == [401]
     proc.assert_token_not_logged()
     assert "error: the token was rejected by Telegram" in proc.output()
     assert "Traceback" not in proc.output()
