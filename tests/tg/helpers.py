@@ -7,7 +7,6 @@ import shutil
 import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +42,7 @@ def make_knowledge(directory: Path, *, entries: bool = True) -> int:
     dates, and the tests do not depend on the time of day they run at.
     """
     copy_knowledge(directory, entries=entries)
-    soon = _soon()
+    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=2)
     later = soon + timedelta(days=40)
     cycle = soon.year + 1  # valid for events in cycle - 1 and cycle
     path = directory / "deadlines.yaml"
@@ -71,14 +70,6 @@ def make_knowledge(directory: Path, *, entries: bool = True) -> int:
     ]
     path.write_text(yaml.safe_dump({"deadlines": events}, sort_keys=False), "utf-8")
     return cycle
-
-
-@cache
-def _soon() -> datetime:
-    """Two hours after the first copy was made, the same for every copy of this test process:
-    equal copies are one KnowledgeBase value, so the bot's matcher, built once for it (0.7 s),
-    serves every test (bot.core.questions.answers keeps matchers by value)."""
-    return datetime.now(UTC).replace(microsecond=0) + timedelta(hours=2)
 
 
 # -- reading what the bot showed ---------------------------------------------------------------
