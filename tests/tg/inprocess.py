@@ -123,6 +123,7 @@ def settings_for(fake: FakeBotApi, workdir: Path, **overrides: Any) -> Settings:
         "api_url": fake.base_url,
         "db_path": str(workdir / "imgbot.sqlite3"),
         "reminder_interval": 3600,  # the job queue is never started here: no sweeps run
+        "backoff_scale": 0.1,  # a retry a test waits for comes 0.05 s after a 502, not 0.5 s
     }
     values.update(overrides)
     return Settings(**values)
@@ -144,7 +145,7 @@ async def inprocess_bot(
     """
     config = settings_for(fake, workdir, admins=frozenset(admins), **settings)
     backoff = config.backoff(BACKOFF_SECONDS)
-    limiter = RetryingRateLimiter(backoff, None if not paced else PRIVATE_PER_SECOND)
+    limiter = RetryingRateLimiter(backoff, PRIVATE_PER_SECOND if paced else None)
     kb = load_knowledge(config.knowledge_dir) if config.knowledge_dir else repo_knowledge()
     app = build_application(config, kb, limiter)
     await app.initialize()
