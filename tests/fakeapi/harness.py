@@ -87,11 +87,7 @@ class BotProcess:
                 "TELEGRAM_BOT_TOKEN": self.fake.token,
                 "TELEGRAM_API_URL": self.fake.base_url,
                 "IMGBOT_DB": str(self.db_path),
-                # What a test waits for comes round quickly: a reminder sweep every 0.25 s
-                # (four in a second, where a test waits for sweeps to count), retries after
-                # 0.1x the production back-off (0.05-0.2 s for a send, from 0.1 s for getUpdates).
-                "IMGBOT_REMINDER_INTERVAL": "0.25",
-                "IMGBOT_BACKOFF_SCALE": "0.1",
+                "IMGBOT_REMINDER_INTERVAL": "1",
                 "NO_PROXY": "127.0.0.1,localhost",
                 "no_proxy": "127.0.0.1,localhost",
                 "PYTHONUNBUFFERED": "1",

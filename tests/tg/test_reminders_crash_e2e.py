@@ -1,6 +1,6 @@
 """Reminders and broadcasts survive a crash or a shutdown in the middle of a delivery: real
 `imgbot run` processes (the kill -9 and the SIGTERM are the point), sweeping four times a second
-(tests/fakeapi/harness.py). Waits are on events: a send the fake holds, an outbox row, a sweep's
+(tests/tg/conftest.py). Waits are on events: a send the fake holds, an outbox row, a sweep's
 heartbeat; never on a quiet period."""
 
 from __future__ import annotations
