@@ -13,6 +13,9 @@ from pathlib import Path
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_DB = "./data/imgbot.sqlite3"
 DEFAULT_REMINDER_INTERVAL = 300
+# python-telegram-bot's own read timeout: how long a Bot API call may take to answer before it
+# counts as timed out (and a send is retried once, bot.tg.delivery).
+DEFAULT_REQUEST_TIMEOUT = 5.0
 
 
 class ConfigError(ValueError):
@@ -50,6 +53,14 @@ class Settings:
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8080
     log_json: bool = False
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    # Multiplies every wait before a retry (sends, getUpdates, the command menu). 1 in
+    # production; the end-to-end tests use 0.1, so a retry they wait for takes 0.1-0.3 s, not 1-3 s.
+    backoff_scale: float = 1.0
+
+    def backoff(self, delays: tuple[float, ...]) -> tuple[float, ...]:
+        """A module's retry delays, scaled by `backoff_scale`."""
+        return tuple(delay * self.backoff_scale for delay in delays)
 
 
 def _int_list(name: str, raw: str) -> frozenset[int]:
@@ -93,4 +104,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             _number("IMGBOT_WEBHOOK_PORT", env.get("IMGBOT_WEBHOOK_PORT") or "8080", int)
         ),
         log_json=env.get("IMGBOT_LOG_JSON", "") in ("1", "true", "yes"),
+        request_timeout=_number(
+            "IMGBOT_REQUEST_TIMEOUT",
+            env.get("IMGBOT_REQUEST_TIMEOUT") or str(DEFAULT_REQUEST_TIMEOUT),
+            float,
+        ),
+        backoff_scale=_number(
+            "IMGBOT_BACKOFF_SCALE", env.get("IMGBOT_BACKOFF_SCALE") or "1", float
+        ),
     )

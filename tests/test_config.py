@@ -16,6 +16,7 @@ def test_defaults():
     assert s.db_path == "./data/imgbot.sqlite3"
     assert s.reminder_interval == 300
     assert s.webhook_url is None and s.webhook_port == 8080 and s.webhook_listen == "0.0.0.0"
+    assert s.request_timeout == 5 and s.backoff((0.5, 1, 2)) == (0.5, 1, 2)
 
 
 def test_values_and_token_hidden():
@@ -27,8 +28,12 @@ def test_values_and_token_hidden():
             "IMGBOT_REMINDER_INTERVAL": "2.5",
             "IMGBOT_WEBHOOK_URL": "https://example.org/hook",
             "IMGBOT_WEBHOOK_SECRET": "s3cret",
+            "IMGBOT_REQUEST_TIMEOUT": "12",
+            "IMGBOT_BACKOFF_SCALE": "0.1",
         }
     )
+    assert s.request_timeout == 12
+    assert s.backoff((1, 2, 5)) == pytest.approx((0.1, 0.2, 0.5))
     assert s.token.get() == TOKEN
     assert s.admins == frozenset({1, 2, 3})
     assert s.reminder_interval == 2.5
@@ -41,6 +46,8 @@ def test_values_and_token_hidden():
         ("IMGBOT_ADMINS", "alice"),
         ("IMGBOT_REMINDER_INTERVAL", "often"),
         ("IMGBOT_WEBHOOK_PORT", "-1"),
+        ("IMGBOT_REQUEST_TIMEOUT", "0"),
+        ("IMGBOT_BACKOFF_SCALE", "fast"),
     ],
 )
 def test_bad_values_name_the_variable(name, value):

@@ -35,7 +35,7 @@ from bot.core.service import Service
 from bot.logs import setup_logging
 from bot.tg import commands, notifier, polling
 from bot.tg.context import App, BotData, Context
-from bot.tg.delivery import RetryingRateLimiter
+from bot.tg.delivery import BACKOFF_SECONDS, RetryingRateLimiter
 from bot.tg.handlers import (
     buttons,
     errors,
@@ -67,7 +67,7 @@ def build_application(
     # The builder's default job queue, made here so its type knows our Context (PTB's builder
     # does not carry context_types over to the job queue's type).
     job_queue: JobQueue[Context] = JobQueue()
-    limiter = limiter or RetryingRateLimiter()
+    limiter = limiter or RetryingRateLimiter(backoff=settings.backoff(BACKOFF_SECONDS))
 
     async def post_init(app: App) -> None:
         svc = await Service.open(
@@ -78,7 +78,11 @@ def build_application(
         app.bot_data.settings = settings
         assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
         app.job_queue.run_once(_set_commands, 0, data=0)
-        app.job_queue.run_repeating(notifier.sweep, interval=settings.reminder_interval, first=1)
+        # The first sweep a second after start-up (sooner only when sweeps are more frequent).
+        first = min(1.0, settings.reminder_interval)
+        app.job_queue.run_repeating(
+            notifier.sweep, interval=settings.reminder_interval, first=first
+        )
         cohorts.setup(app, settings.reminder_interval)  # the weekly digest
         _reload_on_sighup(app, settings)
         log.info("bot @%s ready with %d topics", app.bot.username, len(kb.topics))
@@ -100,6 +104,7 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
+        .read_timeout(settings.request_timeout)
         .rate_limiter(limiter)
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(post_init)
@@ -120,8 +125,9 @@ async def _set_commands(context: Context) -> None:
     try:
         await commands.set_menus(context.bot, settings.admins)
     except TelegramError as exc:
-        delay = COMMANDS_RETRY_SECONDS[min(attempt, len(COMMANDS_RETRY_SECONDS) - 1)]
-        log.warning("setMyCommands failed (%s); trying again in %ds", exc, delay)
+        delays = settings.backoff(COMMANDS_RETRY_SECONDS)
+        delay = delays[min(attempt, len(delays) - 1)]
+        log.warning("setMyCommands failed (%s); trying again in %gs", exc, delay)
         context.job_queue.run_once(_set_commands, delay, data=attempt + 1)
 
 
@@ -207,4 +213,4 @@ def _serve(app: App, settings: Settings) -> None:
             allowed_updates=updates,
         )
     else:
-        polling.run_polling(app, updates)
+        polling.run_polling(app, updates, settings.backoff(polling.BACKOFF_SECONDS))

@@ -45,12 +45,15 @@ BACKOFF_SECONDS = (1, 2, 5, 10, 30)  # after errors, capped at the last value
 MAX_IN_FLIGHT = 1000
 
 
-def run_polling(app: App, allowed_updates: Sequence[str]) -> None:
-    """Run the application until SIGINT/SIGTERM, with the same hooks as PTB's run_polling."""
-    asyncio.run(_run(app, allowed_updates))
+def run_polling(
+    app: App, allowed_updates: Sequence[str], backoff: Sequence[float] = BACKOFF_SECONDS
+) -> None:
+    """Run the application until SIGINT/SIGTERM, with the same hooks as PTB's run_polling.
+    `backoff`: the waits after consecutive getUpdates errors (Settings.backoff scales them)."""
+    asyncio.run(_run(app, allowed_updates, backoff))
 
 
-async def _run(app: App, allowed_updates: Sequence[str]) -> None:
+async def _run(app: App, allowed_updates: Sequence[str], backoff: Sequence[float]) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -63,7 +66,7 @@ async def _run(app: App, allowed_updates: Sequence[str]) -> None:
             await app.post_init(app)
         await app.bot.delete_webhook()
         await app.start()
-        await _poll(app, allowed_updates, stop)
+        await _poll(app, allowed_updates, stop, backoff)
     finally:
         if app.running:
             await app.stop()
@@ -125,7 +128,9 @@ class _Inbox:
             await asyncio.wait(self.running)
 
 
-async def _poll(app: App, allowed_updates: Sequence[str], stop: asyncio.Event) -> None:
+async def _poll(
+    app: App, allowed_updates: Sequence[str], stop: asyncio.Event, backoff: Sequence[float]
+) -> None:
     """Fetch, journal, hand updates to concurrent handlers; the next fetch confirms the batch."""
     inbox = _Inbox(app, app.bot_data.service)
     await inbox.resume()
@@ -143,7 +148,7 @@ async def _poll(app: App, allowed_updates: Sequence[str], stop: asyncio.Event) -
                 offset = batch[-1]["update_id"] + 1
         if batch is None:
             failures += 1
-            await _back_off(stop, failures)
+            await _back_off(stop, backoff[min(failures, len(backoff)) - 1])
             continue
         failures = 0
         await inbox.room(stop)
@@ -151,9 +156,8 @@ async def _poll(app: App, allowed_updates: Sequence[str], stop: asyncio.Event) -
     await _confirm(app, offset)
 
 
-async def _back_off(stop: asyncio.Event, failures: int) -> None:
-    """Wait BACKOFF_SECONDS[failures - 1] (capped), or until a stop signal."""
-    delay = BACKOFF_SECONDS[min(failures, len(BACKOFF_SECONDS)) - 1]
+async def _back_off(stop: asyncio.Event, delay: float) -> None:
+    """Wait `delay` seconds, or until a stop signal."""
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), delay)
 

@@ -36,7 +36,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
@@ -516,16 +517,23 @@ class FakeBotApi:
         503: "Service Unavailable",
     }
 
-    def __init__(self, token: str = DEFAULT_TOKEN, *, max_poll_wait: float = 1.0) -> None:
-        """`max_poll_wait` caps getUpdates long polling so a stopping bot never waits long."""
+    def __init__(
+        self, token: str = DEFAULT_TOKEN, *, max_poll_wait: float = 1.0, max_batch: int = 100
+    ) -> None:
+        """`max_poll_wait` caps getUpdates long polling so a stopping bot never waits long.
+        `max_batch` caps the updates one getUpdates call returns (Telegram: at most the call's
+        `limit`, 100, and possibly fewer): a test of what lies beyond a batch needs fewer
+        updates to get there with a smaller one."""
         self.token = token
         self.max_poll_wait = max_poll_wait
+        self.max_batch = max_batch
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._calls: list[Call] = []
+        self._arrivals: Counter[str] = Counter()
         self._call_seq = itertools.count(1)
         self._update_seq = itertools.count(10_001)
         self._query_seq = itertools.count(7_000_001)
@@ -615,6 +623,18 @@ class FakeBotApi:
             return [
                 c for c in self._calls if (method is None or c.method == method) and c.index > since
             ]
+
+    def arrivals(self, method: str) -> int:
+        """How many calls of `method` reached the server so far, answered or not: a call is
+        recorded when it is answered, which for a long poll with nothing new is `max_poll_wait`
+        later."""
+        with self._lock:
+            return self._arrivals[method]
+
+    def wait_arrivals(self, method: str, count: int, timeout: float) -> bool:
+        """Wait until `count` calls of `method` reached the server; False after `timeout`."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._arrivals[method] >= count, timeout)
 
     def mark(self) -> int:
         """A cursor: pass it as `since=` to look only at calls made after this moment."""
@@ -732,6 +752,34 @@ class FakeBotApi:
         sent = self._as_sent(call)
         assert sent is not None
         return sent
+
+    def wait_for_messages(
+        self,
+        chat_ids: Iterable[ChatId],
+        contains: str | None = None,
+        timeout: float = 10,
+        *,
+        since: int = 0,
+    ) -> None:
+        """Wait until every chat in `chat_ids` was shown a message containing `contains`: one
+        pass over the record as it grows, where a wait per chat would scan it once per chat."""
+        missing = set(chat_ids)
+
+        def all_shown(call: Call) -> bool:
+            sent = self._as_sent(call)
+            if sent is not None and (contains is None or contains in sent["text"]):
+                missing.discard(sent["chat_id"])
+            return not missing
+
+        if not missing:
+            return
+        try:
+            self.wait_for(all_shown, timeout, since=since)
+        except AssertionError as exc:
+            some = sorted(missing, key=str)[:5]
+            raise AssertionError(
+                f"{len(missing)} chats not shown {contains!r}, e.g. {some}: {exc}"
+            ) from None
 
     def ask(self, chat_id: ChatId, text: str, contains: str | None = None, **kwargs: Any) -> JSON:
         """Send `text` as a user in `chat_id` (pushed for the bot to fetch) and return the first
@@ -993,14 +1041,15 @@ class FakeBotApi:
         method: str,
         status: int,
         description: str | None = None,
-        retry_after: int | None = None,
+        retry_after: float | None = None,
         count: int = 1,
         chat_id: ChatId | None = None,
         migrate_to_chat_id: int | None = None,
     ) -> None:
         """Answer the next `count` calls of `method` (to `chat_id`, if given) with an error.
 
-        429 with retry_after -> RetryAfter; 400 with migrate_to_chat_id -> ChatMigrated;
+        429 with retry_after -> RetryAfter (Telegram says whole seconds; a test may give a
+        fraction to wait less); 400 with migrate_to_chat_id -> ChatMigrated;
         403 -> Forbidden; 5xx -> NetworkError, in python-telegram-bot's mapping.
         """
         parameters: JSON = {}
@@ -1022,9 +1071,11 @@ class FakeBotApi:
             self._faults.append(_Fault(method, error, count, chat_id))
 
     def clear_faults(self) -> None:
-        """Forget every fault still queued by fail_next: Telegram is healthy again."""
+        """Forget every fault and delay still queued by fail_next and delay_next: Telegram is
+        healthy again."""
         with self._lock:
             self._faults.clear()
+            self._delays.clear()
 
     def delay_next(self, method: str, seconds: float, count: int = 1) -> None:
         """Answer the next `count` calls of `method` only after `seconds` (the call still succeeds
@@ -1151,6 +1202,9 @@ class FakeBotApi:
             self._record(requested, params, error.status, error.body())
             return error.status, error.body()
         method = handler.__name__.removeprefix("_m_")
+        with self._changed:
+            self._arrivals[method] += 1
+            self._changed.notify_all()
         self._apply_delay(method)
         self._apply_hang(method, params)
         try:
@@ -1452,7 +1506,7 @@ class FakeBotApi:
                 "deleteWebhook to delete the webhook first",
             )
         offset = int(params.get("offset") or 0)
-        limit = max(1, min(100, int(params.get("limit") or 100)))
+        limit = max(1, min(self.max_batch, int(params.get("limit") or 100)))
         wait = min(float(params.get("timeout") or 0), self.max_poll_wait)
         deadline = time.monotonic() + wait
         with self._changed:

@@ -112,6 +112,38 @@ async def test_get_updates_long_polls_until_an_update_arrives(fake: FakeBotApi, 
     assert [u.message.text for u in updates] == ["late"]
 
 
+async def test_a_long_poll_counts_as_arrived_before_it_is_answered(
+    fake: FakeBotApi, bot: Bot
+) -> None:
+    polled = threading.Thread(target=fake.wait_arrivals, args=("getUpdates", 1, 5))
+    polled.start()
+    threading.Timer(0.1, lambda: (polled.join(), fake.message(42, "now"))).start()
+    updates = await bot.get_updates(timeout=5)
+    assert [u.message.text for u in updates] == ["now"]
+    assert fake.arrivals("getUpdates") == 1 and len(fake.calls("getUpdates")) == 1
+
+
+async def test_max_batch_caps_what_one_get_updates_returns(fake: FakeBotApi, bot: Bot) -> None:
+    fake.max_batch = 2
+    for text in ("a", "b", "c"):
+        fake.message(42, text)
+    first = await bot.get_updates(timeout=0)
+    assert [u.message.text for u in first] == ["a", "b"]
+    rest = await bot.get_updates(offset=first[-1].update_id + 1, timeout=0)
+    assert [u.message.text for u in rest] == ["c"]
+
+
+async def test_wait_for_messages_waits_until_every_chat_was_shown_one(
+    fake: FakeBotApi, bot: Bot
+) -> None:
+    await bot.send_message(1, "news")
+    threading.Timer(0.1, fake.message, (2, "unrelated")).start()
+    with pytest.raises(AssertionError, match=r"1 chats not shown 'news', e.g. \[2\]"):
+        fake.wait_for_messages([1, 2], "news", timeout=0.3)
+    await bot.send_message(2, "news too")
+    fake.wait_for_messages([1, 2], "news", timeout=1)
+
+
 async def test_updates_not_allowed_are_not_delivered(fake: FakeBotApi, bot: Bot) -> None:
     fake.my_chat_member(42, 42, "member", "kicked")
     fake.message(42, "hello")
@@ -201,6 +233,13 @@ async def test_delay_causes_timed_out_but_the_send_still_happens(
     with pytest.raises(TimedOut):
         await bot.send_message(42, "slow", read_timeout=0.1)
     assert fake.wait_for_message(42, "slow", timeout=5)["text"] == "slow"
+
+
+async def test_clear_faults_also_ends_delays(fake: FakeBotApi, bot: Bot) -> None:
+    fake.delay_next("sendMessage", 5)
+    fake.fail_next("sendMessage", 502)
+    fake.clear_faults()
+    assert (await bot.send_message(42, "quick", read_timeout=1)).text == "quick"
 
 
 async def test_hang_holds_a_chat_until_release_and_then_carries_the_calls_out(

@@ -24,6 +24,7 @@ if _TESTS_DIR not in sys.path:
     sys.path.insert(0, _TESTS_DIR)
 
 from fakeapi import BotProcess, FakeBotApi  # noqa: E402
+from helpers import copy_knowledge  # noqa: E402
 
 from bot.tg import updates  # noqa: E402
 
@@ -37,8 +38,14 @@ def fake_api() -> Iterator[FakeBotApi]:
         yield fake
 
 
+@pytest.fixture(scope="session")
+def process_knowledge(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """knowledge/ without its entries, for bot processes (helpers.copy_knowledge says why)."""
+    return copy_knowledge(tmp_path_factory.mktemp("process") / "knowledge", entries=False)
+
+
 @pytest.fixture
-def bot(fake_api: FakeBotApi, tmp_path: Path) -> Iterator[StartBot]:
+def bot(fake_api: FakeBotApi, tmp_path: Path, process_knowledge: Path) -> Iterator[StartBot]:
     """Factory: `bot(wait=True, **env)` starts `imgbot run` against `fake_api` and returns it.
 
     Each call gets its own directory (SQLite file, log) under tmp_path; env keyword arguments
@@ -49,9 +56,19 @@ def bot(fake_api: FakeBotApi, tmp_path: Path) -> Iterator[StartBot]:
 
     def start(wait: bool = True, **env: str) -> BotProcess:
         # These tests are about the process (signals, crashes, polling, start-up), not about
-        # matching, which the in-process tests cover with the sentence model. Without it a bot
-        # starts in ~2 s instead of loading 90 MB of weights (and their vectors) every time.
-        env = {"IMGBOT_SEMANTIC": "0", **env}
+        # matching, which the in-process tests cover with the sentence model and every entry.
+        # Without them a bot starts in ~1 s instead of loading 90 MB of weights (and their
+        # vectors) and indexing ~360 entries every time. What a test waits for comes round
+        # quickly: a reminder sweep every 0.25 s (where a test counts sweeps), retries after a
+        # tenth of the production back-off (0.05-0.2 s for a send, from 0.1 s for getUpdates).
+        # (The benchmarks start BotProcess with production timings.)
+        env = {
+            "IMGBOT_SEMANTIC": "0",
+            "IMGBOT_KNOWLEDGE_DIR": str(process_knowledge),
+            "IMGBOT_REMINDER_INTERVAL": "0.25",
+            "IMGBOT_BACKOFF_SCALE": "0.1",
+            **env,
+        }
         process = BotProcess(fake_api, tmp_path / f"bot{len(started)}", env)
         started.append(process)
         process.start()

@@ -31,7 +31,7 @@ from bot.core.knowledge import load_knowledge
 from bot.core.models import KnowledgeBase
 from bot.tg import notifier
 from bot.tg.app import build_application
-from bot.tg.delivery import RetryingRateLimiter
+from bot.tg.delivery import BACKOFF_SECONDS, PRIVATE_PER_SECOND, RetryingRateLimiter
 from bot.tg.handlers import groups
 
 JSON = dict[str, Any]
@@ -123,6 +123,7 @@ def settings_for(fake: FakeBotApi, workdir: Path, **overrides: Any) -> Settings:
         "api_url": fake.base_url,
         "db_path": str(workdir / "imgbot.sqlite3"),
         "reminder_interval": 3600,  # the job queue is never started here: no sweeps run
+        "backoff_scale": 0.1,  # a retry a test waits for comes 0.05 s after a 502, not 0.5 s
     }
     values.update(overrides)
     return Settings(**values)
@@ -143,7 +144,8 @@ async def inprocess_bot(
     would otherwise wait a second per reply; tests/tg/test_delivery.py proves the pacing.
     """
     config = settings_for(fake, workdir, admins=frozenset(admins), **settings)
-    limiter = RetryingRateLimiter() if paced else RetryingRateLimiter(private_per_second=None)
+    backoff = config.backoff(BACKOFF_SECONDS)
+    limiter = RetryingRateLimiter(backoff, PRIVATE_PER_SECOND if paced else None)
     kb = load_knowledge(config.knowledge_dir) if config.knowledge_dir else repo_knowledge()
     app = build_application(config, kb, limiter)
     await app.initialize()

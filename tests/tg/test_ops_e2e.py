@@ -4,17 +4,15 @@ JSON logs. The signal and the log output are the point."""
 from __future__ import annotations
 
 import json
-import shutil
 import signal
 import time
-from pathlib import Path
 
 import pytest
 from fakeapi import FakeBotApi
+from helpers import copy_knowledge
 
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parents[2]
 USER = 7002
 
 
@@ -32,8 +30,7 @@ def soap_title(fake_api: FakeBotApi) -> str:
 
 
 def test_sighup_reloads_and_a_broken_file_keeps_the_old_knowledge(fake_api, bot, tmp_path):
-    kb = tmp_path / "kb"
-    shutil.copytree(REPO / "knowledge", kb)
+    kb = copy_knowledge(tmp_path / "kb", entries=False)
     proc = bot(IMGBOT_KNOWLEDGE_DIR=str(kb), IMGBOT_LOG_JSON="1")
     original = soap_title(fake_api)
     assert "SOAP" in original

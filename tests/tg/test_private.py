@@ -333,13 +333,14 @@ async def test_429_on_send_message_delays_the_reply_but_it_arrives(
     bot: InProcessBot, fake_api: FakeBotApi
 ) -> None:
     user = new_user()
-    fake_api.fail_next("sendMessage", 429, retry_after=2, chat_id=user)
+    # Telegram says whole seconds; half a second is waited out the same way, in half the time.
+    fake_api.fail_next("sendMessage", 429, retry_after=0.5, chat_id=user)
     since = fake_api.mark()
     [reply] = await bot.say(user, "/help")
     assert "How to use me" in reply["text"]
     refused = [c for c in fake_api.calls("sendMessage", since=since) if c.status == 429]
     assert len(refused) == 1
-    assert fake_api.calls(since=reply["index"] - 1)[0].time - refused[0].time >= 1.5
+    assert fake_api.calls(since=reply["index"] - 1)[0].time - refused[0].time >= 0.5
 
 
 async def test_502_on_send_message_is_retried(bot: InProcessBot, fake_api: FakeBotApi) -> None:
@@ -351,23 +352,22 @@ async def test_502_on_send_message_is_retried(bot: InProcessBot, fake_api: FakeB
 
 
 async def test_slow_send_message_beyond_the_read_timeout_does_not_break_the_bot(
-    bot: InProcessBot, fake_api: FakeBotApi
+    fake_api: FakeBotApi, tmp_path: Path
 ) -> None:
     user = new_user()
-    fake_api.delay_next("sendMessage", 7)
-    since = fake_api.mark()
-    await bot.message(user, "/help")  # the first send times out and is retried once
-    # A timeout is ambiguous: the slow call still goes through. Wait until it lands (the fake
-    # records a call when it answers), then count: at most one extra copy.
-    first = fake_api.wait_for_message(user, "How to use me", since=since)
-    fake_api.wait_for_message(user, "How to use me", since=first["index"], timeout=10)
-    assert (
-        1
-        <= sum("How to use me" in m["text"] for m in fake_api.sent_messages(user, since=since))
-        <= 2
-    )
-    # The bot keeps answering afterwards.
-    assert "Hello" in text_of(await bot.say(user, "/start"))
+    # The read timeout is 0.4 s here (production: 5 s).
+    async with inprocess_bot(fake_api, tmp_path, request_timeout=0.4) as bot:
+        fake_api.delay_next("sendMessage", 0.7)
+        since = fake_api.mark()
+        await bot.message(user, "/help")  # the first send times out and is retried once
+        # A timeout is ambiguous: the slow call still goes through. Wait until it lands (the
+        # fake records a call when it answers), then count: at most one extra copy.
+        first = fake_api.wait_for_message(user, "How to use me", since=since)
+        fake_api.wait_for_message(user, "How to use me", since=first["index"], timeout=10)
+        shown = fake_api.sent_messages(user, since=since)
+        assert 1 <= sum("How to use me" in m["text"] for m in shown) <= 2
+        # The bot keeps answering afterwards.
+        assert "Hello" in text_of(await bot.say(user, "/start"))
 
 
 async def test_blocked_user_is_marked_inactive_and_start_reactivates(

@@ -56,9 +56,12 @@ def test_a_revoked_token_exits_with_one_line_and_never_prints_the_token(
 
 
 def test_a_token_revoked_while_running_also_ends_with_one_line(fake_api: FakeBotApi, bot) -> None:
-    proc = bot()
+    # Accepted at start-up (getMe), refused from the first poll on.
     fake_api.fail_next("getUpdates", 401, count=10)
+    proc = bot(wait=False)
     assert exit_code(proc) != 0
+    assert [c.status for c in fake_api.calls("getMe")] == [200]
+    assert [c.status for c in fake_api.calls("getUpdates")] == [401]
     proc.assert_token_not_logged()
     assert "error: the token was rejected by Telegram" in proc.output()
     assert "Traceback" not in proc.output()
@@ -73,11 +76,15 @@ CHAT_COMMAND = [*RUN_COMMAND[:-1], "chat"]
     ids=["run", "run-without-token", "chat"],
 )
 def test_a_file_that_is_not_a_database_stops_start_up_with_one_line(
-    fake_api: FakeBotApi, tmp_path: Path, command: list[str], token: bool
+    fake_api: FakeBotApi, tmp_path: Path, process_knowledge: Path, command: list[str], token: bool
 ) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("not a database\n" * 200)
-    env = {"IMGBOT_DB": str(notes), **({} if token else {"TELEGRAM_BOT_TOKEN": ""})}
+    env = {
+        "IMGBOT_DB": str(notes),
+        "IMGBOT_KNOWLEDGE_DIR": str(process_knowledge),
+        **({} if token else {"TELEGRAM_BOT_TOKEN": ""}),
+    }
     proc = BotProcess(fake_api, tmp_path / "bot", env, command=command)
     try:
         proc.start()
@@ -91,11 +98,15 @@ def test_a_file_that_is_not_a_database_stops_start_up_with_one_line(
 
 
 def test_a_data_directory_that_cannot_be_created_stops_start_up(
-    fake_api: FakeBotApi, tmp_path: Path
+    fake_api: FakeBotApi, tmp_path: Path, process_knowledge: Path
 ) -> None:
     blocker = tmp_path / "data"
     blocker.write_text("a file where the data directory should be")
-    proc = BotProcess(fake_api, tmp_path / "bot", {"IMGBOT_DB": str(blocker / "imgbot.sqlite3")})
+    env = {
+        "IMGBOT_DB": str(blocker / "imgbot.sqlite3"),
+        "IMGBOT_KNOWLEDGE_DIR": str(process_knowledge),
+    }
+    proc = BotProcess(fake_api, tmp_path / "bot", env)
     try:
         proc.start()
         assert exit_code(proc) != 0
@@ -103,12 +114,3 @@ def test_a_data_directory_that_cannot_be_created_stops_start_up(
         proc.cleanup()
     assert "error: cannot create the data directory" in proc.output()
     assert "Traceback" not in proc.output()
-
-
-def test_command_menu_is_set_at_start_up(fake_api: FakeBotApi, bot) -> None:
-    bot()
-    # Several scoped menus are set; wait until the default one (what most users see) is there.
-    fake_api.wait_for(lambda c: c.method == "setMyCommands" and c.ok and bool(fake_api.commands()))
-    names = {c["command"] for c in fake_api.commands()}
-    expected = {"start", "help", "ask", "next", "profile", "progress", "topics", "deadlines"}
-    assert expected | {"calendar", "remind", "export", "forget"} <= names

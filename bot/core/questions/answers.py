@@ -39,7 +39,7 @@ def build_matcher(kb: KnowledgeBase, mode: str = "hybrid") -> MatchesQuestions:
     """
     if mode == "legacy":
         return Matcher(kb)
-    key = (kb, mode)
+    key = (kb.topics, kb.entries, mode)
     if key not in _MATCHERS:
         encoder = shared_encoder() if mode == "hybrid" else None
         _MATCHERS[key] = QuestionMatcher(kb, encoder, cache_dir())
@@ -49,11 +49,11 @@ def build_matcher(kb: KnowledgeBase, mode: str = "hybrid") -> MatchesQuestions:
 
 
 # Building a matcher for the full knowledge takes ~1.5 s (three word indexes, the vectors from
-# the cache). A matcher never changes once built, so equal knowledge (a /reload of unchanged
-# files, a test that loads the same files again) reuses it. Keyed by value: KnowledgeBase is a
-# frozen dataclass of tuples.
+# the cache). A matcher never changes once built and reads only the topics and entries, so equal
+# ones (a /reload of unchanged files or of a moved deadline, a test's knowledge copy with its own
+# deadlines) reuse it. Keyed by value: topics and entries are tuples of frozen dataclasses.
 MATCHERS_KEPT = 4
-_MATCHERS: dict[tuple[KnowledgeBase, str], QuestionMatcher] = {}
+_MATCHERS: dict[tuple[tuple[Topic, ...], tuple[Entry, ...], str], QuestionMatcher] = {}
 
 
 def _cut(label: str) -> str:
