@@ -23,7 +23,7 @@ from bot.core.admin import Admin
 from bot.core.cohorts import JOIN_PREFIX, ChatAdminCheck, Cohorts
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Button, Chat, Entry, KnowledgeBase, OutboxItem, Reply, Topic, User
-from bot.core.plan.path import Road, event_suffixes, load_road, read_road_dir
+from bot.core.plan.path import Road, load_road, read_road_dir
 from bot.core.profile.room import ProfileRoom
 from bot.core.questions.answers import Answers
 from bot.core.questions.room import Questions
@@ -125,8 +125,7 @@ class Service:
         """Load and validate the knowledge and path.yaml again; on any error (InvalidKnowledge)
         the old ones keep serving."""
         kb = load_knowledge(path)
-        topics, events = {t.id for t in kb.topics}, event_suffixes([d.id for d in kb.deadlines])
-        road = read_road_dir(path, topics, events)
+        road = read_road_dir(path)  # checked as at start-up; `imgbot validate` checks the links
         self.deps.kb, self.deps.answers, self.deps.road = kb, Answers(kb), road
         return kb
 

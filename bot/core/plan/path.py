@@ -420,22 +420,17 @@ def _load(
 
 @lru_cache(maxsize=8)
 def load_road(directory: Path | None = None) -> Road:
-    """The validated road (structure only: topics and events are checked by `imgbot validate`
-    against the whole knowledge). Cached: what the planner uses when it is given no road."""
+    """`read_road_dir`, cached: what the planner uses when it is given no road."""
     return read_road_dir(directory)
 
 
-def read_road_dir(
-    directory: Path | None = None,
-    topics: Collection[str] | None = None,
-    events: Collection[str] | None = None,
-) -> Road:
-    """The road read now (start-up and /reload: an edited path.yaml is seen at once), checked
-    against the knowledge's topics and event ids when given; raises PathError."""
+def read_road_dir(directory: Path | None = None) -> Road:
+    """The road read now (start-up and /reload: an edited path.yaml is seen at once), its
+    structure checked (topics and events are checked by `imgbot validate`); raises PathError."""
     directory = directory or default_knowledge_dir()
     if not (directory / FILE).exists():
         directory = BUNDLED  # a deployment's own knowledge without a path uses the repo's
-    road, problems = _load(directory, topics, events)
+    road, problems = _load(directory, None, None)
     if problems:
         raise PathError(problems)
     return road
