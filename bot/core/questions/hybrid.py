@@ -88,6 +88,7 @@ NEAREST_AGREE = 2  # ...and how many of them must sit in it (signals_agree)
 # but 10 (of 711); holdout-4's shortest has 63.
 ASK_MIN_WORDS = 40
 ASK_SHARE = 0.3
+_POLITE = re.compile(r"^\W*(?:thanks?|thank you|thx|sorry|jazakallah|god bless)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
 # How a sentence that asks begins (after "so", "but", "also", "honestly"...), or what it says.
 _ASK_START = re.compile(
@@ -240,6 +241,14 @@ def asking_part(text: str) -> str | None:
     return " ".join(asks)
 
 
+def _asks(sentence: str) -> bool:
+    """Does a sentence ask? A question mark, an interrogative start or a request ("my question
+    is", "please guide"); not the thanks and apologies that close a post ("thanks for any help")."""
+    if _POLITE.match(sentence):
+        return False
+    return "?" in sentence or bool(_ASK_START.match(sentence) or _ASK_PHRASE.search(sentence))
+
+
 def _entry_texts(entry: Entry) -> Iterator[tuple[str, str]]:
     yield "question", entry.question
     for variant in entry.variants:
@@ -371,14 +380,11 @@ class QuestionMatcher:
         # dev.yaml that moved first-topic accuracy from 93% to 96% (dev-forum: 84% -> 85%).
         sims, gap, entry_sims = None, None, None
         if self.semantic is not None and self.scope is not None:
-            encoder = self.semantic.encoder
             if vector is None:
-                vector = encoder.encode_question(expand(text))
+                vector, ask_vector = self._vectors(text, ask)
             sims = self.semantic.similarities_to(vector)
             gap = self.scope.gap(vector, float(sims.max()))
-            if ask is not None:
-                if ask_vector is None:
-                    ask_vector = encoder.encode_question(expand(ask))
+            if ask is not None and ask_vector is not None:
                 entry_sims = self.semantic.similarities_to(ask_vector)
                 ask_gap = self.scope.gap(ask_vector, float(entry_sims.max()))
                 sims = (1 - ASK_SHARE) * sims + ASK_SHARE * entry_sims
@@ -402,6 +408,15 @@ class QuestionMatcher:
         known = self.lexical.has_known_word(query)
         words = len(text.split())
         return Analysis(guard, None, ranking, entries, known, gap, lexical_top, nearest, words)
+
+    def _vectors(self, text: str, ask: str | None) -> tuple[np.ndarray, np.ndarray | None]:
+        """The sentence vectors of a question and of its asking part, in one forward pass
+        (a long post: ~40% less time than two passes; both read the same 42 MB of weights)."""
+        assert self.semantic is not None
+        if ask is None:
+            return self.semantic.encoder.encode_question(expand(text)), None
+        both = self.semantic.encoder.encode_questions([expand(text), expand(ask)])
+        return both[0], both[1]
 
     def _lexical(self, text: str) -> dict[str, float]:
         """The lexical score per topic: the mean of the two word indexes (see __init__)."""
