@@ -20,6 +20,8 @@ better than any other topic's entries answers even when the topics are close (`e
 Inside the answered topic, an entry answers when it fits the question better than the topic's
 general phrasings do ("how much is the ERAS fee" -> the fee entry; "what is ERAS" -> the
 overview).
+A long forum post (40+ words) is read twice: whole, and its asking sentences alone
+(`asking_part`), the story's words and meaning weighing less (ASK_SHARE).
 Without the model package, the same code runs on the lexical signal alone.
 """
 
@@ -78,7 +80,7 @@ NEAREST_AGREE = 2  # ...and how many of them must sit in it (signals_agree)
 # mixed ASK_SHARE to the asking part; entries, which are single questions, on the asking part
 # alone. On holdout-4 (150 posts of 63-200 words; tuned on it): first topic 76.7 -> 84.2%,
 # direct and right 50.0 -> 60.0%, confidently wrong 1.7 -> 1.7%, refused 3.3 -> 1.7%,
-# specific-fact questions with an entry's short answer 8.3 -> 36.1%. Share 0.3 / 0.4 / 0.5 /
+# specific-fact questions with an entry's short answer 8.3 -> 33.3%. Share 0.3 / 0.4 / 0.5 /
 # 0.6: first topic 84.2 / 83.3 / 81.7 / 82.5%, direct and right 60.0 / 62.5 / 62.5 / 64.2%,
 # confidently wrong 1.7 / 2.5 / 2.5 / 2.5%; 0.3 is the one that adds no confident wrong answer.
 # Entries on the whole post (mixed 0.5): 22% of fact questions with an entry's short answer.
@@ -235,7 +237,7 @@ def asking_part(text: str) -> str | None:
     if len(text.split()) < ASK_MIN_WORDS:
         return None
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
-    asks = [s for s in sentences if "?" in s or _ASK_START.match(s) or _ASK_PHRASE.search(s)]
+    asks = [s for s in sentences if _asks(s)]
     if not asks or len(asks) == len(sentences):
         return None
     return " ".join(asks)
