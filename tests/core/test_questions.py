@@ -441,6 +441,11 @@ def test_the_asking_part_of_a_long_post_is_its_question_sentences() -> None:
         "My question is whether I can apply to family medicine and internal medicine together. "
         "Please guide me on the number of programs."
     )
+    # A side question after the main one is dropped; it stays when it is the only question.
+    side = LONG_CK_POST.replace("Thank you", "Also, is UWorld enough? Thank you")
+    assert asking_part(side) == "What is the passing score for step 2 CK these days?"
+    only_side = LONG_CK_POST.replace("What is the passing", "Also, what is the passing")
+    assert asking_part(only_side) == "Also, what is the passing score for step 2 CK these days?"
     # A short question is its own asking part; so is a long message that only asks.
     assert asking_part("what is the passing score for step 2 ck?") is None
     only_asks = " ".join(["How long is the exam? When do scores come out?"] * 5)
