@@ -17,7 +17,13 @@ from bot.core import callbacks
 from bot.core.evaluation import load_questions
 from bot.core.models import Entry, KnowledgeBase, Match, Reply, Source, Topic
 from bot.core.questions.answers import REPORTED_NOTE, Answers, build_matcher
-from bot.core.questions.hybrid import HYBRID, Analysis, EntryScore, QuestionMatcher
+from bot.core.questions.hybrid import (
+    HYBRID,
+    Analysis,
+    EntryScore,
+    QuestionMatcher,
+    asking_part,
+)
 from bot.core.questions.matching import parse_vocabulary
 from bot.core.questions.scope import load_scope
 from bot.core.questions.semantic import cache_dir, shared_encoder
@@ -403,3 +409,65 @@ def test_an_entry_far_ahead_of_other_topics_entries_counts_as_agreement(
     # The fitting entry in the second topic agrees with nothing.
     elsewhere = replace(ahead, entries=(replace(step1, score=90.0), fee))
     assert small.decide(elsewhere, HYBRID).kind == "suggest"
+
+
+# Long forum posts written for these tests (not from any question set): a story that names
+# other exams, visas and costs, one question in the middle, thanks at the end.
+LONG_CK_POST = (
+    "Salam everyone. I'm a 2019 graduate from Sudan, I did my internship during the war and then "
+    "moved to Cairo with my family. I passed step 1 two years ago and CK this summer, and I'm "
+    "studying for the OET now. My uncle in Ohio says he can host me for an observership. What is "
+    "the passing score for step 2 CK these days? My friend says 214 but I'm not sure it changed. "
+    "Thank you for any help, I appreciate this group a lot."
+)
+LONG_LOR_POST = (
+    "Hi all, I'm from Egypt, graduated 2021, passed step 1 and CK with 245, did 3 months of "
+    "observerships in New York, and the J-1 paperwork scares me because my cousin had problems "
+    "with his visa last year. My wife is a dentist and we have a small daughter, so money is "
+    "tight and I'm applying this September. How many letters of recommendation do I need for "
+    "internal medicine programs? Thanks in advance everyone, sorry for the long post."
+)
+
+
+def test_the_asking_part_of_a_long_post_is_its_question_sentences() -> None:
+    assert asking_part(LONG_CK_POST) == "What is the passing score for step 2 CK these days?"
+    statement = (
+        "I graduated in 2020 and worked two years in a district hospital in Nepal. I passed both "
+        "steps and my ECFMG certificate came last month, and my family is very happy about it. "
+        "My question is whether I can apply to family medicine and internal medicine together. "
+        "Please guide me on the number of programs. Thanks a lot seniors."
+    )
+    assert asking_part(statement) == (
+        "My question is whether I can apply to family medicine and internal medicine together. "
+        "Please guide me on the number of programs."
+    )
+    # A side question after the main one is dropped; it stays when it is the only question.
+    side = LONG_CK_POST.replace("Thank you", "Also, is UWorld enough? Thank you")
+    assert asking_part(side) == "What is the passing score for step 2 CK these days?"
+    only_side = LONG_CK_POST.replace("What is the passing", "Also, what is the passing")
+    assert asking_part(only_side) == "Also, what is the passing score for step 2 CK these days?"
+    # A short question is its own asking part; so is a long message that only asks.
+    assert asking_part("what is the passing score for step 2 ck?") is None
+    only_asks = " ".join(["How long is the exam? When do scores come out?"] * 5)
+    assert asking_part(only_asks) is None
+
+
+@needs_model
+def test_a_long_post_is_answered_on_its_question_not_its_story(real: QuestionMatcher) -> None:
+    # Without the asking part the story (step 1, OET, observership) made it a menu.
+    ck = real.match(LONG_CK_POST)
+    assert (ck.kind, ck.matches[0].topic, ck.entry) == ("answer", "usmle-step2ck", "ck-pass-mark")
+
+
+@needs_model
+def test_a_long_post_gets_the_entry_its_question_asks_for(real: QuestionMatcher) -> None:
+    # Entries are scored on the asking part alone: on the whole post the overview answered.
+    lor = real.match(LONG_LOR_POST)
+    assert (lor.kind, lor.entry) == ("answer", "lor-how-many")
+
+
+@needs_model
+def test_long_posts_get_the_same_results_in_a_batch_as_one_by_one(real: QuestionMatcher) -> None:
+    posts = [q for q, _ in load_questions(DATA / "holdout-4.yaml")][:20]
+    posts += [LONG_CK_POST, LONG_LOR_POST]
+    assert real.match_many(posts) == [real.match(q) for q in posts]
