@@ -45,7 +45,7 @@ from bot.core.questions.answers import build_matcher  # noqa: E402
 from bot.core.questions.hybrid import HYBRID, Analysis, QuestionMatcher, Thresholds  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-SETS = ("dev", "dev-forum", "holdout", "holdout-forum", "holdout-2", "holdout-3", "holdout-4")
+SETS = ("dev", "dev-forum", "holdout", "holdout-forum", "holdout-2", "holdout-3", "holdout-4", "holdout-5")
 TUNING_SETS = ("dev", "dev-forum", "holdout")
 CHECK_SETS = ("holdout-forum", "holdout-2")
 # margin_share, split_share, long_words, long_lead, entry_agree_gap, entry_agree_min
