@@ -37,6 +37,7 @@ import numpy as np
 from bot.core.models import Entry, KnowledgeBase, Match, MatchResult
 from bot.core.questions import matching
 from bot.core.questions.encoder import Encoder
+from bot.core.questions.facets import FACETS
 from bot.core.questions.matching import (
     LexicalIndex,
     expand,
@@ -63,6 +64,9 @@ SEMANTIC_SHARE = 0.7
 # name a neighbouring topic's subject ("when does ERAS open" sits in the Match timeline).
 # 0.9 was worth +1 point first-topic on dev-forum, nothing lost on dev.
 ENTRY_DISCOUNT = 0.9
+# Points added to an entry whose question asks the same kind of fact as the question (facets.py:
+# a fee, a date, a count, a score, a rule). See `_entries`.
+FACET_BONUS = 5.0
 SEM_BEST_TEXTS = 3  # topic semantic score: 0.5 best text + 0.5 mean of the best 3
 MAX_MATCHES = 5
 MAX_SUGGEST = 3
@@ -215,7 +219,8 @@ class EntryScore:
 
     id: str
     topic: str
-    score: float
+    score: float  # with FACET_BONUS when `same_facet`
+    same_facet: bool = False  # the entry's question asks the kind of fact the question asks
 
 
 @dataclass(frozen=True)
@@ -328,6 +333,7 @@ class QuestionMatcher:
         self.lexical = LexicalIndex(_topic_docs(kb))
         self.own_lexical = LexicalIndex((t.id, topic_texts(t)) for t in kb.topics)
         self.entry_lexical = LexicalIndex(_entry_docs(kb))
+        self.entry_facets = {e.id: FACETS.facets_of(e.question) for e in kb.entries}
         self.semantic: SemanticIndex | None = None
         self.scope: ScopeGuard | None = None
         self.thresholds = LEXICAL
@@ -458,13 +464,16 @@ class QuestionMatcher:
         if not entries:
             return ()
         lexical = self.entry_lexical.scores(self.entry_lexical.parse(text))
+        asked = FACETS.facets_of(text)
         out = []
         for entry in entries:
             score = lexical.get(entry.id, 0.0)
             if sims is not None:
                 best = float(sims[self._by_entry[entry.id]].max())
                 score = LEXICAL_SHARE * score + SEMANTIC_SHARE * 100.0 * max(0.0, best)
-            out.append(EntryScore(entry.id, entry.topic, round(score, 1)))
+            same = bool(asked & self.entry_facets[entry.id])
+            score += FACET_BONUS if same else 0.0
+            out.append(EntryScore(entry.id, entry.topic, round(score, 1), same))
         return tuple(sorted(out, key=lambda e: -e.score))
 
     # -- decision ---------------------------------------------------------------------------------
