@@ -65,7 +65,16 @@ SEMANTIC_SHARE = 0.7
 # 0.9 was worth +1 point first-topic on dev-forum, nothing lost on dev.
 ENTRY_DISCOUNT = 0.9
 # Points added to an entry whose question asks the same kind of fact as the question (facets.py:
-# a fee, a date, a count, a score, a rule). See `_entries`.
+# a fee, a date, a count, a score, a rule), where entries are scored (`_entries`), so the entry
+# pick, `entry_wins` and `entry_leads` all see it. Chosen on holdout-3 + holdout-5 + dev-forum,
+# then shown on holdout-forum + holdout-2 + holdout-4 (with facet_answer_min 78; specific-fact
+# questions answered directly on the right topic / with an entry's short answer, of 80 / 30 on
+# the first group): bonus 0 / 3 / 4 / 5 / 6 / 8: holdout-3 56/43, 58/43, 60/44, 61/47, 61/47,
+# 61/48; holdout-5 22/8, 22/10, 22/11, 21/10, 21/10, 21/10; dev-forum confidently wrong 4 each
+# (3 before facets), 5 at 6 and 8. Second group at 5 against no facets at all: holdout-forum
+# 46/42 -> 48/46 of 52, holdout-2 29/29 -> 30/30 of 30, holdout-4 29/15 -> 29/19 of 36, no
+# set more confidently wrong (holdout-4 3 -> 4 of 120 at 5 without facet_answer_min, 4 with).
+# Without one facet at 5: "rule" (the widest list) mattered least; all five kept.
 FACET_BONUS = 5.0
 SEM_BEST_TEXTS = 3  # topic semantic score: 0.5 best text + 0.5 mean of the best 3
 MAX_MATCHES = 5
@@ -142,6 +151,10 @@ class Thresholds:
     # A question of at least `long_words` words needs `long_lead` times the lead (`lead_share`).
     long_words: int = 10**9
     long_lead: float = 1.0
+    # An entry that asks the question's kind of fact, scores at least this (bonus included) and
+    # leads every other topic's entries by `entry_answer_gap` answers, its topic first, when
+    # that topic is among the close ones (`facet_entry_wins`).
+    facet_answer_min: float = float("inf")
 
 
 # The leads (`lead_share`): chosen by `benchmarks/bench_matching.py --sweep` on dev + dev-forum
@@ -185,6 +198,13 @@ class Thresholds:
 # pass/fail?", "eras fees for applying to 100 programs", "how long should a residency personal
 # statement be?"), 3 do not (two of them first in a menu); specific-fact questions of
 # holdout-forum answered with an entry's short answer 71% -> 75%.
+# facet_answer_min (`facet_entry_wins`, bonus 5), chosen on holdout-3 + holdout-5 + dev-forum:
+# none / 85 / 80 / 78 / 75 / 70: holdout-3 fact questions direct 58 / 59 / 60 / 61 / 61 / 62 of
+# 80, confidently wrong 9 / 9 / 9 / 9 / 10 / 11; holdout-5 unchanged; dev-forum confidently
+# wrong 4 / 4 / 4 / 4 / 5 / 5. Shown on the other group at 78: holdout-forum fact direct 47 ->
+# 48 of 52, holdout-2 29 -> 30 of 30, holdout-4 unchanged, none more confidently wrong. Before
+# the `signals_agree` condition, 85 and below put one dev question wrong ("how many times can
+# you retake step 1" -> the OET retakes entry).
 HYBRID = Thresholds(
     answer_min=40.0,
     margin=0.0,
@@ -200,6 +220,7 @@ HYBRID = Thresholds(
     entry_agree_min=70.0,
     long_words=25,
     long_lead=0.6,
+    facet_answer_min=78.0,
 )
 # Lexical only (no model package): the lexical matcher's own thresholds (questions.matching).
 LEXICAL = Thresholds(
@@ -510,6 +531,11 @@ class QuestionMatcher:
             return MatchResult("answer", ranking, entry=entry)
         if entry is not None and entry_wins(analysis, limits):
             return MatchResult("answer", ranking, entry=entry)
+        if facet_entry_wins(analysis, limits):
+            best = analysis.entries[0]
+            first = [m for m in ranking if m.topic == best.topic]
+            rest = [m for m in ranking if m.topic != best.topic]
+            return MatchResult("answer", tuple(first + rest), entry=best.id)
         # Topics are close but one entry of the first fits well: offer it first among the choices.
         return MatchResult("suggest", tuple(_suggestions(ranking)), entry=entry)
 
@@ -557,6 +583,26 @@ def entry_wins(analysis: Analysis, limits: Thresholds) -> bool:
     SOAP entry fits). Then it answers whatever the topics' lead.
     """
     return entry_leads(analysis, limits.entry_answer_min, limits.entry_answer_gap)
+
+
+def facet_entry_wins(analysis: Analysis, limits: Thresholds) -> bool:
+    """Does an entry of a close next topic that asks the question's kind of fact clearly beat
+    every other topic's entries? ("OET medicine exam fee in dollars?": the costs overview and
+    the English tests are close; the OET fee entry scores 86 and leads the next topic's by 20.)
+    An entry of another topic never overrides a first topic on which words and meaning agree
+    (`signals_agree`): "how many times can you retake step 1" stays with the attempt limits
+    although "How many times can I retake OET?" fits its words best."""
+    entries, ranking = analysis.entries, analysis.ranking
+    if not entries or not ranking or not entries[0].same_facet:
+        return False
+    best = entries[0]
+    if best.topic != ranking[0].topic and signals_agree(analysis):
+        return False
+    topic = next((m for m in ranking[:MAX_SUGGEST] if m.topic == best.topic), None)
+    if topic is None or ranking[0].score - topic.score > SUGGEST_WINDOW:
+        return False
+    other = max((e.score for e in entries if e.topic != best.topic), default=0.0)
+    return best.score >= limits.facet_answer_min and best.score - other >= limits.entry_answer_gap
 
 
 def entry_leads(analysis: Analysis, min_score: float, gap: float) -> bool:
