@@ -19,7 +19,9 @@ question, where a wrong first topic is nearly tied (`lead_share`); an entry that
 better than any other topic's entries answers even when the topics are close (`entry_wins`).
 Inside the answered topic, an entry answers when it fits the question better than the topic's
 general phrasings do ("how much is the ERAS fee" -> the fee entry; "what is ERAS" -> the
-overview).
+overview). An entry whose question asks the kind of fact the question asks (a fee, a date, a
+count, a score, a rule: `bot.core.questions.facets`) scores a few points more, and answers from
+a close next topic when it clearly wins there (`facet_entry_wins`).
 A long forum post (40+ words) is read twice: whole, and its asking sentences alone
 (`asking_part`), the story's words and meaning weighing less (ASK_SHARE).
 Without the model package, the same code runs on the lexical signal alone.
@@ -72,9 +74,14 @@ ENTRY_DISCOUNT = 0.9
 # the first group): bonus 0 / 3 / 4 / 5 / 6 / 8: holdout-3 56/43, 58/43, 60/44, 61/47, 61/47,
 # 61/48; holdout-5 22/8, 22/10, 22/11, 21/10, 21/10, 21/10; dev-forum confidently wrong 4 each
 # (3 before facets), 5 at 6 and 8. Second group at 5 against no facets at all: holdout-forum
-# 46/42 -> 48/46 of 52, holdout-2 29/29 -> 30/30 of 30, holdout-4 29/15 -> 29/19 of 36, no
-# set more confidently wrong (holdout-4 3 -> 4 of 120 at 5 without facet_answer_min, 4 with).
-# Without one facet at 5: "rule" (the widest list) mattered least; all five kept.
+# 46/42 -> 48/46 of 52, holdout-2 29/29 -> 30/30 of 30, holdout-4 29/15 -> 29/19 of 36.
+# Confidently wrong: dev-forum 3 -> 4 of 196 ("is the rol deadline early march or end of feb?"
+# now answers from the Match with the ROL deadline entry, labelled the Match timeline) and
+# holdout-4 3 -> 4 of 120 (a photo question answered from ERAS, labelled transcripts); every
+# other set unchanged. Without one facet at 5, each of fee, date, count lost 1-3 of these
+# answers; "rule" (the widest list) mattered least; all five kept.
+# What it does not fix: "how much is eras" (three ERAS entries ask a fee, the best leads by
+# 3.5 < entry_margin) and "how much is step 1 now?" (the fee entry sits in costs, 74 < 78).
 FACET_BONUS = 5.0
 SEM_BEST_TEXTS = 3  # topic semantic score: 0.5 best text + 0.5 mean of the best 3
 MAX_MATCHES = 5
