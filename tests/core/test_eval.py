@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
-from bot.core.evaluation import EvalReport, evaluate, load_questions
+from bot.core.evaluation import EvalReport, evaluate, load_questions, match_all
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Match, MatchResult
 from bot.core.questions.answers import MatchesQuestions, build_matcher
@@ -255,3 +256,33 @@ def test_medium_and_long_posts_of_the_last_held_out_set_do_not_regress(
     assert report.confident_wrong <= 0.09, report.to_text()
     assert report.refused_rate <= 0.03, report.to_text()
     assert report.none_recall >= 0.66, report.to_text()
+
+
+# Specific-fact questions (`fact: true`) answered directly on the labelled topic with an entry's
+# short answer, after the facet pass (bot/core/questions/facets.py): measured holdout-forum 88.5%
+# of 52, holdout-2 100% of 30, holdout-3 58.8% of 80, holdout-4 52.8% of 36, holdout-5 33.3% of
+# 30 (before: 80.8 / 96.7 / 52.5 / 41.7 / 26.7%). Issue 10's bar is 90%: only holdout-2 meets it.
+FACT_BARS = {
+    "holdout-forum": 0.86,
+    "holdout-2": 0.96,
+    "holdout-3": 0.56,
+    "holdout-4": 0.50,
+    "holdout-5": 0.30,
+}
+
+
+@pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
+@pytest.mark.parametrize(("name", "bar"), sorted(FACT_BARS.items()))
+def test_specific_fact_questions_get_an_entrys_short_answer(
+    real_matcher: MatchesQuestions, name: str, bar: float
+) -> None:
+    items = yaml.safe_load((DATA / f"{name}.yaml").read_text(encoding="utf-8"))["questions"]
+    facts = [item for item in items if item.get("fact")]
+    results = match_all(real_matcher, [str(item["q"]) for item in facts])
+    answered = [
+        result.kind == "answer"
+        and result.matches[0].topic == item["topic"]
+        and result.entry is not None
+        for item, result in zip(facts, results, strict=True)
+    ]
+    assert sum(answered) / len(facts) >= bar, f"{sum(answered)} of {len(facts)}"
