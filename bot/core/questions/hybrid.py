@@ -540,9 +540,7 @@ class QuestionMatcher:
             return MatchResult("answer", ranking, entry=entry)
         if facet_entry_wins(analysis, limits):
             best = analysis.entries[0]
-            first = [m for m in ranking if m.topic == best.topic]
-            rest = [m for m in ranking if m.topic != best.topic]
-            return MatchResult("answer", tuple(first + rest), entry=best.id)
+            return MatchResult("answer", _lifted(ranking, best.topic), entry=best.id)
         # Topics are close but one entry of the first fits well: offer it first among the choices.
         return MatchResult("suggest", tuple(_suggestions(ranking)), entry=entry)
 
@@ -640,6 +638,13 @@ def _pick_entry(analysis: Analysis, limits: Thresholds) -> str | None:
     if best.score >= limits.entry_min and best.score - runner_up >= limits.entry_margin:
         return best.id
     return None
+
+
+def _lifted(ranking: tuple[Match, ...], topic: str) -> tuple[Match, ...]:
+    """The ranking with `topic` first at the top score: its entry's clear win is the lead the
+    topic lacked, and matches stay ranked best first by score (the `ask --json` contract)."""
+    top = ranking[0].score
+    return (Match(topic, top), *(m for m in ranking if m.topic != topic))
 
 
 def _suggestions(ranking: tuple[Match, ...]) -> list[Match]:
