@@ -16,13 +16,16 @@ import pytest
 from bot.core import callbacks
 from bot.core.evaluation import load_questions
 from bot.core.models import Entry, KnowledgeBase, Match, Reply, Source, Topic
+from bot.core.questions import hybrid
 from bot.core.questions.answers import REPORTED_NOTE, Answers, build_matcher
+from bot.core.questions.facets import FACETS, FacetReader, parse_facets
 from bot.core.questions.hybrid import (
     HYBRID,
     Analysis,
     EntryScore,
     QuestionMatcher,
     asking_part,
+    facet_entry_wins,
 )
 from bot.core.questions.matching import parse_vocabulary
 from bot.core.questions.scope import load_scope
@@ -471,3 +474,110 @@ def test_long_posts_get_the_same_results_in_a_batch_as_one_by_one(real: Question
     posts = [q for q, _ in load_questions(DATA / "holdout-4.yaml")][:20]
     posts += [LONG_CK_POST, LONG_LOR_POST]
     assert real.match_many(posts) == [real.match(q) for q in posts]
+
+
+@pytest.mark.parametrize(
+    ("question", "facets"),
+    [
+        ("how much is step 1 now?", {"fee"}),
+        ("OET medicine exam fee in dollars?", {"fee"}),
+        ("is it $11 per program?", {"fee"}),
+        ("when does eras open for the 2027 cycle", {"date"}),
+        ("what is the ROL deadline", {"date"}),
+        ("how many programs can I rank", {"count", "rule"}),  # "can i": both
+        ("step 2 ck passing score", {"score"}),
+        ("is step 1 still pass/fail?", {"rule"}),
+        ("do i need step 3 for an h1b", {"rule"}),
+        ("what is eras", set()),
+        ("tell me about the j1 visa", set()),
+        ("my paypal account was blocked", set()),  # "pay" only as a whole word
+    ],
+)
+def test_the_kind_of_fact_a_question_asks(question: str, facets: set[str]) -> None:
+    assert FACETS.facets_of(question) == facets
+
+
+def test_the_facet_word_lists_load() -> None:
+    path = Path(__file__).resolve().parents[2] / "bot" / "core" / "questions" / "facets.yaml"
+    facets = parse_facets(path.read_text(encoding="utf-8"))
+    assert {"fee", "date", "count", "score", "rule"} <= set(facets)
+    assert FacetReader({"fee": ["fee"], "rule": ["is ... still"]}).facets_of(
+        "is the eras fee still the same"
+    ) == {"fee", "rule"}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- a list", "expected a mapping"),
+        ("facets: {}\n", "expected a mapping"),
+        ("facets: {fee: fee}\n", "fee.*list of phrases"),
+        ("facets: {fee: [fee, '']}\n", "empty"),
+        ("facets: {fee: [fee, Fee]}\n", "twice"),
+    ],
+)
+def test_a_malformed_facet_file_is_rejected(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_facets(text)
+
+
+FEES = replace(
+    SMALL,
+    entries=(
+        *SMALL.entries,
+        entry(
+            "eras-documents",
+            "eras-application",
+            "Which documents does an ERAS application hold?",
+            "Your MyERAS form, personal statement, letters, MSPE, transcript and USMLE scores.",
+            ["what goes into an eras application", "eras application contents"],
+        ),
+    ),
+)
+
+
+def test_an_entry_asking_the_questions_kind_of_fact_gets_the_bonus(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    matcher = QuestionMatcher(FEES)  # words only: the bonus is the same with meaning
+    bonused = {e.id: e for e in matcher.analyse("eras application fee").entries}
+    assert bonused["eras-fee"].same_facet
+    assert not bonused["eras-documents"].same_facet
+    bonus = hybrid.FACET_BONUS
+    assert bonus > 0
+    monkeypatch.setattr(hybrid, "FACET_BONUS", 0.0)
+    plain = {e.id: e.score for e in matcher.analyse("eras application fee").entries}
+    assert bonused["eras-fee"].score - plain["eras-fee"] == pytest.approx(bonus, abs=0.11)
+    assert bonused["eras-documents"].score == plain["eras-documents"]
+    # A question without a facet: no entry asks "its" kind of fact.
+    assert not any(e.same_facet for e in matcher.analyse("eras application").entries)
+
+
+@needs_model
+def test_a_fee_question_gets_the_fee_entry_among_close_entries(real: QuestionMatcher) -> None:
+    # ERAS entries about documents, dates and fees all fit "eras ... cost" words; the fee one
+    # answers, and a question without a facet gets no bonus at all.
+    result = real.match("how much does eras cost")
+    assert (result.kind, result.entry) == ("answer", "eras-fee-tiers")
+    assert not any(e.same_facet for e in real.analyse("what is eras").entries)
+
+
+def test_a_close_topics_entry_asking_the_same_fact_answers_first(small: QuestionMatcher) -> None:
+    # "OET medicine exam fee in dollars?": the costs overview leads the English tests a little,
+    # the OET fee entry fits far better than anything else: the English tests answer.
+    ranking = (Match("usmle-step1", 50.0), Match("eras-application", 47.0))
+    fee = EntryScore("eras-fee", "eras-application", HYBRID.facet_answer_min + 2, True)
+    step1 = EntryScore("step1-length", "usmle-step1", 60.0)
+    split = Analysis(None, None, ranking, (fee, step1), True, -0.3, "usmle-step1", 1)
+    assert facet_entry_wins(split, HYBRID)
+    result = small.decide(split, HYBRID)
+    assert (result.kind, result.entry) == ("answer", "eras-fee")
+    # Its topic first, lifted to the top score: matches stay ranked best first by score.
+    assert result.matches == (Match("eras-application", 50.0), Match("usmle-step1", 50.0))
+    # Not the kind of fact asked, or words and meaning agree on the first topic: a menu.
+    other_kind = replace(split, entries=(replace(fee, same_facet=False), step1))
+    assert small.decide(other_kind, HYBRID).kind == "suggest"
+    agree = replace(split, nearest_in_top=3)
+    assert small.decide(agree, HYBRID).kind == "suggest"
+    weak = replace(split, entries=(replace(fee, score=HYBRID.facet_answer_min - 1), step1))
+    assert small.decide(weak, HYBRID).kind == "suggest"

@@ -19,7 +19,9 @@ question, where a wrong first topic is nearly tied (`lead_share`); an entry that
 better than any other topic's entries answers even when the topics are close (`entry_wins`).
 Inside the answered topic, an entry answers when it fits the question better than the topic's
 general phrasings do ("how much is the ERAS fee" -> the fee entry; "what is ERAS" -> the
-overview).
+overview). An entry whose question asks the kind of fact the question asks (a fee, a date, a
+count, a score, a rule: `bot.core.questions.facets`) scores a few points more, and answers from
+a close next topic when it clearly wins there (`facet_entry_wins`).
 A long forum post (40+ words) is read twice: whole, and its asking sentences alone
 (`asking_part`), the story's words and meaning weighing less (ASK_SHARE).
 Without the model package, the same code runs on the lexical signal alone.
@@ -37,6 +39,7 @@ import numpy as np
 from bot.core.models import Entry, KnowledgeBase, Match, MatchResult
 from bot.core.questions import matching
 from bot.core.questions.encoder import Encoder
+from bot.core.questions.facets import FACETS
 from bot.core.questions.matching import (
     LexicalIndex,
     expand,
@@ -63,6 +66,23 @@ SEMANTIC_SHARE = 0.7
 # name a neighbouring topic's subject ("when does ERAS open" sits in the Match timeline).
 # 0.9 was worth +1 point first-topic on dev-forum, nothing lost on dev.
 ENTRY_DISCOUNT = 0.9
+# Points added to an entry whose question asks the same kind of fact as the question (facets.py:
+# a fee, a date, a count, a score, a rule), where entries are scored (`_entries`), so the entry
+# pick, `entry_wins` and `entry_leads` all see it. Chosen on holdout-3 + holdout-5 + dev-forum,
+# then shown on holdout-forum + holdout-2 + holdout-4 (with facet_answer_min 78; specific-fact
+# questions answered directly on the right topic / with an entry's short answer, of 80 / 30 on
+# the first group): bonus 0 / 3 / 4 / 5 / 6 / 8: holdout-3 56/43, 58/43, 60/44, 61/47, 61/47,
+# 61/48; holdout-5 22/8, 22/10, 22/11, 21/10, 21/10, 21/10; dev-forum confidently wrong 4 each
+# (3 before facets), 5 at 6 and 8. Second group at 5 against no facets at all: holdout-forum
+# 46/42 -> 48/46 of 52, holdout-2 29/29 -> 30/30 of 30, holdout-4 29/15 -> 29/19 of 36.
+# Confidently wrong: dev-forum 3 -> 4 of 196 ("is the rol deadline early march or end of feb?"
+# now answers from the Match with the ROL deadline entry, labelled the Match timeline) and
+# holdout-4 3 -> 4 of 120 (a photo question answered from ERAS, labelled transcripts); every
+# other set unchanged. Without one facet at 5, each of fee, date, count lost 1-3 of these
+# answers; "rule" (the widest list) mattered least; all five kept.
+# What it does not fix: "how much is eras" (three ERAS entries ask a fee, the best leads by
+# 3.5 < entry_margin) and "how much is step 1 now?" (the fee entry sits in costs, 74 < 78).
+FACET_BONUS = 5.0
 SEM_BEST_TEXTS = 3  # topic semantic score: 0.5 best text + 0.5 mean of the best 3
 MAX_MATCHES = 5
 MAX_SUGGEST = 3
@@ -138,6 +158,10 @@ class Thresholds:
     # A question of at least `long_words` words needs `long_lead` times the lead (`lead_share`).
     long_words: int = 10**9
     long_lead: float = 1.0
+    # An entry that asks the question's kind of fact, scores at least this (bonus included) and
+    # leads every other topic's entries by `entry_answer_gap` answers, its topic first, when
+    # that topic is among the close ones (`facet_entry_wins`).
+    facet_answer_min: float = float("inf")
 
 
 # The leads (`lead_share`): chosen by `benchmarks/bench_matching.py --sweep` on dev + dev-forum
@@ -181,6 +205,13 @@ class Thresholds:
 # pass/fail?", "eras fees for applying to 100 programs", "how long should a residency personal
 # statement be?"), 3 do not (two of them first in a menu); specific-fact questions of
 # holdout-forum answered with an entry's short answer 71% -> 75%.
+# facet_answer_min (`facet_entry_wins`, bonus 5), chosen on holdout-3 + holdout-5 + dev-forum:
+# none / 85 / 80 / 78 / 75 / 70: holdout-3 fact questions direct 58 / 59 / 60 / 61 / 61 / 62 of
+# 80, confidently wrong 9 / 9 / 9 / 9 / 10 / 11; holdout-5 unchanged; dev-forum confidently
+# wrong 4 / 4 / 4 / 4 / 5 / 5. Shown on the other group at 78: holdout-forum fact direct 47 ->
+# 48 of 52, holdout-2 29 -> 30 of 30, holdout-4 unchanged, none more confidently wrong. Before
+# the `signals_agree` condition, 85 and below put one dev question wrong ("how many times can
+# you retake step 1" -> the OET retakes entry).
 HYBRID = Thresholds(
     answer_min=40.0,
     margin=0.0,
@@ -196,6 +227,7 @@ HYBRID = Thresholds(
     entry_agree_min=70.0,
     long_words=25,
     long_lead=0.6,
+    facet_answer_min=78.0,
 )
 # Lexical only (no model package): the lexical matcher's own thresholds (questions.matching).
 LEXICAL = Thresholds(
@@ -215,7 +247,8 @@ class EntryScore:
 
     id: str
     topic: str
-    score: float
+    score: float  # with FACET_BONUS when `same_facet`
+    same_facet: bool = False  # the entry's question asks the kind of fact the question asks
 
 
 @dataclass(frozen=True)
@@ -328,6 +361,7 @@ class QuestionMatcher:
         self.lexical = LexicalIndex(_topic_docs(kb))
         self.own_lexical = LexicalIndex((t.id, topic_texts(t)) for t in kb.topics)
         self.entry_lexical = LexicalIndex(_entry_docs(kb))
+        self.entry_facets = {e.id: FACETS.facets_of(e.question) for e in kb.entries}
         self.semantic: SemanticIndex | None = None
         self.scope: ScopeGuard | None = None
         self.thresholds = LEXICAL
@@ -458,13 +492,16 @@ class QuestionMatcher:
         if not entries:
             return ()
         lexical = self.entry_lexical.scores(self.entry_lexical.parse(text))
+        asked = FACETS.facets_of(text)
         out = []
         for entry in entries:
             score = lexical.get(entry.id, 0.0)
             if sims is not None:
                 best = float(sims[self._by_entry[entry.id]].max())
                 score = LEXICAL_SHARE * score + SEMANTIC_SHARE * 100.0 * max(0.0, best)
-            out.append(EntryScore(entry.id, entry.topic, round(score, 1)))
+            same = bool(asked & self.entry_facets[entry.id])
+            score += FACET_BONUS if same else 0.0
+            out.append(EntryScore(entry.id, entry.topic, round(score, 1), same))
         return tuple(sorted(out, key=lambda e: -e.score))
 
     # -- decision ---------------------------------------------------------------------------------
@@ -501,6 +538,9 @@ class QuestionMatcher:
             return MatchResult("answer", ranking, entry=entry)
         if entry is not None and entry_wins(analysis, limits):
             return MatchResult("answer", ranking, entry=entry)
+        if facet_entry_wins(analysis, limits):
+            best = analysis.entries[0]
+            return MatchResult("answer", _lifted(ranking, best.topic), entry=best.id)
         # Topics are close but one entry of the first fits well: offer it first among the choices.
         return MatchResult("suggest", tuple(_suggestions(ranking)), entry=entry)
 
@@ -550,6 +590,26 @@ def entry_wins(analysis: Analysis, limits: Thresholds) -> bool:
     return entry_leads(analysis, limits.entry_answer_min, limits.entry_answer_gap)
 
 
+def facet_entry_wins(analysis: Analysis, limits: Thresholds) -> bool:
+    """Does an entry of a close next topic that asks the question's kind of fact clearly beat
+    every other topic's entries? ("OET medicine exam fee in dollars?": the costs overview and
+    the English tests are close; the OET fee entry scores 86 and leads the next topic's by 20.)
+    An entry of another topic never overrides a first topic on which words and meaning agree
+    (`signals_agree`): "how many times can you retake step 1" stays with the attempt limits
+    although "How many times can I retake OET?" fits its words best."""
+    entries, ranking = analysis.entries, analysis.ranking
+    if not entries or not ranking or not entries[0].same_facet:
+        return False
+    best = entries[0]
+    if best.topic != ranking[0].topic and signals_agree(analysis):
+        return False
+    topic = next((m for m in ranking[:MAX_SUGGEST] if m.topic == best.topic), None)
+    if topic is None or ranking[0].score - topic.score > SUGGEST_WINDOW:
+        return False
+    other = max((e.score for e in entries if e.topic != best.topic), default=0.0)
+    return best.score >= limits.facet_answer_min and best.score - other >= limits.entry_answer_gap
+
+
 def entry_leads(analysis: Analysis, min_score: float, gap: float) -> bool:
     """Is the best entry of the first three topics in the first topic, scoring at least
     `min_score` and at least `gap` ahead of the best entry of any other topic?"""
@@ -578,6 +638,13 @@ def _pick_entry(analysis: Analysis, limits: Thresholds) -> str | None:
     if best.score >= limits.entry_min and best.score - runner_up >= limits.entry_margin:
         return best.id
     return None
+
+
+def _lifted(ranking: tuple[Match, ...], topic: str) -> tuple[Match, ...]:
+    """The ranking with `topic` first at the top score: its entry's clear win is the lead the
+    topic lacked, and matches stay ranked best first by score (the `ask --json` contract)."""
+    top = ranking[0].score
+    return (Match(topic, top), *(m for m in ranking if m.topic != topic))
 
 
 def _suggestions(ranking: tuple[Match, ...]) -> list[Match]:
