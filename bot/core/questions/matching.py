@@ -410,6 +410,7 @@ FUZZ_SHARE = 0.1
 # "though" must not become "through" (92), while "interveiw" -> "interview" (89) and
 # "certifcate" -> "certificate" (95) should be corrected.
 TYPO_MIN_LEN = 5
+CORRECTIONS_KEPT = 50_000  # distinct words remembered per index (a few MB at most)
 
 
 def _typo_cutoff(word: str) -> float:
@@ -535,10 +536,21 @@ class LexicalIndex:
         )
         self._typo_vocab_set = frozenset(self._typo_vocab)
         self._known_terms = frozenset(self._postings)
+        # Corrections already looked up: a fuzzy search over the vocabulary costs ~0.1 ms a
+        # word, a long forum post has 100+ words, and its asking part is parsed a second time.
+        self._corrections: dict[str, str] = {}
 
     # -- analysis -----------------------------------------------------------------------------
     def _correct(self, word: str) -> str:
         """A known word for a misspelt one ('interveiw' -> 'interview'), else the word itself."""
+        corrected = self._corrections.get(word)
+        if corrected is None:
+            if len(self._corrections) >= CORRECTIONS_KEPT:
+                self._corrections.clear()  # a bound for a bot that runs for months
+            corrected = self._corrections[word] = self._look_up(word)
+        return corrected
+
+    def _look_up(self, word: str) -> str:
         if len(word) < TYPO_MIN_LEN or not word.isalpha() or word in self._typo_vocab_set:
             return word
         if word in STOPWORDS or word in OUT_OF_SCOPE_MARKERS or stem(word) in self._known_terms:
