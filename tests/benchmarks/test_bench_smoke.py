@@ -46,12 +46,12 @@ def test_bench_reminders_tiny(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.e2e
 def test_soak_tiny(capsys: pytest.CaptureFixture[str]) -> None:
     soak = _script("soak")
-    argv = ["--seconds", "6", "--subscribers", "3", "--rate", "6", "--setup", "3"]
+    argv = ["--seconds", "4", "--subscribers", "3", "--rate", "6", "--setup", "3"]
     argv += [
         "--drain",
         "20",
         "--fault-every",
-        "2",
+        "1.5",
         "--rss-every",
         "0.2",
         "--seed",
