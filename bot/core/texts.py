@@ -91,6 +91,7 @@ NOT_HELPFUL_BUTTON = "👎 Not helpful"
 HELLO = "Hello!"
 FULL_ANSWER_IN_PRIVATE = "Full answer in private"
 MORE_IN_PRIVATE = "More in private"
+ALL_ABOUT_BUTTON = "📖 All about {title}"
 
 # -- admins (admin.py) --
 STATS_TITLE = "Bot statistics"

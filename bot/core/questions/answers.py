@@ -106,21 +106,15 @@ class Answers:
             (Button(f"➡️ {t.title}", data=callbacks.encode("t", t.id)),) for t in related
         ]
         rows.append(_feedback_row(topic.id))
-        return Reply(
-            topic.answer,
-            title=topic.title,
-            links=tuple(Link(s.title, s.url) for s in topic.sources),
-            footer=texts.SOURCES_FOOTER.format(reviewed=topic.reviewed.isoformat()),
-            buttons=tuple(rows),
-        )
+        return _sourced(topic.answer, topic.title, topic, buttons=tuple(rows))
 
     def group_reply(self, topic: Topic) -> Reply:
         """The short answer for a group, with a button to read the rest in private."""
-        return Reply(
+        return _sourced(
             topic.summary,
-            title=topic.title,
-            links=tuple(Link(s.title, s.url) for s in topic.sources[:1]),
-            footer=texts.SOURCES_FOOTER.format(reviewed=topic.reviewed.isoformat()),
+            topic.title,
+            topic,
+            first_source_only=True,
             buttons=((Button(texts.FULL_ANSWER_IN_PRIVATE, start_payload=f"t-{topic.id}"),),),
         )
 
@@ -129,28 +123,22 @@ class Answers:
         topic = self.kb.topic(entry.topic)
         rows: list[tuple[Button, ...]] = []
         if topic is not None:
-            label = _cut(f"📖 All about {topic.title}")
+            label = _cut(texts.ALL_ABOUT_BUTTON.format(title=topic.title))
             rows.append((Button(label, data=callbacks.encode("t", topic.id)),))
         for other in self.related_entries(entry):
             rows.append(
                 (Button(_cut(f"❓ {other.question}"), data=callbacks.encode("e", other.id)),)
             )
         rows.append(_feedback_row(entry.topic))
-        return Reply(
-            _entry_text(entry),
-            title=entry.question,
-            links=tuple(Link(s.title, s.url) for s in entry.sources),
-            footer=texts.SOURCES_FOOTER.format(reviewed=entry.reviewed.isoformat()),
-            buttons=tuple(rows),
-        )
+        return _sourced(_entry_text(entry), entry.question, entry, buttons=tuple(rows))
 
     def entry_group_reply(self, entry: Entry) -> Reply:
         """The entry's answer in a group (short by nature), with the full topic in private."""
-        return Reply(
+        return _sourced(
             _entry_text(entry),
-            title=entry.question,
-            links=tuple(Link(s.title, s.url) for s in entry.sources[:1]),
-            footer=texts.SOURCES_FOOTER.format(reviewed=entry.reviewed.isoformat()),
+            entry.question,
+            entry,
+            first_source_only=True,
             buttons=((Button(texts.MORE_IN_PRIVATE, start_payload=f"e-{entry.id}"),),),
         )
 
@@ -165,6 +153,26 @@ class Answers:
             if other.id != entry.id and other not in out:
                 out.append(other)
         return out[:RELATED_ENTRIES]
+
+
+def _sourced(
+    text: str,
+    title: str,
+    origin: Topic | Entry,
+    *,
+    buttons: tuple[tuple[Button, ...], ...],
+    first_source_only: bool = False,
+) -> Reply:
+    """A reply from the knowledge: its sources as links (only the first in a group, to stay
+    short) and the reviewed date in the footer, the same for topics and entries."""
+    sources = origin.sources[:1] if first_source_only else origin.sources
+    return Reply(
+        text,
+        title=title,
+        links=tuple(Link(s.title, s.url) for s in sources),
+        footer=texts.SOURCES_FOOTER.format(reviewed=origin.reviewed.isoformat()),
+        buttons=buttons,
+    )
 
 
 def _entry_text(entry: Entry) -> str:
