@@ -435,7 +435,7 @@ class QuestionMatcher:
                 entry_sims = self.semantic.similarities_to(ask_vector)
                 ask_gap = self.scope.gap(ask_vector, float(entry_sims.max()))
                 sims = (1 - ASK_SHARE) * sims + ASK_SHARE * entry_sims
-                gap = (1 - ASK_SHARE) * gap + ASK_SHARE * ask_gap
+                gap = self.scope.post_gap(gap, ask_gap)
         scores = self._combine(lexical, None if sims is None else sims * self._discount)
         order = sorted(scores, key=lambda t: -scores[t])[:MAX_MATCHES]
         ranking = tuple(Match(t, round(scores[t], 1)) for t in order if scores[t] > 0)
