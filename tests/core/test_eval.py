@@ -154,12 +154,12 @@ def test_forum_style_dev_set_meets_the_bar(real_matcher: MatchesQuestions) -> No
     # measured: top-1 87.2%, top-3 99.0%, direct and right 66.3%, confidently wrong 2.0% (4 of
     # 196, each on a topic the set lists under `also`: the facet pass answered "is the rol
     # deadline early march or end of feb?" from the Match with its ROL deadline entry), refused
-    # 0.5%, out of scope rejected 97.5%
+    # 0.5%, out of scope rejected 100% (97.5% before the out-of-scope pass)
     report = evaluate(real_matcher, load_questions(DATA / "dev-forum.yaml"))
     print(report.to_text())
     assert report.top1 >= 0.85, report.to_text()
     assert report.top3 >= 0.96, report.to_text()
-    assert report.none_recall >= 0.95, report.to_text()
+    assert report.none_recall >= 0.97, report.to_text()
     assert report.refused_rate <= 0.02, report.to_text()
     assert report.confident_wrong <= 0.021, report.to_text()
     assert report.direct_correct >= 0.63, report.to_text()
@@ -183,7 +183,8 @@ def test_forum_set_does_not_regress(real_matcher: MatchesQuestions) -> None:
     """tests/data/holdout-forum.yaml, held out until the third matching pass, now tuned on.
     Measured: top-1 90.4%, top-3 98.3%, direct and right 75.7%, confidently wrong 3.0% (6 of
     its 7 wrong answers are on a topic the set lists under `also`), refused 0.4%, out of scope
-    rejected 95.6%. Confidently wrong still misses issue 10's bar."""
+    rejected 97.8% (95.6% before the out-of-scope pass). Confidently wrong still misses issue
+    10's bar."""
     report = evaluate(real_matcher, load_questions(DATA / "holdout-forum.yaml"))
     print(report.to_text())
     assert report.top1 >= 0.85, report.to_text()
@@ -191,14 +192,14 @@ def test_forum_set_does_not_regress(real_matcher: MatchesQuestions) -> None:
     assert report.direct_correct >= 0.73, report.to_text()
     assert report.confident_wrong <= 0.04, report.to_text()
     assert report.refused_rate <= 0.03, report.to_text()
-    assert report.none_recall >= 0.92, report.to_text()
+    assert report.none_recall >= 0.95, report.to_text()
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
 def test_second_forum_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
     """tests/data/holdout-2.yaml (near misses, specific facts, long posts), now tuned on.
     Measured: top-1 95.0%, top-3 98.3%, direct and right 83.3%, confidently wrong 0.0%,
-    refused 0.0%, out of scope rejected 92.5%."""
+    refused 0.0%, out of scope rejected 95.0% (92.5% before the out-of-scope pass)."""
     report = evaluate(real_matcher, load_questions(DATA / "holdout-2.yaml"))
     print(report.to_text())
     assert report.top1 >= 0.90, report.to_text()
@@ -206,14 +207,15 @@ def test_second_forum_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
     assert report.direct_correct >= 0.80, report.to_text()
     assert report.confident_wrong <= 0.02, report.to_text()
     assert report.refused_rate <= 0.03, report.to_text()
-    assert report.none_recall >= 0.90, report.to_text()
+    assert report.none_recall >= 0.92, report.to_text()
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
 def test_mixed_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
     """tests/data/holdout-3.yaml (300 short and medium questions), measured once, now tuned on.
-    Measured: top-1 88.3%, top-3 95.8%, direct and right 68.3%, confidently wrong 3.8%, refused
-    0.8%, out of scope rejected 86.7%."""
+    Measured: top-1 88.8%, top-3 96.2%, direct and right 68.8%, confidently wrong 3.8%, refused
+    0.4%, out of scope rejected 93.3% (before the out-of-scope pass: 88.3 / 95.8 / 68.3 / 3.8 /
+    0.8 / 86.7%)."""
     report = evaluate(real_matcher, load_questions(DATA / "holdout-3.yaml"))
     print(report.to_text())
     assert report.top1 >= 0.86, report.to_text()
@@ -221,15 +223,16 @@ def test_mixed_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
     assert report.direct_correct >= 0.66, report.to_text()
     assert report.confident_wrong <= 0.05, report.to_text()
     assert report.refused_rate <= 0.02, report.to_text()
-    assert report.none_recall >= 0.84, report.to_text()
+    assert report.none_recall >= 0.90, report.to_text()
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
 def test_long_forum_posts_meet_the_bar(real_matcher: MatchesQuestions) -> None:
     """tests/data/holdout-4.yaml (150 forum posts of 63-200 words), measured once, now tuned on.
     Measured: top-1 84.2%, top-3 97.5%, direct and right 65.0%, confidently wrong 3.3%, refused
-    0.8%, out of scope rejected 70.0% (before the asking part: 76.7 / 94.2 / 50.0 / 1.7 / 3.3 /
-    70.0%). Direct and right and out of scope rejected still miss issue 10's bars."""
+    0.8%, out of scope rejected 76.7% (before the asking part: 76.7 / 94.2 / 50.0 / 1.7 / 3.3 /
+    70.0%; 70.0% before the out-of-scope pass). Direct and right and out of scope rejected still
+    miss issue 10's bars."""
     report = evaluate(real_matcher, load_questions(DATA / "holdout-4.yaml"))
     print(report.to_text())
     assert report.top1 >= 0.82, report.to_text()
@@ -237,7 +240,7 @@ def test_long_forum_posts_meet_the_bar(real_matcher: MatchesQuestions) -> None:
     assert report.direct_correct >= 0.62, report.to_text()
     assert report.confident_wrong <= 0.035, report.to_text()
     assert report.refused_rate <= 0.025, report.to_text()
-    assert report.none_recall >= 0.66, report.to_text()
+    assert report.none_recall >= 0.73, report.to_text()
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -246,8 +249,9 @@ def test_medium_and_long_posts_of_the_last_held_out_set_do_not_regress(
 ) -> None:
     """tests/data/holdout-5.yaml (120 posts of 150-900 characters), measured once after the
     long-post pass (BENCHMARKS.md): top-1 83.3%, top-3 97.9%, direct and right 65.6%, confidently
-    wrong 7.3%, refused 1.0%, out of scope rejected 70.8%. A guard against regressions, not a
-    target: confidently wrong and out of scope rejected miss issue 10's bars."""
+    wrong 7.3%, refused 1.0%, out of scope rejected 70.8%; after the out-of-scope pass top-1
+    84.4%, top-3 99.0%, refused 0.0%, out of scope rejected 91.7%. A guard against regressions,
+    not a target: confidently wrong misses issue 10's bar."""
     report = evaluate(real_matcher, load_questions(DATA / "holdout-5.yaml"))
     print(report.to_text())
     assert report.top1 >= 0.80, report.to_text()
@@ -255,7 +259,7 @@ def test_medium_and_long_posts_of_the_last_held_out_set_do_not_regress(
     assert report.direct_correct >= 0.62, report.to_text()
     assert report.confident_wrong <= 0.09, report.to_text()
     assert report.refused_rate <= 0.03, report.to_text()
-    assert report.none_recall >= 0.66, report.to_text()
+    assert report.none_recall >= 0.87, report.to_text()
 
 
 # Specific-fact questions (`fact: true`) answered directly on the labelled topic with an entry's

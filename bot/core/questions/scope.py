@@ -50,10 +50,19 @@ def load_scope(text: str | None = None) -> tuple[list[str], list[str]]:
     lists = []
     for key in ("in_scope", "out_of_scope"):
         items = raw.get(key) if isinstance(raw, dict) else None
-        if not items or not all(isinstance(i, str) and i.strip() for i in items):
+        strings = isinstance(items, list) and all(isinstance(i, str) and i.strip() for i in items)
+        if not items or not strings:
             raise ValueError(f"{SCOPE_FILE}: {key} must be a list of non-empty strings")
         lists.append([i.strip() for i in items])
-    return lists[0], lists[1]
+    inside, outside = lists
+    # An intent listed twice (or on both sides) is a copy-paste slip: on both sides the guard
+    # would compare a question with itself.
+    seen: set[str] = set()
+    for item in inside + outside:
+        if item.casefold() in seen:
+            raise ValueError(f"{SCOPE_FILE}: listed twice: {item!r}")
+        seen.add(item.casefold())
+    return inside, outside
 
 
 class ScopeGuard:

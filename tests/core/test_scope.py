@@ -1,0 +1,152 @@
+"""The out-of-scope guard by meaning (bot/core/questions/scope.py, scope.yaml) on long posts,
+and the word guards' exceptions (vocabulary.yaml). The posts are written for these tests, not
+taken from a question set."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.knowledge import load_knowledge
+from bot.core.questions.answers import build_matcher
+from bot.core.questions.hybrid import QuestionMatcher, asking_part
+from bot.core.questions.matching import expand
+from bot.core.questions.scope import POST_SLACK, ScopeGuard, load_scope
+from bot.core.questions.semantic import shared_encoder
+
+needs_model = pytest.mark.skipif(shared_encoder() is None, reason="model package not installed")
+
+# Near misses told as a forum post: the story is the domain's own (an IMG, the USMLE, a US
+# visa), the question is not.
+LAB_SCIENTIST = (
+    "Hi all, I am a clinical laboratory scientist from Kenya with five years in a blood bank, "
+    "and my wife is an IMG who just passed Step 2 CK and hopes to match next year. I would like "
+    "to keep working in a hospital lab once we move. Which certification exam do lab "
+    "professionals need in the US, and will a hospital sponsor a work visa for a lab job?"
+)
+AUSTRALIA = (
+    "Hello seniors, I am an IMG from Chennai and I passed Step 1 two years ago, but my husband "
+    "got a permanent job in Melbourne so we are moving to Australia instead. I still have my "
+    "UWorld subscription, haha. I have worked as a medical officer for three years. How long "
+    "does the AMC pathway take until I can work as a doctor there, and can I skip any part "
+    "because of my US exam?"
+)
+PARENTS_VISIT = (
+    "Hello everyone, I am a PGY-2 in family medicine in Texas on a J-1 visa, originally from "
+    "Lahore. My younger sister is getting married next spring and my parents want to come here "
+    "first to spend some weeks with my kids. Their last application was turned down at the "
+    "embassy. Which papers should my parents carry to their B-2 visitor visa interview, and "
+    "does a letter from my program help them?"
+)
+# In scope: another country's exam named as the road not taken.
+PLAB_CONSIDERED = (
+    "Hi, I finished my MBBS in Pakistan in 2021 and I did consider PLAB because the UK route "
+    "looked faster, but after talking to seniors I decided on the US. I have passed Step 1 and "
+    "I'm studying for CK now, working part time in a clinic. How many months before my CK "
+    "should I book my exam date, and how long does it take for the score to come out?"
+)
+
+
+@pytest.fixture(scope="module")
+def real() -> QuestionMatcher:
+    matcher = build_matcher(load_knowledge())
+    assert isinstance(matcher, QuestionMatcher)
+    return matcher
+
+
+@needs_model
+@pytest.mark.parametrize("post", [LAB_SCIENTIST, AUSTRALIA, PARENTS_VISIT])
+def test_a_long_near_miss_post_is_refused(real: QuestionMatcher, post: str) -> None:
+    assert asking_part(post) is not None  # read as a long post
+    analysis = real.analyse(post)
+    assert analysis.guard is None  # no word guard: the meaning of the post refuses it
+    assert real.match(post).kind == "none"
+
+
+@needs_model
+def test_a_long_post_that_names_plab_as_the_road_not_taken_is_answered(
+    real: QuestionMatcher,
+) -> None:
+    result = real.match(PLAB_CONSIDERED)
+    assert result.kind in ("answer", "suggest")
+    assert result.matches[0].topic == "usmle-step2ck"
+
+
+@needs_model
+def test_a_long_posts_gap_mixes_its_whole_text_and_its_asking_part(real: QuestionMatcher) -> None:
+    assert real.semantic is not None and real.scope is not None
+    ask = asking_part(LAB_SCIENTIST)
+    assert ask is not None
+    whole, asked = real.semantic.encoder.encode_questions([expand(LAB_SCIENTIST), expand(ask)])
+    gaps = [
+        real.scope.gap(v, float(real.semantic.similarities_to(v).max())) for v in (whole, asked)
+    ]
+    expected = ScopeGuard.post_gap(*gaps)
+    assert real.analyse(LAB_SCIENTIST).scope_gap == pytest.approx(expected, abs=1e-4)
+
+
+def test_a_posts_gap_leans_on_what_it_asks_and_is_read_less_strictly() -> None:
+    # The same whole-text gap: an asking part on the out-of-scope side raises the post's gap.
+    assert ScopeGuard.post_gap(-0.2, 0.1) > ScopeGuard.post_gap(-0.2, -0.2)
+    # Whole and ask alike: the post's gap is a short question's, POST_SLACK lower.
+    assert ScopeGuard.post_gap(0.05, 0.05) == pytest.approx(0.05 - POST_SLACK)
+    assert POST_SLACK > 0
+
+
+IN_SCOPE_WORDS = [
+    # the knowledge's own variant: a resident's spouse on H-4 (no longer a word guard)
+    ("h4 ead for a resident's husband", "visa-h1b"),
+    # a flight in a Match question (no longer a word guard)
+    ("Match Day is on which date? My parents want to book flights to celebrate with me", None),
+]
+
+
+@pytest.mark.parametrize(("question", "topic"), IN_SCOPE_WORDS)
+def test_words_that_in_scope_questions_use_are_no_word_guard(
+    real: QuestionMatcher, question: str, topic: str | None
+) -> None:
+    assert real.analyse(question).guard != "out-of-scope"
+
+
+@needs_model
+@pytest.mark.parametrize(("question", "topic"), IN_SCOPE_WORDS)
+def test_in_scope_questions_that_name_a_flight_or_an_h4_ead_are_answered(
+    real: QuestionMatcher, question: str, topic: str | None
+) -> None:
+    result = real.match(question)
+    assert result.kind != "none"
+    if topic is not None:
+        assert result.matches[0].topic == topic
+
+
+def test_the_scope_file_has_one_line_and_post_like_intents() -> None:
+    inside, outside = load_scope()
+    assert inside and outside
+    long = [i for i in outside if len(i.split()) >= 15]
+    assert len(long) >= 20  # the intents told as a forum post
+    assert len(outside) - len(long) >= 80  # and the one-line intents
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("in_scope: [residency]\nout_of_scope: [tax, tax]\n", "twice"),
+        ("in_scope: [residency]\nout_of_scope: [Residency]\n", "twice"),
+        ("in_scope: [residency]\nout_of_scope: [tax, 3]\n", "out_of_scope"),
+        ("in_scope: residency\nout_of_scope: [tax]\n", "in_scope"),
+        ("in_scope: [residency]\nout_of_scope: ['  ']\n", "out_of_scope"),
+    ],
+)
+def test_a_malformed_scope_file_is_rejected_with_the_reason(text: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        load_scope(text)
+
+
+@needs_model
+def test_the_scope_guard_reads_vectors_of_the_intents() -> None:
+    encoder = shared_encoder()
+    assert encoder is not None
+    guard = ScopeGuard(encoder, None)
+    tax = encoder.encode_question("how do I file my US income tax return")
+    residency = encoder.encode_question("how do I apply to residency through ERAS")
+    assert guard.gap(tax, 0.0) > 0 > guard.gap(residency, 0.0)
+    assert guard.gap(tax, 1.0) < guard.gap(tax, 0.0)  # the knowledge counts on the in side
