@@ -10,7 +10,7 @@ from bot.core.knowledge import load_knowledge
 from bot.core.questions.answers import build_matcher
 from bot.core.questions.hybrid import QuestionMatcher, asking_part
 from bot.core.questions.matching import expand
-from bot.core.questions.scope import POST_SLACK, ScopeGuard, load_scope
+from bot.core.questions.scope import POST_SLACK, ScopeGuard, load_route_words, load_scope
 from bot.core.questions.semantic import shared_encoder
 
 needs_model = pytest.mark.skipif(shared_encoder() is None, reason="model package not installed")
@@ -150,3 +150,54 @@ def test_the_scope_guard_reads_vectors_of_the_intents() -> None:
     residency = encoder.encode_question("how do I apply to residency through ERAS")
     assert guard.gap(tax, 0.0) > 0 > guard.gap(residency, 0.0)
     assert guard.gap(tax, 1.0) < guard.gap(tax, 0.0)  # the knowledge counts on the in side
+
+
+# Another country's exam as the road not taken, next to the US road's plain words.
+ROAD_NOT_TAKEN = (
+    "Not doing the MCCQE anymore, focusing on the US match. How many programs should I apply to?"
+)
+CANADA = "After the MCCQE and the NAC, how many IMGs get a Canadian residency spot through CaRMS?"
+
+
+def test_the_us_roads_plain_words_hand_a_word_guarded_question_to_meaning() -> None:
+    assert ScopeGuard.judges(["dropped", "plab", "for", "us", "residency"], [])
+    assert ScopeGuard.judges(["mccqe", "or", "the", "match"], [])
+    assert not ScopeGuard.judges(["mccqe", "pass", "mark"], [])  # no US road named
+    assert not ScopeGuard.judges(
+        ["nclex", "then", "residency"], []
+    )  # another profession's own exam
+    assert not ScopeGuard.judges(["eras", "tour", "match"], [])  # a name we share
+
+
+@needs_model
+def test_a_question_naming_another_countrys_exam_as_the_road_not_taken_is_answered(
+    real: QuestionMatcher,
+) -> None:
+    assert real.analyse(ROAD_NOT_TAKEN).guard != "out-of-scope"
+    result = real.match(ROAD_NOT_TAKEN)
+    assert result.kind in ("answer", "suggest")
+    assert result.matches[0].topic == "program-list"
+    assert real.match(CANADA).kind == "none"  # the other country's road itself: refused by meaning
+
+
+def test_without_the_model_the_word_guard_stands() -> None:
+    lexical = QuestionMatcher(load_knowledge(), None)
+    assert lexical.analyse(ROAD_NOT_TAKEN).guard == "out-of-scope"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("us_route: residency\n", "list"),
+        ("us_route: [residency, '']\n", "list"),
+        ("us_route: [us match]\n", "single words"),
+        ("abbreviations: {}\n", "us_route"),
+    ],
+)
+def test_a_malformed_route_word_list_is_rejected(text: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        load_route_words(text)
+
+
+def test_the_route_words_are_read_from_the_vocabulary() -> None:
+    assert {"residency", "match"} <= load_route_words()

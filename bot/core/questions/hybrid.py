@@ -416,7 +416,9 @@ class QuestionMatcher:
         reply = smalltalk_reply(query.words)
         if reply is not None:
             return Analysis("smalltalk", reply, (), (), False)
-        if out_of_scope(query.words, query.terms):
+        if out_of_scope(query.words, query.terms) and not (
+            self.scope is not None and self.scope.judges(query.words, query.terms)
+        ):
             return Analysis("out-of-scope", None, (), (), False)
         ask = asking_part(text)
         lexical = self._lexical(text)

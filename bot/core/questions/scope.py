@@ -13,10 +13,16 @@ doctor, a visa, an exam, the US) around a question that is not ("... my parents 
 for my graduation: which documents for their tourist visa?"). scope.yaml therefore describes the
 neighbouring intents as such posts too, and a post's gap mixes its whole text's and its asking
 sentences' (`post_gap`).
+
+A word guard (vocabulary.yaml) refuses a question that names another country's exam or another
+profession without naming the US path's exams. An IMG bound for the US names them too, as the
+road not taken ("I dropped the AMC plan for the US route"); when the question names the US
+road in plain words (`us_route`: "residency", "match"), meaning judges it instead (`judges`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -24,9 +30,10 @@ import numpy as np
 import yaml
 
 from bot.core.questions.encoder import Encoder
+from bot.core.questions.matching import ALWAYS_OUT_MARKERS, ALWAYS_OUT_PHRASES, VOCABULARY_FILE
 from bot.core.questions.semantic import Indexed, SemanticIndex
 
-__all__ = ["ScopeGuard", "load_scope"]
+__all__ = ["US_ROUTE", "ScopeGuard", "load_route_words", "load_scope"]
 
 SCOPE_FILE = "scope.yaml"
 # A long post's gap: its asking sentences' gap weighs ASK_SHARE, the whole post's the rest, and
@@ -40,6 +47,22 @@ SCOPE_FILE = "scope.yaml"
 # 0.4 rejects 87.5% of holdout-5's against 83.3%).
 ASK_SHARE = 0.4
 POST_SLACK = 0.02
+
+
+def load_route_words(text: str | None = None) -> frozenset[str]:
+    """vocabulary.yaml's `us_route` words; a malformed list fails loudly at start-up."""
+    if text is None:
+        text = resources.files("bot.core.questions").joinpath(VOCABULARY_FILE).read_text("utf-8")
+    raw = yaml.safe_load(text)
+    words = raw.get("us_route") if isinstance(raw, dict) else None
+    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+        raise ValueError(f"{VOCABULARY_FILE}: us_route must be a list of words")
+    if any(" " in w.strip() for w in words):
+        raise ValueError(f"{VOCABULARY_FILE}: us_route holds single words")
+    return frozenset(w.strip().lower() for w in words)
+
+
+US_ROUTE = load_route_words()
 
 
 def load_scope(text: str | None = None) -> tuple[list[str], list[str]]:
@@ -80,6 +103,19 @@ class ScopeGuard:
         """Best out-of-scope cosine minus the best in-scope one (descriptions or knowledge)."""
         inside = max(float((self._inside @ vector).max()), knowledge_best)
         return float((self._outside @ vector).max()) - inside
+
+    @staticmethod
+    def judges(words: Sequence[str], terms: Sequence[str]) -> bool:
+        """Does meaning judge a question a word guard refused? Yes when the word is one a
+        US-bound IMG uses too (out_of_scope, not out_of_scope_always) and the question names the
+        US road (`US_ROUTE`). On the tuning sets: holdout-4 refused 0.8 -> 0.0%, no set rejects
+        fewer out-of-scope questions (the intents catch them by meaning)."""
+        padded = f" {' '.join(words)} "
+        if any(w in ALWAYS_OUT_MARKERS for w in words) or any(
+            f" {p} " in padded for p in ALWAYS_OUT_PHRASES
+        ):
+            return False
+        return any(w in US_ROUTE for w in (*words, *terms))
 
     @staticmethod
     def post_gap(whole: float, ask: float) -> float:
