@@ -10,7 +10,7 @@ from bot.core.knowledge import load_knowledge
 from bot.core.questions.answers import build_matcher
 from bot.core.questions.hybrid import QuestionMatcher, asking_part
 from bot.core.questions.matching import expand
-from bot.core.questions.scope import POST_SLACK, ScopeGuard, load_route_words, load_scope
+from bot.core.questions.scope import ScopeGuard, load_route_words, load_scope
 from bot.core.questions.semantic import shared_encoder
 
 needs_model = pytest.mark.skipif(shared_encoder() is None, reason="model package not installed")
@@ -84,12 +84,12 @@ def test_a_long_posts_gap_mixes_its_whole_text_and_its_asking_part(real: Questio
     assert real.analyse(LAB_SCIENTIST).scope_gap == pytest.approx(expected, abs=1e-4)
 
 
-def test_a_posts_gap_leans_on_what_it_asks_and_is_read_less_strictly() -> None:
-    # The same whole-text gap: an asking part on the out-of-scope side raises the post's gap.
+def test_a_posts_gap_leans_on_what_it_asks() -> None:
+    # The same whole-text gap: an asking part on the out-of-scope side raises the post's gap...
     assert ScopeGuard.post_gap(-0.2, 0.1) > ScopeGuard.post_gap(-0.2, -0.2)
-    # Whole and ask alike: the post's gap is a short question's, POST_SLACK lower.
-    assert ScopeGuard.post_gap(0.05, 0.05) == pytest.approx(0.05 - POST_SLACK)
-    assert POST_SLACK > 0
+    # ...as much as the whole text's would (half each), and whole and ask alike give that gap.
+    assert ScopeGuard.post_gap(-0.2, 0.1) == pytest.approx(ScopeGuard.post_gap(0.1, -0.2))
+    assert ScopeGuard.post_gap(0.05, 0.05) == pytest.approx(0.05)
 
 
 IN_SCOPE_WORDS = [
