@@ -63,6 +63,34 @@ def test_a_long_near_miss_post_is_refused(real: QuestionMatcher, post: str) -> N
 
 
 @needs_model
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        # another country's exam as the road not taken (a story intent about Australia once
+        # refused this one by meaning)
+        (
+            "I considered AMC for Australia but chose the US, how many attempts are allowed "
+            "for Step 1?",
+            "attempt-limits-and-failures",
+        ),
+        # where an IMG works now is not where they are going
+        (
+            "I'm a GP in Qatar now. Does my Gulf work experience help my residency application, "
+            "or do programs only want US clinical experience?",
+            None,
+        ),
+    ],
+)
+def test_a_question_that_names_another_country_on_the_way_to_the_us_is_answered(
+    real: QuestionMatcher, question: str, topic: str | None
+) -> None:
+    result = real.match(question)
+    assert result.kind in ("answer", "suggest")
+    if topic is not None:
+        assert result.matches[0].topic == topic
+
+
+@needs_model
 def test_a_long_post_that_names_plab_as_the_road_not_taken_is_answered(
     real: QuestionMatcher,
 ) -> None:
