@@ -162,6 +162,19 @@ class Thresholds:
     # leads every other topic's entries by `entry_answer_gap` answers, its topic first, when
     # that topic is among the close ones (`facet_entry_wins`).
     facet_answer_min: float = float("inf")
+    # A long post (`long_post_words`+ words, read with its asking part) may answer from this top
+    # score (`answer_min` otherwise) and an entry wins (`entry_wins`) from `long_entry_min`.
+    long_post_words: int = 10**9
+    long_answer_min: float = float("inf")
+    long_entry_min: float = float("inf")
+    # An entry of the first topic that asks the question's kind of fact answers from this score
+    # with this lead over the topic's next entry (`_pick_entry`; `entry_min` / `entry_margin`
+    # for the others).
+    facet_entry_min: float = float("inf")
+    facet_entry_margin: float = 0.0
+    # The same for a long post's entries, scored on its asking part alone (lower scores).
+    long_pick_min: float = float("inf")
+    long_pick_margin: float = 0.0
 
 
 # The leads (`lead_share`): chosen by `benchmarks/bench_matching.py --sweep` on dev + dev-forum
@@ -212,6 +225,23 @@ class Thresholds:
 # 48 of 52, holdout-2 29 -> 30 of 30, holdout-4 unchanged, none more confidently wrong. Before
 # the `signals_agree` condition, 85 and below put one dev question wrong ("how many times can
 # you retake step 1" -> the OET retakes entry).
+# long_answer_min (a post of ASK_MIN_WORDS+ words): a long post's scores run lower (its story
+# blurs words and meaning), and posts whose first topic led by 2-7x the lead needed still got a
+# menu for scoring 31-39. 40 / 35 / 30, direct and right: holdout-4 65.0 / 65.8 / 67.5%,
+# holdout-5 64.6 / 66.7 / 67.7%, holdout-forum 75.7 / 76.1 / 76.1%; confidently wrong the same
+# on every set at 35, holdout-4 3.3 -> 4.2% at 30. Both groups of the sweep chose 35.
+# facet_entry_min / _margin and long_pick_min / _margin (`_pick_entry`): of the specific-fact
+# questions answered on the right topic, a third got the overview although an entry held the
+# fact: in a long post the entries are scored on the asking part, where even the right entry
+# scores 55-65, and a post that asks two facts ("how many programs can I apply to in SOAP and
+# how many rounds are there?") has two entries within 4 points. Chosen on holdout-5 (long
+# posts) and holdout-3 (facets), shown on holdout-4; fact questions with an entry's short
+# answer, long bar none / 55+0 / 50+0: holdout-5 33 / 57 / 57%, holdout-4 53 / 75 / 78%; then
+# facet bar none / 55+0 / 50+0: holdout-3 59 / 66 / 68%, holdout-5 57 / 60 / 63%. 55: 60 other
+# replies change from the overview to an entry (34 long posts, 26 short same-facet questions);
+# read one by one, about 9 in 10 picks answer what the post asks ("how many blocks and hours is
+# step 2 ck" -> the CK format entry; "what is the maximum number of letters per program" -> the
+# LoR entry), the rest are near misses with the topic one tap away. At 50 the picks grow looser.
 HYBRID = Thresholds(
     answer_min=40.0,
     margin=0.0,
@@ -228,6 +258,12 @@ HYBRID = Thresholds(
     long_words=25,
     long_lead=0.6,
     facet_answer_min=78.0,
+    long_post_words=ASK_MIN_WORDS,
+    long_answer_min=35.0,
+    facet_entry_min=55.0,
+    facet_entry_margin=0.0,
+    long_pick_min=55.0,
+    long_pick_margin=0.0,
 )
 # Lexical only (no model package): the lexical matcher's own thresholds (questions.matching).
 LEXICAL = Thresholds(
@@ -534,7 +570,10 @@ class QuestionMatcher:
         vague = analysis.guard == "vague" and self.semantic is None
         lead = max(limits.margin, lead_share(analysis, limits) * top)
         entry = _pick_entry(analysis, limits)
-        if not vague and top >= limits.answer_min and top - second >= lead:
+        answer_min = limits.answer_min
+        if analysis.words >= limits.long_post_words:
+            answer_min = min(answer_min, limits.long_answer_min)
+        if not vague and top >= answer_min and top - second >= lead:
             return MatchResult("answer", ranking, entry=entry)
         if entry is not None and entry_wins(analysis, limits):
             return MatchResult("answer", ranking, entry=entry)
@@ -587,7 +626,10 @@ def entry_wins(analysis: Analysis, limits: Thresholds) -> bool:
     anything else ("how many programs can I rank in SOAP": SOAP and the Match both score, one
     SOAP entry fits). Then it answers whatever the topics' lead.
     """
-    return entry_leads(analysis, limits.entry_answer_min, limits.entry_answer_gap)
+    least = limits.entry_answer_min
+    if analysis.words >= limits.long_post_words:
+        least = min(least, limits.long_entry_min)
+    return entry_leads(analysis, least, limits.entry_answer_gap)
 
 
 def facet_entry_wins(analysis: Analysis, limits: Thresholds) -> bool:
@@ -635,7 +677,12 @@ def _pick_entry(analysis: Analysis, limits: Thresholds) -> str | None:
         return None
     best = own[0]
     runner_up = own[1].score if len(own) > 1 else 0.0
-    if best.score >= limits.entry_min and best.score - runner_up >= limits.entry_margin:
+    bars = [(limits.entry_min, limits.entry_margin)]
+    if analysis.words >= limits.long_post_words:
+        bars.append((limits.long_pick_min, limits.long_pick_margin))
+    if best.same_facet:
+        bars.append((limits.facet_entry_min, limits.facet_entry_margin))
+    if any(best.score >= least and best.score - runner_up >= lead for least, lead in bars):
         return best.id
     return None
 
