@@ -20,10 +20,13 @@ better than any other topic's entries answers even when the topics are close (`e
 Inside the answered topic, an entry answers when it fits the question better than the topic's
 general phrasings do ("how much is the ERAS fee" -> the fee entry; "what is ERAS" -> the
 overview). An entry whose question asks the kind of fact the question asks (a fee, a date, a
-count, a score, a rule: `bot.core.questions.facets`) scores a few points more, and answers from
-a close next topic when it clearly wins there (`facet_entry_wins`).
+count, a score, a rule: `bot.core.questions.facets`) scores a few points more, answers from
+a lower score than other entries (`_pick_entry`), and answers from a close next topic when it
+clearly wins there, or from any of the first three when the first topic has no entry of that
+kind (`facet_entry_wins`: the Step 1 fee sits in costs).
 A long forum post (40+ words) is read twice: whole, and its asking sentences alone
-(`asking_part`), the story's words and meaning weighing less (ASK_SHARE).
+(`asking_part`), the story's words and meaning weighing less (ASK_SHARE); its scores run lower,
+so it answers from a lower top score and picks an entry from a lower entry score.
 Without the model package, the same code runs on the lexical signal alone.
 """
 
@@ -162,13 +165,13 @@ class Thresholds:
     # leads every other topic's entries by `entry_answer_gap` answers, its topic first, when
     # that topic is among the close ones (`facet_entry_wins`).
     facet_answer_min: float = float("inf")
-    # ...from this score when the first topic has no entry that asks that kind of fact.
+    # ...from this score, among the first three topics however far behind, when the first topic
+    # has no entry that asks that kind of fact (only entries that do are its rivals then).
     facet_lift_min: float = float("inf")
     # A long post (`long_post_words`+ words, read with its asking part) may answer from this top
-    # score (`answer_min` otherwise) and an entry wins (`entry_wins`) from `long_entry_min`.
+    # score (`answer_min` otherwise).
     long_post_words: int = 10**9
     long_answer_min: float = float("inf")
-    long_entry_min: float = float("inf")
     # An entry of the first topic that asks the question's kind of fact answers from this score
     # with this lead over the topic's next entry (`_pick_entry`; `entry_min` / `entry_margin`
     # for the others).
@@ -638,10 +641,7 @@ def entry_wins(analysis: Analysis, limits: Thresholds) -> bool:
     anything else ("how many programs can I rank in SOAP": SOAP and the Match both score, one
     SOAP entry fits). Then it answers whatever the topics' lead.
     """
-    least = limits.entry_answer_min
-    if analysis.words >= limits.long_post_words:
-        least = min(least, limits.long_entry_min)
-    return entry_leads(analysis, least, limits.entry_answer_gap)
+    return entry_leads(analysis, limits.entry_answer_min, limits.entry_answer_gap)
 
 
 def facet_entry_wins(analysis: Analysis, limits: Thresholds) -> bool:
@@ -650,7 +650,11 @@ def facet_entry_wins(analysis: Analysis, limits: Thresholds) -> bool:
     the English tests are close; the OET fee entry scores 86 and leads the next topic's by 20.)
     An entry of another topic never overrides a first topic on which words and meaning agree
     (`signals_agree`): "how many times can you retake step 1" stays with the attempt limits
-    although "How many times can I retake OET?" fits its words best."""
+    although "How many times can I retake OET?" fits its words best. Unless the first topic has
+    no entry that asks this kind of fact at all: "how much is step 1 now?" leads with Step 1,
+    whose entries know no fee, by 16 points over costs, whose entry has the Step 1 fee; then
+    the entry answers from `facet_lift_min` (the costs-and-an-exam pair of every fee question).
+    """
     entries, ranking = analysis.entries, analysis.ranking
     if not entries or not ranking or not entries[0].same_facet:
         return False
