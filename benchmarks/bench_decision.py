@@ -36,6 +36,7 @@ INF = float("inf")
 BEFORE = replace(
     HYBRID,
     long_answer_min=INF,
+    post_lead=HYBRID.long_lead,
     facet_entry_min=INF,
     long_pick_min=INF,
     facet_lift_min=INF,
@@ -43,6 +44,7 @@ BEFORE = replace(
 # Each pass step: the field(s) swept, with the values tried (the rest as in HYBRID).
 GRIDS: dict[str, list[dict[str, float]]] = {
     "long_answer_min": [{"long_answer_min": v} for v in (INF, 40, 35, 30)],
+    "post_lead": [{"post_lead": v} for v in (0.7, HYBRID.long_lead, 0.5, 0.4)],
     "long_pick_min (margin 0)": [
         {"long_pick_min": v, "long_pick_margin": 0.0} for v in (INF, 60, 55, 50)
     ],

@@ -231,7 +231,7 @@ def test_long_forum_posts_meet_the_bar(real_matcher: MatchesQuestions) -> None:
     """tests/data/holdout-4.yaml (150 forum posts of 63-200 words), measured once, now tuned on.
     Measured: top-1 84.2%, top-3 97.5%, direct and right 65.0%, confidently wrong 3.3%, refused
     0.8%, out of scope rejected 70.0% (before the asking part: 76.7 / 94.2 / 50.0 / 1.7 / 3.3 /
-    70.0%). After the decision pass: direct and right 65.8%, confidently wrong 2.5%. Direct and
+    70.0%). After the decision pass: direct and right 66.7%, confidently wrong 2.5%. Direct and
     right and out of scope rejected still miss issue 10's bars."""
     report = evaluate(real_matcher, load_questions(DATA / "holdout-4.yaml"))
     print(report.to_text())
@@ -251,12 +251,12 @@ def test_medium_and_long_posts_of_the_last_held_out_set_do_not_regress(
     long-post pass (BENCHMARKS.md): top-1 83.3%, top-3 97.9%, direct and right 65.6%, confidently
     wrong 7.3%, refused 1.0%, out of scope rejected 70.8%. A guard against regressions, not a
     target: confidently wrong and out of scope rejected miss issue 10's bars. After the decision
-    pass: direct and right 66.7%, confidently wrong 6.2%."""
+    pass: direct and right 70.8%, confidently wrong 6.2%."""
     report = evaluate(real_matcher, load_questions(DATA / "holdout-5.yaml"))
     print(report.to_text())
     assert report.top1 >= 0.80, report.to_text()
     assert report.top3 >= 0.95, report.to_text()
-    assert report.direct_correct >= 0.64, report.to_text()
+    assert report.direct_correct >= 0.68, report.to_text()
     assert report.confident_wrong <= 0.07, report.to_text()
     assert report.refused_rate <= 0.03, report.to_text()
     assert report.none_recall >= 0.66, report.to_text()
@@ -267,14 +267,15 @@ def test_medium_and_long_posts_of_the_last_held_out_set_do_not_regress(
 # of 52, holdout-2 100% of 30, holdout-3 58.8% of 80, holdout-4 52.8% of 36, holdout-5 33.3% of
 # 30 (before: 80.8 / 96.7 / 52.5 / 41.7 / 26.7%). After the decision pass (long posts pick an
 # entry on their asking part from 55, an entry asking the question's kind of fact from 55):
-# holdout-3 66.2%, holdout-4 75.0%, holdout-5 60.0%, the other two unchanged. Issue 10's bar is
+# holdout-3 66.2%, holdout-4 75.0%, holdout-5 66.7%; holdout-forum 90.4% (new facets: duration,
+# who); holdout-2 unchanged. Issue 10's bar is
 # 90%: only holdout-2 meets it.
 FACT_BARS = {
-    "holdout-forum": 0.86,
+    "holdout-forum": 0.88,
     "holdout-2": 0.96,
     "holdout-3": 0.64,
     "holdout-4": 0.72,
-    "holdout-5": 0.56,
+    "holdout-5": 0.63,
 }
 
 

@@ -659,6 +659,17 @@ def test_a_long_post_answers_from_a_lower_top_score(small: QuestionMatcher) -> N
     assert small.decide(long, HYBRID).kind == "answer"
 
 
+def test_a_long_post_needs_a_smaller_lead_than_a_medium_question(small: QuestionMatcher) -> None:
+    # Words and meaning agree; a lead of 5.5% of the top score is short of what a question of
+    # 25-39 words needs (10% x 0.6) and enough for a post of 40+ words (10% x 0.5).
+    assert HYBRID.post_lead < HYBRID.long_lead
+    ranking = (Match("eras-application", 50.0), Match("usmle-step1", 47.25))
+    medium = Analysis(None, None, ranking, (), True, -0.3, "eras-application", 3, words=30)
+    assert small.decide(medium, HYBRID).kind == "suggest"
+    long = replace(medium, words=HYBRID.long_post_words)
+    assert small.decide(long, HYBRID).kind == "answer"
+
+
 def test_an_entry_answers_from_a_lower_score_for_a_long_post_or_the_asked_kind_of_fact(
     small: QuestionMatcher,
 ) -> None:
