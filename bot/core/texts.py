@@ -627,3 +627,68 @@ PLAN_ESTIMATED = "{date} (estimated)"
 PLAN_DATE_AT = "{date}, {time}"
 PLAN_TIME_AM = "{hour}{minutes} a.m. US Eastern"
 PLAN_TIME_PM = "{hour}{minutes} p.m. US Eastern"
+
+# -- /help and the command menus (commands.py, the one command table) --
+UNKNOWN_COMMAND = "I don't know that command. Type /help to see what I can do."
+HELP_INTRO = "How to use me:\n\n• Type a question, for example: how many attempts for step 1?"
+HELP_LINE = "• /{name}: {text}"
+GROUP_HELP_INTRO = (
+    "In a group I answer only when you call me: a command such as /ask is step 1 pass fail, "
+    "a mention of my name, or a reply to one of my messages."
+)
+GROUP_HELP_PERSONAL = (
+    "Your own plan, profile, progress and data ({commands}) stay private: talk to me in a "
+    "private chat for those."
+)
+
+# -- the command table's wording (commands.py) --
+# CMD_NAME is /NAME's menu line (Telegram allows 1-256 characters); _HELP its /help and README
+# line (the menu line when absent), _GROUP the /help line in a group, _CHAT_ADMIN the menu line a
+# group's admins see, _EMPTY the answer when it is typed with nothing after it.
+CMD_START = "Welcome and what I store"
+CMD_START_HELP = "welcome and what I store; /start join-CODE joins a cohort"
+CMD_HELP = "How to use the bot"
+CMD_HELP_HELP = "how to use me (in a group: what I do there)"
+CMD_HELP_GROUP = "what I do in a group"
+CMD_ASK = "Ask a question"
+CMD_ASK_HELP = "ask a question (the way to ask in a group), e.g. /ask is step 1 pass fail"
+CMD_ASK_EMPTY = "Type your question after /ask, for example: /ask is step 1 pass fail"
+CMD_NEXT = "What should I do next? Your plan"
+CMD_NEXT_HELP = (
+    "your personal plan, ordered and dated, and the road picture (I ask a few questions first)"
+)
+CMD_PROFILE = "Your answers (change with /profile set)"
+CMD_PROFILE_HELP = (
+    "your answers; /profile set FIELD VALUE changes one (e.g. /profile set step1 passed)"
+)
+CMD_PROGRESS = "The whole path as a checklist"
+CMD_PROGRESS_HELP = "the road as a picture (where you are, dated next steps) and a checklist"
+CMD_TOPICS = "Browse all topics"
+CMD_TOPICS_HELP = "browse all topics by stage"
+CMD_DEADLINES = "Deadlines ahead of you"
+CMD_DEADLINES_HELP = "deadlines ahead of you, days left in your time zone, status and source"
+CMD_DEADLINES_GROUP = "deadlines ahead of this group"
+CMD_CALENDAR = "Your deadlines as a calendar file"
+CMD_CALENDAR_HELP = "your deadlines as an .ics file for Google or Apple Calendar"
+CMD_CALENDAR_GROUP = "this group's deadlines as a calendar file"
+CMD_REMIND = "Deadline reminders"
+CMD_REMIND_HELP = (
+    "deadline reminders: /remind on, /remind off, /remind leads 30 7 1, "
+    "/remind tz Europe/Rome, /remind quiet 22-07"
+)
+CMD_REMIND_GROUP = "this group's deadline reminders (its admins change them)"
+CMD_REMIND_CHAT_ADMIN = "This group's deadline reminders: change them"
+CMD_COHORT = "Your study group"
+CMD_COHORT_HELP = "your study group (cohort): see it, /cohort share on (or off), /cohort leave"
+CMD_COHORT_GROUP = "this group's cohort"
+CMD_COHORT_CHAT_ADMIN = "This group's cohort: /cohort create NAME YEAR"
+CMD_EXPORT = "Get all your data"
+CMD_EXPORT_HELP = "everything stored about you, as a JSON file"
+CMD_FORGET = "Delete all your data"
+CMD_FORGET_HELP = "delete everything stored about you (asks for confirmation)"
+CMD_STATS = "Usage statistics"
+CMD_STATS_HELP = "users, questions per day, answer rate, unanswered questions, outbox"
+CMD_BROADCAST = "Message everyone"
+CMD_BROADCAST_HELP = "/broadcast TEXT: a preview first, then a message to every active user"
+CMD_RELOAD = "Reload the knowledge"
+CMD_RELOAD_HELP = "read the knowledge files again; a broken file keeps the old knowledge serving"
