@@ -1,10 +1,11 @@
-"""User-facing text that is not knowledge: the words of the replies, buttons, dialog questions and
-profile labels the core shows, in sections by room.
+"""User-facing text that is not knowledge: the words of the replies, buttons, dialog questions,
+profile labels, the plan's advice and the command menus the core shows, in sections by room.
 
 Kept in one place so wording can be reviewed (and later translated) without reading code.
 Plain text: adapters escape and format it. This module holds only strings (a test checks it,
-and another that no Reply or Button in the core writes its words inline); `{name}` marks a value
-filled in by the code, which `str.format` fills.
+and others that no Reply or Button in the core, nor the plan's code, writes its words inline);
+`{name}` marks a value filled in by the code, which `str.format` fills. Not here: the messages
+of `imgbot validate` (knowledge.py, plan/path.py), for curators and developers, not for users.
 
 Why a Python module of constants and not a YAML file: a misspelt name fails at import and in
 ruff and mypy, not when a person first reaches that reply; the text is as easy to edit here as

@@ -351,10 +351,12 @@ def _milestone_order(steps: list[Step]) -> list[Problem]:
     for step in steps:
         if step.milestone is None:
             continue
+        check = _Checker(step.id, problems)
         for req in step.milestone.requires:
             if req not in above:
-                message = f"'{req}' is not a step with a milestone above this one"
-                problems.append(Problem(FILE, step.id, "milestone.requires", message))
+                check.add(
+                    "milestone.requires", f"'{req}' is not a step with a milestone above this one"
+                )
         above.add(step.id)
     return problems
 
