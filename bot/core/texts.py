@@ -559,12 +559,12 @@ PLAN_FAILED_STEPS = (
     "12 months), a fail stays on your transcript, and four fails at any Step bar you from all "
     "Steps."
 )
-# {steps}: "Step 1" (the _ONE sentence) or "Step 1 and Step 2 CK".
-PLAN_ERAS_OPENED_STEP_MISSING_ONE = (
+# {steps}: "Step 1" (ONE_STEP) or "Step 1 and Step 2 CK" (STEPS).
+PLAN_ERAS_OPENED_ONE_STEP_MISSING = (
     "The {year} Match is probably out of reach: ERAS submission opened on {eras_submit} and "
     "{steps} is not passed yet."
 )
-PLAN_ERAS_OPENED_STEP_MISSING = (
+PLAN_ERAS_OPENED_STEPS_MISSING = (
     "The {year} Match is probably out of reach: ERAS submission opened on {eras_submit} and "
     "{steps} are not passed yet."
 )

@@ -533,7 +533,7 @@ def reach_problem(ctx: Ctx) -> str | None:
     if not p.eras_submitted and submit and today > submit and not ctx.certified and steps_missing:
         one = len(steps_missing) == 1
         template = (
-            texts.PLAN_ERAS_OPENED_STEP_MISSING_ONE if one else texts.PLAN_ERAS_OPENED_STEP_MISSING
+            texts.PLAN_ERAS_OPENED_ONE_STEP_MISSING if one else texts.PLAN_ERAS_OPENED_STEPS_MISSING
         )
         steps = texts.PLAN_AND.join(steps_missing)
         return template.format(year=c.year, eras_submit=c.when("eras-submit"), steps=steps)
