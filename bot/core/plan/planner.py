@@ -255,7 +255,8 @@ def _why_now(t: _Timed, start: date | None, ctx: Ctx, blocker: bool) -> str:
     verb = _cap(t.step.verb)
     days = (t.due - today).days
     if days < 0:
-        return texts.PLAN_OVERDUE.format(verb=verb, when=when, days=-days)
+        ago = texts.PLAN_ONE_DAY if days == -1 else texts.PLAN_DAYS.format(days=-days)
+        return texts.PLAN_OVERDUE.format(verb=verb, when=when, ago=ago)
     if days > 1:
         left = texts.PLAN_DAYS_LEFT.format(days=days)
     else:
