@@ -216,6 +216,9 @@ def test_issue_examples_on_the_real_knowledge(real: QuestionMatcher) -> None:
     step1 = real.match("how much is step 1 now?")
     assert (step1.kind, step1.entry) == ("answer", "costs-step1-ck-fee")
     assert step1.matches[0].topic == "costs"
+    # Step 2 CK leads clearly there, and its overview would not have the fee either.
+    ck = real.match("how much is step 2 ck")
+    assert (ck.kind, ck.entry) == ("answer", "costs-step1-ck-fee")
 
 
 @needs_model
@@ -640,6 +643,18 @@ def test_a_fee_question_leaves_a_topic_without_fee_entries_for_one_that_has_it(
         "eras-fee",
         "eras-application",
     )
+    # The same when Step 1 clearly leads (words and meaning agree, a lead of 40%) and none of
+    # its entries fits well enough to answer: its overview would not hold the fee.
+    clear = replace(
+        split,
+        entries=(fee, replace(step1, score=HYBRID.entry_min - 10)),
+        ranking=(ranking[0], Match("eras-application", 40.0)),
+        nearest_in_top=3,
+    )
+    result = small.decide(clear, HYBRID)
+    assert (result.kind, result.entry) == ("answer", "eras-fee")
+    # An entry of Step 1 that answers (another kind of fact) keeps the clear winner.
+    assert small.decide(replace(clear, entries=(fee, step1)), HYBRID).entry == "step1-length"
     # A Step 1 entry that asks a fee too: the first topic can answer, no lift.
     own_fee = replace(step1, same_facet=True)
     assert small.decide(replace(split, entries=(fee, own_fee)), HYBRID).entry != "eras-fee"

@@ -261,7 +261,9 @@ class Thresholds:
 # 68.3 / 69.2 / 69.2 / 69.2%, confidently wrong 8 / 8 / 9 / 10 (the 9th is "how much is step 1
 # now", labelled Step 1 and now answered with the fee from costs: the issue's own example);
 # dev-forum 65.8 / 65.8 / 66.3 / 66.3%; the other sets unchanged to 74, holdout-4 one more
-# confidently wrong at 66.
+# confidently wrong at 66. The same lift also applies when the first topic leads clearly but
+# picks no entry ("how much is step 2 ck": the CK overview holds no fee): no result of the
+# eight sets changed.
 HYBRID = Thresholds(
     answer_min=40.0,
     margin=0.0,
@@ -599,6 +601,11 @@ class QuestionMatcher:
         if analysis.words >= limits.long_post_words:
             answer_min = min(answer_min, limits.long_answer_min)
         if not vague and top >= answer_min and top - second >= lead:
+            # A clear winner that has no entry for the kind of fact asked ("how much is step 2
+            # ck": Step 2 CK leads, the fee sits in costs) gives way to the entry that has it.
+            if entry is None and facet_entry_wins(analysis, limits):
+                best = analysis.entries[0]
+                return MatchResult("answer", _lifted(ranking, best.topic), entry=best.id)
             return MatchResult("answer", ranking, entry=entry)
         if entry is not None and entry_wins(analysis, limits):
             return MatchResult("answer", ranking, entry=entry)
