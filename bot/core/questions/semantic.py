@@ -66,7 +66,7 @@ def shared_encoder() -> Encoder | None:
         log.info("sentence vectors off (%s=0): matching is lexical only", SEMANTIC_ENV)
         return None
     try:
-        return Encoder()
+        return Encoder(cache=cache_dir(), lock=_cache_lock)
     except ModelMissing as exc:
         log.warning("sentence model unavailable, matching is lexical only: %s", exc)
         return None
@@ -107,9 +107,11 @@ def _key(encoder: Encoder, texts: Sequence[str], kind: str) -> str:
 
 
 def _model_tag(encoder: Encoder, kind: str) -> bytes:
-    if kind == QUESTIONS:  # other truncation; the knowledge's tag is unchanged (caches stay valid)
-        return f"{CACHE_FORMAT}|{encoder.fingerprint}|{QUESTION_TOKENS}|{kind}".encode()
-    return f"{CACHE_FORMAT}|{encoder.fingerprint}|{MAX_TOKENS}".encode()
+    """The model and what ran it (graph version, precision, onnxruntime version): vectors of
+    another runtime are never mixed with these."""
+    if kind == QUESTIONS:  # other truncation than the knowledge's
+        return f"{CACHE_FORMAT}|{encoder.runtime}|{QUESTION_TOKENS}|{kind}".encode()
+    return f"{CACHE_FORMAT}|{encoder.runtime}|{MAX_TOKENS}".encode()
 
 
 def _text_ids(encoder: Encoder, texts: Sequence[str], kind: str) -> np.ndarray:
