@@ -236,6 +236,16 @@ def test_a_damaged_graph_is_rebuilt_not_used(
     assert np.array_equal(repaired.encode(TEXTS), model.encode(TEXTS))
 
 
+def test_weights_that_do_not_build_are_a_clear_error(tmp_path: Path) -> None:
+    damaged = tmp_path / "model.zip"
+    with zipfile.ZipFile(enc.model_zip()) as real, zipfile.ZipFile(damaged, "w") as copy:
+        copy.writestr("tokenizer.json", real.read("tokenizer.json"))
+        copy.writestr("model.safetensors", b"\x10\x00\x00\x00\x00\x00\x00\x00{not json}")
+    with pytest.raises(enc.EncoderBroken, match=r"building the encoder graph failed: .*Error"):
+        enc.Encoder(damaged, cache=tmp_path / "cache")  # the real build, in its child process
+    assert not list((tmp_path / "cache").glob("*.onnx"))
+
+
 def test_a_graph_that_stays_broken_is_an_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
