@@ -13,9 +13,12 @@ new held-out set is written before a pass and kept outside the repository until 
 measured. The sweep chooses on dev + dev-forum + holdout and shows the same settings on
 holdout-forum + holdout-2, then the reverse. Accuracy is scored through the batch path
 (`evaluate` -> `match_many`: the same results as one by one, vectors cached). Latency:
-`match()` per question over every question of the sets, one core, warm-up first, GC paused.
+`match()` per question over every question of the sets, one core, warm-up first, GC paused; for
+all of them, for those under 40 words and for long posts (40+ words: two sentence vectors).
 Start-up and RSS: a fresh process that builds the bot's matcher for the real knowledge, with the
-vector cache warm (a normal start or /reload) and cold (first start after a knowledge change).
+cache (encoder graph and vectors) warm (a normal start) and cold (first start after a knowledge
+change or a new install); /reload: the same process reads the knowledge again and builds a new
+matcher over its loaded encoder.
 """
 
 from __future__ import annotations
