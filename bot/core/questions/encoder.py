@@ -6,8 +6,8 @@ import it: `importlib.util.find_spec` finds its folder and we read `model.zip` f
 
 The encoder runs as an ONNX graph (`encoder_graph`) built once from those weights and kept in
 the cache folder beside the vectors, named for the model, the graph version and the
-onnxruntime version: the first start builds it (~10 s of CPU, in a child process), later
-starts load it (~0.3 s). Word pieces come from the `tokenizers` package over tokenizer.json.
+onnxruntime version: the first start builds it (~5 s, in a child process), later starts load
+it (~0.2 s). Word pieces come from the `tokenizers` package over tokenizer.json.
 One thread, sequential execution: the bot runs on one core.
 """
 

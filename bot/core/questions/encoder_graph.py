@@ -5,15 +5,16 @@ torch, no export, no download. The graph is the BERT encoder as sentence-transfo
 for this model: embeddings + LayerNorm, 6 layers of 12-head self-attention and an erf-GELU
 feed-forward, mean pooling over the attention mask, L2 normalisation. Inputs `input_ids` and
 `attention_mask` (int64, batch x length; padding has mask 0), output `vectors` (batch x 384,
-float32, unit length). The operators are the ones a PyTorch export produces, so onnxruntime's
-optimiser fuses them (LayerNorm with the residual add, the GELU with its bias).
+float32, unit length). Standard operators, as a PyTorch export writes them (onnxruntime fuses
+the GELU with its bias); its own fused Attention and SkipLayerNormalization operators gave the
+same vectors and no speed: the time goes to the matrix products.
 
 Float32, not int8: onnxruntime's dynamic int8 quantisation halved the time per question but
-cost 2.5-3 points of first-topic accuracy on some question sets (BENCHMARKS.md, "Matching").
+cost up to 2.5-3 points of first-topic accuracy on a question set (BENCHMARKS.md, "Matching").
 
 It is built in a child process (`python -m bot.core.questions.encoder_graph`): building peaks
-at ~570 MB (the weights, the graph's copy, its serialisation), which the bot's process would
-keep; loading the built file costs the bot ~115 MB.
+at ~600 MB (the weights, the graph's copy, its serialisation), which the bot's process would
+keep (~310 MB resident after an in-process build); loading the built file costs ~115 MB.
 """
 
 from __future__ import annotations
