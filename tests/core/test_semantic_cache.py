@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -158,6 +159,21 @@ def test_without_the_model_package_one_log_line_and_no_encoder(
     finally:
         monkeypatch.undo()
         shared_encoder.cache_clear()  # the next caller loads the real model again
+
+
+def test_a_broken_runtime_is_an_error_line_and_lexical_matching_not_a_dead_bot(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import onnxruntime -> ImportError
+    shared_encoder.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING, logger="bot.core.questions.semantic"):
+            assert shared_encoder() is None
+        [record] = caplog.records
+        assert record.levelno == logging.ERROR and "onnxruntime" in record.getMessage()
+    finally:
+        monkeypatch.undo()
+        shared_encoder.cache_clear()
 
 
 def test_semantic_matching_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
