@@ -24,8 +24,9 @@ ENV PATH=/venv/bin:$PATH \
 RUN useradd --create-home --uid 10001 imgbot && mkdir -p /data /app/cache && chown imgbot /data /app/cache
 COPY --from=build /venv /venv
 COPY knowledge /app/knowledge
-# A broken knowledge file fails the build, not the deployment. Then compute the knowledge's
-# sentence vectors once, so the container starts in about a second.
+# A broken knowledge file fails the build, not the deployment. Then build the sentence
+# encoder's graph from the model package's weights (90 MB) and compute the knowledge's
+# vectors once, into /app/cache, so the container starts in about a second.
 RUN imgbot validate /app/knowledge && imgbot ask "warm up the vector cache" > /dev/null \
     && chown -R imgbot /app/cache
 USER imgbot

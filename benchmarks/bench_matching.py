@@ -13,9 +13,12 @@ new held-out set is written before a pass and kept outside the repository until 
 measured. The sweep chooses on dev + dev-forum + holdout and shows the same settings on
 holdout-forum + holdout-2, then the reverse. Accuracy is scored through the batch path
 (`evaluate` -> `match_many`: the same results as one by one, vectors cached). Latency:
-`match()` per question over every question of the sets, one core, warm-up first, GC paused.
+`match()` per question over every question of the sets, one core, warm-up first, GC paused; for
+all of them, for those under 40 words and for long posts (40+ words: two sentence vectors).
 Start-up and RSS: a fresh process that builds the bot's matcher for the real knowledge, with the
-vector cache warm (a normal start or /reload) and cold (first start after a knowledge change).
+cache (encoder graph and vectors) warm (a normal start) and cold (first start after a knowledge
+change or a new install); /reload: the same process reads the knowledge again and builds a new
+matcher over its loaded encoder.
 """
 
 from __future__ import annotations
@@ -43,7 +46,13 @@ from bot.core.evaluation import EvalReport, evaluate, load_questions, match_all 
 from bot.core.knowledge import load_knowledge  # noqa: E402
 from bot.core.models import MatchResult  # noqa: E402
 from bot.core.questions.answers import build_matcher  # noqa: E402
-from bot.core.questions.hybrid import HYBRID, Analysis, QuestionMatcher, Thresholds  # noqa: E402
+from bot.core.questions.hybrid import (  # noqa: E402
+    ASK_MIN_WORDS,
+    HYBRID,
+    Analysis,
+    QuestionMatcher,
+    Thresholds,
+)
 
 DATA = ROOT / "tests" / "data"
 SETS = (
@@ -127,15 +136,25 @@ def accuracy_and_latency(sets: dict[str, list[tuple[str, str]]]) -> None:
         timings[name] = latencies_ms(matcher.match, texts)
     print()
     print(
-        "| matcher | questions timed | CPU median ms | CPU p99 ms | wall median ms | wall p99 ms "
+        "| matcher | questions | timed | CPU median ms | CPU p99 ms | wall median ms | wall p99 ms "
         "| wall max ms |"
     )
-    print("|---|---|---|---|---|---|---|")
-    for name, (wall, cpu) in timings.items():
-        print(
-            f"| {name} | {len(wall)} | {statistics.median(cpu):.1f} | {p99(cpu):.1f} "
-            f"| {statistics.median(wall):.1f} | {p99(wall):.1f} | {max(wall):.1f} |"
-        )
+    print("|---|---|---|---|---|---|---|---|")
+    # Long posts (hybrid.ASK_MIN_WORDS+ words) take a second sentence vector, their asking part.
+    groups = (
+        ("all", lambda words: True),
+        (f"under {ASK_MIN_WORDS} words", lambda words: words < ASK_MIN_WORDS),
+        (f"{ASK_MIN_WORDS}+ words", lambda words: words >= ASK_MIN_WORDS),
+    )
+    for name, (wall_all, cpu_all) in timings.items():
+        for label, keep in groups:
+            picked = [n for n, text in enumerate(texts) if keep(len(text.split()))]
+            wall, cpu = [wall_all[n] for n in picked], [cpu_all[n] for n in picked]
+            print(
+                f"| {name} | {label} | {len(wall)} | {statistics.median(cpu):.1f} "
+                f"| {p99(cpu):.1f} | {statistics.median(wall):.1f} | {p99(wall):.1f} "
+                f"| {max(wall):.1f} |"
+            )
     print(f"\n(load average during the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs)")
 
 
@@ -185,11 +204,18 @@ matcher = build_matcher(load_knowledge(), sys.argv[1])
 matcher.match("how many letters of recommendation do i need")
 elapsed = time.perf_counter() - start
 status = {l.split(":")[0]: l.split()[1] for l in open("/proc/self/status") if l.startswith("Vm")}
-print(f"{elapsed:.2f} {int(status['VmRSS']) / 1024:.0f} {int(status['VmHWM']) / 1024:.0f}")
+rss, peak = int(status["VmRSS"]) / 1024, int(status["VmHWM"]) / 1024
+# /reload: the knowledge read again, a new matcher (as after an edit) over the loaded encoder
+from bot.core.questions import answers
+answers._MATCHERS.clear()
+start = time.perf_counter()
+build_matcher(load_knowledge(), sys.argv[1])
+reload = time.perf_counter() - start
+print(f"{elapsed:.2f} {rss:.0f} {peak:.0f} {reload:.2f}")
 """
 
 
-def startup(mode: str, cache: str | None) -> tuple[str, str, str]:
+def startup(mode: str, cache: str | None) -> tuple[str, str, str, str]:
     env = dict(os.environ)
     if cache:
         env["IMGBOT_CACHE_DIR"] = cache
@@ -201,23 +227,26 @@ def startup(mode: str, cache: str | None) -> tuple[str, str, str]:
         env=env,
         check=True,
     )
-    seconds, rss, peak = out.stdout.split()
-    return seconds, rss, peak
+    seconds, rss, peak, reload = out.stdout.split()
+    return seconds, rss, peak, reload
 
 
 def startup_table(cold: bool) -> None:
     print(
         "| matcher | vector cache | start-up s (import, load, build, 1st answer) "
-        "| RSS MB | peak RSS MB |"
+        "| RSS MB | peak RSS MB | /reload s |"
     )
-    print("|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|")
     for name, mode in MODES:
-        seconds, rss, peak = startup(mode, None)
-        print(f"| {name} | warm | {seconds} | {rss} | {peak} |")
+        seconds, rss, peak, reload = startup(mode, None)
+        print(f"| {name} | warm | {seconds} | {rss} | {peak} | {reload} |")
     if cold:
         with tempfile.TemporaryDirectory() as empty:
-            seconds, rss, peak = startup("hybrid", empty)
-        print(f"| new | cold (computes and writes the vectors) | {seconds} | {rss} | {peak} |")
+            seconds, rss, peak, reload = startup("hybrid", empty)
+        print(
+            f"| new | cold (computes and writes the vectors) | {seconds} | {rss} | {peak} "
+            f"| {reload} |"
+        )
 
 
 def sweep() -> None:

@@ -3,7 +3,8 @@
 Adapters build everything command-shaped from `COMMANDS`: the Telegram handlers and the scoped
 command menus (bot.tg.commands), the terminal chat's dispatch (bot.console), `/help` (here, for
 bot.core.texts) and the README's command table (a test keeps it equal to `markdown_table()`).
-Adding a command is one row here plus, if it needs one, a public Service method.
+Adding a command is one row here, its wording in bot.core.texts (CMD_NAME and CMD_NAME_HELP:
+the table lists the commands, texts.py says them) plus, if it needs one, a public Service method.
 
 Scopes say where a command is offered (menus and /help), not where it is refused: every command
 is registered for every chat, and the Service answers a personal command typed in a group with a
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from bot.core import texts
 from bot.core.models import Chat, Reply, User
 
 if TYPE_CHECKING:
@@ -80,78 +82,64 @@ PRIVATE, BOTH, ADMIN = _scopes("private"), _scopes("private", "group"), _scopes(
 # Order is menu and /help order: the first steps first, data rights last, admin tools apart.
 COMMANDS: tuple[Command, ...] = (
     Command(
-        "start", "Welcome and what I store", PRIVATE, "start", "chat_payload",
-        help="welcome and what I store; /start join-CODE joins a cohort",
+        "start", texts.CMD_START, PRIVATE, "start", "chat_payload", help=texts.CMD_START_HELP,
     ),
     Command(
-        "help", "How to use the bot", BOTH, "help",
-        help="how to use me (in a group: what I do there)", group_help="what I do in a group",
+        "help", texts.CMD_HELP, BOTH, "help",
+        help=texts.CMD_HELP_HELP, group_help=texts.CMD_HELP_GROUP,
     ),
     Command(
-        "ask", "Ask a question", BOTH, "ask", "chat_text",
-        help="ask a question (the way to ask in a group), e.g. /ask is step 1 pass fail",
-        empty="Type your question after /ask, for example: /ask is step 1 pass fail",
+        "ask", texts.CMD_ASK, BOTH, "ask", "chat_text",
+        help=texts.CMD_ASK_HELP, empty=texts.CMD_ASK_EMPTY,
     ),
     Command(
-        "next", "What should I do next? Your plan", PRIVATE, "next", personal=True,
-        help="your personal plan, ordered and dated, and the road picture "
-        "(I ask a few questions first)",
+        "next", texts.CMD_NEXT, PRIVATE, "next", personal=True, help=texts.CMD_NEXT_HELP,
     ),
     Command(
-        "profile", "Your answers (change with /profile set)", PRIVATE, "profile", "chat_words",
-        personal=True,
-        help="your answers; /profile set FIELD VALUE changes one (e.g. /profile set step1 passed)",
+        "profile", texts.CMD_PROFILE, PRIVATE, "profile", "chat_words",
+        personal=True, help=texts.CMD_PROFILE_HELP,
     ),
     Command(
-        "progress", "The whole path as a checklist", PRIVATE, "progress", personal=True,
-        help="the road as a picture (where you are, dated next steps) and a checklist",
+        "progress", texts.CMD_PROGRESS, PRIVATE, "progress",
+        personal=True, help=texts.CMD_PROGRESS_HELP,
     ),
     Command(
-        "topics", "Browse all topics", BOTH, "topics",
-        help="browse all topics by stage",
+        "topics", texts.CMD_TOPICS, BOTH, "topics", help=texts.CMD_TOPICS_HELP,
     ),
     Command(
-        "deadlines", "Deadlines ahead of you", BOTH, "deadlines",
-        help="deadlines ahead of you, days left in your time zone, status and source",
-        group_help="deadlines ahead of this group",
+        "deadlines", texts.CMD_DEADLINES, BOTH, "deadlines",
+        help=texts.CMD_DEADLINES_HELP, group_help=texts.CMD_DEADLINES_GROUP,
     ),
     Command(
-        "calendar", "Your deadlines as a calendar file", BOTH, "calendar",
-        help="your deadlines as an .ics file for Google or Apple Calendar",
-        group_help="this group's deadlines as a calendar file",
+        "calendar", texts.CMD_CALENDAR, BOTH, "calendar",
+        help=texts.CMD_CALENDAR_HELP, group_help=texts.CMD_CALENDAR_GROUP,
     ),
     Command(
-        "remind", "Deadline reminders", BOTH, "remind", "chat_words",
-        help="deadline reminders: /remind on, /remind off, /remind leads 30 7 1, "
-        "/remind tz Europe/Rome, /remind quiet 22-07",
-        group_help="this group's deadline reminders (its admins change them)",
-        chat_admin="This group's deadline reminders: change them",
+        "remind", texts.CMD_REMIND, BOTH, "remind", "chat_words",
+        help=texts.CMD_REMIND_HELP, group_help=texts.CMD_REMIND_GROUP,
+        chat_admin=texts.CMD_REMIND_CHAT_ADMIN,
     ),
     Command(
-        "cohort", "Your study group", BOTH, "cohort", "chat_words_bot",
-        help="your study group (cohort): see it, /cohort share on (or off), /cohort leave",
-        group_help="this group's cohort",
-        chat_admin="This group's cohort: /cohort create NAME YEAR",
+        "cohort", texts.CMD_COHORT, BOTH, "cohort", "chat_words_bot",
+        help=texts.CMD_COHORT_HELP, group_help=texts.CMD_COHORT_GROUP,
+        chat_admin=texts.CMD_COHORT_CHAT_ADMIN,
     ),
     Command(
-        "export", "Get all your data", PRIVATE, "export", personal=True,
-        help="everything stored about you, as a JSON file",
+        "export", texts.CMD_EXPORT, PRIVATE, "export", personal=True, help=texts.CMD_EXPORT_HELP,
     ),
     Command(
-        "forget", "Delete all your data", PRIVATE, "forget", personal=True,
-        help="delete everything stored about you (asks for confirmation)",
+        "forget", texts.CMD_FORGET, PRIVATE, "forget", personal=True, help=texts.CMD_FORGET_HELP,
     ),
     Command(
-        "stats", "Usage statistics", ADMIN, "stats", "user",
-        help="users, questions per day, answer rate, unanswered questions, outbox",
+        "stats", texts.CMD_STATS, ADMIN, "stats", "user", help=texts.CMD_STATS_HELP,
     ),
     Command(
-        "broadcast", "Message everyone", ADMIN, "broadcast", "user_text",
-        help="/broadcast TEXT: a preview first, then a message to every active user",
+        "broadcast", texts.CMD_BROADCAST, ADMIN, "broadcast", "user_text",
+        help=texts.CMD_BROADCAST_HELP,
     ),
     Command(
-        "reload", "Reload the knowledge", ADMIN, "reload_knowledge", "user_dir",
-        help="read the knowledge files again; a broken file keeps the old knowledge serving",
+        "reload", texts.CMD_RELOAD, ADMIN, "reload_knowledge", "user_dir",
+        help=texts.CMD_RELOAD_HELP,
     ),
 )  # fmt: skip
 
@@ -216,33 +204,23 @@ async def run(service: Service, command: Command, call: Invocation) -> list[Repl
     return result if isinstance(result, list) else [result]
 
 
-UNKNOWN = "I don't know that command. Type /help to see what I can do."
+UNKNOWN = texts.UNKNOWN_COMMAND  # the answer to a command not in the table, in every adapter
 
 
 # -- /help and the README, generated from the table ---------------------------------------------
-HELP_INTRO = "How to use me:\n\n• Type a question, for example: how many attempts for step 1?"
-GROUP_HELP_INTRO = (
-    "In a group I answer only when you call me: a command such as /ask is step 1 pass fail, "
-    "a mention of my name, or a reply to one of my messages."
-)
-GROUP_HELP_PERSONAL = (
-    "Your own plan, profile, progress and data ({commands}) stay private: talk to me in a "
-    "private chat for those."
-)
-
-
 def _bullets(commands: Iterable[Command], scope: Scope) -> str:
-    return "\n".join(f"• /{c.name}: {c.help_line(scope)}" for c in commands)
+    lines = (texts.HELP_LINE.format(name=c.name, text=c.help_line(scope)) for c in commands)
+    return "\n".join(lines)
 
 
 def help_text(scope: Scope) -> str:
     """/help for a private chat, or for a group ("group"): exactly the commands of that scope."""
     if scope != "group":
-        return f"{HELP_INTRO}\n{_bullets(in_scope(scope), scope)}"
+        return f"{texts.HELP_INTRO}\n{_bullets(in_scope(scope), scope)}"
     personal = ", ".join(f"/{c.name}" for c in COMMANDS if c.personal)
     return (
-        f"{GROUP_HELP_INTRO}\n\n{_bullets(in_scope('group'), 'group')}\n\n"
-        + GROUP_HELP_PERSONAL.format(commands=personal)
+        f"{texts.GROUP_HELP_INTRO}\n\n{_bullets(in_scope('group'), 'group')}\n\n"
+        + texts.GROUP_HELP_PERSONAL.format(commands=personal)
     )
 
 

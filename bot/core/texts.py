@@ -1,10 +1,11 @@
-"""User-facing text that is not knowledge: the words of the replies, buttons, dialog questions and
-profile labels the core shows, in sections by room.
+"""User-facing text that is not knowledge: the words of the replies, buttons, dialog questions,
+profile labels, the plan's advice and the command menus the core shows, in sections by room.
 
 Kept in one place so wording can be reviewed (and later translated) without reading code.
 Plain text: adapters escape and format it. This module holds only strings (a test checks it,
-and another that no Reply or Button in the core writes its words inline); `{name}` marks a value
-filled in by the code, which `str.format` fills.
+and others that no Reply or Button in the core, nor the plan's code, writes its words inline);
+`{name}` marks a value filled in by the code, which `str.format` fills. Not here: the messages
+of `imgbot validate` (knowledge.py, plan/path.py), for curators and developers, not for users.
 
 Why a Python module of constants and not a YAML file: a misspelt name fails at import and in
 ruff and mypy, not when a person first reaches that reply; the text is as easy to edit here as
@@ -409,3 +410,286 @@ DAYS_LEFT = "{days} days left."
 WHEN_ALL_DAY = "{day} (all day, US date)"
 WHEN_EASTERN = "{day}, {time} US Eastern"
 WHEN_LOCAL = " = {day}, {time} your time ({tz})"
+
+# -- the plan's advice: each action's title and its reason (plan/rules.py) --
+# A title is named by what it says; its reason is the same name with _WHY. The dates filled in
+# ({eras_submit}, {rol_deadline}, ...) are the calendar's, as "1 Sep 2027 (estimated)".
+PLAN_STEP1 = "Step 1"
+PLAN_STEP2CK = "Step 2 CK"
+PLAN_STEP3 = "Step 3"
+PLAN_OET = "OET"
+PLAN_ECFMG_REGISTRATION = "ECFMG registration"
+PLAN_AND = " and "
+PLAN_FIND_PROGRAMS_FOR_YOUR_YEAR = "Find programs that accept your year of graduation"
+PLAN_FIND_PROGRAMS_FOR_YOUR_YEAR_WHY = (
+    "You graduated in {year}. Many programs only take graduates of the last 3-5 years; "
+    "check each program's policy before you pay to apply."
+)
+PLAN_CHECK_FEASIBILITY = "Check the US path is feasible for you"
+PLAN_CHECK_FEASIBILITY_WHY = (
+    "It takes years and costs thousands of dollars: talk to people who did it and check time, "
+    "money, family and visa before you pay for anything."
+)
+PLAN_REGISTER_WITH_ECFMG = "Register with ECFMG and get your USMLE ID"
+PLAN_REGISTER_WITH_ECFMG_WHY = (
+    "You need it before you can apply for Step 1 or Step 2 CK. First check that your school is "
+    "listed in WDOMS with an ECFMG Sponsor Note. Students can register while enrolled."
+)
+PLAN_RETAKE_WITHIN_LIMITS = "Plan your retake within the attempt limits"
+PLAN_RETAKE_WITHIN_LIMITS_WHY = (
+    "You have at most {attempts} attempts per Step, and programs see every attempt. Retake only "
+    "when your practice scores are safely above the pass mark."
+)
+# One USMLE Step ({step} is PLAN_STEP1 or PLAN_STEP2CK), titled by where the person is with it.
+PLAN_RETAKE_USMLE = "Retake USMLE {step}"
+PLAN_SIT_USMLE = "Sit USMLE {step} (you have a date)"
+PLAN_FINISH_AND_BOOK_USMLE = "Finish preparing and book USMLE {step}"
+PLAN_PREPARE_FOR_USMLE = "Prepare for USMLE {step}"
+# {score} is one of the two sentences after it; {other} the other Step.
+PLAN_USMLE_WHY = (
+    "{score} You can take it before or after {other}. Pass it before you submit ERAS: "
+    "submission opens {eras_submit}. ECFMG must confirm it by the rank-list deadline, "
+    "{rol_deadline}."
+)
+PLAN_STEP1_IS_PASS_FAIL = "Step 1 is pass/fail."
+PLAN_STEP2CK_SCORE_WEIGHS = "Its three-digit score weighs most with programs."
+PLAN_PASS_OET = "Pass OET Medicine"
+PLAN_PASS_OET_WHY = (
+    "ECFMG requires it of everyone, native speakers too: 350 in Listening, Reading and Speaking "
+    "and 300 in Writing in one sitting. Each cycle only accepts recent results, so time it for "
+    "your target year."
+)
+PLAN_CHOOSE_PATHWAY = "Choose your clinical-skills Pathway (you apply once eligible)"
+PLAN_APPLY_FOR_PATHWAY = "Apply for an ECFMG clinical-skills Pathway"
+PLAN_PATHWAY_WHY = (
+    "Step 2 CS is gone; a Pathway plus OET now shows your clinical and communication skills. "
+    "{year} Pathways application deadline: {pathways_deadline}."
+)
+PLAN_CONFIRM_REQUIREMENTS = "Have ECFMG confirm your requirements"
+PLAN_CONFIRM_REQUIREMENTS_WHY = (
+    "Step 1, Step 2 CK, OET and a Pathway must be confirmed by the rank-list deadline, "
+    "{rol_deadline}, or NRMP withdraws you from the Match. Check your status in MyIntealth."
+)
+PLAN_REGISTER_FOR_NRMP = "Register for the NRMP Match"
+PLAN_REGISTER_FOR_NRMP_WHY = (
+    "Registration opens {opens}. Register by {late_fee} to avoid the late fee; after that you "
+    "can still register until the rank-list deadline."
+)
+PLAN_PREPARE_FOR_INTERVIEWS = "Prepare for interviews"
+PLAN_PREPARE_FOR_INTERVIEWS_WHY = (
+    "Interviews run from about October to January, mostly online; answer invitations fast."
+)
+PLAN_GET_USCE = "Get US clinical experience"
+PLAN_GET_USCE_WHY = (
+    "Common advice, not a rule: aim for 2-3 months of hands-on US experience before you apply; "
+    "it is also where your US letters come from."
+)
+PLAN_COLLECT_US_LETTERS = "Collect US letters of recommendation"
+PLAN_COLLECT_US_LETTERS_WHY = (
+    "Common advice: 2-3 letters from US physicians who supervised you. From the 2027 ERAS "
+    "season writers upload them through the AAMC Letter Writer Portal; you request them in "
+    "MyERAS."
+)
+PLAN_APPLY_TO_VISA_SPONSORS = "Apply only to programs that sponsor your visa"
+PLAN_APPLY_TO_VISA_SPONSORS_WHY = (
+    "A program's visa policy (J-1, H-1B or none) is the first filter for your list."
+)
+PLAN_SUBMIT_ERAS = "Prepare and submit your ERAS application"
+PLAN_SUBMIT_ERAS_WHY = (
+    "ERAS opens {opens}; you can submit from {submit} and programs start reviewing {review}. "
+    "Submit early. OB/GYN and emergency medicine use ResidencyCAS instead."
+)
+PLAN_STEP3_FOR_H1B = "Pass Step 3 before the rank-list deadline if you want an H-1B"
+PLAN_STEP3_FOR_H1B_WHY = (
+    "An H-1B for residency needs Steps 1, 2 CK and 3; Step 3 is taken in the US after your "
+    "ECFMG certificate is issued. A J-1 does not need it."
+)
+PLAN_CERTIFY_RANK_LIST = "Certify your rank order list"
+PLAN_CERTIFY_RANK_LIST_WHY = (
+    "Ranking opens {opens}. Rank every program you would really attend, in your true order; "
+    "an uncertified list does not enter the Match."
+)
+PLAN_MATCH_WEEK = "Match Week: learn whether you matched"
+PLAN_MATCH_WEEK_WHY = (
+    "On Monday you learn whether you matched; if not, SOAP runs Monday to Thursday. "
+    "Match Day: {match_day}."
+)
+PLAN_HOLD_CERTIFICATE = "Hold your ECFMG certificate before residency starts"
+PLAN_HOLD_CERTIFICATE_WHY = (
+    "The full certificate (including your verified diploma) is needed by the start of training "
+    "on {program_start}."
+)
+PLAN_GET_VISA = "Get your visa: usually a J-1 sponsored by ECFMG"
+PLAN_GET_VISA_WHY = (
+    "The J-1 needs a Statement of Need from your health ministry and carries a two-year "
+    "home-residence rule; an H-1B needs Step 3 and a sponsoring program."
+)
+PLAN_STEP3_IN_RESIDENCY = "Take Step 3 during residency"
+PLAN_STEP3_IN_RESIDENCY_WHY = (
+    "Most residents take it in their first or second year; you need it for a full licence "
+    "(and for an H-1B)."
+)
+PLAN_STEP3_FOR_H1B_SOON = "If your program sponsors an H-1B, pass Step 3 as soon as you can"
+PLAN_STEP3_FOR_H1B_SOON_WHY = (
+    "The H-1B petition needs Step 3; with a J-1 you can take it during residency."
+)
+PLAN_GET_READY_FOR_RESIDENCY = "Get ready to start residency"
+PLAN_GET_READY_FOR_RESIDENCY_WHY = (
+    "Programs start on {program_start}: finish your paperwork, licence or permit, and travel early."
+)
+PLAN_TAKE_PART_IN_SOAP = "Take part in SOAP this Match Week"
+PLAN_TAKE_PART_IN_SOAP_WHY = (
+    "SOAP runs Monday to Thursday of Match Week: apply through ERAS to unfilled programs only "
+    "and do not contact programs first. You must be eligible to start on 1 July."
+)
+PLAN_NEXT_MATCH = "Plan the {year} Match"
+PLAN_NEXT_MATCH_WHY = (
+    "Find out what held your application back (scores, US experience, letters, program list) "
+    "and strengthen it before the next ERAS season."
+)
+
+# -- the plan's warnings (plan/rules.py, plan/planner.py) --
+PLAN_GRADUATED_LONG_AGO = (
+    "You graduated {years} years ago: many programs have a year-of-graduation cutoff "
+    "(often 3-5 years). Recent US clinical experience helps."
+)
+# {steps}: "Step 1, Step 2 CK".
+PLAN_FAILED_STEPS = (
+    "You failed {steps}: each Step allows at most {attempts} attempts in total (at most 3 in "
+    "12 months), a fail stays on your transcript, and four fails at any Step bar you from all "
+    "Steps."
+)
+# {steps}: "Step 1" (ONE_STEP) or "Step 1 and Step 2 CK" (STEPS).
+PLAN_ERAS_OPENED_ONE_STEP_MISSING = (
+    "The {year} Match is probably out of reach: ERAS submission opened on {eras_submit} and "
+    "{steps} is not passed yet."
+)
+PLAN_ERAS_OPENED_STEPS_MISSING = (
+    "The {year} Match is probably out of reach: ERAS submission opened on {eras_submit} and "
+    "{steps} are not passed yet."
+)
+PLAN_RANK_LIST_DEADLINE_MISSED = (
+    "The rank-list deadline, {rol_deadline}, has passed without your ECFMG requirements met, "
+    "so the {year} Match is out of reach."
+)
+PLAN_MATCH_DAY_PASSED = (
+    "Match Day of the {year} Match, {match_day}, has passed: tell me your result with "
+    "/profile set match_result matched (or unmatched)."
+)
+PLAN_ERAS_SUBMISSION_OPENED = (
+    "ERAS submission for the {year} Match opened on {eras_submit} and programs are already "
+    "reviewing. Submit now, or aim for the {next_year} Match."
+)
+PLAN_PATHWAYS_DEADLINE_PASSED = (
+    "The {year} Pathways deadline, {pathways_deadline}, has passed and OET is not passed: "
+    "unless your Pathway application is already in, ask ECFMG whether the {year} Match is "
+    "still possible."
+)
+# {graduation}: the year the person gave, or PLAN_ABOUT_YEAR when guessed from their school year.
+PLAN_GRADUATES_TOO_LATE = (
+    "You expect to graduate in {graduation}, but residency from the {year} Match starts on "
+    "1 July {year}: you must have graduated by then."
+)
+PLAN_ABOUT_YEAR = "about {year}"
+PLAN_MATCH_OVER = "The {year} Match is over."
+# {names}: "Step 2 CK and OET"; {takes}: PLAN_MONTHS, PLAN_WEEKS, PLAN_DAYS or PLAN_ONE_DAY.
+PLAN_TOO_LATE = (
+    "The {year} Match is out of reach: ECFMG must confirm {names} by the rank-list deadline, "
+    "{rol_deadline}, and that takes about {takes} from now. To make it you would have had to "
+    "start by {start_by}."
+)
+# {reason}: why the target Match cannot be reached (one of the sentences above).
+PLAN_REASON_AIM_FOR_NEXT = "{reason} Aim for the {year} Match."
+PLAN_REASON_KEPT_TARGET = (
+    "{reason} You kept it as your target: this plan shows what it would still take."
+)
+PLAN_REASON_PLAN_IS_FOR = "{reason} This plan is for the {year} Match."
+
+# -- the timing sentence that leads each action's reason (plan/planner.py) --
+# {verb} is the step's `verb` from knowledge/path.yaml ("Pass it by"), or PLAN_DEFAULT_VERB.
+PLAN_DEFAULT_VERB = "do it by"
+PLAN_START_NOW_OTHERS_WAIT = "Start now: the next steps wait on it."
+PLAN_START_BY_OTHERS_WAIT = "Start by about {start}: the next steps wait on it."
+PLAN_OVERDUE = "{verb} {when}: that was {ago} ago, so do it now."  # {ago}: PLAN_DAYS / PLAN_ONE_DAY
+PLAN_DUE = "{verb} {when}: {left}."
+PLAN_LAST_DAY = "today is the last day"
+PLAN_ONE_DAY_LEFT = "1 day left"
+PLAN_DAYS_LEFT = "{days} days left"
+PLAN_TAKES_START_NOW = "It takes about {takes}, so start now."
+PLAN_TAKES_START_BY = "It takes about {takes}, so start by {start}."
+PLAN_MONTHS = "{months} months"
+PLAN_WEEKS = "{weeks} weeks"
+PLAN_DAYS = "{days} days"
+PLAN_ONE_DAY = "1 day"
+
+# -- dates in the plan's reasons (plan/cycle.py) --
+PLAN_DATE_NOT_PUBLISHED = "(date not published yet)"
+PLAN_ESTIMATED = "{date} (estimated)"
+PLAN_DATE_AT = "{date}, {time}"
+PLAN_TIME_AM = "{hour}{minutes} a.m. US Eastern"
+PLAN_TIME_PM = "{hour}{minutes} p.m. US Eastern"
+
+# -- /help and the command menus (commands.py, the one command table) --
+UNKNOWN_COMMAND = "I don't know that command. Type /help to see what I can do."
+HELP_INTRO = "How to use me:\n\n• Type a question, for example: how many attempts for step 1?"
+HELP_LINE = "• /{name}: {text}"
+GROUP_HELP_INTRO = (
+    "In a group I answer only when you call me: a command such as /ask is step 1 pass fail, "
+    "a mention of my name, or a reply to one of my messages."
+)
+GROUP_HELP_PERSONAL = (
+    "Your own plan, profile, progress and data ({commands}) stay private: talk to me in a "
+    "private chat for those."
+)
+
+# -- the command table's wording (commands.py) --
+# CMD_NAME is /NAME's menu line (Telegram allows 1-256 characters); _HELP its /help and README
+# line (the menu line when absent), _GROUP the /help line in a group, _CHAT_ADMIN the menu line a
+# group's admins see, _EMPTY the answer when it is typed with nothing after it.
+CMD_START = "Welcome and what I store"
+CMD_START_HELP = "welcome and what I store; /start join-CODE joins a cohort"
+CMD_HELP = "How to use the bot"
+CMD_HELP_HELP = "how to use me (in a group: what I do there)"
+CMD_HELP_GROUP = "what I do in a group"
+CMD_ASK = "Ask a question"
+CMD_ASK_HELP = "ask a question (the way to ask in a group), e.g. /ask is step 1 pass fail"
+CMD_ASK_EMPTY = "Type your question after /ask, for example: /ask is step 1 pass fail"
+CMD_NEXT = "What should I do next? Your plan"
+CMD_NEXT_HELP = (
+    "your personal plan, ordered and dated, and the road picture (I ask a few questions first)"
+)
+CMD_PROFILE = "Your answers (change with /profile set)"
+CMD_PROFILE_HELP = (
+    "your answers; /profile set FIELD VALUE changes one (e.g. /profile set step1 passed)"
+)
+CMD_PROGRESS = "The whole path as a checklist"
+CMD_PROGRESS_HELP = "the road as a picture (where you are, dated next steps) and a checklist"
+CMD_TOPICS = "Browse all topics"
+CMD_TOPICS_HELP = "browse all topics by stage"
+CMD_DEADLINES = "Deadlines ahead of you"
+CMD_DEADLINES_HELP = "deadlines ahead of you, days left in your time zone, status and source"
+CMD_DEADLINES_GROUP = "deadlines ahead of this group"
+CMD_CALENDAR = "Your deadlines as a calendar file"
+CMD_CALENDAR_HELP = "your deadlines as an .ics file for Google or Apple Calendar"
+CMD_CALENDAR_GROUP = "this group's deadlines as a calendar file"
+CMD_REMIND = "Deadline reminders"
+CMD_REMIND_HELP = (
+    "deadline reminders: /remind on, /remind off, /remind leads 30 7 1, "
+    "/remind tz Europe/Rome, /remind quiet 22-07"
+)
+CMD_REMIND_GROUP = "this group's deadline reminders (its admins change them)"
+CMD_REMIND_CHAT_ADMIN = "This group's deadline reminders: change them"
+CMD_COHORT = "Your study group"
+CMD_COHORT_HELP = "your study group (cohort): see it, /cohort share on (or off), /cohort leave"
+CMD_COHORT_GROUP = "this group's cohort"
+CMD_COHORT_CHAT_ADMIN = "This group's cohort: /cohort create NAME YEAR"
+CMD_EXPORT = "Get all your data"
+CMD_EXPORT_HELP = "everything stored about you, as a JSON file"
+CMD_FORGET = "Delete all your data"
+CMD_FORGET_HELP = "delete everything stored about you (asks for confirmation)"
+CMD_STATS = "Usage statistics"
+CMD_STATS_HELP = "users, questions per day, answer rate, unanswered questions, outbox"
+CMD_BROADCAST = "Message everyone"
+CMD_BROADCAST_HELP = "/broadcast TEXT: a preview first, then a message to every active user"
+CMD_RELOAD = "Reload the knowledge"
+CMD_RELOAD_HELP = "read the knowledge files again; a broken file keeps the old knowledge serving"

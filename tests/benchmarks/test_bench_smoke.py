@@ -10,10 +10,15 @@ from __future__ import annotations
 import importlib
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from bot.core.knowledge import load_knowledge
+from bot.core.models import Match
+from bot.core.questions.hybrid import HYBRID, Analysis, QuestionMatcher
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
@@ -61,3 +66,22 @@ def test_soak_tiny(capsys: pytest.CaptureFixture[str]) -> None:
     assert soak.main(argv) == 0
     out = capsys.readouterr().out
     assert "VERDICT: PASS" in out and "kill -9: 2" in out
+
+
+def test_bench_decision_settings_and_scoring() -> None:
+    # The full run analyses every set with the model (~30 s); here: every setting it sweeps is
+    # a valid Thresholds, and a replayed decision is counted in the right columns.
+    bench = _script("bench_decision")
+    for values in bench.GRIDS.values():
+        for change in values:
+            replace(HYBRID, **change)
+    matcher = QuestionMatcher(load_knowledge())
+    clear = Analysis(None, None, (Match("soap", 80.0), Match("costs", 20.0)), (), True)
+    rows = [
+        ({"q": "a", "topic": "soap", "fact": True}, clear),
+        ({"q": "b", "topic": "costs"}, clear),
+        ({"q": "c", "topic": "none"}, Analysis("out-of-scope", None, (), (), False)),
+    ]
+    row = bench.score(matcher, rows, bench.BEFORE)
+    assert (row.in_scope, row.direct, row.wrong, row.rejected) == (2, 0.5, 1, 1.0)
+    assert (row.facts, row.fact_direct, row.fact_entry) == (1, 1.0, 0.0)

@@ -1,21 +1,37 @@
-"""The numpy MiniLM encoder: invariants of its vectors and its failure modes.
+"""The onnxruntime encoder against a numpy reference of the same model, and its failure modes.
 
-No reference implementation (torch) is installed here, so these check properties that any
-correct forward pass has: unit vectors, determinism, batching and padding invariance, meaning
-over wording, and the erf approximation GELU rests on.
+No torch here: the reference is the BERT forward pass of all-MiniLM-L6-v2 written out in numpy
+(float64) over the package's safetensors weights, as sentence-transformers runs it (embeddings +
+LayerNorm, 6 layers of 12-head attention and an erf-GELU feed-forward, mean pooling over real
+tokens, L2 normalisation). The ONNX graph (float32) must give its vectors to 1e-5.
 """
 
 from __future__ import annotations
 
-import math
+import shutil
+import sys
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import pytest
+from tokenizers import Tokenizer
 
 from bot.core.questions import encoder as enc
-from bot.core.questions.semantic import shared_encoder
+from bot.core.questions import encoder_graph
+from bot.core.questions.semantic import cache_dir, shared_encoder
 
 pytestmark = pytest.mark.skipif(shared_encoder() is None, reason="model package not installed")
+
+STORY = "We moved twice and I worked nights in a clinic while studying for the exams. " * 12
+TEXTS = [
+    "what is eras",
+    "How much does the ERAS application cost for 60 programs?",
+    "visa",
+    STORY + "Do I need Step 3 for an H-1B?",  # over 128 word pieces: truncated
+]
 
 
 @pytest.fixture(scope="module")
@@ -25,26 +41,114 @@ def model() -> enc.Encoder:
     return model
 
 
+@pytest.fixture(scope="module")
+def weights() -> dict[str, np.ndarray]:
+    with zipfile.ZipFile(enc.model_zip()) as archive:
+        blob = archive.read("model.safetensors")
+    return {k: v.astype(np.float64) for k, v in encoder_graph.safetensors(blob).items()}
+
+
+@pytest.fixture(scope="module")
+def tokenizer() -> Tokenizer:
+    with zipfile.ZipFile(enc.model_zip()) as archive:
+        tokenizer = Tokenizer.from_str(archive.read("tokenizer.json").decode("utf-8"))
+    tokenizer.no_padding()  # tokenizer.json pads to 128
+    return tokenizer
+
+
+def ids_of(tokenizer: Tokenizer, text: str, max_tokens: int, direction: str) -> list[int]:
+    tokenizer.enable_truncation(max_tokens, direction=direction)
+    return list(tokenizer.encode(text).ids)
+
+
+def reference(w: dict[str, np.ndarray], batch: list[list[int]]) -> np.ndarray:
+    """The numpy forward pass: unit vectors for id lists, padded to the longest."""
+    n, length = len(batch), max(map(len, batch))
+    ids, mask = np.zeros((n, length), dtype=np.int64), np.zeros((n, length))
+    for row, seq in enumerate(batch):
+        ids[row, : len(seq)], mask[row, : len(seq)] = seq, 1.0
+
+    def norm(x: np.ndarray, name: str) -> np.ndarray:
+        mean, var = x.mean(-1, keepdims=True), x.var(-1, keepdims=True)
+        return (x - mean) / np.sqrt(var + 1e-12) * w[name + ".weight"] + w[name + ".bias"]
+
+    def dense(x: np.ndarray, name: str) -> np.ndarray:
+        return x @ w[name + ".weight"].T + w[name + ".bias"]
+
+    def heads(x: np.ndarray) -> np.ndarray:
+        return x.reshape(n, length, 12, 32).transpose(0, 2, 1, 3)
+
+    x = (
+        w["embeddings.word_embeddings.weight"][ids]
+        + w["embeddings.position_embeddings.weight"][:length]
+    )
+    x = norm(x + w["embeddings.token_type_embeddings.weight"][0], "embeddings.LayerNorm")
+    padding = (1.0 - mask)[:, None, None, :] * -1e9
+    for i in range(6):
+        p = f"encoder.layer.{i}."
+        q, k, v = (heads(dense(x, p + f"attention.self.{n}")) for n in ("query", "key", "value"))
+        scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(32) + padding
+        scores = np.exp(scores - scores.max(-1, keepdims=True))
+        context = (scores / scores.sum(-1, keepdims=True)) @ v
+        context = context.transpose(0, 2, 1, 3).reshape(n, length, 384)
+        x = norm(dense(context, p + "attention.output.dense") + x, p + "attention.output.LayerNorm")
+        h = dense(x, p + "intermediate.dense")
+        h = 0.5 * h * (1 + _erf(h / np.sqrt(2)))
+        x = norm(dense(h, p + "output.dense") + x, p + "output.LayerNorm")
+    pooled = (x * mask[:, :, None]).sum(1) / mask.sum(1, keepdims=True)
+    unit: np.ndarray = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+    return unit
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """erf by Abramowitz-Stegun 7.1.26 (|error| < 1.5e-7): numpy has none."""
+    t = 1.0 / (1.0 + 0.3275911 * np.abs(x))
+    poly = t * (
+        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
+    )
+    return np.sign(x) * (1.0 - poly * np.exp(-(x**2)))
+
+
+def assert_close(got: np.ndarray, want: np.ndarray) -> None:
+    assert np.abs(got - want).max() < 1e-5
+
+
+def test_vectors_match_the_numpy_reference(
+    model: enc.Encoder, weights: dict[str, np.ndarray], tokenizer: Tokenizer
+) -> None:
+    ids = [ids_of(tokenizer, t, enc.MAX_TOKENS, "right") for t in TEXTS]
+    assert len(ids[3]) == enc.MAX_TOKENS  # the long text was cut
+    want = np.array([reference(weights, [seq])[0] for seq in ids])
+    assert_close(model.encode(TEXTS), want)  # one batch, padded to the long text
+    assert_close(reference(weights, ids), want)  # the reference's own padding is inert
+
+
+def test_a_question_keeps_its_end_as_the_reference_does(
+    model: enc.Encoder, weights: dict[str, np.ndarray], tokenizer: Tokenizer
+) -> None:
+    question = STORY + "How many letters of recommendation do I need?"
+    seq = ids_of(tokenizer, question, enc.QUESTION_TOKENS, "left")
+    assert tokenizer.decode(seq).endswith("how many letters of recommendation do i need?")
+    assert_close(model.encode_question(question)[None], reference(weights, [seq]))
+
+
 def test_vectors_are_unit_length_float32_and_deterministic(model: enc.Encoder) -> None:
-    texts = ["what is eras", "How much does the ERAS application cost?"]
-    first, again = model.encode(texts), model.encode(texts)
-    assert first.shape == (2, 384) and first.dtype == np.float32
+    first, again = model.encode(TEXTS), model.encode(TEXTS)
+    assert first.shape == (4, 384) and first.dtype == np.float32
     assert np.allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-5)
     assert np.array_equal(first, again)
 
 
-def test_padding_in_a_batch_does_not_change_a_vector(model: enc.Encoder) -> None:
-    short = "is step 1 pass fail"
-    alone = model.encode([short])[0]
-    batched = model.encode([short, "a much longer text " * 10, "visa"])[0]
+def test_a_vector_does_not_depend_on_its_batch(model: enc.Encoder) -> None:
+    alone = model.encode(["is step 1 pass fail"])[0]
+    batched = model.encode(["is step 1 pass fail", "a much longer text " * 10, "visa"])[0]
     assert np.abs(alone - batched).max() < 1e-5
 
 
 def test_questions_encoded_together_equal_questions_encoded_alone(model: enc.Encoder) -> None:
-    story = "We moved twice and I worked nights in a clinic while studying for the exams. " * 6
-    questions = ["eras fee?", "is step 1 pass fail", story + "Do I need Step 3 for an H-1B?"]
+    questions = ["eras fee?", "is step 1 pass fail", STORY + "Do I need Step 3 for an H-1B?"]
     assert model.token_count(questions[2]) > enc.QUESTION_TOKENS  # padded and truncated
-    together = model.encode_questions(questions * 20)  # more than one batch
+    together = model.encode_questions(questions * 20)
     alone = np.array([model.encode_question(q) for q in questions] * 20)
     assert together.shape == (60, 384)
     assert np.abs(together - alone).max() < 1e-5
@@ -57,23 +161,112 @@ def test_meaning_beats_wording(model: enc.Encoder) -> None:
     assert float(fee @ price) > float(fee @ pizza) + 0.3
 
 
-def test_a_long_question_keeps_its_last_word_pieces(model: enc.Encoder) -> None:
-    story = "I graduated in 2019 and worked in a rural hospital for years. " * 12
-    ask = "How many letters of recommendation do I need?"
-    assert model.token_count(story + ask) > enc.QUESTION_TOKENS
-    kept = model.encode_question(story + ask)
-    tail = model.encode_question(ask)
-    head = model.encode([story + ask])[0]  # knowledge texts keep their start
-    assert float(kept @ tail) > float(head @ tail)
-
-
-def test_gelu_matches_the_erf_definition() -> None:
-    x = np.linspace(-8, 8, 4001, dtype=np.float32)
-    exact = np.array([0.5 * v * (1 + math.erf(v / math.sqrt(2))) for v in x.astype(float)])
-    assert np.abs(enc._gelu(x.copy()) - exact).max() < 1e-6
-
-
 def test_a_missing_model_package_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(enc, "MODEL_PACKAGE", "no_such_model_package_here")
     with pytest.raises(enc.ModelMissing, match="not installed"):
         enc.model_zip()
+
+
+def test_without_onnxruntime_the_encoder_refuses_clearly(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import onnxruntime -> ImportError
+    with pytest.raises(enc.EncoderBroken, match="onnxruntime cannot be imported"):
+        enc.Encoder(cache=tmp_path)
+    assert not list(tmp_path.iterdir())
+
+
+# -- the cached graph ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def graph_file(model: enc.Encoder) -> Path:
+    """The graph the shared encoder loaded (or built) in the test cache folder."""
+    path = cache_dir() / f"{model.runtime}.onnx"
+    assert path.is_file()
+    return path
+
+
+def no_build(self: enc.Encoder, out: Path) -> None:
+    raise AssertionError("the graph was built although a good one is cached")
+
+
+def test_a_cached_graph_is_loaded_not_built(
+    model: enc.Encoder, graph_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(graph_file, tmp_path / graph_file.name)
+    monkeypatch.setattr(enc.Encoder, "_build", no_build)
+    loaded = enc.Encoder(cache=tmp_path)
+    assert np.array_equal(loaded.encode(TEXTS), model.encode(TEXTS))
+
+
+def test_the_graph_is_built_once_into_the_cache_folder(model: enc.Encoder, tmp_path: Path) -> None:
+    built = enc.Encoder(cache=tmp_path / "cache")  # the real build: a child process, ~5 s
+    assert [p.name for p in (tmp_path / "cache").glob("*.onnx")] == [f"{model.runtime}.onnx"]
+    assert np.abs(built.encode(TEXTS) - model.encode(TEXTS)).max() < 1e-5
+
+
+@pytest.mark.parametrize("damage", ["truncated", "other vectors"])
+def test_a_damaged_graph_is_rebuilt_not_used(
+    damage: str,
+    model: enc.Encoder,
+    graph_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import onnx
+
+    good = graph_file.read_bytes()
+    target = tmp_path / graph_file.name
+    if damage == "truncated":
+        target.write_bytes(good[: len(good) // 2])
+    else:  # loads fine, but the vector recorded at build time is another one
+        proto = onnx.load_from_string(good)
+        onnx.helper.set_model_props(proto, {"probe": " ".join(["0.05"] * 384)})
+        target.write_bytes(proto.SerializeToString())
+    builds: list[Path] = []
+
+    def rebuild(self: enc.Encoder, out: Path) -> None:
+        builds.append(out)
+        out.write_bytes(good)
+
+    monkeypatch.setattr(enc.Encoder, "_build", rebuild)
+    repaired = enc.Encoder(cache=tmp_path)
+    assert len(builds) == 1 and target.read_bytes() == good
+    assert np.array_equal(repaired.encode(TEXTS), model.encode(TEXTS))
+
+
+def test_weights_that_do_not_build_are_a_clear_error(tmp_path: Path) -> None:
+    damaged = tmp_path / "model.zip"
+    with zipfile.ZipFile(enc.model_zip()) as real, zipfile.ZipFile(damaged, "w") as copy:
+        copy.writestr("tokenizer.json", real.read("tokenizer.json"))
+        copy.writestr("model.safetensors", b"\x10\x00\x00\x00\x00\x00\x00\x00{not json}")
+    with pytest.raises(enc.EncoderBroken, match=r"building the encoder graph failed: .*Error"):
+        enc.Encoder(damaged, cache=tmp_path / "cache")  # the real build, in its child process
+    assert not list((tmp_path / "cache").glob("*.onnx"))
+
+
+def test_a_graph_that_stays_broken_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(enc.Encoder, "_build", lambda self, out: out.write_bytes(b"not a graph"))
+    with pytest.raises(enc.EncoderBroken, match="does not load"):
+        enc.Encoder(cache=tmp_path)
+    assert not list(tmp_path.glob("*.onnx"))  # nothing broken is cached
+
+
+def test_a_start_that_waited_for_the_lock_loads_what_the_holder_built(
+    graph_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two bots (or test workers) start without a graph: only the first one builds it."""
+    taken: list[Path] = []
+
+    @contextmanager
+    def lock(folder: Path) -> Iterator[None]:
+        taken.append(folder)
+        shutil.copy(graph_file, folder / graph_file.name)  # the holder finished meanwhile
+        yield
+
+    monkeypatch.setattr(enc.Encoder, "_build", no_build)
+    enc.Encoder(cache=tmp_path, lock=lock)
+    assert taken == [tmp_path]

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
 from bot.core.knowledge import load_knowledge
 from bot.core.models import KnowledgeBase, Topic
@@ -18,7 +19,9 @@ from bot.core.questions.matching import (
     MAX_MATCHES,
     MAX_SUGGEST,
     Matcher,
+    _fuzzy,
     _knowledge_text,
+    _sorted_words,
     analyse,
     expand,
     normalise,
@@ -424,3 +427,17 @@ def test_knowledge_texts_are_analysed_like_questions(text: str) -> None:
     # analysing the text afresh, also when asked again.
     for _ in range(2):
         assert _knowledge_text(text) == (normalise(text), tuple(analyse(text)))
+
+
+_WORDS = st.lists(st.sampled_from(["step", "1", "fee", "eras", "usmle", "how", "much", "is"]))
+
+
+@given(_WORDS, st.lists(_WORDS, min_size=1, max_size=4))
+def test_fuzzy_on_sorted_words_is_token_sort_ratio(
+    question: list[str], texts: list[list[str]]
+) -> None:
+    """Texts are sorted once when indexed or parsed; the score must stay token_sort_ratio's."""
+    plain = " ".join(question)
+    expected = max(fuzz.token_sort_ratio(plain, " ".join(t)) for t in texts) / 100.0
+    got = _fuzzy(_sorted_words(plain), [_sorted_words(" ".join(t)) for t in texts])
+    assert got == (expected if plain else 0.0)

@@ -297,6 +297,14 @@ SITUATIONS = [
         warning="tell me your result",
     ),
     Situation(
+        "the day after Match Week began: '1 day ago', not '1 days ago'",
+        "2027-03-16",
+        dict(RANKED_2027, ecfmg_certified=True, match_result="pending"),
+        "match-timeline",
+        "2027-match-week",
+        "1 day ago",
+    ),
+    Situation(
         "matched in May and needs a visa: the J-1 through ECFMG before Step 3",
         "2027-05-10",
         dict(RANKED_2027, needs_visa=True, match_result="matched"),
@@ -348,6 +356,8 @@ def test_situation(s: Situation) -> None:
         days = (first.due - D(s.today)).days
         if days > 0:
             assert f"{days} day{'s' if days != 1 else ''} left" in first.why
+        if days < 0:
+            assert f"{-days} day{'s' if days != -1 else ''} ago" in first.why
     topics = {a.topic for a in plan.actions}
     assert set(s.includes) <= topics
     if s.warning:

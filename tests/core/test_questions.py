@@ -212,6 +212,23 @@ def test_issue_examples_on_the_real_knowledge(real: QuestionMatcher) -> None:
     assert soap.entry is not None and real.kb.entry(soap.entry).topic == "soap"  # type: ignore[union-attr]
     eras = real.match("what is eras")
     assert (eras.kind, eras.matches[0].topic, eras.entry) == ("answer", "eras-application", None)
+    # A menu of Step 1 and costs before: now the Step 1 fee, which sits in costs.
+    step1 = real.match("how much is step 1 now?")
+    assert (step1.kind, step1.entry) == ("answer", "costs-step1-ck-fee")
+    assert step1.matches[0].topic == "costs"
+    # Step 2 CK leads clearly there, and its overview would not have the fee either.
+    ck = real.match("how much is step 2 ck")
+    assert (ck.kind, ck.entry) == ("answer", "costs-step1-ck-fee")
+
+
+@needs_model
+def test_an_old_usmle_id_is_a_myintealth_question(real: QuestionMatcher) -> None:
+    # The entry on reusing an old USMLE ID sits with MyIntealth (the account where it is asked
+    # for); getting a first USMLE ID stays with ECFMG registration.
+    old = real.match("I already had a USMLE ID from an old application, do I need a new one?")
+    assert (old.matches[0].topic, old.entry) == ("myintealth", "ecfmg-reg-old-usmle-id")
+    first = real.match("how do i get a usmle id")
+    assert first.matches[0].topic == "ecfmg-registration"
 
 
 def test_equal_knowledge_reuses_the_matcher() -> None:
@@ -469,6 +486,25 @@ def test_a_long_post_gets_the_entry_its_question_asks_for(real: QuestionMatcher)
     assert (lor.kind, lor.entry) == ("answer", "lor-how-many")
 
 
+# Written for this test: a post that asks two facts of one topic.
+LONG_SOAP_POST = (
+    "Hello seniors, Kenyan IMG here, graduated 2021, CK 241, four months of observerships in "
+    "Michigan and Ohio, and I applied to 110 internal medicine programs with only one interview "
+    "so far. My mentor says I should be ready for SOAP this March just in case. How many "
+    "programs can I apply to during SOAP, and how many offer rounds are there? Thanks a lot."
+)
+
+
+@needs_model
+def test_a_long_post_asking_two_facts_gets_an_entry_not_the_overview(
+    real: QuestionMatcher,
+) -> None:
+    # Two SOAP entries fit the asking part within a few points: before, the overview answered.
+    soap = real.match(LONG_SOAP_POST)
+    assert (soap.kind, soap.matches[0].topic) == ("answer", "soap")
+    assert soap.entry in ("soap-application-limit", "soap-rounds")
+
+
 @needs_model
 def test_long_posts_get_the_same_results_in_a_batch_as_one_by_one(real: QuestionMatcher) -> None:
     posts = [q for q, _ in load_questions(DATA / "holdout-4.yaml")][:20]
@@ -488,6 +524,10 @@ def test_long_posts_get_the_same_results_in_a_batch_as_one_by_one(real: Question
         ("step 2 ck passing score", {"score"}),
         ("is step 1 still pass/fail?", {"rule"}),
         ("do i need step 3 for an h1b", {"rule"}),
+        ("how long is family medicine residency", {"duration"}),
+        ("does an ECFMG certificate expire?", {"duration"}),
+        ("who issues the statement of need", {"who"}),
+        ("what time are match results out", {"date"}),
         ("what is eras", set()),
         ("tell me about the j1 visa", set()),
         ("my paypal account was blocked", set()),  # "pay" only as a whole word
@@ -578,7 +618,90 @@ def test_a_close_topics_entry_asking_the_same_fact_answers_first(small: Question
     # Not the kind of fact asked, or words and meaning agree on the first topic: a menu.
     other_kind = replace(split, entries=(replace(fee, same_facet=False), step1))
     assert small.decide(other_kind, HYBRID).kind == "suggest"
-    agree = replace(split, nearest_in_top=3)
+    # (The first topic has an entry of that kind too, here: `facet_lift_min` otherwise.)
+    step1_fee = EntryScore("step1-fee", "usmle-step1", 60.0, True)
+    agree = replace(split, entries=(fee, step1_fee), nearest_in_top=3)
     assert small.decide(agree, HYBRID).kind == "suggest"
-    weak = replace(split, entries=(replace(fee, score=HYBRID.facet_answer_min - 1), step1))
+    weak = replace(split, entries=(replace(fee, score=HYBRID.facet_answer_min - 1), step1_fee))
     assert small.decide(weak, HYBRID).kind == "suggest"
+
+
+def test_a_fee_question_leaves_a_topic_without_fee_entries_for_one_that_has_it(
+    small: QuestionMatcher,
+) -> None:
+    # "how much is step 1 now?": Step 1 leads costs by 16 and words and meaning agree on it,
+    # but no Step 1 entry asks a fee; the costs topic's fee entry answers, its topic first.
+    ranking = (Match("usmle-step1", 71.0), Match("eras-application", 55.0))
+    fee = EntryScore("eras-fee", "eras-application", HYBRID.facet_lift_min + 0.5, True)
+    step1 = EntryScore("step1-length", "usmle-step1", fee.score - 4)  # not a fee: no rival
+    split = Analysis(None, None, ranking, (fee, step1), True, -0.3, "usmle-step1", 1, words=6)
+    assert HYBRID.facet_lift_min < HYBRID.facet_answer_min
+    assert ranking[0].score - ranking[1].score > hybrid.SUGGEST_WINDOW
+    result = small.decide(split, HYBRID)
+    assert (result.kind, result.entry, result.matches[0].topic) == (
+        "answer",
+        "eras-fee",
+        "eras-application",
+    )
+    # The same when Step 1 clearly leads (words and meaning agree, a lead of 40%) and none of
+    # its entries fits well enough to answer: its overview would not hold the fee.
+    clear = replace(
+        split,
+        entries=(fee, replace(step1, score=HYBRID.entry_min - 10)),
+        ranking=(ranking[0], Match("eras-application", 40.0)),
+        nearest_in_top=3,
+    )
+    result = small.decide(clear, HYBRID)
+    assert (result.kind, result.entry) == ("answer", "eras-fee")
+    # An entry of Step 1 that answers (another kind of fact) keeps the clear winner.
+    assert small.decide(replace(clear, entries=(fee, step1)), HYBRID).entry == "step1-length"
+    # A Step 1 entry that asks a fee too: the first topic can answer, no lift.
+    own_fee = replace(step1, same_facet=True)
+    assert small.decide(replace(split, entries=(fee, own_fee)), HYBRID).entry != "eras-fee"
+    # Below `facet_lift_min`: no lift.
+    weak = replace(split, entries=(replace(fee, score=HYBRID.facet_lift_min - 1), step1))
+    assert small.decide(weak, HYBRID).entry != "eras-fee"
+
+
+def test_a_long_post_answers_from_a_lower_top_score(small: QuestionMatcher) -> None:
+    # Words and meaning agree and the first topic leads by 16 points, but scores 36: a short
+    # question that scores so little gets a menu, a long post (scored lower) an answer.
+    assert HYBRID.long_answer_min <= 36 < HYBRID.answer_min
+    ranking = (Match("eras-application", 36.0), Match("usmle-step1", 20.0))
+    short = Analysis(None, None, ranking, (), True, -0.3, "eras-application", 3, words=20)
+    assert small.decide(short, HYBRID).kind == "suggest"
+    long = replace(short, words=HYBRID.long_post_words)
+    assert small.decide(long, HYBRID).kind == "answer"
+
+
+def test_a_long_post_needs_a_smaller_lead_than_a_medium_question(small: QuestionMatcher) -> None:
+    # Words and meaning agree; a lead of 5.5% of the top score is short of what a question of
+    # 25-39 words needs (10% x 0.6) and enough for a post of 40+ words (10% x 0.5).
+    assert HYBRID.post_lead < HYBRID.long_lead
+    ranking = (Match("eras-application", 50.0), Match("usmle-step1", 47.25))
+    medium = Analysis(None, None, ranking, (), True, -0.3, "eras-application", 3, words=30)
+    assert small.decide(medium, HYBRID).kind == "suggest"
+    long = replace(medium, words=HYBRID.long_post_words)
+    assert small.decide(long, HYBRID).kind == "answer"
+
+
+def test_an_entry_answers_from_a_lower_score_for_a_long_post_or_the_asked_kind_of_fact(
+    small: QuestionMatcher,
+) -> None:
+    # Two entries of the answered topic 1 point apart, both under `entry_min`: a short question
+    # that asks no kind of fact gets the overview...
+    ranking = (Match("eras-application", 70.0), Match("usmle-step1", 30.0))
+    fee = EntryScore("eras-fee", "eras-application", 56.0)
+    documents = EntryScore("eras-documents", "eras-application", 55.0)
+    assert fee.score < HYBRID.entry_min and fee.score - documents.score < HYBRID.entry_margin
+    short = Analysis(None, None, ranking, (fee, documents), True, -0.3, "eras-application", 3)
+    assert small.decide(short, HYBRID).entry is None
+    # ...a long post, its entries scored on its asking part, gets the best one...
+    long = replace(short, words=HYBRID.long_post_words)
+    assert small.decide(long, HYBRID).entry == "eras-fee"
+    # ...and so does a question whose kind of fact the best entry asks.
+    facet = replace(short, entries=(replace(fee, same_facet=True), documents))
+    assert small.decide(facet, HYBRID).entry == "eras-fee"
+    # Below the long-post and facet bars: the overview.
+    low = replace(fee, score=HYBRID.long_pick_min - 1, same_facet=True)
+    assert small.decide(replace(long, entries=(low, documents)), HYBRID).entry is None

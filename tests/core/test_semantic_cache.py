@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,7 @@ class NoEncoding:
 
     def __init__(self, real: Encoder) -> None:
         self.fingerprint = real.fingerprint
+        self.runtime = real.runtime
         self.real = real
 
     def encode(self, texts: list[str], *args: object, **kwargs: object) -> np.ndarray:
@@ -69,6 +71,29 @@ def test_a_question_set_is_encoded_once_and_read_back(model: Encoder, tmp_path: 
     # The same long text as knowledge keeps its start, as a question its end: never mixed up.
     knowledge = SemanticIndex(model, [ITEMS[0]] * 4, questions, tmp_path).vectors
     assert np.abs(knowledge[3] - first[3]).max() > 1e-3
+
+
+def test_vectors_of_another_runtime_are_never_reused(model: Encoder, tmp_path: Path) -> None:
+    """Same model, other runtime (the numpy encoder, int8, another onnxruntime): recomputed."""
+    SemanticIndex(model, ITEMS, TEXTS, tmp_path)
+    question_vectors(model, TEXTS, tmp_path)
+    calls: list[list[str]] = []
+
+    class OtherRuntime(NoEncoding):
+        def encode(self, texts: list[str], *args: object, **kwargs: object) -> np.ndarray:
+            calls.append(list(texts))
+            return self.real.encode(texts)
+
+        def encode_questions(self, texts: list[str]) -> np.ndarray:
+            calls.append(list(texts))
+            return self.real.encode_questions(texts)
+
+    other = OtherRuntime(model)
+    other.runtime = model.runtime.replace("-ort", "-int8-ort")
+    SemanticIndex(other, ITEMS, TEXTS, tmp_path)  # type: ignore[arg-type]
+    question_vectors(other, TEXTS, tmp_path)  # type: ignore[arg-type]
+    assert calls == [TEXTS, TEXTS]
+    assert len(list(tmp_path.glob("vectors-*.npz"))) == 2
 
 
 def test_changed_texts_get_a_new_cache_file(model: Encoder, tmp_path: Path) -> None:
@@ -134,6 +159,21 @@ def test_without_the_model_package_one_log_line_and_no_encoder(
     finally:
         monkeypatch.undo()
         shared_encoder.cache_clear()  # the next caller loads the real model again
+
+
+def test_a_broken_runtime_is_an_error_line_and_lexical_matching_not_a_dead_bot(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import onnxruntime -> ImportError
+    shared_encoder.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING, logger="bot.core.questions.semantic"):
+            assert shared_encoder() is None
+        [record] = caplog.records
+        assert record.levelno == logging.ERROR and "onnxruntime" in record.getMessage()
+    finally:
+        monkeypatch.undo()
+        shared_encoder.cache_clear()
 
 
 def test_semantic_matching_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.core import texts
 from bot.core.models import Deadline
 
 EASTERN = ZoneInfo("America/New_York")
@@ -73,9 +74,8 @@ class Cycle:
         """The date as people read it in a reason, with '(estimated)' when it is not confirmed."""
         event = self.events.get(suffix)
         if event is None:
-            return "(date not published yet)"
-        note = " (estimated)" if event.estimated else ""
-        return f"{fmt(event.at.astimezone(EASTERN).date())}{note}"
+            return texts.PLAN_DATE_NOT_PUBLISHED
+        return _estimated(event, fmt(event.at.astimezone(EASTERN).date()))
 
     def when_exact(self, suffix: str) -> str:
         """Like `when`, with the time for a timed event: '3 Mar 2027, 9 p.m. US Eastern'."""
@@ -83,11 +83,10 @@ class Cycle:
         if event is None or event.all_day:
             return self.when(suffix)
         at = event.at.astimezone(EASTERN)
-        hour = at.hour % 12 or 12
         minutes = f":{at.minute:02d}" if at.minute else ""
-        clock = f"{hour}{minutes} {'a.m.' if at.hour < 12 else 'p.m.'} US Eastern"
-        note = " (estimated)" if event.estimated else ""
-        return f"{fmt(at.date())}, {clock}{note}"
+        clock = texts.PLAN_TIME_AM if at.hour < 12 else texts.PLAN_TIME_PM
+        time = clock.format(hour=at.hour % 12 or 12, minutes=minutes)
+        return _estimated(event, texts.PLAN_DATE_AT.format(date=fmt(at.date()), time=time))
 
     @property
     def match_day(self) -> date:
@@ -105,6 +104,10 @@ class Cycle:
     @property
     def eras_submit(self) -> date:
         return self.day("eras-submit") or first_wednesday(self.year - 1, 9)
+
+
+def _estimated(event: Deadline, when: str) -> str:
+    return texts.PLAN_ESTIMATED.format(date=when) if event.estimated else when
 
 
 def cycle_events(deadlines: Iterable[Deadline], year: int) -> Cycle:

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import yaml
 
+from bot.core import texts
 from bot.core.errors import InvalidKnowledge
 from bot.core.knowledge import Problem, default_knowledge_dir
 from bot.core.models import (
@@ -99,7 +100,7 @@ class Step:
     requires: tuple[str, ...] = ()
     lead_by: str | None = None
     events: tuple[str, ...] = ()
-    verb: str = "do it by"
+    verb: str = texts.PLAN_DEFAULT_VERB
     done_when: Conditions = field(default_factory=dict)
     milestone: Milestone | None = None
 
@@ -261,7 +262,7 @@ def _read_step(
         requires=requires,
         lead_by=item.get("lead_by"),
         events=step_events,
-        verb=str(item.get("verb", "do it by")),
+        verb=str(item.get("verb", texts.PLAN_DEFAULT_VERB)),
         done_when=done_when,
         milestone=milestone,
     )
@@ -350,10 +351,12 @@ def _milestone_order(steps: list[Step]) -> list[Problem]:
     for step in steps:
         if step.milestone is None:
             continue
+        check = _Checker(step.id, problems)
         for req in step.milestone.requires:
             if req not in above:
-                message = f"'{req}' is not a step with a milestone above this one"
-                problems.append(Problem(FILE, step.id, "milestone.requires", message))
+                check.add(
+                    "milestone.requires", f"'{req}' is not a step with a milestone above this one"
+                )
         above.add(step.id)
     return problems
 

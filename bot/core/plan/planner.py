@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.core import texts
 from bot.core.models import Action, Deadline, Plan, Profile
 from bot.core.plan import rules
 from bot.core.plan.cycle import cycle_events, fmt
@@ -92,10 +93,9 @@ def _choose_cycle(
     rol = ctx.cycle.day_or_rule("rol-deadline")
     in_season = profile.eras_submitted or profile.match_result is not None
     if in_season and rol is not None and today <= rol:
-        return ctx, [f"{reason} Aim for the {year + 1} Match."], None
+        return ctx, [texts.PLAN_REASON_AIM_FOR_NEXT.format(reason=reason, year=year + 1)], None
     if keep and profile.target_match_year == year:
-        note = "You kept it as your target: this plan shows what it would still take."
-        return ctx, [f"{reason} {note}"], None
+        return ctx, [texts.PLAN_REASON_KEPT_TARGET.format(reason=reason)], None
     fresh = rules.fresh_profile(profile)  # this season's applications do not carry over
     nxt = ctx
     for later in range(year + 1, year + 1 + MAX_CYCLES_AHEAD):
@@ -104,7 +104,8 @@ def _choose_cycle(
             break
     if profile.target_match_year is None:
         return nxt, [], None  # nobody asked for the earlier Match: nothing to regret
-    return nxt, [f"{reason} This plan is for the {nxt.cycle.year} Match."], year
+    note = texts.PLAN_REASON_PLAN_IS_FOR.format(reason=reason, year=nxt.cycle.year)
+    return nxt, [note], year
 
 
 def _unreachable(ctx: Ctx, road: Road) -> str | None:
@@ -113,7 +114,7 @@ def _unreachable(ctx: Ctx, road: Road) -> str | None:
     if p.match_result is not None:
         return None  # the rules handle Match Week, SOAP and after
     if today > c.match_day and not p.nrmp_registered:
-        return f"The {c.year} Match is over."
+        return texts.PLAN_MATCH_OVER.format(year=c.year)
     # The lead-time reason says what would have had to happen, so it goes first.
     return _too_late(ctx, road) or rules.reach_problem(ctx)
 
@@ -139,13 +140,13 @@ def _too_late(ctx: Ctx, road: Road) -> str | None:
         late.append(english)
     if not late:
         return None
-    names = " and ".join(rules.short_name(s.id) for s in late)
     needed = (finish if missing and finish > limit else oet_finish) - today
-    start_by = limit - needed
-    return (
-        f"The {c.year} Match is out of reach: ECFMG must confirm {names} by the rank-list "
-        f"deadline, {c.when('rol-deadline')}, and that takes about {_lead_text(needed)} from "
-        f"now. To make it you would have had to start by {fmt(start_by)}."
+    return texts.PLAN_TOO_LATE.format(
+        year=c.year,
+        names=texts.PLAN_AND.join(rules.short_name(s.id) for s in late),
+        rol_deadline=c.when("rol-deadline"),
+        takes=_lead_text(needed),
+        start_by=fmt(limit - needed),
     )
 
 
@@ -245,24 +246,28 @@ def _why_now(t: _Timed, start: date | None, ctx: Ctx, blocker: bool) -> str:
         if not blocker or start is None:
             return ""
         if start <= today:
-            return "Start now: the next steps wait on it."
-        return f"Start by about {fmt(start)}: the next steps wait on it."
+            return texts.PLAN_START_NOW_OTHERS_WAIT
+        return texts.PLAN_START_BY_OTHERS_WAIT.format(start=fmt(start))
     # Deadlines have a time of day that matters (rank lists close at 9 p.m. US Eastern);
     # openings such as ERAS submission are read as a day.
     deadline = t.due_event.endswith("deadline")
     when = ctx.cycle.when_exact(t.due_event) if deadline else ctx.cycle.when(t.due_event)
+    verb = _cap(t.step.verb)
     days = (t.due - today).days
     if days < 0:
-        return f"{_cap(t.step.verb)} {when}: that was {-days} days ago, so do it now."
-    left = "today is the last day" if days == 0 else f"{days} day{'s' if days != 1 else ''} left"
-    text = f"{_cap(t.step.verb)} {when}: {left}."
+        ago = texts.PLAN_ONE_DAY if days == -1 else texts.PLAN_DAYS.format(days=-days)
+        return texts.PLAN_OVERDUE.format(verb=verb, when=when, ago=ago)
+    if days > 1:
+        left = texts.PLAN_DAYS_LEFT.format(days=days)
+    else:
+        left = texts.PLAN_ONE_DAY_LEFT if days == 1 else texts.PLAN_LAST_DAY
+    text = texts.PLAN_DUE.format(verb=verb, when=when, left=left)
     if t.lead.days and start is not None:
         takes = _lead_text(t.lead)
-        text += (
-            f" It takes about {takes}, so start now."
-            if start <= today
-            else f" It takes about {takes}, so start by {fmt(start)}."
-        )
+        if start <= today:
+            text += " " + texts.PLAN_TAKES_START_NOW.format(takes=takes)
+        else:
+            text += " " + texts.PLAN_TAKES_START_BY.format(takes=takes, start=fmt(start))
     return text
 
 
@@ -273,7 +278,7 @@ def _cap(text: str) -> str:
 def _lead_text(lead: timedelta) -> str:
     days = lead.days
     if days >= 60:
-        return f"{round(days / 30)} months"
+        return texts.PLAN_MONTHS.format(months=round(days / 30))
     if days >= 14:
-        return f"{round(days / 7)} weeks"
-    return f"{days} day{'s' if days != 1 else ''}"
+        return texts.PLAN_WEEKS.format(weeks=round(days / 7))
+    return texts.PLAN_ONE_DAY if days == 1 else texts.PLAN_DAYS.format(days=days)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+from bot.core import texts
 from bot.core.models import Deadline, Profile
 from bot.core.plan.cycle import Cycle, cycle_events
 from bot.core.plan.path import Road, load_road
@@ -28,8 +29,12 @@ GRADUATION_CUTOFF_YEARS = 5
 # 6-year MD); only used to guess a student's graduation year when they did not give it.
 NOMINAL_COURSE_YEARS = 6
 MAX_ATTEMPTS = 4
-STEP_NAMES = {"step1": "Step 1", "step2ck": "Step 2 CK", "step3": "Step 3"}
-SHORT_NAMES = {**STEP_NAMES, "english": "OET", "registration": "ECFMG registration"}
+STEP_NAMES = {"step1": texts.PLAN_STEP1, "step2ck": texts.PLAN_STEP2CK, "step3": texts.PLAN_STEP3}
+SHORT_NAMES = {
+    **STEP_NAMES,
+    "english": texts.PLAN_OET,
+    "registration": texts.PLAN_ECFMG_REGISTRATION,
+}
 
 
 def short_name(step_id: str) -> str:
@@ -191,9 +196,8 @@ def _start_of_path_items(ctx: Ctx) -> list[Item]:
             _item(
                 "graduation-year",
                 "graduation-year",
-                "Find programs that accept your year of graduation",
-                f"You graduated in {p.graduation_year}. Many programs only take graduates of "
-                "the last 3-5 years; check each program's policy before you pay to apply.",
+                texts.PLAN_FIND_PROGRAMS_FOR_YOUR_YEAR,
+                texts.PLAN_FIND_PROGRAMS_FOR_YOUR_YEAR_WHY.format(year=p.graduation_year),
             )
         )
     nothing_started = not p.ecfmg_registered and not any(
@@ -205,9 +209,8 @@ def _start_of_path_items(ctx: Ctx) -> list[Item]:
             _item(
                 "feasibility",
                 "mentors-and-feasibility",
-                "Check the US path is feasible for you",
-                "It takes years and costs thousands of dollars: talk to people who did it and "
-                "check time, money, family and visa before you pay for anything.",
+                texts.PLAN_CHECK_FEASIBILITY,
+                texts.PLAN_CHECK_FEASIBILITY_WHY,
             )
         )
     return items
@@ -223,10 +226,8 @@ def _exam_items(ctx: Ctx) -> list[Item]:
             _item(
                 "registration",
                 "ecfmg-registration",
-                "Register with ECFMG and get your USMLE ID",
-                "You need it before you can apply for Step 1 or Step 2 CK. First check that "
-                "your school is listed in WDOMS with an ECFMG Sponsor Note. Students can "
-                "register while enrolled.",
+                texts.PLAN_REGISTER_WITH_ECFMG,
+                texts.PLAN_REGISTER_WITH_ECFMG_WHY,
             )
         )
     if any(getattr(p, s) == "failed" for s in STEP_NAMES):
@@ -234,9 +235,8 @@ def _exam_items(ctx: Ctx) -> list[Item]:
             _item(
                 "attempts",
                 "attempt-limits-and-failures",
-                "Plan your retake within the attempt limits",
-                f"You have at most {MAX_ATTEMPTS} attempts per Step, and programs see every "
-                "attempt. Retake only when your practice scores are safely above the pass mark.",
+                texts.PLAN_RETAKE_WITHIN_LIMITS,
+                texts.PLAN_RETAKE_WITHIN_LIMITS_WHY.format(attempts=MAX_ATTEMPTS),
             )
         )
     for step in ("step1", "step2ck"):
@@ -249,21 +249,17 @@ def _exam_item(ctx: Ctx, step: str) -> Item:
     name = STEP_NAMES[step]
     status = getattr(ctx.profile, step)
     titles = {
-        "failed": f"Retake USMLE {name}",
-        "scheduled": f"Sit USMLE {name} (you have a date)",
-        "preparing": f"Finish preparing and book USMLE {name}",
+        "failed": texts.PLAN_RETAKE_USMLE,
+        "scheduled": texts.PLAN_SIT_USMLE,
+        "preparing": texts.PLAN_FINISH_AND_BOOK_USMLE,
     }
-    title = titles.get(status or "", f"Prepare for USMLE {name}")
-    other = "Step 2 CK" if step == "step1" else "Step 1"
-    score = (
-        "Step 1 is pass/fail."
-        if step == "step1"
-        else "Its three-digit score weighs most with programs."
-    )
-    why = (
-        f"{score} You can take it before or after {other}. Pass it before you submit ERAS: "
-        f"submission opens {ctx.cycle.when('eras-submit')}. ECFMG must confirm it by the "
-        f"rank-list deadline, {ctx.cycle.when('rol-deadline')}."
+    title = titles.get(status or "", texts.PLAN_PREPARE_FOR_USMLE).format(step=name)
+    first = step == "step1"
+    why = texts.PLAN_USMLE_WHY.format(
+        score=texts.PLAN_STEP1_IS_PASS_FAIL if first else texts.PLAN_STEP2CK_SCORE_WEIGHS,
+        other=STEP_NAMES["step2ck" if first else "step1"],
+        eras_submit=ctx.cycle.when("eras-submit"),
+        rol_deadline=ctx.cycle.when("rol-deadline"),
     )
     return _item(step, f"usmle-{step}", title, why)
 
@@ -279,18 +275,11 @@ def _certification_items(ctx: Ctx) -> list[Item]:
             _item(
                 "english",
                 "english-proficiency",
-                "Pass OET Medicine",
-                "ECFMG requires it of everyone, native speakers too: 350 in Listening, Reading "
-                "and Speaking and 300 in Writing in one sitting. Each cycle only accepts recent "
-                "results, so time it for your target year.",
+                texts.PLAN_PASS_OET,
+                texts.PLAN_PASS_OET_WHY,
             )
         )
-    pathway_title = (
-        "Choose your clinical-skills Pathway (you apply once eligible)"
-        if student
-        else "Apply for an ECFMG clinical-skills Pathway"
-    )
-    pathway_when = ctx.cycle.when("pathways-deadline")
+    pathway_title = texts.PLAN_CHOOSE_PATHWAY if student else texts.PLAN_APPLY_FOR_PATHWAY
     # Once the Pathways deadline is behind us, applying is no longer an action: what is left is
     # ECFMG confirming the Pathway by the rank-list deadline (the requirements action says so).
     if not ctx.passed("pathways-deadline"):
@@ -299,19 +288,17 @@ def _certification_items(ctx: Ctx) -> list[Item]:
                 "pathway",
                 "clinical-skills-requirement",
                 pathway_title,
-                "Step 2 CS is gone; a Pathway plus OET now shows your clinical and "
-                f"communication skills. {ctx.cycle.year} Pathways application deadline: "
-                f"{pathway_when}.",
+                texts.PLAN_PATHWAY_WHY.format(
+                    year=ctx.cycle.year, pathways_deadline=ctx.cycle.when("pathways-deadline")
+                ),
             )
         )
     items.append(
         _item(
             "requirements",
             "ecfmg-certification",
-            "Have ECFMG confirm your requirements",
-            "Step 1, Step 2 CK, OET and a Pathway must be confirmed by the rank-list deadline, "
-            f"{ctx.cycle.when('rol-deadline')}, or NRMP withdraws you from the Match. Check your "
-            "status in MyIntealth.",
+            texts.PLAN_CONFIRM_REQUIREMENTS,
+            texts.PLAN_CONFIRM_REQUIREMENTS_WHY.format(rol_deadline=ctx.cycle.when("rol-deadline")),
         )
     )
     return items
@@ -327,18 +314,19 @@ def _application_items(ctx: Ctx) -> list[Item]:
             _item(
                 "nrmp",
                 "nrmp-match",
-                "Register for the NRMP Match",
-                f"Registration opens {ctx.cycle.when('nrmp-registration-opens')}. Register by "
-                f"{ctx.cycle.when('nrmp-late-fee')} to avoid the late fee; after that you can "
-                "still register until the rank-list deadline.",
+                texts.PLAN_REGISTER_FOR_NRMP,
+                texts.PLAN_REGISTER_FOR_NRMP_WHY.format(
+                    opens=ctx.cycle.when("nrmp-registration-opens"),
+                    late_fee=ctx.cycle.when("nrmp-late-fee"),
+                ),
             )
         )
     items.append(
         _item(
             "interviews",
             "interviews",
-            "Prepare for interviews",
-            "Interviews run from about October to January, mostly online; answer invitations fast.",
+            texts.PLAN_PREPARE_FOR_INTERVIEWS,
+            texts.PLAN_PREPARE_FOR_INTERVIEWS_WHY,
         )
     )
     return items
@@ -354,9 +342,8 @@ def _before_eras_items(ctx: Ctx) -> list[Item]:
             _item(
                 "usce",
                 "usce",
-                "Get US clinical experience",
-                "Common advice, not a rule: aim for 2-3 months of hands-on US experience "
-                "before you apply; it is also where your US letters come from.",
+                texts.PLAN_GET_USCE,
+                texts.PLAN_GET_USCE_WHY,
             )
         )
     if (p.us_lors or 0) < MIN_US_LORS:
@@ -364,10 +351,8 @@ def _before_eras_items(ctx: Ctx) -> list[Item]:
             _item(
                 "lors",
                 "letters-of-recommendation",
-                "Collect US letters of recommendation",
-                "Common advice: 2-3 letters from US physicians who supervised you. From the 2027 "
-                "ERAS season writers upload them through the AAMC Letter Writer Portal; you "
-                "request them in MyERAS.",
+                texts.PLAN_COLLECT_US_LETTERS,
+                texts.PLAN_COLLECT_US_LETTERS_WHY,
             )
         )
     if p.needs_visa:
@@ -375,19 +360,20 @@ def _before_eras_items(ctx: Ctx) -> list[Item]:
             _item(
                 "visa-programs",
                 "program-list",
-                "Apply only to programs that sponsor your visa",
-                "A program's visa policy (J-1, H-1B or none) is the first filter for your list.",
+                texts.PLAN_APPLY_TO_VISA_SPONSORS,
+                texts.PLAN_APPLY_TO_VISA_SPONSORS_WHY,
             )
         )
     items.append(
         _item(
             "eras",
             "eras-application",
-            "Prepare and submit your ERAS application",
-            f"ERAS opens {ctx.cycle.when('eras-opens')}; you can submit from "
-            f"{ctx.cycle.when('eras-submit')} and programs start reviewing "
-            f"{ctx.cycle.when('eras-review')}. Submit early. OB/GYN and emergency medicine "
-            "use ResidencyCAS instead.",
+            texts.PLAN_SUBMIT_ERAS,
+            texts.PLAN_SUBMIT_ERAS_WHY.format(
+                opens=ctx.cycle.when("eras-opens"),
+                submit=ctx.cycle.when("eras-submit"),
+                review=ctx.cycle.when("eras-review"),
+            ),
         )
     )
     return items
@@ -401,9 +387,8 @@ def _match_items(ctx: Ctx) -> list[Item]:
             _item(
                 "step3-h1b",
                 "usmle-step3",
-                "Pass Step 3 before the rank-list deadline if you want an H-1B",
-                "An H-1B for residency needs Steps 1, 2 CK and 3; Step 3 is taken in the US "
-                "after your ECFMG certificate is issued. A J-1 does not need it.",
+                texts.PLAN_STEP3_FOR_H1B,
+                texts.PLAN_STEP3_FOR_H1B_WHY,
             )
         )
     if not p.rol_certified:
@@ -411,19 +396,16 @@ def _match_items(ctx: Ctx) -> list[Item]:
             _item(
                 "rank-list",
                 "nrmp-match",
-                "Certify your rank order list",
-                f"Ranking opens {ctx.cycle.when('rol-opens')}. Rank every program you would "
-                "really attend, in your true order; an uncertified list does not enter the "
-                "Match.",
+                texts.PLAN_CERTIFY_RANK_LIST,
+                texts.PLAN_CERTIFY_RANK_LIST_WHY.format(opens=ctx.cycle.when("rol-opens")),
             )
         )
     items.append(
         _item(
             "match-week",
             "match-timeline",
-            "Match Week: learn whether you matched",
-            "On Monday you learn whether you matched; if not, SOAP runs Monday to Thursday. "
-            f"Match Day: {ctx.cycle.when('match-day')}.",
+            texts.PLAN_MATCH_WEEK,
+            texts.PLAN_MATCH_WEEK_WHY.format(match_day=ctx.cycle.when("match-day")),
         )
     )
     return items
@@ -437,9 +419,10 @@ def _start_items(ctx: Ctx) -> list[Item]:
             _item(
                 "certificate",
                 "ecfmg-certification",
-                "Hold your ECFMG certificate before residency starts",
-                "The full certificate (including your verified diploma) is needed by the "
-                f"start of training on {ctx.cycle.when('program-start')}.",
+                texts.PLAN_HOLD_CERTIFICATE,
+                texts.PLAN_HOLD_CERTIFICATE_WHY.format(
+                    program_start=ctx.cycle.when("program-start")
+                ),
             )
         )
     if p.needs_visa:
@@ -447,9 +430,8 @@ def _start_items(ctx: Ctx) -> list[Item]:
             _item(
                 "visa",
                 "visa-j1",
-                "Get your visa: usually a J-1 sponsored by ECFMG",
-                "The J-1 needs a Statement of Need from your health ministry and carries a "
-                "two-year home-residence rule; an H-1B needs Step 3 and a sponsoring program.",
+                texts.PLAN_GET_VISA,
+                texts.PLAN_GET_VISA_WHY,
             )
         )
     if not _passed(p.step3) and not (p.needs_visa and p.match_result in (None, "pending")):
@@ -457,9 +439,8 @@ def _start_items(ctx: Ctx) -> list[Item]:
             _item(
                 "step3",
                 "usmle-step3",
-                "Take Step 3 during residency",
-                "Most residents take it in their first or second year; you need it for a full "
-                "licence (and for an H-1B).",
+                texts.PLAN_STEP3_IN_RESIDENCY,
+                texts.PLAN_STEP3_IN_RESIDENCY_WHY,
             )
         )
     return items
@@ -474,8 +455,8 @@ def _matched_items(ctx: Ctx) -> list[Item]:
             _item(
                 "step3-h1b",
                 "usmle-step3",
-                "If your program sponsors an H-1B, pass Step 3 as soon as you can",
-                "The H-1B petition needs Step 3; with a J-1 you can take it during residency.",
+                texts.PLAN_STEP3_FOR_H1B_SOON,
+                texts.PLAN_STEP3_FOR_H1B_SOON_WHY,
             )
         )
     if not ctx.passed("program-start"):
@@ -483,9 +464,10 @@ def _matched_items(ctx: Ctx) -> list[Item]:
             _item(
                 "residency",
                 "residency-training",
-                "Get ready to start residency",
-                f"Programs start on {ctx.cycle.when('program-start')}: finish your "
-                "paperwork, licence or permit, and travel early.",
+                texts.PLAN_GET_READY_FOR_RESIDENCY,
+                texts.PLAN_GET_READY_FOR_RESIDENCY_WHY.format(
+                    program_start=ctx.cycle.when("program-start")
+                ),
             )
         )
     return items
@@ -495,9 +477,8 @@ def _soap_item(ctx: Ctx) -> Item:
     return _item(
         "soap",
         "soap",
-        "Take part in SOAP this Match Week",
-        "SOAP runs Monday to Thursday of Match Week: apply through ERAS to unfilled programs "
-        "only and do not contact programs first. You must be eligible to start on 1 July.",
+        texts.PLAN_TAKE_PART_IN_SOAP,
+        texts.PLAN_TAKE_PART_IN_SOAP_WHY,
     )
 
 
@@ -505,9 +486,8 @@ def _next_cycle_item(ctx: Ctx) -> Item:
     return _item(
         "next-cycle",
         "match-timeline",
-        f"Plan the {ctx.cycle.year} Match",
-        "Find out what held your application back (scores, US experience, letters, program "
-        "list) and strengthen it before the next ERAS season.",
+        texts.PLAN_NEXT_MATCH.format(year=ctx.cycle.year),
+        texts.PLAN_NEXT_MATCH_WHY,
     )
 
 
@@ -529,17 +509,11 @@ def warnings(ctx: Ctx) -> list[str]:
     p = ctx.profile
     if _graduated_long_ago(ctx):
         years = ctx.today.year - (p.graduation_year or ctx.today.year)
-        warnings.append(
-            f"You graduated {years} years ago: many programs have a year-of-graduation cutoff "
-            "(often 3-5 years). Recent US clinical experience helps."
-        )
+        warnings.append(texts.PLAN_GRADUATED_LONG_AGO.format(years=years))
     failed = [STEP_NAMES[s] for s in STEP_NAMES if getattr(p, s) == "failed"]
     if failed:
-        warnings.append(
-            f"You failed {', '.join(failed)}: each Step allows at most {MAX_ATTEMPTS} attempts "
-            "in total (at most 3 in 12 months), a fail stays on your transcript, and four fails "
-            "at any Step bar you from all Steps."
-        )
+        steps = ", ".join(failed)
+        warnings.append(texts.PLAN_FAILED_STEPS.format(steps=steps, attempts=MAX_ATTEMPTS))
     return warnings
 
 
@@ -557,16 +531,16 @@ def reach_problem(ctx: Ctx) -> str | None:
         STEP_NAMES[s] for s in ("step1", "step2ck") if getattr(p, s) not in (None, "passed")
     ]
     if not p.eras_submitted and submit and today > submit and not ctx.certified and steps_missing:
-        return (
-            f"The {c.year} Match is probably out of reach: ERAS submission opened on "
-            f"{c.when('eras-submit')} and {' and '.join(steps_missing)} "
-            f"{'is' if len(steps_missing) == 1 else 'are'} not passed yet."
+        one = len(steps_missing) == 1
+        template = (
+            texts.PLAN_ERAS_OPENED_ONE_STEP_MISSING if one else texts.PLAN_ERAS_OPENED_STEPS_MISSING
         )
+        steps = texts.PLAN_AND.join(steps_missing)
+        return template.format(year=c.year, eras_submit=c.when("eras-submit"), steps=steps)
     rol = c.day("rol-deadline")
     if rol and today > rol and not requirements_met(p):
-        return (
-            f"The rank-list deadline, {c.when('rol-deadline')}, has passed without your ECFMG "
-            f"requirements met, so the {c.year} Match is out of reach."
+        return texts.PLAN_RANK_LIST_DEADLINE_MISSED.format(
+            rol_deadline=c.when("rol-deadline"), year=c.year
         )
     return None
 
@@ -575,25 +549,22 @@ def _season_warnings(ctx: Ctx) -> list[str]:
     p, c, today = ctx.profile, ctx.cycle, ctx.today
     if p.match_result in ("matched", "unmatched"):
         return []
-    nxt = c.year + 1
     if today > c.match_day and (p.match_result == "pending" or p.nrmp_registered):
-        return [
-            f"Match Day of the {c.year} Match, {c.when('match-day')}, has passed: tell me "
-            "your result with /profile set match_result matched (or unmatched)."
-        ]
+        return [texts.PLAN_MATCH_DAY_PASSED.format(year=c.year, match_day=c.when("match-day"))]
     warnings: list[str] = []
     submit = c.day("eras-submit")
     if not p.eras_submitted and submit and today > submit and reach_problem(ctx) is None:
         warnings.append(
-            f"ERAS submission for the {c.year} Match opened on {c.when('eras-submit')} and "
-            f"programs are already reviewing. Submit now, or aim for the {nxt} Match."
+            texts.PLAN_ERAS_SUBMISSION_OPENED.format(
+                year=c.year, eras_submit=c.when("eras-submit"), next_year=c.year + 1
+            )
         )
     pathways = c.day("pathways-deadline")
     if pathways and today > pathways and not ctx.certified and not _passed(p.english):
         warnings.append(
-            f"The {c.year} Pathways deadline, {c.when('pathways-deadline')}, has passed and OET "
-            "is not passed: unless your Pathway application is already in, ask ECFMG whether "
-            f"the {c.year} Match is still possible."
+            texts.PLAN_PATHWAYS_DEADLINE_PASSED.format(
+                year=c.year, pathways_deadline=c.when("pathways-deadline")
+            )
         )
     return warnings
 
@@ -604,11 +575,9 @@ def _student_problem(ctx: Ctx) -> str | None:
     year = ctx.cycle.year
     if graduation is None or year >= graduation:
         return None
-    guess = "" if ctx.profile.graduation_year else "about "
-    return (
-        f"You expect to graduate in {guess}{graduation}, but residency from the {year} Match "
-        f"starts on 1 July {year}: you must have graduated by then."
-    )
+    given = ctx.profile.graduation_year  # else guessed from the year of study
+    when = str(graduation) if given else texts.PLAN_ABOUT_YEAR.format(year=graduation)
+    return texts.PLAN_GRADUATES_TOO_LATE.format(graduation=when, year=year)
 
 
 # -- /progress ----------------------------------------------------------------------------------

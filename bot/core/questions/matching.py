@@ -49,6 +49,7 @@ __all__ = [
     "SUGGEST_MIN",
     "LexicalIndex",
     "Matcher",
+    "Query",
     "analyse",
     "expand",
     "normalise",
@@ -425,12 +426,12 @@ _SENTENCE_RE = re.compile(r"(?<=[.?!])\s+|\n+")
 
 
 @dataclass(frozen=True)
-class _Query:
+class Query:
     """A message as the matcher sees it."""
 
     words: list[str]  # normalised words
     terms: list[str]  # content terms (see Matcher._terms)
-    plain: str  # the normalised text, for rapidfuzz
+    plain: str  # the normalised text, its words sorted, for rapidfuzz (see _sorted_words)
     focus: frozenset[str]  # terms of the sentence that asks the question, in a long message
     echoes: frozenset[str]  # canonical words added for an abbreviation the KB itself uses
 
@@ -451,7 +452,7 @@ class _TopicIndex:
     weights: dict[str, float]  # term -> how strongly the topic is about it (0-1)
     phrases: frozenset[str]
     term_sets: tuple[frozenset[str], ...]  # content terms of each title/keyword/variant
-    plain: tuple[str, ...]  # normalised title and variants, for rapidfuzz
+    plain: tuple[str, ...]  # normalised title and variants, words sorted, for rapidfuzz
     texts: tuple[_Text, ...] = ()
     # term -> the texts that use it: the closest text is found from the question's few terms
     # instead of walking every text (a topic with its entries has hundreds; this loop was a
@@ -488,7 +489,7 @@ def _index_doc(doc_id: str, texts: Sequence[tuple[str, str]]) -> tuple[_TopicInd
         if terms:
             term_sets.append(frozenset(terms))
         if field_name != "keyword":
-            plain.append(normalised)
+            plain.append(_sorted_words(normalised))
     n_texts = max(len(texts), 1)
     weights = {t: w * (0.7 + 0.3 * min(1.0, 3 * seen_in[t] / n_texts)) for t, w in best.items()}
     index = _TopicIndex(doc_id, weights, frozenset(phrases), tuple(term_sets), tuple(plain))
@@ -591,7 +592,7 @@ class LexicalIndex:
         return weight * WEAK_FACTOR if term in WEAK_TERMS else weight
 
     # -- scoring ------------------------------------------------------------------------------
-    def _weights(self, query: _Query) -> dict[str, float]:
+    def _weights(self, query: Query) -> dict[str, float]:
         """Question term -> weight: IDF-based, boosted in the asking sentence, echoes muted."""
         return {
             t: self._term_weight(t)
@@ -600,7 +601,7 @@ class LexicalIndex:
             for t in query.terms
         }
 
-    def _scores(self, query: _Query) -> dict[int, float]:
+    def _scores(self, query: Query) -> dict[int, float]:
         """Topic index -> score 0-100: coverage over all topics, the rest on the best few."""
         weights = self._weights(query)
         total = sum(weights.values())
@@ -642,7 +643,7 @@ class LexicalIndex:
         best = max((s / (query_norm * texts[n].norm) for n, s in shared.items() if s), default=0.0)
         return min(1.0, best)
 
-    def _parse(self, text: str) -> _Query:
+    def _parse(self, text: str) -> Query:
         """Truncate, normalise and analyse a message once for ranking and guards."""
         text = (text or "")[:MAX_INPUT_CHARS]
         words = normalise(text).split()
@@ -652,9 +653,10 @@ class LexicalIndex:
         if len(sentences) > 1:
             asked = [s for s in sentences if "?" in s] or sentences
             focus = frozenset(self._terms(normalise(asked[-1]).split()))
-        return _Query(words, terms, " ".join(words), focus, self._echoes(words, terms))
+        plain = _sorted_words(" ".join(words))
+        return Query(words, terms, plain, focus, self._echoes(words, terms))
 
-    def _rank(self, query: _Query) -> list[Match]:
+    def _rank(self, query: Query) -> list[Match]:
         scores = self._scores(query)
         order = sorted(scores, key=lambda i: (-scores[i], i))[:MAX_MATCHES]
         return [Match(self._topics[i].id, scores[i]) for i in order if scores[i] > 0]
@@ -675,18 +677,18 @@ class LexicalIndex:
         postings = self._postings.get(next(iter(unique)), [])
         return len(postings) > max(2, AMBIGUOUS_DF_SHARE * self._n)
 
-    def parse(self, text: str) -> _Query:
+    def parse(self, text: str) -> Query:
         """A message as this index sees it (typos corrected towards its own vocabulary)."""
         return self._parse(text)
 
-    def scores(self, query: _Query) -> dict[str, float]:
+    def scores(self, query: Query) -> dict[str, float]:
         """Document id -> score 0-100 for the best candidates; documents not listed score 0."""
         return {self._topics[i].id: s for i, s in self._scores(query).items() if s > 0}
 
-    def has_known_word(self, query: _Query) -> bool:
+    def has_known_word(self, query: Query) -> bool:
         return self._has_known_word(query.terms)
 
-    def too_vague(self, query: _Query) -> bool:
+    def too_vague(self, query: Query) -> bool:
         return self._too_vague(query.terms)
 
 
@@ -724,11 +726,21 @@ class Matcher(LexicalIndex):
         return MatchResult("suggest", tuple(_suggestions(ranking)))
 
 
+def _sorted_words(text: str) -> str:
+    """The words in sorted order: `fuzz.ratio` of two sorted texts is `token_sort_ratio`.
+
+    Sorting each text once, when it is indexed or parsed, instead of in every comparison
+    halved the rapidfuzz time of a long post (holdout-4: 12 candidates x up to 275 texts).
+    """
+    return " ".join(sorted(text.split()))
+
+
 def _fuzzy(plain: str, texts: Sequence[str]) -> float:
-    """0-1: rapidfuzz similarity, word order aside, of the question to the closest text."""
+    """0-1: rapidfuzz similarity, word order aside, of the question to the closest text
+    (both already in sorted word order)."""
     if not plain or not texts:
         return 0.0
-    best = process.extractOne(plain, texts, scorer=fuzz.token_sort_ratio)
+    best = process.extractOne(plain, texts, scorer=fuzz.ratio)
     return best[1] / 100.0 if best else 0.0
 
 

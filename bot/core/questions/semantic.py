@@ -1,10 +1,11 @@
 """Sentence vectors for everything a person may ask about, cached on disk.
 
 The matcher (`hybrid`) chooses the texts: topic titles, variants and keywords, entry questions,
-variants and keywords (~3,000). Embedding them all takes 20-30 s on one core, so the vectors are
-cached in a file named by a hash of the texts and of the model: start-up and /reload read it in
-milliseconds, and any change to the knowledge or the model makes a new file, which reuses the
-vectors of unchanged texts from the previous files. Where no cache folder is writable the
+variants and keywords (~3,300). Embedding them all takes ~5 s of CPU on one core (10-20 s of
+wall on a busy machine), so the vectors are cached in a file named by a hash of the texts, the
+model and its runtime: start-up and /reload read it in milliseconds, and any change to the
+knowledge or the model makes a new file, which reuses the vectors of unchanged texts from the
+previous files. Where no cache folder is writable the
 vectors stay in memory.
 """
 
@@ -23,7 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.core.questions.encoder import MAX_TOKENS, QUESTION_TOKENS, Encoder, ModelMissing
+from bot.core.questions.encoder import (
+    MAX_TOKENS,
+    QUESTION_TOKENS,
+    Encoder,
+    EncoderBroken,
+    ModelMissing,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +65,8 @@ def cache_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def shared_encoder() -> Encoder | None:
-    """The process's one encoder (90 MB, ~0.7 s to load), or None: then matching is lexical.
+    """The process's one encoder (~115 MB, ~0.2 s to load; the first start builds its graph
+    into the cache folder, ~5 s), or None: then matching is lexical.
 
     Loaded once per process, so /reload and every test of a session reuse it.
     """
@@ -66,9 +74,14 @@ def shared_encoder() -> Encoder | None:
         log.info("sentence vectors off (%s=0): matching is lexical only", SEMANTIC_ENV)
         return None
     try:
-        return Encoder()
+        return Encoder(cache=cache_dir(), lock=_cache_lock)
     except ModelMissing as exc:
         log.warning("sentence model unavailable, matching is lexical only: %s", exc)
+        return None
+    except EncoderBroken as exc:
+        # A bot that answers from words alone (~10 points less first-topic accuracy) serves
+        # people better than one that does not start; the error says what to repair.
+        log.error("sentence model broken, matching is lexical only: %s", exc)
         return None
 
 
@@ -107,9 +120,11 @@ def _key(encoder: Encoder, texts: Sequence[str], kind: str) -> str:
 
 
 def _model_tag(encoder: Encoder, kind: str) -> bytes:
-    if kind == QUESTIONS:  # other truncation; the knowledge's tag is unchanged (caches stay valid)
-        return f"{CACHE_FORMAT}|{encoder.fingerprint}|{QUESTION_TOKENS}|{kind}".encode()
-    return f"{CACHE_FORMAT}|{encoder.fingerprint}|{MAX_TOKENS}".encode()
+    """The model and what ran it (graph version, precision, onnxruntime version): vectors of
+    another runtime are never mixed with these."""
+    if kind == QUESTIONS:  # other truncation than the knowledge's
+        return f"{CACHE_FORMAT}|{encoder.runtime}|{QUESTION_TOKENS}|{kind}".encode()
+    return f"{CACHE_FORMAT}|{encoder.runtime}|{MAX_TOKENS}".encode()
 
 
 def _text_ids(encoder: Encoder, texts: Sequence[str], kind: str) -> np.ndarray:
@@ -151,7 +166,7 @@ def _cached_vectors(
         return found
     with _cache_lock(path.parent):
         # Another process starting on the same knowledge (a second bot, a test worker) may
-        # have embedded it while we waited: 20-30 s of CPU each that need not be paid twice.
+        # have embedded it while we waited: ~5 s of CPU each that need not be paid twice.
         found = _read(path, ids)
         return found if found is not None else _embed(encoder, texts, ids, path, kind)
 
