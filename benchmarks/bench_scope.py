@@ -9,8 +9,8 @@ closer to an out-of-scope intent of scope.yaml than to the bot's domain by more 
 (`ASK_SHARE`). The grid: the ask's share, the margin, and a slack by which a long post's gap
 would be read less strictly (0 in use). A setting qualifies on a group when, on each of its
 sets, in-scope questions refused stay <= 3% and neither top-1 nor direct-and-right drops more
-than half a point below the guard as it was before the pass (`BEFORE`: commit fa049b8, one-line
-intents, margin -0.04, share 0.4, no slack, measured with bench_matching.py); among those, the
+than half a point below the numbers before the pass (`BEFORE`, measured with bench_matching.py:
+one-line intents, margin -0.04, share 0.4); among those, the
 most out-of-scope questions rejected (summed over the group's sets) wins, ties going to the
 fewest in-scope questions refused, then the strictest short margin and the smallest slack. The
 vectors are computed once; the grid replays the decision only.
@@ -51,16 +51,18 @@ CHECK_SETS = ("holdout-forum", "holdout-2", "holdout-5")
 SHARES = (0.3, 0.4, 0.5, 0.6)
 MARGINS = tuple(n / 100 for n in range(-7, 0))
 SLACKS = tuple(n / 100 for n in range(-3, 6))
-# top-1 and direct-and-right per set before the pass (commit fa049b8)
+# top-1 and direct-and-right per set before the pass (main at a84b4a4: after the decision pass
+# and the onnxruntime encoder; the pass was first chosen against fa049b8's numbers, the same
+# setting wins against these)
 BEFORE = {
     "dev": (0.9684, 0.8632),
-    "dev-forum": (0.8724, 0.6633),
+    "dev-forum": (0.8827, 0.6786),
     "holdout": (0.9444, 0.7963),
     "holdout-forum": (0.9043, 0.7565),
     "holdout-2": (0.9500, 0.8333),
-    "holdout-3": (0.8833, 0.6833),
-    "holdout-4": (0.8417, 0.6500),
-    "holdout-5": (0.8333, 0.6458),
+    "holdout-3": (0.8833, 0.6917),
+    "holdout-4": (0.8583, 0.6667),
+    "holdout-5": (0.8438, 0.7188),
 }
 Setting = tuple[float, float, float]
 
