@@ -91,6 +91,33 @@ def test_a_question_that_names_another_country_on_the_way_to_the_us_is_answered(
 
 
 @needs_model
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what time does Walmart close on Sundays",
+        "I'm a teacher from Kenya, is there a J-1 visa for teachers in the US?",
+        "where can I buy a warm winter coat in Chicago before my interviews?",
+    ],
+)
+def test_everyday_errands_and_other_jobs_visas_are_refused(
+    real: QuestionMatcher, question: str
+) -> None:
+    assert real.analyse(question).guard is None  # no word list names them
+    assert real.match(question).kind == "none"
+
+
+@needs_model
+def test_residency_on_an_h4_ead_is_answered(real: QuestionMatcher) -> None:
+    # The IT worker's spouse asking for the EAD itself is refused (scope.yaml); a doctor on H-4
+    # asking about residency is ours.
+    result = real.match(
+        "My husband is a software engineer on H-1B; can I do residency on my H-4 EAD?"
+    )
+    assert result.kind in ("answer", "suggest")
+    assert "visa-h1b" in [m.topic for m in result.matches[:3]]
+
+
+@needs_model
 def test_a_long_post_that_names_plab_as_the_road_not_taken_is_answered(
     real: QuestionMatcher,
 ) -> None:
