@@ -109,7 +109,8 @@ class ScopeGuard:
     def judges(words: Sequence[str], terms: Sequence[str]) -> bool:
         """Does meaning judge a question a word guard refused? Yes when the word is one a
         US-bound IMG uses too (out_of_scope, not out_of_scope_always) and the question names the
-        US road (`US_ROUTE`). On the tuning sets: holdout-4 refused 0.8 -> 0.0%, no set rejects
+        US road (`US_ROUTE`). On the tuning sets it answers one more in-scope post of holdout-4
+        (an IMG whose wife is a nurse, asking about US clinical experience) and no set rejects
         fewer out-of-scope questions (the intents catch them by meaning)."""
         padded = f" {' '.join(words)} "
         if any(w in ALWAYS_OUT_MARKERS for w in words) or any(
