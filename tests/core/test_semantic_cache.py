@@ -126,6 +126,20 @@ def test_an_edit_embeds_only_the_new_texts(model: Encoder, tmp_path: Path) -> No
     assert np.allclose(index.vectors, model.encode(edited), atol=1e-6)
 
 
+def test_a_text_indexed_twice_gets_its_vector_at_every_place(
+    model: Encoder, tmp_path: Path
+) -> None:
+    """A variant written under a topic and under its entry: both places hold its vector, on a
+    fresh cache and when an edit reuses an older cache file."""
+    twice = [TEXTS[0], TEXTS[1], TEXTS[0]]
+    fresh = SemanticIndex(model, ITEMS, twice, tmp_path)
+    expected = model.encode(twice)
+    assert np.allclose(fresh.vectors, expected, atol=1e-6)
+    edited = [*twice, TEXTS[1]]
+    reused = SemanticIndex(model, [*ITEMS, ITEMS[0]], edited, tmp_path)
+    assert np.allclose(reused.vectors, model.encode(edited), atol=1e-6)
+
+
 def test_an_unwritable_cache_keeps_vectors_in_memory(model: Encoder, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
