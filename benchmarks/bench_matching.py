@@ -64,6 +64,7 @@ SETS = (
     "holdout-3",
     "holdout-4",
     "holdout-5",
+    "holdout-6",
 )
 TUNING_SETS = ("dev", "dev-forum", "holdout")
 CHECK_SETS = ("holdout-forum", "holdout-2")

@@ -266,20 +266,38 @@ def test_medium_and_long_posts_of_the_last_held_out_set_do_not_regress(
     assert report.none_recall >= 0.91, report.to_text()
 
 
+@pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
+def test_the_sixth_held_out_set_does_not_regress(real_matcher: MatchesQuestions) -> None:
+    """tests/data/holdout-6.yaml (300 questions, 137 of them posts of 60+ words, 55 out of
+    scope), written from the topic list alone and measured once after the decision, scope and
+    onnxruntime passes (BENCHMARKS.md): top-1 82.9%, top-3 97.1%, direct and right 70.2%,
+    confidently wrong 6.5% (2.4% counting `also`), refused 0.8%, out of scope rejected 72.7%.
+    A guard against regressions, not a target: several of issue 10's bars are missed here."""
+    report = evaluate(real_matcher, load_questions(DATA / "holdout-6.yaml"))
+    print(report.to_text())
+    assert report.top1 >= 0.81, report.to_text()
+    assert report.top3 >= 0.95, report.to_text()
+    assert report.direct_correct >= 0.68, report.to_text()
+    assert report.confident_wrong <= 0.07, report.to_text()
+    assert report.refused_rate <= 0.02, report.to_text()
+    assert report.none_recall >= 0.70, report.to_text()
+
+
 # Specific-fact questions (`fact: true`) answered directly on the labelled topic with an entry's
 # short answer, after the facet pass (bot/core/questions/facets.py): measured holdout-forum 88.5%
 # of 52, holdout-2 100% of 30, holdout-3 58.8% of 80, holdout-4 52.8% of 36, holdout-5 33.3% of
 # 30 (before: 80.8 / 96.7 / 52.5 / 41.7 / 26.7%). After the decision pass (long posts pick an
 # entry on their asking part from 55, an entry asking the question's kind of fact from 55):
 # holdout-3 66.2%, holdout-4 75.0%, holdout-5 66.7%; holdout-forum 90.4% (new facets: duration,
-# who); holdout-2 unchanged. Issue 10's bar is
-# 90%: only holdout-2 meets it.
+# who); holdout-2 unchanged. holdout-6, measured once after those passes: 65.1% of 83. Issue 10's
+# bar is 90%: only holdout-2 meets it.
 FACT_BARS = {
     "holdout-forum": 0.88,
     "holdout-2": 0.96,
     "holdout-3": 0.64,
     "holdout-4": 0.72,
     "holdout-5": 0.63,
+    "holdout-6": 0.63,
 }
 
 
