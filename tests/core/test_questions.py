@@ -410,6 +410,7 @@ def test_a_third_topic_far_behind_a_close_pair_is_not_offered(small: QuestionMat
     ]
 
 
+@needs_model  # the hybrid decision: without the model the matcher decides lexically
 def test_an_entry_far_ahead_of_other_topics_entries_counts_as_agreement(
     small: QuestionMatcher,
 ) -> None:
