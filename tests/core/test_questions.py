@@ -706,3 +706,25 @@ def test_an_entry_answers_from_a_lower_score_for_a_long_post_or_the_asked_kind_o
     # Below the long-post and facet bars: the overview.
     low = replace(fee, score=HYBRID.long_pick_min - 1, same_facet=True)
     assert small.decide(replace(long, entries=(low, documents)), HYBRID).entry is None
+
+
+@needs_model
+@pytest.mark.parametrize(
+    ("question", "topic", "entry"),
+    [
+        ("how many exams are in the usmle", "usmle-overview", "usmle-how-many-steps"),
+        (
+            "ecfmg pathway review how many weeks",
+            "clinical-skills-requirement",
+            "pathway-review-time",
+        ),
+        ("residencycas opening date for obgyn", "residencycas", "rcas-opening-date"),
+    ],
+)
+def test_a_specific_fact_question_gets_the_entry_that_states_the_fact(
+    real: QuestionMatcher, question: str, topic: str, entry: str
+) -> None:
+    # Issue 10: a question asking one fact (how many Steps, how long paperwork takes, an opening
+    # date) gets the short answer that states it, not the topic overview or a menu.
+    result = real.match(question)
+    assert (result.kind, result.matches[0].topic, result.entry) == ("answer", topic, entry)
