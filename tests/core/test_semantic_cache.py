@@ -161,6 +161,16 @@ def test_only_the_newest_cache_files_are_kept(model: Encoder, tmp_path: Path) ->
     assert len(list(tmp_path.glob("vectors-*.npz"))) == semantic.CACHE_FILES_KEPT
 
 
+def test_question_sets_keep_more_files_than_knowledge_versions(
+    model: Encoder, tmp_path: Path
+) -> None:
+    """The test suite alone scores ~30 question lists: eight files made every run re-encode."""
+    assert semantic.QUESTION_FILES_KEPT >= 32
+    for n in range(semantic.CACHE_FILES_KEPT + 2):
+        question_vectors(model, [f"question number {n}"], tmp_path)
+    assert len(list(tmp_path.glob("questions-*.npz"))) == semantic.CACHE_FILES_KEPT + 2
+
+
 def test_without_the_model_package_one_log_line_and_no_encoder(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
