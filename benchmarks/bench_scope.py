@@ -14,6 +14,11 @@ one-line intents, margin -0.04, share 0.4); among those, the
 most out-of-scope questions rejected (summed over the group's sets) wins, ties going to the
 fewest in-scope questions refused, then the strictest short margin and the smallest slack. The
 vectors are computed once; the grid replays the decision only.
+
+Pass 2 (holdout-6 joined the tuning group) adds two dimensions, the margin for a writer who
+names another job (`asker_margin`) and a short question's lowest top score (`short_min`), and a
+condition: no set refuses more in-scope questions than before the pass (`BEFORE` now holds main
+before pass 2); ties then go to the loosest asker margin and the lowest floor.
 """
 
 from __future__ import annotations
@@ -46,25 +51,30 @@ from bot.core.questions.semantic import question_vectors  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 # Long posts are in holdout-4 (tuning) and holdout-5 (shown): each group has some.
-TUNING_SETS = ("dev", "dev-forum", "holdout", "holdout-3", "holdout-4")
+# Pass 2 added holdout-6 (its 55 out-of-scope questions passed 27% before) to the tuning group.
+TUNING_SETS = ("dev", "dev-forum", "holdout", "holdout-3", "holdout-4", "holdout-6")
 CHECK_SETS = ("holdout-forum", "holdout-2", "holdout-5")
-SHARES = (0.3, 0.4, 0.5, 0.6)
-MARGINS = tuple(n / 100 for n in range(-7, 0))
-SLACKS = tuple(n / 100 for n in range(-3, 6))
-# top-1 and direct-and-right per set before the pass (main at a84b4a4: after the decision pass
-# and the onnxruntime encoder; the pass was first chosen against fa049b8's numbers, the same
-# setting wins against these)
+SHARES = (0.4, 0.5, 0.6)
+MARGINS = tuple(n / 100 for n in range(-6, -1))
+SLACKS = (0.0, 0.02)
+# Pass 2: the margin for a writer who names another job (`Thresholds.asker_margin`; inf: none)
+# and the lowest top score of a short question (`Thresholds.short_min`; 26 = suggest_min: none).
+ASKER_MARGINS = (float("inf"), -0.25, -0.22, -0.2, -0.18, -0.16, -0.14, -0.12, -0.1, -0.08)
+SHORT_MINS = (26.0, 30.0, 32.0, 34.0, 36.0)
+# top-1, direct-and-right and in-scope refused per set before pass 2 (main at c47d172, measured
+# by this replay; pass 1 was chosen against the numbers before it, at fa049b8 and a84b4a4)
 BEFORE = {
-    "dev": (0.9684, 0.8632),
-    "dev-forum": (0.8827, 0.6786),
-    "holdout": (0.9444, 0.7963),
-    "holdout-forum": (0.9043, 0.7565),
-    "holdout-2": (0.9500, 0.8333),
-    "holdout-3": (0.8833, 0.6917),
-    "holdout-4": (0.8583, 0.6667),
-    "holdout-5": (0.8438, 0.7188),
+    "dev": (0.9684, 0.8632, 0.0105),
+    "dev-forum": (0.8776, 0.6633, 0.0051),
+    "holdout": (0.9444, 0.7963, 0.0),
+    "holdout-forum": (0.9043, 0.7565, 0.0043),
+    "holdout-2": (0.9500, 0.8333, 0.0),
+    "holdout-3": (0.8875, 0.6958, 0.0042),
+    "holdout-4": (0.8583, 0.6750, 0.0083),
+    "holdout-5": (0.8542, 0.7188, 0.0),
+    "holdout-6": (0.8286, 0.6816, 0.0082),
 }
-Setting = tuple[float, float, float]
+Setting = tuple[float, float, float, float, float]
 
 
 class Gaps:
@@ -89,7 +99,7 @@ class Gaps:
                 self.ask[n] = guard.gap(v, float(matcher.semantic.vectors.dot(v).max()))
 
     def report(self, matcher: QuestionMatcher, setting: Setting) -> EvalReport:
-        share, margin, slack = setting
+        share, margin, slack, asker, short = setting
         gaps = np.where(
             np.isnan(self.ask), self.whole, (1 - share) * self.whole + share * self.ask - slack
         )
@@ -97,7 +107,7 @@ class Gaps:
             a if a.scope_gap is None else replace(a, scope_gap=float(g))
             for a, g in zip(self.analyses, gaps, strict=True)
         ]
-        limits = replace(HYBRID, scope_margin=margin)
+        limits = replace(HYBRID, scope_margin=margin, asker_margin=asker, short_min=short)
         replay = _Replay(matcher, analyses, limits)
         return evaluate(replay, [(str(n), label) for n, label in enumerate(self.labels)])
 
@@ -115,15 +125,22 @@ class _Replay:
 
 
 def fits(r: EvalReport, name: str) -> bool:
-    """Refuses <= 3% of in-scope questions, and top-1 and direct-and-right are no more than half
-    a point below the numbers before the pass."""
-    top1, direct = BEFORE[name]
-    return r.refused_rate <= 0.03 and r.top1 >= top1 - 0.005 and r.direct_correct >= direct - 0.005
+    """Refuses <= 3% of in-scope questions and (pass 2) no more than before: a real doctor
+    refused is worse than a near miss answered; top-1 and direct-and-right no more than half a
+    point below the numbers before the pass."""
+    top1, direct, refused = BEFORE[name]
+    return (
+        r.refused_rate <= 0.03
+        and round(r.refused_rate, 4) <= refused
+        and r.top1 >= top1 - 0.005
+        and r.direct_correct >= direct - 0.005
+    )
 
 
 def best(reports: dict[Setting, dict[str, EvalReport]], group: Sequence[str]) -> list[Setting]:
     """Settings that fit on each of the group's sets, most out-of-scope questions rejected
-    first, then fewest in-scope refused, the strictest margin, the smallest slack."""
+    first, then fewest in-scope refused, the strictest margin, the smallest slack, the loosest
+    asker margin and short floor (the least change)."""
     found = [
         (
             round(sum(by_set[n].none_recall for n in group), 6),
@@ -133,7 +150,7 @@ def best(reports: dict[Setting, dict[str, EvalReport]], group: Sequence[str]) ->
         for setting, by_set in reports.items()
         if all(fits(by_set[n], n) for n in group)
     ]
-    found.sort(key=lambda f: (-f[0], f[1], f[2][1], f[2][2]))
+    found.sort(key=lambda f: (-f[0], f[1], f[2][1], f[2][2], -f[2][3], f[2][4]))
     return [setting for *_, setting in found]
 
 
@@ -143,12 +160,12 @@ def main() -> None:
     sets = {
         n: Gaps(matcher, load_questions(DATA / f"{n}.yaml")) for n in (*TUNING_SETS, *CHECK_SETS)
     }
-    grid = list(itertools.product(SHARES, MARGINS, SLACKS))
+    grid = list(itertools.product(SHARES, MARGINS, SLACKS, ASKER_MARGINS, SHORT_MINS))
     reports = {s: {n: g.report(matcher, s) for n, g in sets.items()} for s in grid}
-    in_use = (scope.ASK_SHARE, HYBRID.scope_margin, 0.0)
+    in_use = (scope.ASK_SHARE, HYBRID.scope_margin, 0.0, HYBRID.asker_margin, HYBRID.short_min)
     print(f"# scope.yaml: {len(scope.load_scope()[1])} out-of-scope intents; in use {in_use}")
-    print("| chosen on | share | margin | slack | " + " | ".join(sets) + " |")
-    print("|---|---|---|---|" + "---|" * len(sets))
+    print("| chosen on | share | margin | slack | asker | short | " + " | ".join(sets) + " |")
+    print("|---|---|---|---|---|---|" + "---|" * len(sets))
     for group in (TUNING_SETS, CHECK_SETS):
         for setting in best(reports, group)[:3]:
             print(row("+".join(group), setting, reports[setting]))

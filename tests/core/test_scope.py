@@ -10,7 +10,13 @@ from bot.core.knowledge import load_knowledge
 from bot.core.questions.answers import build_matcher
 from bot.core.questions.hybrid import QuestionMatcher, asking_part
 from bot.core.questions.matching import expand
-from bot.core.questions.scope import ScopeGuard, load_route_words, load_scope
+from bot.core.questions.scope import (
+    ScopeGuard,
+    load_askers,
+    load_route_words,
+    load_scope,
+    other_asker,
+)
 from bot.core.questions.semantic import shared_encoder
 
 needs_model = pytest.mark.skipif(shared_encoder() is None, reason="model package not installed")
@@ -256,3 +262,106 @@ def test_a_malformed_route_word_list_is_rejected(text: str, problem: str) -> Non
 
 def test_the_route_words_are_read_from_the_vocabulary() -> None:
     assert {"residency", "match"} <= load_route_words()
+
+
+# Who is asking (scope.other_asker, vocabulary.yaml `askers`): posts written for these tests.
+RESPIRATORY_THERAPIST = (
+    "Good evening everyone, I work as a respiratory therapist in Manila with six years in an "
+    "adult ICU, and my cousin who is an MBBS doctor told me about this group because you all "
+    "know the US system so well. I would like to move to the US too and keep working with "
+    "ventilators. Which credential evaluation and which state licence does a respiratory "
+    "therapist need, and will a hospital sponsor the visa for someone in my job?"
+)
+ENGINEER_HUSBAND = (
+    "Hello all, I'm an electrical engineer in Lagos and my wife passed Step 1 last year, she "
+    "is the doctor in our house and reads this group every day. My company has a branch in "
+    "Houston and they want to move me there next spring. How long does premium processing "
+    "take for my own work petition, and can I start the new job before the approval arrives?"
+)
+NURSE_WIFE_IMG = (
+    "Hi seniors, my wife is a nurse and I'm an IMG doctor from Kerala with Step 1 and Step 2 CK "
+    "passed. We are both hoping to move to the US next year and I am applying to internal "
+    "medicine programs in this cycle through ERAS. If I match, can I take the J-1 through "
+    "ECFMG and can she come with me as my J-2 dependent and work there?"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "other"),
+    [
+        (RESPIRATORY_THERAPIST, True),
+        (ENGINEER_HUSBAND, True),
+        ("Pharmacist here. Can I apply for a residency in the US?", True),
+        ("I'm not a doctor, I'm a teacher; my husband is on a J-1 in Ohio", True),
+        # someone else's job is not the writer's
+        (NURSE_WIFE_IMG, False),
+        ("my wife is a nurse, I'm an IMG doctor, can we both go on J-1?", False),
+        ("I'm a dentist's daughter and an MBBS graduate, how do I start the USMLE?", False),
+        # a doctor who names a former job is a doctor
+        ("I worked as a lab technician before med school; now I'm an IMG with Step 1", False),
+        ("I'm a doctor, not a nurse, so which visa do I need for residency?", False),
+        ("How many programs should I apply to as an engineer turned doctor?", False),
+    ],
+)
+def test_the_writer_who_names_another_job_for_themselves_is_an_other_asker(
+    text: str, other: bool
+) -> None:
+    assert other_asker(text) is other
+
+
+@needs_model
+@pytest.mark.parametrize("post", [RESPIRATORY_THERAPIST, ENGINEER_HUSBAND])
+def test_a_post_by_someone_in_another_job_about_their_own_road_is_refused(
+    real: QuestionMatcher, post: str
+) -> None:
+    analysis = real.analyse(post)
+    assert analysis.guard is None and analysis.other_asker
+    assert real.match(post).kind == "none"
+
+
+@needs_model
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        (NURSE_WIFE_IMG, "visa-j1"),
+        ("my wife is a nurse, I'm an IMG doctor, can we both go on J-1?", "visa-j1"),
+        (
+            "I'm a doctor from Cairo and my husband is a software engineer on an H-1B in New "
+            "Jersey. Can I apply to residency from his H-4 visa, or do I need my own?",
+            None,
+        ),
+    ],
+)
+def test_an_img_who_names_a_spouses_job_is_answered(
+    real: QuestionMatcher, question: str, topic: str | None
+) -> None:
+    assert not real.analyse(question).other_asker
+    result = real.match(question)
+    assert result.kind in ("answer", "suggest")
+    if topic is not None:
+        assert topic in [m.topic for m in result.matches[:2]]
+
+
+@needs_model
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my permanent resident card expires in two months, what do I file",
+        "the courier says my package was delivered but nothing came, who do I call",
+    ],
+)
+def test_everyday_immigration_and_errands_are_refused(real: QuestionMatcher, question: str) -> None:
+    assert real.match(question).kind == "none"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("askers: {other: [nurse]}\n", "askers.doctor"),
+        ("askers: {other: [nurse, ''], doctor: [doctor]}\n", "askers.other"),
+        ("askers: {other: [nurse, doctor], doctor: [doctor]}\n", "share"),
+    ],
+)
+def test_a_malformed_asker_list_is_rejected(text: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        load_askers(text)

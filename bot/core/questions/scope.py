@@ -18,10 +18,18 @@ A word guard (vocabulary.yaml) refuses a question that names another country's e
 profession without naming the US path's exams. An IMG bound for the US names them too, as the
 road not taken ("I dropped the AMC plan for the US route"); when the question names the US
 road in plain words (`us_route`: "residency", "match"), meaning judges it instead (`judges`).
+
+Who is asking (`other_asker`): a post whose writer says they work in another job ("I'm a
+dentist from Lahore", "I work as a software engineer") and never that they are a doctor tells
+the domain's story (a J-1, a residency, a spouse's Step 1) around their own road. The meaning of
+such a post still leans to the knowledge (a dentist's "dental residency on a J-1" sits close to
+the J-1 topic), so it is held to a stricter margin (`Thresholds.asker_margin`). Someone else's
+job ("my wife is a nurse, I'm an IMG") is not the writer's.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -30,10 +38,22 @@ import numpy as np
 import yaml
 
 from bot.core.questions.encoder import Encoder
-from bot.core.questions.matching import ALWAYS_OUT_MARKERS, ALWAYS_OUT_PHRASES, VOCABULARY_FILE
+from bot.core.questions.matching import (
+    ALWAYS_OUT_MARKERS,
+    ALWAYS_OUT_PHRASES,
+    VOCABULARY_FILE,
+    normalise,
+)
 from bot.core.questions.semantic import Indexed, SemanticIndex
 
-__all__ = ["US_ROUTE", "ScopeGuard", "load_route_words", "load_scope"]
+__all__ = [
+    "US_ROUTE",
+    "ScopeGuard",
+    "load_askers",
+    "load_route_words",
+    "load_scope",
+    "other_asker",
+]
 
 SCOPE_FILE = "scope.yaml"
 # A long post's gap: its asking sentences' gap and its whole text's, half each (the topic scores
@@ -64,6 +84,61 @@ def load_route_words(text: str | None = None) -> frozenset[str]:
 
 
 US_ROUTE = load_route_words()
+
+
+def load_askers(text: str | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """vocabulary.yaml's `askers` (other jobs, a doctor's words), normalised; a malformed list
+    fails loudly at start-up."""
+    if text is None:
+        text = resources.files("bot.core.questions").joinpath(VOCABULARY_FILE).read_text("utf-8")
+    raw = yaml.safe_load(text)
+    askers = raw.get("askers") if isinstance(raw, dict) else None
+    lists = []
+    for key in ("other", "doctor"):
+        words = askers.get(key) if isinstance(askers, dict) else None
+        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+            raise ValueError(f"{VOCABULARY_FILE}: askers.{key} must be a list of words")
+        lists.append(tuple(normalise(w) for w in words))
+    if set(lists[0]) & set(lists[1]):
+        raise ValueError(f"{VOCABULARY_FILE}: askers.other and askers.doctor share a word")
+    return lists[0], lists[1]
+
+
+OTHER_JOBS, DOCTOR_WORDS = load_askers()
+# A writer's words about themselves: "I'm (not) ...", "I am ...", "I work as ...", "... here"
+# ("pharmacist here"), up to the next punctuation, cut before another person comes in ("and my
+# wife ...", "but my husband ..."). A possessive names someone else ("a dentist's wife").
+_CLAUSE_END = re.compile(r"[.,;:!?()\n]|\s[-–—]\s")
+_POSSESSIVE = re.compile(r"\w+['’]s\b")
+_SELF = re.compile(r"^(?:.*?\b)?(?:i am|im|iam|i work as|i worked as)\b(.*)$")
+_HERE = re.compile(r"^(.{0,40}) here$")
+_OTHER_PERSON = re.compile(r"\b(?:and|but|my|our|his|her|who|whose|because|while|so|whereas)\b.*$")
+
+
+def _self_descriptions(text: str) -> list[str]:
+    """The normalised clauses in which the writer says who they are (negated ones dropped:
+    "I'm not a doctor" names nothing the writer is)."""
+    found = []
+    for clause in _CLAUSE_END.split(_POSSESSIVE.sub(" ", text)):
+        plain = normalise(clause)
+        said = _SELF.match(plain) or _HERE.match(plain)
+        if said is None:
+            continue
+        about = _OTHER_PERSON.sub("", said.group(1)).strip()
+        if about and not about.startswith("not "):
+            found.append(f" {about} ")
+    return found
+
+
+def other_asker(text: str) -> bool:
+    """Does the writer say they work in another job (vocabulary.yaml `askers.other`) and never
+    that they are a doctor, a medical graduate or a medical student (`askers.doctor`)?"""
+    clauses = _self_descriptions(text)
+    return _names(clauses, OTHER_JOBS) and not _names(clauses, DOCTOR_WORDS)
+
+
+def _names(clauses: Sequence[str], words: Sequence[str]) -> bool:
+    return any(f" {w} " in clause for clause in clauses for w in words)
 
 
 def load_scope(text: str | None = None) -> tuple[list[str], list[str]]:
