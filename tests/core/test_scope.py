@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 from bot.core.knowledge import load_knowledge
+from bot.core.models import Match
 from bot.core.questions.answers import build_matcher
-from bot.core.questions.hybrid import QuestionMatcher, asking_part
+from bot.core.questions.hybrid import HYBRID, Analysis, QuestionMatcher, asking_part
 from bot.core.questions.matching import expand
 from bot.core.questions.scope import (
     ScopeGuard,
@@ -348,6 +349,8 @@ def test_an_img_who_names_a_spouses_job_is_answered(
     [
         "my permanent resident card expires in two months, what do I file",
         "the courier says my package was delivered but nothing came, who do I call",
+        # the British spelling of a word-guarded phrase ("licence" alone: the medical licence)
+        "can I swap my Indian driving licence for a US one without a road test",
     ],
 )
 def test_everyday_immigration_and_errands_are_refused(real: QuestionMatcher, question: str) -> None:
@@ -365,3 +368,29 @@ def test_everyday_immigration_and_errands_are_refused(real: QuestionMatcher, que
 def test_a_malformed_asker_list_is_rejected(text: str, problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
         load_askers(text)
+
+
+def test_a_short_question_needs_a_higher_top_score_than_a_long_one() -> None:
+    lexical = QuestionMatcher(load_knowledge(), None)
+    ranking = (Match("usce", 30.0), Match("costs", 20.0))
+
+    def kind(words: int, gap: float = -0.3, other: bool = False) -> str:
+        analysis = Analysis(None, None, ranking, (), True, gap, "usce", 3, words, other)
+        return lexical.decide(analysis, HYBRID).kind
+
+    assert HYBRID.suggest_min < 30.0 < HYBRID.short_min
+    assert kind(HYBRID.short_words - 1) == "none"
+    assert kind(HYBRID.short_words) != "none"
+
+
+def test_a_writer_in_another_job_is_held_to_the_stricter_margin() -> None:
+    lexical = QuestionMatcher(load_knowledge(), None)
+    ranking = (Match("visa-j1", 60.0), Match("costs", 20.0))
+    gap = (HYBRID.asker_margin + HYBRID.scope_margin) / 2  # between the two margins
+
+    def kind(other: bool) -> str:
+        analysis = Analysis(None, None, ranking, (), True, gap, "visa-j1", 3, 60, other)
+        return lexical.decide(analysis, HYBRID).kind
+
+    assert kind(other=True) == "none"
+    assert kind(other=False) == "answer"
