@@ -235,8 +235,8 @@ def test_long_forum_posts_meet_the_bar(real_matcher: MatchesQuestions) -> None:
     Measured: top-1 84.2%, top-3 97.5%, direct and right 65.0%, confidently wrong 3.3%, refused
     0.8%, out of scope rejected 70.0% (before the asking part: 76.7 / 94.2 / 50.0 / 1.7 / 3.3 /
     70.0%). After the decision pass: direct and right 66.7%, confidently wrong 2.5%. After the
-    out-of-scope pass: out of scope rejected 83.3%. Direct and right and out of scope rejected
-    still miss issue 10's bars."""
+    out-of-scope pass: out of scope rejected 83.3%; after pass 2 (a post its writer calls off
+    topic): 86.7%. Direct and right and out of scope rejected still miss issue 10's bars."""
     report = evaluate(real_matcher, load_questions(DATA / "holdout-4.yaml"))
     print(report.to_text())
     assert report.top1 >= 0.82, report.to_text()
@@ -244,7 +244,7 @@ def test_long_forum_posts_meet_the_bar(real_matcher: MatchesQuestions) -> None:
     assert report.direct_correct >= 0.64, report.to_text()
     assert report.confident_wrong <= 0.03, report.to_text()
     assert report.refused_rate <= 0.025, report.to_text()
-    assert report.none_recall >= 0.80, report.to_text()
+    assert report.none_recall >= 0.85, report.to_text()
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -274,8 +274,8 @@ def test_the_sixth_held_out_set_does_not_regress(real_matcher: MatchesQuestions)
     onnxruntime passes (BENCHMARKS.md): top-1 82.9%, top-3 97.1%, direct and right 70.2%,
     confidently wrong 6.5% (2.4% counting `also`), refused 0.8%, out of scope rejected 72.7%.
     A guard against regressions, not a target: several of issue 10's bars are missed here.
-    Then a tuning set: after out-of-scope pass 2 (who is asking, intents by kind) out of scope
-    rejected 90.9%, every other number unchanged."""
+    Then a tuning set: after out-of-scope pass 2 (who is asking, a post called off topic,
+    intents by kind) out of scope rejected 92.7%, every other number unchanged."""
     report = evaluate(real_matcher, load_questions(DATA / "holdout-6.yaml"))
     print(report.to_text())
     assert report.top1 >= 0.81, report.to_text()
@@ -283,7 +283,7 @@ def test_the_sixth_held_out_set_does_not_regress(real_matcher: MatchesQuestions)
     assert report.direct_correct >= 0.68, report.to_text()
     assert report.confident_wrong <= 0.07, report.to_text()
     assert report.refused_rate <= 0.02, report.to_text()
-    assert report.none_recall >= 0.89, report.to_text()
+    assert report.none_recall >= 0.91, report.to_text()
 
 
 # Specific-fact questions (`fact: true`) answered directly on the labelled topic with an entry's

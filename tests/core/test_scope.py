@@ -14,9 +14,11 @@ from bot.core.questions.matching import expand
 from bot.core.questions.scope import (
     ScopeGuard,
     load_askers,
+    load_off_topic,
     load_route_words,
     load_scope,
     other_asker,
+    says_off_topic,
 )
 from bot.core.questions.semantic import shared_encoder
 
@@ -394,3 +396,35 @@ def test_a_writer_in_another_job_is_held_to_the_stricter_margin() -> None:
 
     assert kind(other=True) == "none"
     assert kind(other=False) == "answer"
+
+
+@pytest.mark.parametrize(
+    ("text", "off"),
+    [
+        ("A bit off-topic, but which bank gives a credit card without SSN?", True),
+        ("OFF TOPIC: my landlord wants a cosigner, what do I do", True),
+        ("Sorry for the non-medical question, how do I ship a parcel to Karachi?", True),
+        ("Is the topic of my personal statement off the mark?", False),
+        ("how many programs should I apply to", False),
+    ],
+)
+def test_a_writer_who_calls_the_question_off_topic_is_recognised(text: str, off: bool) -> None:
+    assert says_off_topic(text) is off
+
+
+def test_a_post_called_off_topic_is_held_to_its_own_margin() -> None:
+    lexical = QuestionMatcher(load_knowledge(), None)
+    ranking = (Match("visa-h1b", 60.0), Match("costs", 20.0))
+    gap = (HYBRID.off_topic_margin + HYBRID.scope_margin) / 2  # between the two margins
+
+    def kind(off: bool) -> str:
+        analysis = Analysis(None, None, ranking, (), True, gap, "visa-h1b", 3, 60, False, off)
+        return lexical.decide(analysis, HYBRID).kind
+
+    assert kind(off=True) == "none"
+    assert kind(off=False) == "answer"
+
+
+def test_a_malformed_off_topic_list_is_rejected() -> None:
+    with pytest.raises(ValueError, match="off_topic"):
+        load_off_topic("off_topic: [off topic, 3]\n")

@@ -24,7 +24,8 @@ dentist from Lahore", "I work as a software engineer") and never that they are a
 the domain's story (a J-1, a residency, a spouse's Step 1) around their own road. The meaning of
 such a post still leans to the knowledge (a dentist's "dental residency on a J-1" sits close to
 the J-1 topic), so it is held to a stricter margin (`Thresholds.asker_margin`). Someone else's
-job ("my wife is a nurse, I'm an IMG") is not the writer's.
+job ("my wife is a nurse, I'm an IMG") is not the writer's. So is a post whose writer calls
+it off topic (`says_off_topic`, `Thresholds.off_topic_margin`).
 """
 
 from __future__ import annotations
@@ -50,9 +51,11 @@ __all__ = [
     "US_ROUTE",
     "ScopeGuard",
     "load_askers",
+    "load_off_topic",
     "load_route_words",
     "load_scope",
     "other_asker",
+    "says_off_topic",
 ]
 
 SCOPE_FILE = "scope.yaml"
@@ -139,6 +142,26 @@ def other_asker(text: str) -> bool:
 
 def _names(clauses: Sequence[str], words: Sequence[str]) -> bool:
     return any(f" {w} " in clause for clause in clauses for w in words)
+
+
+def load_off_topic(text: str | None = None) -> tuple[str, ...]:
+    """vocabulary.yaml's `off_topic` phrases, normalised; a malformed list fails loudly."""
+    if text is None:
+        text = resources.files("bot.core.questions").joinpath(VOCABULARY_FILE).read_text("utf-8")
+    raw = yaml.safe_load(text)
+    words = raw.get("off_topic") if isinstance(raw, dict) else None
+    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+        raise ValueError(f"{VOCABULARY_FILE}: off_topic must be a list of phrases")
+    return tuple(normalise(w) for w in words)
+
+
+OFF_TOPIC = load_off_topic()
+
+
+def says_off_topic(text: str) -> bool:
+    """Does the writer call their own question off the group's subject ("off topic but ...")?"""
+    padded = f" {normalise(text)} "
+    return any(f" {p} " in padded for p in OFF_TOPIC)
 
 
 def load_scope(text: str | None = None) -> tuple[list[str], list[str]]:
