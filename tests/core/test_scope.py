@@ -300,8 +300,12 @@ NURSE_WIFE_IMG = (
         (NURSE_WIFE_IMG, False),
         ("my wife is a nurse, I'm an IMG doctor, can we both go on J-1?", False),
         ("I'm a dentist's daughter and an MBBS graduate, how do I start the USMLE?", False),
-        # a doctor who names a former job is a doctor
+        # a doctor who names a former job, or a job next to the degree, is a doctor
         ("I worked as a lab technician before med school; now I'm an IMG with Step 1", False),
+        ("I'm a lab technician now but I graduated MBBS in 2019. How do I start?", False),
+        ("I'm a lecturer at a medical college (anatomy) with an MBBS, planning the USMLE", False),
+        ("I'm an engineer and my wife is the doctor; can she do residency?", True),
+        ("I'm a physiotherapist married to an IMG resident. Can I work on J-2?", True),
         ("I'm a doctor, not a nurse, so which visa do I need for residency?", False),
         ("How many programs should I apply to as an engineer turned doctor?", False),
     ],
@@ -331,6 +335,12 @@ def test_a_post_by_someone_in_another_job_about_their_own_road_is_refused(
         (
             "I'm a doctor from Cairo and my husband is a software engineer on an H-1B in New "
             "Jersey. Can I apply to residency from his H-4 visa, or do I need my own?",
+            None,
+        ),
+        (
+            "I'm a lab technician now but I graduated MBBS in 2019 from Dhaka. I passed Step 1 "
+            "last year. How many programs should I apply to in the Match with a 2019 "
+            "graduation year?",
             None,
         ),
     ],

@@ -109,26 +109,39 @@ def load_askers(text: str | None = None) -> tuple[tuple[str, ...], tuple[str, ..
 
 OTHER_JOBS, DOCTOR_WORDS = load_askers()
 # A writer's words about themselves: "I'm (not) ...", "I am ...", "I work as ...", "... here"
-# ("pharmacist here"), up to the next punctuation, cut before another person comes in ("and my
-# wife ...", "but my husband ..."). A possessive names someone else ("a dentist's wife").
+# ("pharmacist here"). The job they name is read up to the next punctuation, cut before another
+# person or a second thought comes in ("and my wife ...", "but my husband ..."). Whether they
+# say they are a doctor is read more widely, to the end of the sentence and cut only where
+# another person comes in: "I'm a lab technician now, but I graduated MBBS in 2019" and "I'm a
+# lecturer at a medical college (anatomy) with an MBBS" are doctors; "I'm an engineer and my
+# wife is the doctor" and "I'm a physiotherapist married to an IMG resident" are not. A
+# possessive names someone else ("a dentist's wife"); a negation names nothing the writer is
+# ("I'm not a doctor").
 _CLAUSE_END = re.compile(r"[.,;:!?()\n]|\s[-–—]\s")
+_SENTENCE_END = re.compile(r"[.!?\n]+")
 _POSSESSIVE = re.compile(r"\w+['’]s\b")
 _SELF = re.compile(r"^(?:.*?\b)?(?:i am|im|iam|i work as|i worked as)\b(.*)$")
 _HERE = re.compile(r"^(.{0,40}) here$")
-_OTHER_PERSON = re.compile(r"\b(?:and|but|my|our|his|her|who|whose|because|while|so|whereas)\b.*$")
+_SECOND_THOUGHT = re.compile(
+    r"\b(?:and|but|my|our|his|her|who|whose|because|while|so|whereas)\b.*$"
+)
+_ANOTHER_PERSON = re.compile(
+    r"\b(?:my|our|his|her|their|he|she|they|married|engaged|wife|husband|spouse|partner|"
+    r"fiance|fiancee|father|mother|son|daughter|brother|sister|cousin|friend|parents)\b.*$"
+)
+_NEGATION = re.compile(r"\bnot (?:an? )?\w+")
 
 
-def _self_descriptions(text: str) -> list[str]:
-    """The normalised clauses in which the writer says who they are (negated ones dropped:
-    "I'm not a doctor" names nothing the writer is)."""
+def _self_descriptions(text: str, pieces: re.Pattern[str], cut: re.Pattern[str]) -> list[str]:
+    """The normalised words in which the writer says who they are, piece by piece."""
     found = []
-    for clause in _CLAUSE_END.split(_POSSESSIVE.sub(" ", text)):
-        plain = normalise(clause)
+    for piece in pieces.split(_POSSESSIVE.sub(" ", text)):
+        plain = normalise(piece)
         said = _SELF.match(plain) or _HERE.match(plain)
         if said is None:
             continue
-        about = _OTHER_PERSON.sub("", said.group(1)).strip()
-        if about and not about.startswith("not "):
+        about = cut.sub("", _NEGATION.sub(" ", said.group(1))).strip()
+        if about:
             found.append(f" {about} ")
     return found
 
@@ -136,8 +149,10 @@ def _self_descriptions(text: str) -> list[str]:
 def other_asker(text: str) -> bool:
     """Does the writer say they work in another job (vocabulary.yaml `askers.other`) and never
     that they are a doctor, a medical graduate or a medical student (`askers.doctor`)?"""
-    clauses = _self_descriptions(text)
-    return _names(clauses, OTHER_JOBS) and not _names(clauses, DOCTOR_WORDS)
+    jobs = _self_descriptions(text, _CLAUSE_END, _SECOND_THOUGHT)
+    if not _names(jobs, OTHER_JOBS):
+        return False
+    return not _names(_self_descriptions(text, _SENTENCE_END, _ANOTHER_PERSON), DOCTOR_WORDS)
 
 
 def _names(clauses: Sequence[str], words: Sequence[str]) -> bool:
