@@ -65,6 +65,7 @@ SETS = (
     "holdout-4",
     "holdout-5",
     "holdout-6",
+    "holdout-7",
 )
 TUNING_SETS = ("dev", "dev-forum", "holdout")
 CHECK_SETS = ("holdout-forum", "holdout-2")

@@ -286,13 +286,30 @@ def test_the_sixth_held_out_set_does_not_regress(real_matcher: MatchesQuestions)
     assert report.none_recall >= 0.91, report.to_text()
 
 
+@pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
+def test_the_seventh_held_out_set_does_not_regress(real_matcher: MatchesQuestions) -> None:
+    """tests/data/holdout-7.yaml (160 questions, 75 posts of 60+ words, 50 out of scope),
+    written from the topic list alone and measured once after the fact-entries pass and
+    out-of-scope pass 2 (BENCHMARKS.md): top-1 86.4%, top-3 96.4%, direct and right 77.3%,
+    confidently wrong 0.9%, refused 1.8%, out of scope rejected 94.0%. A regression guard."""
+    report = evaluate(real_matcher, load_questions(DATA / "holdout-7.yaml"))
+    print(report.to_text())
+    assert report.top1 >= 0.84, report.to_text()
+    assert report.top3 >= 0.95, report.to_text()
+    assert report.direct_correct >= 0.75, report.to_text()
+    assert report.confident_wrong <= 0.02, report.to_text()
+    assert report.refused_rate <= 0.03, report.to_text()
+    assert report.none_recall >= 0.92, report.to_text()
+
+
 # Specific-fact questions (`fact: true`) answered directly on the labelled topic with an entry's
 # short answer, after the facet pass (bot/core/questions/facets.py): measured holdout-forum 88.5%
 # of 52, holdout-2 100% of 30, holdout-3 58.8% of 80, holdout-4 52.8% of 36, holdout-5 33.3% of
 # 30 (before: 80.8 / 96.7 / 52.5 / 41.7 / 26.7%). After the decision pass (long posts pick an
 # entry on their asking part from 55, an entry asking the question's kind of fact from 55):
 # holdout-3 66.2%, holdout-4 75.0%, holdout-5 66.7%; holdout-forum 90.4% (new facets: duration,
-# who); holdout-2 unchanged. holdout-6, measured once after those passes: 65.1% of 83. Issue 10's
+# who); holdout-2 unchanged. holdout-6, measured once after those passes: 65.1% of 83;
+# holdout-7, measured once after the fact-entries pass: 70.8% of 48. Issue 10's
 # bar is 90%: only holdout-2 meets it. After the fact-entries pass (3 new entries, variants where
 # the entry stating the fact was outranked; BENCHMARKS.md): holdout-3 76.2%, holdout-5 70.0%,
 # holdout-6 73.5%, the others unchanged; bars one question under the measurement.
@@ -303,6 +320,7 @@ FACT_BARS = {
     "holdout-4": 0.72,
     "holdout-5": 0.66,
     "holdout-6": 0.72,
+    "holdout-7": 0.68,
 }
 
 
