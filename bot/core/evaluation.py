@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-import yaml
-
 from bot.core.models import MatchResult
+from bot.core.yamlfile import load_yaml
 
 NONE = "none"  # the label of out-of-scope questions
 
@@ -45,7 +44,7 @@ def match_all(matcher: _Matches, texts: Sequence[str]) -> list[MatchResult]:
 
 def load_questions(path: str | Path) -> list[tuple[str, str]]:
     """(question, expected topic id or "none") pairs from `questions: [{q, topic}, ...]`."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    data = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
     items = data.get("questions") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise ValueError(f"{path}: expected a mapping with a 'questions' list")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.core.evaluation import EvalReport, evaluate, load_questions, match_all
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Match, MatchResult
 from bot.core.questions.answers import MatchesQuestions, build_matcher
 from bot.core.questions.semantic import shared_encoder
+from bot.core.yamlfile import load_yaml
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -329,7 +329,7 @@ FACT_BARS = {
 def test_specific_fact_questions_get_an_entrys_short_answer(
     real_matcher: MatchesQuestions, name: str, bar: float
 ) -> None:
-    items = yaml.safe_load((DATA / f"{name}.yaml").read_text(encoding="utf-8"))["questions"]
+    items = load_yaml((DATA / f"{name}.yaml").read_text(encoding="utf-8"))["questions"]
     facts = [item for item in items if item.get("fact")]
     results = match_all(real_matcher, [str(item["q"]) for item in facts])
     answered = [

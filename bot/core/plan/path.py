@@ -28,6 +28,7 @@ from bot.core.models import (
     STEP_STATUSES,
     Profile,
 )
+from bot.core.yamlfile import load_yaml
 
 FILE = "path.yaml"
 BUNDLED = Path(__file__).resolve().parents[3] / "knowledge"
@@ -415,7 +416,7 @@ def _load(
     if not file.exists():
         return Road(()), [Problem(FILE, None, None, "file not found")]
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        data = load_yaml(file.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         return Road(()), [Problem(FILE, None, None, f"not valid YAML: {exc}")]
     return read_road(data, topics, events)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 
-import yaml
+from bot.core.yamlfile import load_yaml
 
 __all__ = ["FACETS_FILE", "FacetReader", "parse_facets"]
 
@@ -24,7 +24,7 @@ _GAP = r"(?:\W+\w+){0,4}?\W+"
 
 def parse_facets(text: str) -> dict[str, list[str]]:
     """Read and check facets.yaml's text; a malformed file fails loudly, naming what is wrong."""
-    raw = yaml.safe_load(text)
+    raw = load_yaml(text)
     facets = raw.get("facets") if isinstance(raw, dict) else None
     if not isinstance(facets, dict) or not facets:
         raise ValueError(f"{FACETS_FILE}: expected a mapping 'facets' of facet -> phrases")

@@ -36,10 +36,10 @@ from importlib import resources
 from itertools import pairwise
 from typing import TypedDict
 
-import yaml
 from rapidfuzz import fuzz, process
 
 from bot.core.models import KnowledgeBase, Match, MatchResult, Topic
+from bot.core.yamlfile import load_yaml
 
 __all__ = [
     "ABBREVIATIONS",
@@ -100,7 +100,7 @@ class Vocabulary(TypedDict):
 
 def parse_vocabulary(text: str) -> Vocabulary:
     """Read and check vocabulary.yaml's text; a malformed file fails at import, loudly."""
-    raw = yaml.safe_load(text)
+    raw = load_yaml(text)
     if not isinstance(raw, dict):
         raise ValueError(f"{VOCABULARY_FILE}: expected a mapping")
     abbreviations = raw.get("abbreviations")

@@ -36,7 +36,6 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from bot.core.questions.encoder import Encoder
 from bot.core.questions.matching import (
@@ -46,6 +45,7 @@ from bot.core.questions.matching import (
     normalise,
 )
 from bot.core.questions.semantic import Indexed, SemanticIndex
+from bot.core.yamlfile import load_yaml
 
 __all__ = [
     "US_ROUTE",
@@ -77,7 +77,7 @@ def load_route_words(text: str | None = None) -> frozenset[str]:
     """vocabulary.yaml's `us_route` words; a malformed list fails loudly at start-up."""
     if text is None:
         text = resources.files("bot.core.questions").joinpath(VOCABULARY_FILE).read_text("utf-8")
-    raw = yaml.safe_load(text)
+    raw = load_yaml(text)
     words = raw.get("us_route") if isinstance(raw, dict) else None
     if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
         raise ValueError(f"{VOCABULARY_FILE}: us_route must be a list of words")
@@ -94,7 +94,7 @@ def load_askers(text: str | None = None) -> tuple[tuple[str, ...], tuple[str, ..
     fails loudly at start-up."""
     if text is None:
         text = resources.files("bot.core.questions").joinpath(VOCABULARY_FILE).read_text("utf-8")
-    raw = yaml.safe_load(text)
+    raw = load_yaml(text)
     askers = raw.get("askers") if isinstance(raw, dict) else None
     lists = []
     for key in ("other", "doctor"):
@@ -163,7 +163,7 @@ def load_off_topic(text: str | None = None) -> tuple[str, ...]:
     """vocabulary.yaml's `off_topic` phrases, normalised; a malformed list fails loudly."""
     if text is None:
         text = resources.files("bot.core.questions").joinpath(VOCABULARY_FILE).read_text("utf-8")
-    raw = yaml.safe_load(text)
+    raw = load_yaml(text)
     words = raw.get("off_topic") if isinstance(raw, dict) else None
     if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
         raise ValueError(f"{VOCABULARY_FILE}: off_topic must be a list of phrases")
@@ -183,7 +183,7 @@ def load_scope(text: str | None = None) -> tuple[list[str], list[str]]:
     """(in-scope, out-of-scope) descriptions; a malformed file fails loudly at start-up."""
     if text is None:
         text = resources.files("bot.core.questions").joinpath(SCOPE_FILE).read_text("utf-8")
-    raw = yaml.safe_load(text)
+    raw = load_yaml(text)
     lists = []
     for key in ("in_scope", "out_of_scope"):
         items = raw.get(key) if isinstance(raw, dict) else None
