@@ -31,6 +31,7 @@ import yaml
 from bot.core.audience import CONDITIONS
 from bot.core.errors import InvalidKnowledge
 from bot.core.models import STAGE_IDS, Audience, Deadline, Entry, KnowledgeBase, Source, Topic
+from bot.core.yamlfile import SAFE_LOADER
 
 __all__ = [
     "KnowledgeError",
@@ -182,10 +183,7 @@ class _Seq(list[Any]):
     lines: list[int]
 
 
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
+class _Loader(SAFE_LOADER):  # type: ignore[valid-type,misc]
     """Safe loading (libyaml when available, for speed) that builds _Map and _Seq."""
 
 

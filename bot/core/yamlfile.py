@@ -11,11 +11,11 @@ from typing import Any
 
 import yaml
 
-__all__ = ["load_yaml"]
+__all__ = ["SAFE_LOADER", "load_yaml"]
 
-_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_yaml(text: str) -> Any:
     """`yaml.safe_load`, faster; raises yaml.YAMLError on bad input like it."""
-    return yaml.load(text, Loader=_SAFE_LOADER)
+    return yaml.load(text, Loader=SAFE_LOADER)
