@@ -73,14 +73,24 @@ SCOPE_FILE = "scope.yaml"
 ASK_SHARE = 0.5
 
 
-def load_route_words(text: str | None = None) -> frozenset[str]:
-    """vocabulary.yaml's `us_route` words; a malformed list fails loudly at start-up."""
+def _vocabulary(text: str | None) -> object:
+    """vocabulary.yaml parsed (its packaged text unless one is given, as tests do)."""
     if text is None:
         text = resources.files("bot.core.questions").joinpath(VOCABULARY_FILE).read_text("utf-8")
-    raw = load_yaml(text)
-    words = raw.get("us_route") if isinstance(raw, dict) else None
-    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
-        raise ValueError(f"{VOCABULARY_FILE}: us_route must be a list of words")
+    return load_yaml(text)
+
+
+def _strings(raw: object, key: str, name: str, kind: str = "words") -> list[str]:
+    """`raw[key]` if it is a list of non-empty strings; else a ValueError naming it."""
+    items = raw.get(key) if isinstance(raw, dict) else None
+    if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
+        raise ValueError(f"{VOCABULARY_FILE}: {name} must be a list of {kind}")
+    return items
+
+
+def load_route_words(text: str | None = None) -> frozenset[str]:
+    """vocabulary.yaml's `us_route` words; a malformed list fails loudly at start-up."""
+    words = _strings(_vocabulary(text), "us_route", "us_route")
     if any(" " in w.strip() for w in words):
         raise ValueError(f"{VOCABULARY_FILE}: us_route holds single words")
     return frozenset(w.strip().lower() for w in words)
@@ -92,15 +102,11 @@ US_ROUTE = load_route_words()
 def load_askers(text: str | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """vocabulary.yaml's `askers` (other jobs, a doctor's words), normalised; a malformed list
     fails loudly at start-up."""
-    if text is None:
-        text = resources.files("bot.core.questions").joinpath(VOCABULARY_FILE).read_text("utf-8")
-    raw = load_yaml(text)
+    raw = _vocabulary(text)
     askers = raw.get("askers") if isinstance(raw, dict) else None
     lists = []
     for key in ("other", "doctor"):
-        words = askers.get(key) if isinstance(askers, dict) else None
-        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
-            raise ValueError(f"{VOCABULARY_FILE}: askers.{key} must be a list of words")
+        words = _strings(askers, key, f"askers.{key}")
         lists.append(tuple(normalise(w) for w in words))
     if set(lists[0]) & set(lists[1]):
         raise ValueError(f"{VOCABULARY_FILE}: askers.other and askers.doctor share a word")
@@ -161,12 +167,7 @@ def _names(clauses: Sequence[str], words: Sequence[str]) -> bool:
 
 def load_off_topic(text: str | None = None) -> tuple[str, ...]:
     """vocabulary.yaml's `off_topic` phrases, normalised; a malformed list fails loudly."""
-    if text is None:
-        text = resources.files("bot.core.questions").joinpath(VOCABULARY_FILE).read_text("utf-8")
-    raw = load_yaml(text)
-    words = raw.get("off_topic") if isinstance(raw, dict) else None
-    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
-        raise ValueError(f"{VOCABULARY_FILE}: off_topic must be a list of phrases")
+    words = _strings(_vocabulary(text), "off_topic", "off_topic", "phrases")
     return tuple(normalise(w) for w in words)
 
 
