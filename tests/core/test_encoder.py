@@ -145,6 +145,17 @@ def test_a_vector_does_not_depend_on_its_batch(model: enc.Encoder) -> None:
     assert np.abs(alone - batched).max() < 1e-5
 
 
+def test_batches_run_on_two_threads_give_the_vectors_of_one_thread(
+    model: enc.Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = [f"question {n}: how long does ECFMG take to verify my diploma" for n in range(40)]
+    assert len(texts) * 16 > enc.BATCH_TOKENS  # more than one batch
+    monkeypatch.setattr(enc, "EMBED_THREADS", 1)
+    alone = model.encode(texts)
+    monkeypatch.setattr(enc, "EMBED_THREADS", 2)
+    assert np.array_equal(model.encode(texts), alone)
+
+
 def test_questions_encoded_together_equal_questions_encoded_alone(model: enc.Encoder) -> None:
     questions = ["eras fee?", "is step 1 pass fail", STORY + "Do I need Step 3 for an H-1B?"]
     assert model.token_count(questions[2]) > enc.QUESTION_TOKENS  # padded and truncated

@@ -23,6 +23,7 @@ import sys
 import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, Literal
@@ -52,6 +53,8 @@ QUESTION_TOKENS = 48
 # questions: one by one 12.4 / 1.7, 256 pieces 5.0 / 1.0, 512: 5.0 / 1.0, 2048: 5.2 / 1.2,
 # 4096: 6.1 / 1.3.
 BATCH_TOKENS = 512
+# Threads that run batches at once when embedding many texts (see `encode`).
+EMBED_THREADS = min(2, os.cpu_count() or 1)
 GRAPH_FILES_KEPT = 2  # graph files (90 MB each) of other versions are removed beyond these
 # On load the graph must give this text the vector recorded when it was built: a damaged or
 # foreign file is rebuilt, never used.
@@ -244,14 +247,23 @@ class Encoder:
         encodings = self._tokenizer.encode_batch(list(texts))
         ids = [e.ids for e in encodings]
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        out = np.zeros((len(ids), 384), dtype=np.float32)
-        batch: list[int] = []
+        batches: list[list[int]] = [[]]
         for i in order:
-            if batch and (len(batch) + 1) * len(ids[i]) > BATCH_TOKENS:
-                out[batch] = self._forward([ids[j] for j in batch])
-                batch = []
-            batch.append(i)
-        out[batch] = self._forward([ids[j] for j in batch])
+            if batches[-1] and (len(batches[-1]) + 1) * len(ids[i]) > BATCH_TOKENS:
+                batches.append([])
+            batches[-1].append(i)
+        out = np.zeros((len(ids), 384), dtype=np.float32)
+        if len(batches) == 1:  # a question, or a few: no threads to start
+            out[batches[0]] = self._forward([ids[j] for j in batches[0]])
+            return out
+        # Many batches (the knowledge at a first start or after an edit, a question set): one
+        # session runs batches from two threads at once (onnxruntime releases the GIL and
+        # allows concurrent runs), so a first start embeds ~3,300 texts on two cores where it
+        # has them; every batch still runs on one thread, its vectors unchanged.
+        with ThreadPoolExecutor(max_workers=EMBED_THREADS) as pool:
+            runs = pool.map(lambda b: self._forward([ids[j] for j in b]), batches)
+            for batch, vectors in zip(batches, runs, strict=True):
+                out[batch] = vectors
         return out
 
     def _forward(self, batch: list[list[int]]) -> np.ndarray:
