@@ -642,11 +642,9 @@ class QuestionMatcher:
         if not vague and top >= answer_min and top - second >= lead:
             # A clear winner that has no entry for the kind of fact asked ("how much is step 2
             # ck": Step 2 CK leads, the fee sits in costs) gives way to the entry that has it.
-            if entry is None and facet_entry_wins(analysis, limits):
-                best = analysis.entries[0]
-                return MatchResult("answer", _lifted(ranking, best.topic), entry=best.id)
-            return MatchResult("answer", ranking, entry=entry)
-        if entry is not None and entry_wins(analysis, limits):
+            if entry is not None or not facet_entry_wins(analysis, limits):
+                return MatchResult("answer", ranking, entry=entry)
+        elif entry is not None and entry_wins(analysis, limits):
             return MatchResult("answer", ranking, entry=entry)
         if facet_entry_wins(analysis, limits):
             best = analysis.entries[0]

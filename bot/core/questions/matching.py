@@ -50,6 +50,7 @@ __all__ = [
     "LexicalIndex",
     "Matcher",
     "Query",
+    "always_out_of_scope",
     "analyse",
     "expand",
     "normalise",
@@ -758,9 +759,14 @@ def _names_any(words: Sequence[str], markers: frozenset[str], phrases: Sequence[
     return any(f" {p} " in padded for p in phrases)
 
 
+def always_out_of_scope(words: Sequence[str]) -> bool:
+    """A word or phrase no question of the US path uses (vocabulary.yaml out_of_scope_always)."""
+    return _names_any(words, ALWAYS_OUT_MARKERS, ALWAYS_OUT_PHRASES)
+
+
 def out_of_scope(words: Sequence[str], terms: Sequence[str]) -> bool:
     """Another country's exam, another profession or chit-chat, with nothing of the US path."""
-    if _names_any(words, ALWAYS_OUT_MARKERS, ALWAYS_OUT_PHRASES):
+    if always_out_of_scope(words):
         return True
     if not _names_any(words, OUT_OF_SCOPE_MARKERS, OUT_OF_SCOPE_PHRASES):
         return False

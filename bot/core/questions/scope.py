@@ -39,9 +39,8 @@ import numpy as np
 
 from bot.core.questions.encoder import Encoder
 from bot.core.questions.matching import (
-    ALWAYS_OUT_MARKERS,
-    ALWAYS_OUT_PHRASES,
     VOCABULARY_FILE,
+    always_out_of_scope,
     normalise,
 )
 from bot.core.questions.semantic import Indexed, SemanticIndex
@@ -226,10 +225,7 @@ class ScopeGuard:
         US road (`US_ROUTE`). On the tuning sets it answers one more in-scope post of holdout-4
         (an IMG whose wife is a nurse, asking about US clinical experience) and no set rejects
         fewer out-of-scope questions (the intents catch them by meaning)."""
-        padded = f" {' '.join(words)} "
-        if any(w in ALWAYS_OUT_MARKERS for w in words) or any(
-            f" {p} " in padded for p in ALWAYS_OUT_PHRASES
-        ):
+        if always_out_of_scope(words):
             return False
         return any(w in US_ROUTE for w in (*words, *terms))
 
