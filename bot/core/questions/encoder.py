@@ -8,7 +8,8 @@ The encoder runs as an ONNX graph (`encoder_graph`) built once from those weight
 the cache folder beside the vectors, named for the model, the graph version and the
 onnxruntime version: the first start builds it (~5 s, in a child process), later starts load
 it (~0.2 s). Word pieces come from the `tokenizers` package over tokenizer.json.
-One thread, sequential execution: the bot runs on one core.
+One thread per run, sequential execution: a question is encoded on one core; only a bulk
+embedding (many batches) runs two batches at once (`encode`).
 """
 
 from __future__ import annotations

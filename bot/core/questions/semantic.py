@@ -71,7 +71,7 @@ def cache_dir() -> Path:
 @lru_cache(maxsize=1)
 def shared_encoder() -> Encoder | None:
     """The process's one encoder (~115 MB, ~0.2 s to load; the first start builds its graph
-    into the cache folder, ~5 s), or None: then matching is lexical.
+    into the cache folder, ~3 s), or None: then matching is lexical.
 
     Loaded once per process, so /reload and every test of a session reuse it.
     """
@@ -125,7 +125,7 @@ def _key(encoder: Encoder, texts: Sequence[str], kind: str) -> str:
 
 
 def _model_tag(encoder: Encoder, kind: str) -> bytes:
-    """The model and what ran it (graph version, precision, onnxruntime version): vectors of
+    """The model and what ran it (graph version, onnxruntime version): vectors of
     another runtime are never mixed with these."""
     if kind == QUESTIONS:  # other truncation than the knowledge's
         return f"{CACHE_FORMAT}|{encoder.runtime}|{QUESTION_TOKENS}|{kind}".encode()
