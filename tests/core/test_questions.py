@@ -30,6 +30,7 @@ from bot.core.questions.hybrid import (
 from bot.core.questions.matching import parse_vocabulary
 from bot.core.questions.scope import load_scope
 from bot.core.questions.semantic import cache_dir, shared_encoder
+from bot.core.questions.subjects import SUBJECTS, SubjectReader, names_another, parse_subjects
 
 needs_model = pytest.mark.skipif(shared_encoder() is None, reason="model package not installed")
 SOURCE = (Source("Official page", "https://www.usmle.org/"),)
@@ -329,10 +330,13 @@ def test_an_entry_that_clearly_wins_answers_although_topics_are_close(
     # Another topic's entry nearly as good: a menu, the fitting entry offered first.
     close = replace(clear, entries=(fee, replace(step1, score=88.0)))
     assert small.decide(close, HYBRID).kind == "suggest"
-    # The best entry fits only moderately: a menu.
-    weak = replace(clear, entries=(replace(fee, score=HYBRID.entry_answer_min - 1), step1))
+    # The best entry fits only moderately and leads the other topic's by less than
+    # `entry_lead_gap`: a menu.
+    moderate = HYBRID.entry_answer_min - 1
+    rival = replace(step1, score=moderate - HYBRID.entry_lead_gap + 2)
+    weak = replace(clear, entries=(replace(fee, score=moderate), rival))
     assert small.decide(weak, HYBRID).kind == "suggest"
-    # The best entry sits in the second topic: no direct answer on the first.
+    # The best entry sits in the second topic, only 5 ahead: no direct answer on the first.
     elsewhere = replace(clear, entries=(replace(step1, score=95.0), fee))
     assert small.decide(elsewhere, HYBRID).kind == "suggest"
 
@@ -427,9 +431,33 @@ def test_an_entry_far_ahead_of_other_topics_entries_counts_as_agreement(
     assert HYBRID.entry_agree_min <= fee.score and HYBRID.entry_agree_gap <= 15
     result = small.decide(ahead, HYBRID)
     assert (result.kind, result.entry) == ("answer", "eras-fee")
-    # The fitting entry in the second topic agrees with nothing.
-    elsewhere = replace(ahead, entries=(replace(step1, score=90.0), fee))
+    # The fitting entry in the second topic agrees with nothing (5 ahead: no lift either).
+    elsewhere = replace(ahead, entries=(replace(step1, score=80.0), fee))
     assert small.decide(elsewhere, HYBRID).kind == "suggest"
+
+
+def test_an_entry_well_ahead_of_other_topics_entries_answers_from_a_lower_score(
+    small: QuestionMatcher,
+) -> None:
+    # "Does a failed step 1 still show on my transcript?": a 21% lead with words and meaning
+    # apart (24% needed); one entry of the first topic at 70+, 6+ ahead of every other topic's:
+    # `entry_wins`' second bar.
+    ranking = (Match("eras-application", 60.0), Match("usmle-step1", 47.0))
+    fee = EntryScore("eras-fee", "eras-application", HYBRID.entry_lead_min + 1)
+    step1 = EntryScore("step1-length", "usmle-step1", fee.score - HYBRID.entry_lead_gap - 1)
+    split = Analysis(None, None, ranking, (fee, step1), False, -0.3, "usmle-step1", 0, words=4)
+    assert fee.score < HYBRID.entry_answer_min and fee.score < HYBRID.entry_agree_min + 10
+    result = small.decide(split, HYBRID)
+    assert (result.kind, result.entry) == ("answer", "eras-fee")
+    # Less ahead, or below the bar: a menu.
+    near = replace(step1, score=fee.score - HYBRID.entry_lead_gap + 1)
+    assert small.decide(replace(split, entries=(fee, near)), HYBRID).kind == "suggest"
+    low = replace(fee, score=HYBRID.entry_lead_min - 1)
+    below = replace(step1, score=low.score - HYBRID.entry_lead_gap - 1)
+    assert small.decide(replace(split, entries=(low, below)), HYBRID).kind == "suggest"
+    # The same entry in the second topic answers nothing on the first.
+    second = replace(fee, topic="usmle-step1")
+    assert small.decide(replace(split, entries=(second, step1)), HYBRID).kind == "suggest"
 
 
 # Long forum posts written for these tests (not from any question set): a story that names
@@ -560,6 +588,109 @@ def test_the_facet_word_lists_load() -> None:
 def test_a_malformed_facet_file_is_rejected(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         parse_facets(text)
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("how many times can you retake step 1", {"exam": {"step-1"}}),
+        ("Is the OET or IELTS accepted?", {"exam": {"oet", "ielts"}}),
+        ("step 2 ck vs step 3 first?", {"exam": {"step-2-ck", "step-3"}}),
+        ("h1b without step 3 possible?", {"exam": {"step-3"}, "visa": {"h-1b"}}),
+        ("can I switch from J1 to H-1B", {"visa": {"j-1", "h-1b"}}),
+        ("how many attempts do I get", {}),
+        ("I passed step 2 last year", {}),  # CK or CS: no evidence either way
+        ("check my ckeditor settings", {}),  # whole words only
+    ],
+)
+def test_the_subjects_a_question_names(question: str, named: dict[str, set[str]]) -> None:
+    assert SUBJECTS.named(question) == named
+
+
+def test_an_entry_naming_only_another_exam_of_the_family_is_about_something_else() -> None:
+    step1 = SUBJECTS.named("how many times can you retake step 1")
+    assert names_another(step1, SUBJECTS.named("How many times can I retake OET?"))
+    assert not names_another(step1, SUBJECTS.named("How many attempts do I get?"))
+    assert not names_another(step1, SUBJECTS.named("Can I retake Step 1 or OET after a pass?"))
+    assert not names_another(step1, SUBJECTS.named("When does the J-1 start?"))  # other family
+    assert not names_another({}, SUBJECTS.named("How many times can I retake OET?"))
+
+
+def test_the_subject_lists_load_and_a_malformed_file_is_rejected() -> None:
+    path = Path(__file__).resolve().parents[2] / "bot" / "core" / "questions" / "subjects.yaml"
+    families = parse_subjects(path.read_text(encoding="utf-8"))
+    assert {"exam", "visa"} <= set(families) and "oet" in families["exam"]
+    assert SubjectReader({"visa": {"j-1": ["j1"]}}).named("a J1 waiver") == {"visa": {"j-1"}}
+    for text, message in [
+        ("- a list", "expected a mapping 'families'"),
+        ("families: {exam: [step 1]}\n", "exam.*expected a mapping"),
+        ("families: {exam: {step-1: step 1}}\n", "step-1.*list of phrases"),
+        ("families: {exam: {step-1: [step 1, Step 1]}}\n", "twice"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            parse_subjects(text)
+
+
+RETAKES = replace(
+    SMALL,
+    entries=(
+        *SMALL.entries,
+        entry(
+            "oet-retakes",
+            "eras-application",
+            "How many times can I retake OET?",
+            "As many times as you need.",
+            ["oet retake limit", "retake oet how many times"],
+        ),
+    ),
+)
+
+
+def test_an_entry_about_another_exam_loses_the_subject_penalty(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    matcher = QuestionMatcher(RETAKES)  # words only: the penalty is the same with meaning
+    step1, oet = "how many times can you retake step 1", "how many times can you retake oet"
+    penalised = {q: {e.id: e.score for e in matcher.analyse(q).entries} for q in (step1, oet)}
+    penalty = hybrid.SUBJECT_PENALTY
+    assert penalty > 0
+    monkeypatch.setattr(hybrid, "SUBJECT_PENALTY", 0.0)
+    plain = {q: {e.id: e.score for e in matcher.analyse(q).entries} for q in (step1, oet)}
+    drop = plain[step1]["oet-retakes"] - penalised[step1]["oet-retakes"]
+    assert drop == pytest.approx(penalty, abs=0.11)
+    assert all(penalised[step1][k] == plain[step1][k] for k in plain[step1] if k != "oet-retakes")
+    # The question about OET itself: its entry loses nothing, the Step 1 entries lose it.
+    assert penalised[oet]["oet-retakes"] == plain[oet]["oet-retakes"]
+    assert penalised[oet]["step1-pass-mark"] == plain[oet]["step1-pass-mark"] - penalty
+
+
+@needs_model
+def test_a_fact_entry_well_ahead_answers_though_topics_are_close(real: QuestionMatcher) -> None:
+    # Menus before `entry_wins`' second bar (topics close, one entry of the first well ahead).
+    for question, topic, entry_id in [
+        (
+            "Does a failed step 1 still show on my transcript even though step 1 is pass fail "
+            "now? Will programs see it?",
+            "attempt-limits-and-failures",
+            "attempts-on-transcript",
+        ),
+        (
+            "Can I switch from J-1 to H-1B in the middle of residency? My program sponsors "
+            "both but I started on J1 last year.",
+            "visa-j1",
+            "j1-switch-to-h1b",
+        ),
+    ]:
+        result = real.match(question)
+        assert (result.kind, result.matches[0].topic, result.entry) == (
+            "answer",
+            topic,
+            entry_id,
+        ), question
+    # The OET retakes entry shares all but two words with this one; it is about another exam.
+    retake = real.match("how many times can you retake step 1")
+    assert retake.entry != "oet-retakes"
+    assert retake.matches[0].topic == "attempt-limits-and-failures"
 
 
 FEES = replace(

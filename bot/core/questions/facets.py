@@ -15,7 +15,7 @@ from importlib import resources
 
 from bot.core.yamlfile import load_yaml
 
-__all__ = ["FACETS_FILE", "FacetReader", "parse_facets"]
+__all__ = ["FACETS_FILE", "FacetReader", "check_phrases", "parse_facets"]
 
 FACETS_FILE = "facets.yaml"
 # "..." in a phrase: up to four words in between ("is step 1 still").
@@ -28,14 +28,21 @@ def parse_facets(text: str) -> dict[str, list[str]]:
     facets = raw.get("facets") if isinstance(raw, dict) else None
     if not isinstance(facets, dict) or not facets:
         raise ValueError(f"{FACETS_FILE}: expected a mapping 'facets' of facet -> phrases")
-    for name, phrases in facets.items():
+    return check_phrases(facets, FACETS_FILE)
+
+
+def check_phrases(groups: object, where: str) -> dict[str, list[str]]:
+    """A mapping of name -> distinct non-empty phrases, lower-cased (also subjects.yaml's)."""
+    if not isinstance(groups, dict) or not groups:
+        raise ValueError(f"{where}: expected a mapping of name -> phrases")
+    for name, phrases in groups.items():
         if not isinstance(phrases, list) or not phrases:
-            raise ValueError(f"{FACETS_FILE}: facet {name!r} must be a list of phrases")
+            raise ValueError(f"{where}: {name!r} must be a list of phrases")
         if not all(isinstance(p, str) and p.strip() for p in phrases):
-            raise ValueError(f"{FACETS_FILE}: facet {name!r} has an empty or non-text phrase")
+            raise ValueError(f"{where}: {name!r} has an empty or non-text phrase")
         if len({p.strip().lower() for p in phrases}) != len(phrases):
-            raise ValueError(f"{FACETS_FILE}: facet {name!r} lists a phrase twice")
-    return {str(name): [p.strip().lower() for p in phrases] for name, phrases in facets.items()}
+            raise ValueError(f"{where}: {name!r} lists a phrase twice")
+    return {str(name): [p.strip().lower() for p in phrases] for name, phrases in groups.items()}
 
 
 def _pattern(phrases: list[str]) -> re.Pattern[str]:
