@@ -460,6 +460,25 @@ def test_an_entry_well_ahead_of_other_topics_entries_answers_from_a_lower_score(
     assert small.decide(replace(split, entries=(second, step1)), HYBRID).kind == "suggest"
 
 
+def test_an_entry_asking_the_questions_kind_of_fact_answers_from_a_lower_bar(
+    small: QuestionMatcher,
+) -> None:
+    # "how long is FM residency": residency training 50, ERAS 41 on the word "residency"; the
+    # lengths entry asks a duration as the question does, scores 55 and leads by 12.
+    ranking = (Match("eras-application", 50.0), Match("usmle-step1", 41.0))
+    fee = EntryScore("eras-fee", "eras-application", HYBRID.facet_lead_min + 1, True)
+    step1 = EntryScore("step1-length", "usmle-step1", fee.score - HYBRID.facet_lead_gap - 2)
+    split = Analysis(None, None, ranking, (fee, step1), False, -0.3, "usmle-step1", 0, words=5)
+    assert fee.score < HYBRID.entry_lead_min
+    result = small.decide(split, HYBRID)
+    assert (result.kind, result.entry) == ("answer", "eras-fee")
+    # Not the question's kind of fact, or too close to the other topic's entry: a menu.
+    plain = replace(split, entries=(replace(fee, same_facet=False), step1))
+    assert small.decide(plain, HYBRID).kind == "suggest"
+    near = replace(step1, score=fee.score - HYBRID.facet_lead_gap + 1)
+    assert small.decide(replace(split, entries=(fee, near)), HYBRID).kind == "suggest"
+
+
 # Long forum posts written for these tests (not from any question set): a story that names
 # other exams, visas and costs, one question in the middle, thanks at the end.
 LONG_CK_POST = (
@@ -601,6 +620,7 @@ def test_a_malformed_facet_file_is_rejected(text: str, message: str) -> None:
         ("how many attempts do I get", {}),
         ("I passed step 2 last year", {}),  # CK or CS: no evidence either way
         ("check my ckeditor settings", {}),  # whole words only
+        ("Can I retake a Step I already passed?", {}),  # "Step I" is not Step 1 here
     ],
 )
 def test_the_subjects_a_question_names(question: str, named: dict[str, set[str]]) -> None:
@@ -680,6 +700,7 @@ def test_a_fact_entry_well_ahead_answers_though_topics_are_close(real: QuestionM
             "visa-j1",
             "j1-switch-to-h1b",
         ),
+        ("how long is FM residency", "residency-training", "res-length-by-specialty"),
     ]:
         result = real.match(question)
         assert (result.kind, result.matches[0].topic, result.entry) == (
