@@ -140,6 +140,25 @@ def test_a_text_indexed_twice_gets_its_vector_at_every_place(
     assert np.allclose(reused.vectors, model.encode(edited), atol=1e-6)
 
 
+def test_a_damaged_vector_in_an_old_cache_file_is_computed_again(
+    model: Encoder, tmp_path: Path
+) -> None:
+    """A file of the duplicate-text bug held zero vectors beside good ones; reused, they spread
+    to every later file. Neither a reused nor a read-back vector may be anything but unit length."""
+    SemanticIndex(model, ITEMS, TEXTS, tmp_path)
+    [path] = tmp_path.glob("vectors-*.npz")
+    with np.load(path) as data:
+        ids, vectors = data["ids"], data["vectors"].copy()
+    vectors[1] = 0.0  # what the old bug left
+    np.savez(path, ids=ids, vectors=vectors)
+    read_back = SemanticIndex(model, ITEMS, TEXTS, tmp_path)  # the same texts: read, not reused
+    assert np.allclose(read_back.vectors, model.encode(TEXTS), atol=1e-6)
+    np.savez(path, ids=ids, vectors=vectors)
+    edited = [*TEXTS, "is step 1 graded pass or fail"]
+    reused = SemanticIndex(model, [*ITEMS, ITEMS[0]], edited, tmp_path)  # an edit: reused
+    assert np.allclose(reused.vectors, model.encode(edited), atol=1e-6)
+
+
 def test_an_unwritable_cache_keeps_vectors_in_memory(model: Encoder, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
