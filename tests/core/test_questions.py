@@ -638,17 +638,44 @@ def test_an_entry_naming_only_another_exam_of_the_family_is_about_something_else
 
 def test_the_subject_lists_load_and_a_malformed_file_is_rejected() -> None:
     path = Path(__file__).resolve().parents[2] / "bot" / "core" / "questions" / "subjects.yaml"
-    families = parse_subjects(path.read_text(encoding="utf-8"))
+    families, topics = parse_subjects(path.read_text(encoding="utf-8"))
     assert {"exam", "visa"} <= set(families) and "oet" in families["exam"]
+    assert topics["english-proficiency"] == {"exam": {"oet", "ielts", "toefl"}}
+    assert topics["visa-h1b"] == {"visa": {"h-1b"}}
     assert SubjectReader({"visa": {"j-1": ["j1"]}}).named("a J1 waiver") == {"visa": {"j-1"}}
+    good = "families: {exam: {step-1: [step 1]}}\n"
     for text, message in [
         ("- a list", "expected a mapping 'families'"),
         ("families: {exam: [step 1]}\n", "exam.*expected a mapping"),
         ("families: {exam: {step-1: step 1}}\n", "step-1.*list of phrases"),
         ("families: {exam: {step-1: [step 1, Step 1]}}\n", "twice"),
+        (good + "topics: [usmle-step1]\n", "mapping 'topics'"),
+        (good + "topics: {usmle-step1: []}\n", "usmle-step1.*must list"),
+        (good + "topics: {usmle-step1: [step-9]}\n", "unknown subjects.*step-9"),
     ]:
         with pytest.raises(ValueError, match=message):
             parse_subjects(text)
+
+
+def test_a_topic_about_another_exam_than_the_one_asked_ranks_lower(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert hybrid.TOPIC_SUBJECT_PENALTY > 0
+    matcher = QuestionMatcher(SMALL)  # words only: the penalty is the same with meaning
+    question = "step 1 eras"  # names Step 1; ERAS is no exam of the family
+    before = {m.topic: m.score for m in matcher.analyse(question).ranking}
+    monkeypatch.setattr(hybrid, "TOPIC_SUBJECTS", {"eras-application": {"exam": {"oet"}}})
+    after = {m.topic: m.score for m in matcher.analyse(question).ranking}
+    drop = before["eras-application"] - after.get("eras-application", 0.0)
+    assert drop == pytest.approx(
+        min(hybrid.TOPIC_SUBJECT_PENALTY, before["eras-application"]), abs=0.11
+    )
+    assert after["usmle-step1"] == before["usmle-step1"]
+    # A question that names the topic's own subject too: no penalty.
+    both = "step 1 and oet eras"
+    plain = {m.topic: m.score for m in matcher.analyse(both).ranking}
+    monkeypatch.setattr(hybrid, "TOPIC_SUBJECTS", {})
+    assert {m.topic: m.score for m in matcher.analyse(both).ranking} == plain
 
 
 RETAKES = replace(
@@ -669,6 +696,7 @@ RETAKES = replace(
 def test_an_entry_about_another_exam_loses_the_subject_penalty(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(hybrid, "TOPIC_SUBJECTS", {})  # the entries' penalty alone
     matcher = QuestionMatcher(RETAKES)  # words only: the penalty is the same with meaning
     step1, oet = "how many times can you retake step 1", "how many times can you retake oet"
     penalised = {q: {e.id: e.score for e in matcher.analyse(q).entries} for q in (step1, oet)}

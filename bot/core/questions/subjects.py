@@ -1,7 +1,8 @@
 """The named things a question is about (Step 1, OET, the J-1...), by family (subjects.yaml).
 
 An entry whose own question names only another exam of the family a question names answers
-another question, however many words the two share; see subjects.yaml for the measured case.
+another question, however many words the two share; so does a topic about another exam. See
+subjects.yaml and hybrid.SUBJECT_PENALTY / TOPIC_SUBJECT_PENALTY for the measured cases.
 """
 
 from __future__ import annotations
@@ -11,28 +12,46 @@ from importlib import resources
 from bot.core.questions.facets import FacetReader, check_phrases
 from bot.core.yamlfile import load_yaml
 
-__all__ = ["SUBJECTS", "SUBJECTS_FILE", "SubjectReader", "parse_subjects"]
+__all__ = ["SUBJECTS", "SUBJECTS_FILE", "SubjectReader", "names_another", "parse_subjects"]
 
 SUBJECTS_FILE = "subjects.yaml"
 Named = dict[str, frozenset[str]]  # family -> the subjects of it a text names
+Families = dict[str, dict[str, list[str]]]  # family -> subject -> phrases
 
 
-def parse_subjects(text: str) -> dict[str, dict[str, list[str]]]:
-    """Read and check subjects.yaml's text; a malformed file fails loudly, naming what is wrong."""
+def parse_subjects(text: str) -> tuple[Families, dict[str, Named]]:
+    """Read and check subjects.yaml's text: (families, each listed topic's own subjects). A
+    malformed file fails loudly, naming what is wrong."""
     raw = load_yaml(text)
     families = raw.get("families") if isinstance(raw, dict) else None
     if not isinstance(families, dict) or not families:
         raise ValueError(f"{SUBJECTS_FILE}: expected a mapping 'families' of family -> subjects")
-    return {
+    checked = {
         str(family): check_phrases(subjects, f"{SUBJECTS_FILE}: family {family!r}")
         for family, subjects in families.items()
     }
+    family_of = {s: f for f, subjects in checked.items() for s in subjects}
+    topics = raw.get("topics", {})
+    if not isinstance(topics, dict):
+        raise ValueError(f"{SUBJECTS_FILE}: expected a mapping 'topics' of topic -> subjects")
+    own: dict[str, Named] = {}
+    for topic, subjects in topics.items():
+        if not isinstance(subjects, list) or not subjects:
+            raise ValueError(f"{SUBJECTS_FILE}: topic {topic!r} must list its subjects")
+        unknown = [s for s in subjects if s not in family_of]
+        if unknown:
+            raise ValueError(f"{SUBJECTS_FILE}: topic {topic!r} names unknown subjects {unknown}")
+        named: dict[str, set[str]] = {}
+        for subject in subjects:
+            named.setdefault(family_of[subject], set()).add(subject)
+        own[str(topic)] = {family: frozenset(names) for family, names in named.items()}
+    return checked, own
 
 
 class SubjectReader:
     """Finds the subjects a text names, family by family."""
 
-    def __init__(self, families: dict[str, dict[str, list[str]]]) -> None:
+    def __init__(self, families: Families) -> None:
         self._readers = {family: FacetReader(subjects) for family, subjects in families.items()}
 
     def named(self, text: str) -> Named:
@@ -41,11 +60,13 @@ class SubjectReader:
         return {family: names for family, names in found.items() if names}
 
 
-def names_another(question: Named, entry: Named) -> bool:
-    """Does the entry name subjects of a family the question names, but none of the question's?"""
-    return any(family in entry and not names & entry[family] for family, names in question.items())
+def names_another(question: Named, other: Named) -> bool:
+    """Does `other` (an entry's question, a topic) name subjects of a family the question names,
+    but none of the question's?"""
+    return any(family in other and not names & other[family] for family, names in question.items())
 
 
-SUBJECTS = SubjectReader(
-    parse_subjects(resources.files("bot.core.questions").joinpath(SUBJECTS_FILE).read_text("utf-8"))
+_FAMILIES, TOPIC_SUBJECTS = parse_subjects(
+    resources.files("bot.core.questions").joinpath(SUBJECTS_FILE).read_text("utf-8")
 )
+SUBJECTS = SubjectReader(_FAMILIES)
