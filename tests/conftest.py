@@ -55,15 +55,15 @@ def one_tls_context_per_kind() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def repo_knowledge() -> KnowledgeBase:
-    """The repo's knowledge/, loaded once per test process.
+    """The repo's knowledge/, loaded once per test process (tests/knowledge_once.py).
 
-    A load parses and validates ~40 YAML files in ~0.3 s of CPU, and ~60 tests built a Service
+    A load parses and validates ~80 YAML files in ~0.3 s of CPU, and ~60 tests built a Service
     on the same unchanged files (~18 s of the suite's CPU). A KnowledgeBase is frozen, so
     sharing one cannot carry state from test to test; tests about loading still load.
     """
-    from bot.core.knowledge import load_knowledge
+    from knowledge_once import repo_knowledge
 
-    return load_knowledge(REPO / "knowledge")
+    return repo_knowledge()
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.evaluation import EvalReport, evaluate, load_questions, match_all
-from bot.core.knowledge import load_knowledge
-from bot.core.models import Match, MatchResult
+from bot.core.models import KnowledgeBase, Match, MatchResult
 from bot.core.questions.answers import MatchesQuestions, build_matcher
 from bot.core.questions.semantic import shared_encoder
 from bot.core.yamlfile import load_yaml
@@ -146,9 +145,9 @@ class Remembering:
 
 
 @pytest.fixture(scope="module")
-def real_matcher() -> MatchesQuestions:
+def real_matcher(repo_knowledge: KnowledgeBase) -> MatchesQuestions:
     """The bot's matcher on the real knowledge (words + sentence vectors when installed)."""
-    return Remembering(build_matcher(load_knowledge()))
+    return Remembering(build_matcher(repo_knowledge))
 
 
 def test_remembering_asks_the_matcher_once_per_question() -> None:
