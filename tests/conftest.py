@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 import os
+import ssl
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,17 +23,47 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_tls_context_per_kind() -> Iterator[None]:
+    """`ssl.create_default_context` made once per set of arguments in a test process.
+
+    Every python-telegram-bot Bot or Application a test builds (~130 in the suite) makes two
+    httpx clients, and each client loads the CA bundle into a new TLS context: ~30 ms of CPU
+    apiece, ~7 s for the suite. The tests talk plain HTTP to the fake Bot API on 127.0.0.1 and
+    httpx configures nothing on the context it is given back (no client certificates here), so
+    they share one. Bot processes started by the tests make their own, as in production.
+    """
+    made: dict[tuple[object, ...], ssl.SSLContext] = {}
+    create = ssl.create_default_context
+
+    def shared(
+        purpose: ssl.Purpose = ssl.Purpose.SERVER_AUTH,
+        *,
+        cafile: str | None = None,
+        capath: str | None = None,
+        cadata: str | bytes | None = None,
+    ) -> ssl.SSLContext:
+        key = (purpose, cafile, capath, cadata)
+        if key not in made:
+            made[key] = create(purpose, cafile=cafile, capath=capath, cadata=cadata)
+        return made[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ssl, "create_default_context", shared)
+        yield
+
+
 @pytest.fixture(scope="session")
 def repo_knowledge() -> KnowledgeBase:
-    """The repo's knowledge/, loaded once per test process.
+    """The repo's knowledge/, loaded once per test process (tests/knowledge_once.py).
 
-    A load parses and validates ~40 YAML files in ~0.3 s of CPU, and ~60 tests built a Service
+    A load parses and validates ~80 YAML files in ~0.3 s of CPU, and ~60 tests built a Service
     on the same unchanged files (~18 s of the suite's CPU). A KnowledgeBase is frozen, so
     sharing one cannot carry state from test to test; tests about loading still load.
     """
-    from bot.core.knowledge import load_knowledge
+    from knowledge_once import repo_knowledge
 
-    return load_knowledge(REPO / "knowledge")
+    return repo_knowledge()
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,7 @@ from types import ModuleType
 
 import pytest
 
-from bot.core.knowledge import load_knowledge
-from bot.core.models import Match
+from bot.core.models import KnowledgeBase, Match
 from bot.core.questions.hybrid import HYBRID, Analysis, QuestionMatcher
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
@@ -68,14 +67,14 @@ def test_soak_tiny(capsys: pytest.CaptureFixture[str]) -> None:
     assert "VERDICT: PASS" in out and "kill -9: 2" in out
 
 
-def test_bench_decision_settings_and_scoring() -> None:
+def test_bench_decision_settings_and_scoring(repo_knowledge: KnowledgeBase) -> None:
     # The full run analyses every set with the model (~30 s); here: every setting it sweeps is
     # a valid Thresholds, and a replayed decision is counted in the right columns.
     bench = _script("bench_decision")
     for values in bench.GRIDS.values():
         for change in values:
             replace(HYBRID, **change)
-    matcher = QuestionMatcher(load_knowledge())
+    matcher = QuestionMatcher(repo_knowledge)
     clear = Analysis(None, None, (Match("soap", 80.0), Match("costs", 20.0)), (), True)
     rows = [
         ({"q": "a", "topic": "soap", "fact": True}, clear),

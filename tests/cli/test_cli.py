@@ -1,7 +1,8 @@
 """The CLI contracts from the README: shapes of `ask`, `topics`, `next` JSON, `validate`, `chat`.
 
 The commands run in this process (`bot.cli.main`, the `imgbot` fixture of tests/conftest.py);
-one test starts the console script as a real process, with piped input.
+one test starts the console script as a real process, with piped input. Start-up refused for
+an unusable database is here too: it stops before Telegram is contacted.
 """
 
 from __future__ import annotations
@@ -131,6 +132,55 @@ def test_run_refuses_to_start_on_invalid_knowledge(imgbot, tmp_path):
     )
     assert result.returncode == 1
     assert "invalid" in result.stderr and "01.yaml" in result.stderr
+
+
+# A database the bot cannot use stops `run` and `chat` before they connect to Telegram or open
+# the chat: one line, exit code 1, no traceback, the file untouched. These start-ups fail
+# before anything a real process adds (signals, polling), so they run in this process.
+DB_HINT = "point IMGBOT_DB at the bot's database, or move this file away to start with a new one"
+
+
+@pytest.fixture
+def never_serves(monkeypatch):
+    """`imgbot run` with a token must stop before it serves: serving fails the test at once
+    (instead of polling Telegram from inside the test)."""
+    from bot.tg import app
+
+    def serve(*args, **kwargs):
+        raise AssertionError("the bot started serving")
+
+    monkeypatch.setattr(app, "run_bot", serve)
+
+
+@pytest.mark.parametrize(
+    ("command", "token"),
+    [("run", True), ("run", False), ("chat", False)],
+    ids=["run", "run-without-token", "chat"],
+)
+def test_a_file_that_is_not_a_database_stops_start_up_with_one_line(
+    imgbot, tmp_path, never_serves, command, token
+):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database\n" * 200)
+    env = {"IMGBOT_DB": str(notes), **({"TELEGRAM_BOT_TOKEN": "123:abc"} if token else {})}
+    result = imgbot(command, stdin="what is soap\n", env=env)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: {notes} is not a SQLite database: {DB_HINT}"], result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "Supplemental" not in result.stdout, "the chat never opened"
+    assert notes.read_text() == "not a database\n" * 200
+
+
+def test_a_data_directory_that_cannot_be_created_stops_start_up(imgbot, tmp_path, never_serves):
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the data directory should be")
+    env = {"IMGBOT_DB": str(blocker / "imgbot.sqlite3"), "TELEGRAM_BOT_TOKEN": "123:abc"}
+    result = imgbot("run", env=env)
+    assert result.returncode == 1
+    assert "error: cannot create the data directory" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert blocker.read_text() == "a file where the data directory should be"
 
 
 def test_next_json_contract(imgbot, tmp_path):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.core.audience import CONDITIONS, EVERYONE, conditions_of
 from bot.core.knowledge import load_knowledge, validate_dir
-from bot.core.models import Profile, ReminderSettings
+from bot.core.models import KnowledgeBase, Profile, ReminderSettings
 from bot.core.reminders.calendar import due_reminders, personal_deadlines
 
 VALID = Path(__file__).parent / "fixtures" / "knowledge" / "valid"
@@ -100,8 +100,10 @@ def test_conditions_follow_the_profile() -> None:
     assert {"matched", "matched-or-pending"} <= done and "unmatched-or-pending" not in done
 
 
-def test_every_event_of_the_real_file_names_known_audiences() -> None:
-    kb = load_knowledge()
+def test_every_event_of_the_real_file_names_known_audiences(
+    repo_knowledge: KnowledgeBase,
+) -> None:
+    kb = repo_knowledge
     assert all(a.who in CONDITIONS for d in kb.deadlines for a in d.audience)
     kinds = {d.id.split("-", 1)[1] for d in kb.deadlines}
     assert {"residencycas-deadline", "residencycas-review"} <= kinds

@@ -11,7 +11,6 @@ import pytest
 
 from bot.core import callbacks
 from bot.core.cohorts import MIN_SHARED, Cohorts, aggregate_text
-from bot.core.knowledge import load_knowledge
 from bot.core.models import Chat, Deadline, KnowledgeBase, Profile, Reply, User
 from bot.core.service import Service
 from bot.core.storage import SqliteStorage
@@ -50,8 +49,8 @@ class FakeAdmins:
 
 
 @pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return KnowledgeBase(topics=load_knowledge().topics, deadlines=(SOON,))
+def kb(repo_knowledge: KnowledgeBase) -> KnowledgeBase:
+    return KnowledgeBase(topics=repo_knowledge.topics, deadlines=(SOON,))
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 
 from bot.core.freshness import stale, weekend_warnings
 from bot.core.knowledge import load_knowledge, undated_claims, validate_dir
+from bot.core.models import KnowledgeBase
 
 VALID = Path(__file__).parent / "fixtures" / "knowledge" / "valid"
 ET = ZoneInfo("America/New_York")
@@ -27,8 +28,8 @@ def test_a_weekend_deadline_warns_unless_it_says_it_is_meant_to() -> None:
     assert "'2027-late'" in warnings[0] and "2027-01-31 is a Sunday" in warnings[0]
 
 
-def test_the_real_calendar_has_no_unexplained_weekend_dates() -> None:
-    assert weekend_warnings(load_knowledge()) == []
+def test_the_real_calendar_has_no_unexplained_weekend_dates(repo_knowledge: KnowledgeBase) -> None:
+    assert weekend_warnings(repo_knowledge) == []
 
 
 def test_stale_lists_topics_and_entries_older_than_the_limit_oldest_first() -> None:

@@ -13,7 +13,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from bot.core.knowledge import load_knowledge
 from bot.core.models import KnowledgeBase, Topic
 from bot.core.questions.matching import (
     MAX_MATCHES,
@@ -125,8 +124,8 @@ def small() -> Matcher:
 
 
 @pytest.fixture(scope="module")
-def real() -> Matcher:
-    return Matcher(load_knowledge())
+def real(repo_knowledge: KnowledgeBase) -> Matcher:
+    return Matcher(repo_knowledge)
 
 
 # -- normalise --------------------------------------------------------------------------------

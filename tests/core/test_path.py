@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from knowledge_once import repo_knowledge
 
-from bot.core.knowledge import load_knowledge
 from bot.core.models import Profile
 from bot.core.plan.path import (
     Road,
@@ -23,7 +23,7 @@ from bot.core.plan.path import (
 from bot.core.plan.rules import progress
 
 ROOT = Path(__file__).resolve().parents[2]
-KB = load_knowledge(ROOT / "knowledge")
+KB = repo_knowledge()
 TOPICS = {t.id for t in KB.topics}
 EVENTS = event_suffixes([d.id for d in KB.deadlines])
 

@@ -12,14 +12,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from knowledge_once import repo_knowledge
 
-from bot.core.knowledge import load_knowledge
 from bot.core.models import Profile
 from bot.core.plan.cycle import EASTERN, fmt
 from bot.core.plan.planner import make_plan
 
 ROOT = Path(__file__).resolve().parents[2]
-DEADLINES = load_knowledge(ROOT / "knowledge").deadlines
+DEADLINES = repo_knowledge().deadlines
 EVENT_DAYS = {d.id: d.at.astimezone(EASTERN).date() for d in DEADLINES}
 D = date.fromisoformat
 

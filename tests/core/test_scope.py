@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.knowledge import load_knowledge
-from bot.core.models import Match
+from bot.core.models import KnowledgeBase, Match
 from bot.core.questions.answers import build_matcher
 from bot.core.questions.hybrid import HYBRID, Analysis, QuestionMatcher, asking_part
 from bot.core.questions.matching import expand
@@ -56,8 +55,8 @@ PLAB_CONSIDERED = (
 
 
 @pytest.fixture(scope="module")
-def real() -> QuestionMatcher:
-    matcher = build_matcher(load_knowledge())
+def real(repo_knowledge: KnowledgeBase) -> QuestionMatcher:
+    matcher = build_matcher(repo_knowledge)
     assert isinstance(matcher, QuestionMatcher)
     return matcher
 
@@ -244,8 +243,8 @@ def test_a_question_naming_another_countrys_exam_as_the_road_not_taken_is_answer
     assert real.match(CANADA).kind == "none"  # the other country's road itself: refused by meaning
 
 
-def test_without_the_model_the_word_guard_stands() -> None:
-    lexical = QuestionMatcher(load_knowledge(), None)
+def test_without_the_model_the_word_guard_stands(repo_knowledge: KnowledgeBase) -> None:
+    lexical = QuestionMatcher(repo_knowledge, None)
     assert lexical.analyse(ROAD_NOT_TAKEN).guard == "out-of-scope"
 
 
@@ -382,8 +381,10 @@ def test_a_malformed_asker_list_is_rejected(text: str, problem: str) -> None:
         load_askers(text)
 
 
-def test_a_short_question_needs_a_higher_top_score_than_a_long_one() -> None:
-    lexical = QuestionMatcher(load_knowledge(), None)
+def test_a_short_question_needs_a_higher_top_score_than_a_long_one(
+    repo_knowledge: KnowledgeBase,
+) -> None:
+    lexical = QuestionMatcher(repo_knowledge, None)
     ranking = (Match("usce", 30.0), Match("costs", 20.0))
 
     def kind(words: int, gap: float = -0.3, other: bool = False) -> str:
@@ -395,8 +396,10 @@ def test_a_short_question_needs_a_higher_top_score_than_a_long_one() -> None:
     assert kind(HYBRID.short_words) != "none"
 
 
-def test_a_writer_in_another_job_is_held_to_the_stricter_margin() -> None:
-    lexical = QuestionMatcher(load_knowledge(), None)
+def test_a_writer_in_another_job_is_held_to_the_stricter_margin(
+    repo_knowledge: KnowledgeBase,
+) -> None:
+    lexical = QuestionMatcher(repo_knowledge, None)
     ranking = (Match("visa-j1", 60.0), Match("costs", 20.0))
     gap = (HYBRID.asker_margin + HYBRID.scope_margin) / 2  # between the two margins
 
@@ -422,8 +425,10 @@ def test_a_writer_who_calls_the_question_off_topic_is_recognised(text: str, off:
     assert says_off_topic(text) is off
 
 
-def test_a_post_called_off_topic_is_held_to_its_own_margin() -> None:
-    lexical = QuestionMatcher(load_knowledge(), None)
+def test_a_post_called_off_topic_is_held_to_its_own_margin(
+    repo_knowledge: KnowledgeBase,
+) -> None:
+    lexical = QuestionMatcher(repo_knowledge, None)
     ranking = (Match("visa-h1b", 60.0), Match("costs", 20.0))
     gap = (HYBRID.off_topic_margin + HYBRID.scope_margin) / 2  # between the two margins
 

@@ -17,18 +17,17 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from fakeapi import FakeBotApi
 from helpers import db_rows
+from knowledge_once import repo_knowledge
 from telegram import Update
 from telegram.ext import Application, CallbackContext
 
 from bot.config import Secret, Settings
 from bot.core.knowledge import load_knowledge
-from bot.core.models import KnowledgeBase
 from bot.tg import notifier
 from bot.tg.app import build_application
 from bot.tg.delivery import BACKOFF_SECONDS, PRIVATE_PER_SECOND, RetryingRateLimiter
@@ -108,12 +107,6 @@ class Pressed:
         self.answer = answers[0]
         self.notice: str = answers[0].params.get("text") or ""
         self.shown = fake.sent_messages(chat_id, since=since)
-
-
-@cache
-def repo_knowledge() -> KnowledgeBase:
-    """knowledge/ parsed once per session (0.5 s a time); it is immutable, so tests share it."""
-    return load_knowledge(None)
 
 
 def settings_for(fake: FakeBotApi, workdir: Path, **overrides: Any) -> Settings:

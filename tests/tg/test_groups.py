@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from fakeapi import BOT_USERNAME, FakeBotApi
 from helpers import quoted_id, text_of, urls
-from inprocess import InProcessBot, inprocess_bot, repo_knowledge
+from inprocess import InProcessBot, inprocess_bot
+from knowledge_once import repo_knowledge
 
 REPO_KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 ADMIN = 7

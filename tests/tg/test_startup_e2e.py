@@ -1,18 +1,17 @@
-"""Start-up faults, end to end: a rejected token or an unusable database stops the real process
-with one line that says what is wrong, a non-zero exit code and no traceback (nor the token)."""
+"""Start-up faults, end to end: a rejected token stops the real process with one line that says
+what is wrong, a non-zero exit code and no traceback (nor the token: the process's whole output
+is searched for it). An unusable database or data directory stops start-up before Telegram is
+contacted: tests/cli/test_cli.py runs those in process."""
 
 from __future__ import annotations
 
 import socket
-from pathlib import Path
 
 import pytest
 from fakeapi import BotProcess, FakeBotApi
-from fakeapi.harness import RUN_COMMAND
 
 pytestmark = pytest.mark.e2e
 
-HINT = "point IMGBOT_DB at the bot's database, or move this file away to start with a new one"
 EXIT_TIMEOUT = 30  # seconds for the process to give up; it exits as soon as it knows
 
 
@@ -64,53 +63,4 @@ def test_a_token_revoked_while_running_also_ends_with_one_line(fake_api: FakeBot
     assert [c.status for c in fake_api.calls("getUpdates")] == [401]
     proc.assert_token_not_logged()
     assert "error: the token was rejected by Telegram" in proc.output()
-    assert "Traceback" not in proc.output()
-
-
-CHAT_COMMAND = [*RUN_COMMAND[:-1], "chat"]
-
-
-@pytest.mark.parametrize(
-    ("command", "token"),
-    [(RUN_COMMAND, True), (RUN_COMMAND, False), (CHAT_COMMAND, False)],
-    ids=["run", "run-without-token", "chat"],
-)
-def test_a_file_that_is_not_a_database_stops_start_up_with_one_line(
-    fake_api: FakeBotApi, tmp_path: Path, process_knowledge: Path, command: list[str], token: bool
-) -> None:
-    notes = tmp_path / "notes.txt"
-    notes.write_text("not a database\n" * 200)
-    env = {
-        "IMGBOT_DB": str(notes),
-        "IMGBOT_KNOWLEDGE_DIR": str(process_knowledge),
-        **({} if token else {"TELEGRAM_BOT_TOKEN": ""}),
-    }
-    proc = BotProcess(fake_api, tmp_path / "bot", env, command=command)
-    try:
-        proc.start()
-        assert exit_code(proc) != 0
-    finally:
-        proc.cleanup()
-    errors = [line for line in printed_lines(proc) if line.startswith("error:")]
-    assert errors == [f"error: {notes} is not a SQLite database: {HINT}"], proc.output()
-    assert "Traceback" not in proc.output()
-    assert fake_api.calls("getUpdates") == [], "the bot never started serving"
-
-
-def test_a_data_directory_that_cannot_be_created_stops_start_up(
-    fake_api: FakeBotApi, tmp_path: Path, process_knowledge: Path
-) -> None:
-    blocker = tmp_path / "data"
-    blocker.write_text("a file where the data directory should be")
-    env = {
-        "IMGBOT_DB": str(blocker / "imgbot.sqlite3"),
-        "IMGBOT_KNOWLEDGE_DIR": str(process_knowledge),
-    }
-    proc = BotProcess(fake_api, tmp_path / "bot", env)
-    try:
-        proc.start()
-        assert exit_code(proc) != 0
-    finally:
-        proc.cleanup()
-    assert "error: cannot create the data directory" in proc.output()
     assert "Traceback" not in proc.output()

@@ -199,14 +199,16 @@ def _gelu(g: _Graph, x: str) -> str:
 def write_graph(model_zip: Path, out: Path, probe: str) -> None:
     """Build the graph from the package's model.zip, record the vector it gives `probe` (the
     loader checks the file against it) and save it to `out`."""
-    import onnx
-    import onnxruntime
     from tokenizers import Tokenizer
 
+    # The weights first: damaged ones fail here, before onnx is imported (~1 s of CPU).
     with zipfile.ZipFile(model_zip) as archive:
         weights = safetensors(archive.read("model.safetensors"))
         tokenizer = Tokenizer.from_str(archive.read("tokenizer.json").decode("utf-8"))
     tokenizer.no_padding()
+    import onnx
+    import onnxruntime
+
     model = build_graph(weights)
     del weights  # the model holds its own copy
     session = onnxruntime.InferenceSession(
