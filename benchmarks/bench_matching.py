@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_matching.py            # accuracy, latency, start-up, RSS
     .venv/bin/python benchmarks/bench_matching.py --sweep    # how the thresholds were chosen
+    .venv/bin/python benchmarks/bench_matching.py --set PATH # a held-out set kept outside the repo
 
 Matchers: "old" is the lexical topic matcher as of commit e6a0011 (`imgbot ask --legacy`:
 titles, keywords and variants only; it shares today's vocabulary.yaml guards); "lexical" is
@@ -160,7 +161,7 @@ def accuracy_and_latency(sets: dict[str, list[tuple[str, str]]]) -> None:
     print(f"\n(load average during the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs)")
 
 
-def fact_and_also(sets: Sequence[str]) -> None:
+def fact_and_also(sets: dict[str, Path]) -> None:
     """Two views the sets' extra labels allow: specific-fact questions (`fact: true`) answered
     directly on the right topic, and how many of those came with an entry's short answer; and
     top-1 / confidently wrong when a topic listed under `also` counts as right too."""
@@ -171,10 +172,7 @@ def fact_and_also(sets: Sequence[str]) -> None:
         "| top-1 with `also` | confidently wrong with `also` |"
     )
     print("|---|---|---|---|---|---|")
-    for name in sets:
-        path = DATA / f"{name}.yaml"
-        if not path.exists():
-            continue
+    for name, path in sets.items():
         items = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
         facts = direct = with_entry = in_scope = top1 = wrong = 0
         results = match_all(matcher, [str(item["q"]) for item in items])
@@ -350,6 +348,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sweep", action="store_true", help="the lead thresholds' grid")
     parser.add_argument("--cold", action="store_true", help="also time a start with no cache")
+    parser.add_argument(
+        "--set",
+        action="append",
+        type=Path,
+        metavar="PATH",
+        help="score this question file instead of tests/data's sets (repeatable; no start-up "
+        "table): a held-out set measured where it is kept, outside the repository",
+    )
     args = parser.parse_args()
     pinned = pin_to_one_core()
     kb = load_knowledge()
@@ -358,12 +364,14 @@ def main() -> None:
     if args.sweep:
         sweep()
         return
-    sets = {n: load_questions(DATA / f"{n}.yaml") for n in SETS if (DATA / f"{n}.yaml").exists()}
-    accuracy_and_latency(sets)
+    paths = {p.stem: p for p in args.set} if args.set else {n: DATA / f"{n}.yaml" for n in SETS}
+    paths = {name: path for name, path in paths.items() if path.exists()}
+    accuracy_and_latency({name: load_questions(path) for name, path in paths.items()})
     print()
-    fact_and_also(list(sets))
-    print()
-    startup_table(args.cold)
+    fact_and_also(paths)
+    if not args.set:
+        print()
+        startup_table(args.cold)
 
 
 if __name__ == "__main__":
