@@ -84,3 +84,21 @@ def test_bench_decision_settings_and_scoring(repo_knowledge: KnowledgeBase) -> N
     row = bench.score(matcher, rows, bench.BEFORE)
     assert (row.in_scope, row.direct, row.wrong, row.rejected) == (2, 0.5, 1, 1.0)
     assert (row.facts, row.fact_direct, row.fact_entry) == (1, 1.0, 0.0)
+
+
+def test_bench_matching_scores_a_question_file_from_anywhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `--set PATH`: a held-out set is measured where it is kept, outside the repository.
+    questions = tmp_path / "private-set.yaml"
+    questions.write_text(
+        "questions:\n"
+        "  - {q: 'how many programs can I apply to in SOAP', topic: soap, fact: true}\n"
+        "  - {q: 'what is eras', topic: eras-application}\n"
+        "  - {q: 'best pizza in chicago?', topic: none}\n",
+        encoding="utf-8",
+    )
+    bench = _script("bench_matching")
+    bench.fact_and_also({"private-set": questions})
+    [line] = [x for x in capsys.readouterr().out.splitlines() if x.startswith("| private-set ")]
+    assert line.split(" | ")[1:3] == ["1", "100.0%"]  # one fact question, answered directly
