@@ -576,10 +576,7 @@ class QuestionMatcher:
                 sims = (1 - ASK_SHARE) * sims + ASK_SHARE * entry_sims
                 gap = self.scope.post_gap(gap, ask_gap)
         scores = self._combine(lexical, None if sims is None else sims * self._discount)
-        named = SUBJECTS.named(ask or text)
-        for topic, own in TOPIC_SUBJECTS.items():
-            if topic in scores and names_another(named, own):
-                scores[topic] -= TOPIC_SUBJECT_PENALTY
+        _mark_down_other_subjects(scores, ask or text)
         order = sorted(scores, key=lambda t: -scores[t])[:MAX_MATCHES]
         ranking = tuple(Match(t, round(scores[t], 1)) for t in order if scores[t] > 0)
         entries = self._entries(
@@ -757,7 +754,9 @@ def entry_wins(analysis: Analysis, limits: Thresholds) -> bool:
 
     Topics can be close while one specific question of the knowledge fits far better than
     anything else ("how many programs can I rank in SOAP": SOAP and the Match both score, one
-    SOAP entry fits). Then it answers whatever the topics' lead.
+    SOAP entry fits). Then it answers whatever the topics' lead. Three bars: a very good fit a
+    little ahead (`entry_answer_*`), a good fit well ahead (`entry_lead_*`), and a fair fit well
+    ahead when the entry asks the question's kind of fact (`facet_lead_*`).
     """
     return (
         entry_leads(analysis, limits.entry_answer_min, limits.entry_answer_gap)
@@ -813,6 +812,15 @@ def entry_leads(analysis: Analysis, min_score: float, gap: float) -> bool:
     best = entries[0]
     other = max((e.score for e in entries if e.topic != best.topic), default=0.0)
     return best.score >= min_score and best.score - other >= gap
+
+
+def _mark_down_other_subjects(scores: dict[str, float], text: str) -> None:
+    """A topic about one exam or visa loses TOPIC_SUBJECT_PENALTY when the text names another of
+    its family and not its own ("retake step 1" is not about the English tests' OET retakes)."""
+    named = SUBJECTS.named(text)
+    for topic, own in TOPIC_SUBJECTS.items():
+        if topic in scores and names_another(named, own):
+            scores[topic] -= TOPIC_SUBJECT_PENALTY
 
 
 def _mix(whole: dict[str, float], ask: dict[str, float]) -> dict[str, float]:
