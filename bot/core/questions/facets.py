@@ -26,15 +26,13 @@ def parse_facets(text: str) -> dict[str, list[str]]:
     """Read and check facets.yaml's text; a malformed file fails loudly, naming what is wrong."""
     raw = load_yaml(text)
     facets = raw.get("facets") if isinstance(raw, dict) else None
-    if not isinstance(facets, dict) or not facets:
-        raise ValueError(f"{FACETS_FILE}: expected a mapping 'facets' of facet -> phrases")
-    return check_phrases(facets, FACETS_FILE)
+    return check_phrases(facets, f"{FACETS_FILE}: 'facets'")
 
 
 def check_phrases(groups: object, where: str) -> dict[str, list[str]]:
     """A mapping of name -> distinct non-empty phrases, lower-cased (also subjects.yaml's)."""
     if not isinstance(groups, dict) or not groups:
-        raise ValueError(f"{where}: expected a mapping of name -> phrases")
+        raise ValueError(f"{where}: expected a mapping of names to lists of phrases")
     for name, phrases in groups.items():
         if not isinstance(phrases, list) or not phrases:
             raise ValueError(f"{where}: {name!r} must be a list of phrases")

@@ -53,7 +53,7 @@ from bot.core.questions.matching import (
 )
 from bot.core.questions.scope import ScopeGuard, other_asker, says_off_topic
 from bot.core.questions.semantic import Indexed, SemanticIndex, question_vectors
-from bot.core.questions.subjects import SUBJECTS, TOPIC_SUBJECTS, names_another
+from bot.core.questions.subjects import SUBJECTS, TOPIC_SUBJECTS, Named, names_another
 
 __all__ = ["Analysis", "QuestionMatcher", "Thresholds"]
 
@@ -576,13 +576,15 @@ class QuestionMatcher:
                 sims = (1 - ASK_SHARE) * sims + ASK_SHARE * entry_sims
                 gap = self.scope.post_gap(gap, ask_gap)
         scores = self._combine(lexical, None if sims is None else sims * self._discount)
-        _mark_down_other_subjects(scores, ask or text)
+        named = SUBJECTS.named(ask or text)  # the exams and visas asked about, read once
+        _mark_down_other_subjects(scores, named)
         order = sorted(scores, key=lambda t: -scores[t])[:MAX_MATCHES]
         ranking = tuple(Match(t, round(scores[t], 1)) for t in order if scores[t] > 0)
         entries = self._entries(
             ask or text,
             [m.topic for m in ranking[:ENTRY_TOPICS]],
             sims if ask is None else entry_sims,
+            named,
         )
         # "Too vague" (one word many topics share) is judged on the topics' own texts: in answer
         # text nearly every word is shared.
@@ -629,16 +631,16 @@ class QuestionMatcher:
         return scores
 
     def _entries(
-        self, text: str, topic_ids: list[str], sims: np.ndarray | None
+        self, text: str, topic_ids: list[str], sims: np.ndarray | None, named: Named
     ) -> tuple[EntryScore, ...]:
         """The entries of the first topics, best first, scored against the question (a long
-        post's asking part: an entry is one specific question, the story only blurs it)."""
+        post's asking part: an entry is one specific question, the story only blurs it) and
+        the exams and visas it names (`named`)."""
         entries = [e for t in topic_ids for e in self.kb.entries_of(t)]
         if not entries:
             return ()
         lexical = self.entry_lexical.scores(self.entry_lexical.parse(text))
         asked = FACETS.facets_of(text)
-        named = SUBJECTS.named(text)
         out = []
         for entry in entries:
             score = lexical.get(entry.id, 0.0)
@@ -814,10 +816,9 @@ def entry_leads(analysis: Analysis, min_score: float, gap: float) -> bool:
     return best.score >= min_score and best.score - other >= gap
 
 
-def _mark_down_other_subjects(scores: dict[str, float], text: str) -> None:
-    """A topic about one exam or visa loses TOPIC_SUBJECT_PENALTY when the text names another of
-    its family and not its own ("retake step 1" is not about the English tests' OET retakes)."""
-    named = SUBJECTS.named(text)
+def _mark_down_other_subjects(scores: dict[str, float], named: Named) -> None:
+    """A topic about one exam or visa loses TOPIC_SUBJECT_PENALTY when the question names another
+    of its family and not its own ("retake step 1" is not about the English tests' OET retakes)."""
     for topic, own in TOPIC_SUBJECTS.items():
         if topic in scores and names_another(named, own):
             scores[topic] -= TOPIC_SUBJECT_PENALTY

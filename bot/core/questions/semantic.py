@@ -196,8 +196,8 @@ def _unit_length(vectors: np.ndarray) -> np.ndarray:
     copied into every later file. This machine's cache had 196 of 3,331 knowledge vectors at
     zero, which moved first topics by up to 3 points against a fresh install's.
     """
-    norms: np.ndarray = np.abs(np.linalg.norm(vectors, axis=1) - 1.0) < UNIT_TOLERANCE
-    return norms
+    unit: np.ndarray = np.abs(np.linalg.norm(vectors, axis=1) - 1.0) < UNIT_TOLERANCE
+    return unit
 
 
 @contextmanager

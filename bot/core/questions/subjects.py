@@ -12,7 +12,15 @@ from importlib import resources
 from bot.core.questions.facets import FacetReader, check_phrases
 from bot.core.yamlfile import load_yaml
 
-__all__ = ["SUBJECTS", "SUBJECTS_FILE", "SubjectReader", "names_another", "parse_subjects"]
+__all__ = [
+    "SUBJECTS",
+    "SUBJECTS_FILE",
+    "TOPIC_SUBJECTS",
+    "Named",
+    "SubjectReader",
+    "names_another",
+    "parse_subjects",
+]
 
 SUBJECTS_FILE = "subjects.yaml"
 Named = dict[str, frozenset[str]]  # family -> the subjects of it a text names
