@@ -32,10 +32,8 @@ RUN_COMMAND = [
     "run",
 ]
 
-#: Inherited variables that would change the bot's behaviour or route 127.0.0.1 through a proxy,
-#: and PYTHONDONTWRITEBYTECODE: with it, each of the ~30 starts compiled bot/ (11k lines) again,
-#: 0.2 s of CPU every time; without it the first start caches the bytecode (a gitignored
-#: __pycache__, as any import in the test run writes) and the others read it.
+#: Inherited variables that would change the bot's behaviour or route 127.0.0.1 through a proxy.
+#: (PYTHONDONTWRITEBYTECODE is dropped for the whole test run: tests/conftest.py.)
 _SCRUBBED_PREFIXES = ("TELEGRAM_", "IMGBOT_")
 _SCRUBBED = {
     "HTTP_PROXY",
@@ -44,7 +42,6 @@ _SCRUBBED = {
     "http_proxy",
     "https_proxy",
     "all_proxy",
-    "PYTHONDONTWRITEBYTECODE",
 }
 
 
