@@ -381,6 +381,7 @@ NEAR_MISSES_BY_KIND = [
     # J-1 categories that are not a physician's
     "can an au pair extend her year with the same host family?",
     "Can a camp counselor on a J-1 switch to another visa after the summer?",
+    "my cousin is a hotel management graduate, how does the J-1 trainee program work?",
     # another profession's residency match (named next to "residency", so meaning judges it)
     "when are PGY1 rank lists due in the ASHP pharmacy residency match?",
     # state residency for tuition / residency programs in a state
@@ -395,6 +396,7 @@ ROADS_NEXT_TO_THEM = [
     ("how many steps are in the USMLE and which one should I take first?", "usmle-overview"),
     ("how soon after a virtual residency interview should I send a thank you note?", "interviews"),
     ("how long can I stay on a J-1 visa as a resident physician?", "visa-j1"),
+    ("can I do an internship year in the US on a J-1 before a preliminary spot?", "visa-j1"),
     ("As an IMG matched into internal medicine, how does ECFMG sponsor my J-1 visa?", "visa-j1"),
     ("is the Match binding once I certify my rank list?", "nrmp-match"),
     ("do Texas residency programs favour IMGs who live in Texas?", "program-list"),
