@@ -368,6 +368,79 @@ def test_everyday_immigration_and_errands_are_refused(real: QuestionMatcher, que
     assert real.match(question).kind == "none"
 
 
+# Near misses by kind (scope.yaml, pass 3), each next to the IMG's question it borders. Before
+# the pass all but the step count were answered or offered as a menu.
+NEAR_MISSES_BY_KIND = [
+    # a card's fee abroad / paying the exam fees from abroad
+    "does my Mastercard charge extra if I pay for a hotel in euros on holiday?",
+    # a step goal / the USMLE's Steps
+    "is walking 8000 steps every day enough to burn belly fat?",
+    # a corporate job interview / a residency interview
+    "after my interview for a marketing manager job at a software company, how long should I "
+    "wait before emailing HR?",
+    # J-1 categories that are not a physician's
+    "can an au pair extend her year with the same host family?",
+    "Can a camp counselor on a J-1 switch to another visa after the summer?",
+    "my cousin is a hotel management graduate, how does the J-1 trainee program work?",
+    # another profession's residency match (named next to "residency", so meaning judges it)
+    "when are PGY1 rank lists due in the ASHP pharmacy residency match?",
+    # state residency for tuition / residency programs in a state
+    "to pay resident tuition at a state university, how long must I have lived in Ohio first?",
+    # a scholarship for a master's / a research fellowship before residency
+    "what GPA do I need for a fully funded DAAD scholarship for a master's in Germany?",
+    # a dating app's match / the Match
+    "I got a match on Bumble, what should I text first?",
+]
+ROADS_NEXT_TO_THEM = [
+    ("can I pay the USMLE fee with an Indian debit card?", "costs"),
+    ("how many steps are in the USMLE and which one should I take first?", "usmle-overview"),
+    ("how soon after a virtual residency interview should I send a thank you note?", "interviews"),
+    ("how long can I stay on a J-1 visa as a resident physician?", "visa-j1"),
+    ("can I do an internship year in the US on a J-1 before a preliminary spot?", "visa-j1"),
+    ("As an IMG matched into internal medicine, how does ECFMG sponsor my J-1 visa?", "visa-j1"),
+    ("is the Match binding once I certify my rank list?", "nrmp-match"),
+    ("do Texas residency programs favour IMGs who live in Texas?", "program-list"),
+    ("can I apply for a research fellowship in the US before residency?", "usce"),
+]
+
+
+@needs_model
+@pytest.mark.parametrize("question", NEAR_MISSES_BY_KIND)
+def test_near_misses_of_the_everyday_and_other_programmes_are_refused(
+    real: QuestionMatcher, question: str
+) -> None:
+    assert real.analyse(question).guard is None  # no word list names them: meaning refuses
+    assert real.match(question).kind == "none"
+
+
+@needs_model
+@pytest.mark.parametrize(("question", "topic"), ROADS_NEXT_TO_THEM)
+def test_the_img_question_next_to_each_near_miss_is_answered(
+    real: QuestionMatcher, question: str, topic: str
+) -> None:
+    result = real.match(question)
+    assert result.kind in ("answer", "suggest")
+    assert topic in [m.topic for m in result.matches[:2]]
+
+
+@needs_model
+def test_another_professions_match_is_refused_by_its_name_a_spouses_is_not(
+    real: QuestionMatcher,
+) -> None:
+    # vocabulary.yaml: "appic", "psyd" and "ashp" are out_of_scope words; the model alone read
+    # this one as the NRMP's rank list and answered nrmp-match.
+    psychologist = (
+        "I'm finishing my PsyD and ranking internship sites in APPIC, how many should I rank?"
+    )
+    assert real.analyse(psychologist).guard == "out-of-scope"
+    assert real.match(psychologist).kind == "none"
+    spouse = "My wife is doing her PsyD and I'm an IMG on J-1, can she work while I'm a resident?"
+    assert real.analyse(spouse).guard is None  # the US road (J-1) hands it to meaning
+    result = real.match(spouse)
+    assert result.kind == "answer"
+    assert result.matches[0].topic == "visa-j1"
+
+
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
