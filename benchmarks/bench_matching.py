@@ -67,6 +67,7 @@ SETS = (
     "holdout-5",
     "holdout-6",
     "holdout-7",
+    "forum-facts",
 )
 TUNING_SETS = ("dev", "dev-forum", "holdout")
 CHECK_SETS = ("holdout-forum", "holdout-2")
