@@ -530,6 +530,13 @@ NEAR_MISSES_PASS_4 = [
     "who sits on the board of directors of a nonprofit",
     "how to remove soap residue and hard water stains from a bathtub",
     "how do I order an official transcript from my university for a job application",
+    # our words in other meanings: rank, licence exam, visiting, fellowship, elective, interview
+    "how to rank my website higher on Google",
+    "what is the passing score for the real estate license exam",
+    "what are the visiting hours at the hospital for a patient's family",
+    "what are the fellowship programs at my church",
+    "elective courses for a computer science degree",
+    "is there an interview for the naturalization N-400",
 ]
 ROADS_NEXT_TO_PASS_4 = [
     ("can I get a green card through my residency program?", "visa-j1"),
