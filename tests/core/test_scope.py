@@ -537,6 +537,11 @@ NEAR_MISSES_PASS_4 = [
     "what are the fellowship programs at my church",
     "elective courses for a computer science degree",
     "is there an interview for the naturalization N-400",
+    # other roads after a medical degree, other professions' residencies, errands
+    "can I do a PhD in the US after MBBS",
+    "how to get a job as a clinical research coordinator",
+    "how long is a dental residency",
+    "how do I get a Real ID in California",
 ]
 ROADS_NEXT_TO_PASS_4 = [
     ("can I get a green card through my residency program?", "visa-j1"),
