@@ -594,3 +594,22 @@ def test_a_spouses_exam_next_to_the_us_road_is_judged_by_meaning(real: QuestionM
     result = real.match(question)
     assert result.kind == "answer"
     assert result.matches[0].topic == "visa-j1"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["MRCOG part 1 fees", "DNB final exam result date", "INI-CET cut off for MD medicine"],
+)
+def test_other_countries_postgraduate_exams_are_refused_by_name(
+    real: QuestionMatcher, question: str
+) -> None:
+    assert real.analyse(question).guard == "out-of-scope"
+
+
+@needs_model
+def test_another_countrys_postgraduate_exam_next_to_the_us_road_is_answered(
+    real: QuestionMatcher,
+) -> None:
+    question = "I finished DNB in India, can I still apply for US residency?"
+    assert real.analyse(question).guard is None  # "residency" hands it to meaning
+    assert real.match(question).kind in ("answer", "suggest")
