@@ -68,6 +68,7 @@ SETS = (
     "holdout-6",
     "holdout-7",
     "forum-facts",
+    "near-misses",
 )
 TUNING_SETS = ("dev", "dev-forum", "holdout")
 CHECK_SETS = ("holdout-forum", "holdout-2")

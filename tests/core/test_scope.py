@@ -516,3 +516,100 @@ def test_a_post_called_off_topic_is_held_to_its_own_margin(
 def test_a_malformed_off_topic_list_is_rejected() -> None:
     with pytest.raises(ValueError, match="off_topic"):
         load_off_topic("off_topic: [off topic, 3]\n")
+
+
+# Pass 4 (scope.yaml, by kind, after tests/data/near-misses.yaml showed these kinds passing):
+# humanitarian and investor immigration, tax residency, English tests for other countries, and
+# our words in other meanings (a company's board, soap, a college transcript). Written for this
+# test, not taken from a question set.
+NEAR_MISSES_PASS_4 = [
+    "can I apply for asylum if I overstayed my visa",
+    "minimum investment for an E-2 treaty investor visa",
+    "what is the substantial presence test for US taxes",
+    "is IELTS or PTE accepted for an Australian skilled migration visa",
+    "who sits on the board of directors of a nonprofit",
+    "how to remove soap residue and hard water stains from a bathtub",
+    "how do I order an official transcript from my university for a job application",
+    # our words in other meanings: rank, licence exam, visiting, fellowship, elective, interview
+    "how to rank my website higher on Google",
+    "what is the passing score for the real estate license exam",
+    "what are the visiting hours at the hospital for a patient's family",
+    "what are the fellowship programs at my church",
+    "elective courses for a computer science degree",
+    "is there an interview for the naturalization N-400",
+    # other roads after a medical degree, other professions' residencies, errands
+    "can I do a PhD in the US after MBBS",
+    "how to get a job as a clinical research coordinator",
+    "how long is a dental residency",
+    "how do I get a Real ID in California",
+]
+ROADS_NEXT_TO_PASS_4 = [
+    ("can I get a green card through my residency program?", "visa-j1"),
+    ("is the OET required for ECFMG certification or can I use IELTS?", "english-proficiency"),
+    ("what is the board certification exam after residency?", "after-residency"),
+    ("can I apply to SOAP if I did not match?", "soap"),
+    ("who sends my medical school transcript to ERAS?", "mspe-and-transcripts"),
+]
+
+
+@needs_model
+@pytest.mark.parametrize("question", NEAR_MISSES_PASS_4)
+def test_pass_4_near_misses_are_refused_by_meaning(real: QuestionMatcher, question: str) -> None:
+    assert real.analyse(question).guard is None  # no word list names them: meaning refuses
+    assert real.match(question).kind == "none"
+
+
+@needs_model
+@pytest.mark.parametrize(("question", "topic"), ROADS_NEXT_TO_PASS_4)
+def test_the_img_question_next_to_each_pass_4_near_miss_is_answered(
+    real: QuestionMatcher, question: str, topic: str
+) -> None:
+    result = real.match(question)
+    assert result.kind == "answer"
+    assert result.matches[0].topic == topic
+
+
+@needs_model
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what is the pass rate of the NBCOT exam",
+        "INBDE how many attempts are allowed",
+        "CFA level 2 pass rate this year",
+        "I got a match on tinder, what should I say first?",
+    ],
+)
+def test_other_professions_exams_and_a_dating_app_are_refused_by_name(
+    real: QuestionMatcher, question: str
+) -> None:
+    assert real.analyse(question).guard == "out-of-scope"
+    assert real.match(question).kind == "none"
+
+
+@needs_model
+def test_a_spouses_exam_next_to_the_us_road_is_judged_by_meaning(real: QuestionMatcher) -> None:
+    # "naplex" is out_of_scope, not always: the J-1 hands the question to meaning.
+    question = "my wife passed the NAPLEX and I'm a resident on a J-1, can she work?"
+    assert real.analyse(question).guard is None
+    result = real.match(question)
+    assert result.kind == "answer"
+    assert result.matches[0].topic == "visa-j1"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["MRCOG part 1 fees", "DNB final exam result date", "INI-CET cut off for MD medicine"],
+)
+def test_other_countries_postgraduate_exams_are_refused_by_name(
+    real: QuestionMatcher, question: str
+) -> None:
+    assert real.analyse(question).guard == "out-of-scope"
+
+
+@needs_model
+def test_another_countrys_postgraduate_exam_next_to_the_us_road_is_answered(
+    real: QuestionMatcher,
+) -> None:
+    question = "I finished DNB in India, can I still apply for US residency?"
+    assert real.analyse(question).guard is None  # "residency" hands it to meaning
+    assert real.match(question).kind in ("answer", "suggest")
