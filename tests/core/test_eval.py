@@ -342,7 +342,7 @@ def test_the_fact_tuning_set_does_not_regress(real_matcher: MatchesQuestions) ->
 def test_the_second_fact_tuning_set_does_not_regress(real_matcher: MatchesQuestions) -> None:
     """tests/data/forum-facts-2.yaml (200 questions, each asking one fact, many inside forum
     posts; no out-of-scope questions), written from the topic list alone and measured once
-    unseen before fact pass 5 (BENCHMARKS.md): top-1 88.0%, top-3 99.5%, direct and right 80.0%,
+    unseen before fact pass 5 (commit 5e19d61): top-1 88.0%, top-3 99.5%, direct and right 80.0%,
     confidently wrong 4.5%, refused 0.0%, out of scope rejected n/a. After fact pass 5 (variants
     in our own words and two entries): 89.5 / 99.5 / 82.0 / 4.5 / 0.0; bars a question under."""
     report = scored(real_matcher, "forum-facts-2")
