@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pytest
 
 from bot.core.models import KnowledgeBase, Match
@@ -84,6 +85,24 @@ def test_bench_decision_settings_and_scoring(repo_knowledge: KnowledgeBase) -> N
     row = bench.score(matcher, rows, bench.BEFORE)
     assert (row.in_scope, row.direct, row.wrong, row.rejected) == (2, 0.5, 1, 1.0)
     assert (row.facts, row.fact_direct, row.fact_entry) == (1, 1.0, 0.0)
+
+
+def test_bench_confidence_counts_what_the_left_out_sets_gain() -> None:
+    # Menus whose first feature separates right from wrong: the cut learned on the other sets
+    # turns exactly the right ones of each left-out set into answers.
+    bench = _script("bench_confidence")
+    rng = np.random.default_rng(0)
+
+    def menus(n: int) -> tuple[np.ndarray, np.ndarray]:
+        right = rng.random(n) < 0.5
+        x = rng.normal(size=(n, 13))
+        x[:, 0] = np.where(right, 3.0, -3.0) + rng.normal(scale=0.1, size=n)
+        return x, right.astype(float)
+
+    sets = {name: menus(40) for name in ("a", "b", "c")}
+    right, wrong = bench.leave_one_set_out(sets, 1.0)
+    assert (right, wrong) == (int(sum(y.sum() for _, y in sets.values())), 0)
+    assert bench.cut_for(np.array([0.9, 0.2]), np.array([0.0, 0.0]), 0.9) == float("inf")
 
 
 def test_bench_matching_scores_a_question_file_from_anywhere(
