@@ -220,6 +220,9 @@ def test_issue_examples_on_the_real_knowledge(real: QuestionMatcher) -> None:
     # Step 2 CK leads clearly there, and its overview would not have the fee either.
     ck = real.match("how much is step 2 ck")
     assert (ck.kind, ck.entry) == ("answer", "costs-step1-ck-fee")
+    # A menu of registration and certification before: now what ECFMG is and does.
+    ecfmg = real.match("what is ecfmg")
+    assert (ecfmg.kind, ecfmg.entry) == ("answer", "ecfmg-cert-what-is-ecfmg")
 
 
 @needs_model
