@@ -69,6 +69,7 @@ SETS = (
     "holdout-7",
     "forum-facts",
     "near-misses",
+    "forum-posts",
 )
 TUNING_SETS = ("dev", "dev-forum", "holdout")
 CHECK_SETS = ("holdout-forum", "holdout-2")

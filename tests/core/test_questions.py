@@ -523,6 +523,27 @@ def test_the_asking_part_of_a_long_post_is_its_question_sentences() -> None:
     assert asking_part(only_asks) is None
 
 
+def test_who_the_writers_friends_are_is_story_not_an_ask() -> None:
+    # "My seniors who matched..." starts like "seniors, who...?" but tells who people are.
+    told = LONG_CK_POST.replace(
+        "My friend says 214", "My seniors who matched in 2021 say 214. They say"
+    )
+    assert asking_part(told) == "What is the passing score for step 2 CK these days?"
+    # With a question mark it still asks, and a vocative before the question word still asks.
+    asked = LONG_CK_POST.replace(
+        "My friend says 214 but I'm not sure it changed.",
+        "My seniors who matched, did yours change?",
+    )
+    assert asking_part(asked) == (
+        "What is the passing score for step 2 CK these days? My seniors who matched, did yours "
+        "change?"
+    )
+    vocative = LONG_CK_POST.replace(
+        "My friend says 214 but I'm not sure it changed.", "Seniors who can guide me on this."
+    )
+    assert "Seniors who can guide me on this." in (asking_part(vocative) or "")
+
+
 @needs_model
 def test_a_long_post_is_answered_on_its_question_not_its_story(real: QuestionMatcher) -> None:
     # Without the asking part the story (step 1, OET, observership) made it a menu.

@@ -138,6 +138,13 @@ _SIDE = re.compile(
     r"^\W*(?:also|and also|side question|btw|by the way|p\.?s\.?|one more|another question)\b",
     re.IGNORECASE,
 )
+# "My seniors who matched say..." is the story (who people are), not an ask, though it starts
+# with the words of one ("seniors, who...?"); with a question mark it still asks.
+_TOLD_BY = re.compile(
+    r"^\W*(?:my|our)\s+(?:\w+\s+)?(?:seniors|friends|colleagues|batchmates|classmates|"
+    r"doctors|guys|cousins|brothers|sisters)\s+(?:who|which|that)\b",
+    re.IGNORECASE,
+)
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
 # How a sentence that asks begins (after "so", "but", "also", "honestly"...), or what it says.
 _ASK_START = re.compile(
@@ -424,7 +431,7 @@ def asking_part(text: str) -> str | None:
 def _asks(sentence: str) -> bool:
     """Does a sentence ask? A question mark, an interrogative start or a request ("my question
     is", "please guide"); not the thanks and apologies that close a post ("thanks for any help")."""
-    if _POLITE.match(sentence):
+    if _POLITE.match(sentence) or ("?" not in sentence and _TOLD_BY.match(sentence)):
         return False
     return "?" in sentence or bool(_ASK_START.match(sentence) or _ASK_PHRASE.search(sentence))
 
