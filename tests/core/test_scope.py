@@ -405,15 +405,6 @@ ROADS_NEXT_TO_THEM = [
 
 
 @needs_model
-@pytest.mark.parametrize("question", NEAR_MISSES_BY_KIND)
-def test_near_misses_of_the_everyday_and_other_programmes_are_refused(
-    real: QuestionMatcher, question: str
-) -> None:
-    assert real.analyse(question).guard is None  # no word list names them: meaning refuses
-    assert real.match(question).kind == "none"
-
-
-@needs_model
 @pytest.mark.parametrize(("question", "topic"), ROADS_NEXT_TO_THEM)
 def test_the_img_question_next_to_each_near_miss_is_answered(
     real: QuestionMatcher, question: str, topic: str
@@ -553,8 +544,10 @@ ROADS_NEXT_TO_PASS_4 = [
 
 
 @needs_model
-@pytest.mark.parametrize("question", NEAR_MISSES_PASS_4)
-def test_pass_4_near_misses_are_refused_by_meaning(real: QuestionMatcher, question: str) -> None:
+@pytest.mark.parametrize("question", NEAR_MISSES_BY_KIND + NEAR_MISSES_PASS_4)
+def test_near_misses_of_the_everyday_and_other_programmes_are_refused_by_meaning(
+    real: QuestionMatcher, question: str
+) -> None:
     assert real.analyse(question).guard is None  # no word list names them: meaning refuses
     assert real.match(question).kind == "none"
 
