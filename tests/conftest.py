@@ -60,6 +60,23 @@ def one_tls_context_per_kind() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_embedding_thread_per_worker() -> Iterator[None]:
+    """Test processes embed many texts on one thread, not two (`encoder.EMBED_THREADS`).
+
+    The bot embeds on two threads to use both cores at a first start; the suite's three xdist
+    workers already keep both cores busy, and two threads in each made six for two cores. With
+    an empty vector cache, back to back on 2 cores: 104 / 111 s of wall with two threads, 91 /
+    89 s with one (the question sets' tests alone: ~66 s of CPU down to ~53 s). The test of the
+    threaded path sets two threads itself.
+    """
+    from bot.core.questions import encoder
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(encoder, "EMBED_THREADS", 1)
+        yield
+
+
 @pytest.fixture(scope="session")
 def repo_knowledge() -> KnowledgeBase:
     """The repo's knowledge/, loaded once per test process (tests/knowledge_once.py).

@@ -3,6 +3,7 @@ group and channel reminders through the same outbox as personal ones."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -50,7 +51,7 @@ class FakeAdmins:
 
 @pytest.fixture(scope="module")
 def kb(repo_knowledge: KnowledgeBase) -> KnowledgeBase:
-    return KnowledgeBase(topics=repo_knowledge.topics, deadlines=(SOON,))
+    return dataclasses.replace(repo_knowledge, deadlines=(SOON,))
 
 
 @pytest.fixture
