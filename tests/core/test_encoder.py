@@ -165,6 +165,28 @@ def test_questions_encoded_together_equal_questions_encoded_alone(model: enc.Enc
     assert np.abs(together - alone).max() < 1e-5
 
 
+def test_texts_of_very_different_lengths_are_not_padded_into_one_pass(
+    model: enc.Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long post and its short asking sentence go through the graph in two passes (padding
+    the ask to the post's 48 pieces cost ~5 ms a post); texts of near lengths share one."""
+    post, ask = STORY + "Do I need Step 3 for an H-1B?", "Do I need Step 3 for an H-1B?"
+    passes: list[list[int]] = []
+    forward = model._forward
+
+    def counted(batch: list[list[int]]) -> np.ndarray:
+        passes.append([len(ids) for ids in batch])
+        return forward(batch)
+
+    monkeypatch.setattr(model, "_forward", counted)
+    both = model.encode_questions([post, ask])
+    assert passes == [[model.token_count(ask)], [enc.QUESTION_TOKENS]]
+    assert np.abs(both - [model.encode_question(post), model.encode_question(ask)]).max() < 1e-5
+    passes.clear()
+    model.encode_questions(["is step 1 pass fail", "is step 2 ck pass fail"])
+    assert len(passes) == 1
+
+
 def test_meaning_beats_wording(model: enc.Encoder) -> None:
     fee, price, pizza = model.encode(
         ["how much is the eras fee", "what does it cost to apply through eras", "best pizza dough"]
