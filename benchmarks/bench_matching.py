@@ -70,6 +70,7 @@ SETS = (
     "forum-facts",
     "near-misses",
     "forum-posts",
+    "near-misses-2",
 )
 TUNING_SETS = ("dev", "dev-forum", "holdout")
 CHECK_SETS = ("holdout-forum", "holdout-2")

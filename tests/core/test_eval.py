@@ -381,6 +381,20 @@ def test_the_near_miss_tuning_set_does_not_regress(real_matcher: MatchesQuestion
     assert_bars(report, top1=0.85, top3=0.90, direct=0.75, wrong=0.03, refused=0.10, rejected=0.96)
 
 
+@pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
+def test_the_second_near_miss_tuning_set_does_not_regress(real_matcher: MatchesQuestions) -> None:
+    """tests/data/near-misses-2.yaml (150 questions: 110 out-of-scope near misses of many kinds,
+    a third of them posts; 40 in-scope questions that look like near misses), written from the
+    topic list alone. Measured once unseen after fact pass 6 (71af41f): top-1 82.5%, top-3
+    87.5%, direct and right 72.5%, confidently wrong 0.0%, refused 12.5%, out of scope rejected
+    78.2%. After out-of-scope pass 5 (twelve intents by kind, four exam or portal names): out of
+    scope rejected 87.3%, the rest unchanged. The five refused in-scope questions name NCLEX or
+    Tinder next to the US road (out_of_scope_always); letting a named US exam hand them to
+    meaning answered three of them but one physiotherapist's post of near-misses.yaml too."""
+    report = scored(real_matcher, "near-misses-2")
+    assert_bars(report, top1=0.80, top3=0.85, direct=0.70, wrong=0.03, refused=0.13, rejected=0.86)
+
+
 # Specific-fact questions (`fact: true`) answered directly on the labelled topic with an entry's
 # short answer, after the facet pass (bot/core/questions/facets.py): measured holdout-forum 88.5%
 # of 52, holdout-2 100% of 30, holdout-3 58.8% of 80, holdout-4 52.8% of 36, holdout-5 33.3% of
