@@ -402,10 +402,21 @@ ROADS_NEXT_TO_THEM = [
     ("do Texas residency programs favour IMGs who live in Texas?", "program-list"),
     ("can I apply for a research fellowship in the US before residency?", "usce"),
 ]
+# The IMG's questions next to out-of-scope pass 5's near misses (NEAR_MISSES_PASS_5, below).
+ROADS_NEXT_TO_PASS_5 = [
+    (
+        "what should my personal statement for internal medicine residency say?",
+        "personal-statement",
+    ),
+    ("can my husband work in the US while I do residency on a J-1?", "visa-j1"),
+    ("how long after residency can I apply for a green card on an H-1B?", "visa-h1b"),
+    ("how much does a first-year resident earn in Boston?", "residency-training"),
+    ("how many hours of US clinical experience do residency programs want from IMGs?", "usce"),
+]
 
 
 @needs_model
-@pytest.mark.parametrize(("question", "topic"), ROADS_NEXT_TO_THEM)
+@pytest.mark.parametrize(("question", "topic"), ROADS_NEXT_TO_THEM + ROADS_NEXT_TO_PASS_5)
 def test_the_img_question_next_to_each_near_miss_is_answered(
     real: QuestionMatcher, question: str, topic: str
 ) -> None:
@@ -608,9 +619,10 @@ def test_another_countrys_postgraduate_exam_next_to_the_us_road_is_answered(
     assert real.match(question).kind in ("answer", "suggest")
 
 
-# Near misses of kinds that out-of-scope pass 5 (tuning set near-misses-2) added to scope.yaml and
-# vocabulary.yaml, in our own words, each with the IMG's question it borders. Before the pass,
-# the I-130, the PhD stipend and the home-country fellowship were answered or offered a menu.
+# Near misses of kinds that out-of-scope pass 5 (tuning set near-misses-2) added to scope.yaml
+# and vocabulary.yaml, in our own words (the IMG's questions next to them: ROADS_NEXT_TO_PASS_5).
+# Before the pass, the I-130, the PhD stipend and the home-country fellowship were answered or
+# offered a menu.
 NEAR_MISSES_PASS_5 = [
     "how do I make my business school admission essay stand out for Harvard's MBA?",
     "my company matches 4% in the 401(k), should I contribute more than that?",
@@ -626,29 +638,9 @@ NEAR_MISSES_PASS_5 = [
     "should I do a master's in surgery at home or a fellowship in my own country?",
     "what does ST depression in V1 to V3 mean on my patient's ECG?",
 ]
-ROADS_NEXT_TO_PASS_5 = [
-    (
-        "what should my personal statement for internal medicine residency say?",
-        "personal-statement",
-    ),
-    ("can my husband work in the US while I do residency on a J-1?", "visa-j1"),
-    ("how long after residency can I apply for a green card on an H-1B?", "visa-h1b"),
-    ("how much does a first-year resident earn in Boston?", "residency-training"),
-    ("how many hours of US clinical experience do residency programs want from IMGs?", "usce"),
-]
 
 
 @needs_model
 @pytest.mark.parametrize("question", NEAR_MISSES_PASS_5)
 def test_near_misses_of_pass_5_are_refused(real: QuestionMatcher, question: str) -> None:
     assert real.match(question).kind == "none"
-
-
-@needs_model
-@pytest.mark.parametrize(("question", "topic"), ROADS_NEXT_TO_PASS_5)
-def test_the_img_questions_next_to_pass_5s_near_misses_are_answered(
-    real: QuestionMatcher, question: str, topic: str
-) -> None:
-    result = real.match(question)
-    assert result.kind in ("answer", "suggest")
-    assert topic in [m.topic for m in result.matches[:2]]
