@@ -168,7 +168,12 @@ def test_remembering_asks_the_matcher_once_per_question() -> None:
 
 # After fact pass 6 (knowledge only: 7 entries, ~250 variants in general words; BENCHMARKS.md)
 # the direct-and-right, confidently-wrong and fact bars below were moved to about a question
-# under that measurement; each set's docstring keeps its earlier history.
+# under that measurement; each set's docstring keeps its earlier history. Then the Step 3 and
+# OET fee entries moved to costs, the topic whose contract names exam fees and where dev.yaml
+# and dev-forum.yaml label such questions ("how much is the step 3 exam fee", "oet cost per
+# attempt"): dev-forum gained 2 direct answers, and holdout-3 and holdout-6, whose writers put
+# those fees under the exam, count 2 more confident wrong answers each, and they and
+# holdout-forum 1-2 fewer fact answers on the labelled topic (bars moved with them).
 # Bars: issue 10's where they are met on these sets, else a little under what was measured
 # (BENCHMARKS.md, "Matching"), so a regression fails while content work moves numbers by a
 # question or two. All five sets are tuning sets now (a fresh held-out set is kept outside the
@@ -276,7 +281,7 @@ def test_mixed_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
     top-1 88.8%, refused 0.4%, out of scope rejected 93.3%. After out-of-scope pass 2 (a short
     question's floor): out of scope rejected 95.0%."""
     report = scored(real_matcher, "holdout-3")
-    assert_bars(report, top1=0.86, top3=0.94, direct=0.80, wrong=0.03, refused=0.02, rejected=0.94)
+    assert_bars(report, top1=0.86, top3=0.94, direct=0.80, wrong=0.034, refused=0.02, rejected=0.94)
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -319,7 +324,7 @@ def test_the_sixth_held_out_set_does_not_regress(real_matcher: MatchesQuestions)
     Then a tuning set: after out-of-scope pass 2 (who is asking, a post called off topic,
     intents by kind) out of scope rejected 92.7%, every other number unchanged."""
     report = scored(real_matcher, "holdout-6")
-    assert_bars(report, top1=0.81, top3=0.95, direct=0.77, wrong=0.054, refused=0.02, rejected=0.91)
+    assert_bars(report, top1=0.81, top3=0.95, direct=0.77, wrong=0.058, refused=0.02, rejected=0.91)
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -407,12 +412,12 @@ def test_the_second_near_miss_tuning_set_does_not_regress(real_matcher: MatchesQ
 # the entry stating the fact was outranked; BENCHMARKS.md): holdout-3 76.2%, holdout-5 70.0%,
 # holdout-6 73.5%, the others unchanged; bars one question under the measurement.
 FACT_BARS = {
-    "holdout-forum": 0.88,
+    "holdout-forum": 0.86,
     "holdout-2": 0.96,
-    "holdout-3": 0.86,
+    "holdout-3": 0.84,
     "holdout-4": 0.83,
     "holdout-5": 0.80,
-    "holdout-6": 0.86,
+    "holdout-6": 0.85,
     "holdout-7": 0.89,
     "forum-facts": 0.91,  # 67.2% unseen; 82.2% of 180 after fact pass 4; 91.7% after pass 6
     "forum-facts-2": 0.88,  # 66.5% unseen; 72.0% of 200 after fact pass 5; 88.5% after pass 6
