@@ -173,7 +173,9 @@ def test_remembering_asks_the_matcher_once_per_question() -> None:
 # and dev-forum.yaml label such questions ("how much is the step 3 exam fee", "oet cost per
 # attempt"): dev-forum gained 2 direct answers, and holdout-3 and holdout-6, whose writers put
 # those fees under the exam, count 2 more confident wrong answers each, and they and
-# holdout-forum 1-2 fewer fact answers on the labelled topic (bars moved with them).
+# holdout-forum 1-2 fewer fact answers on the labelled topic (bars moved with them). The USCE
+# cost entry followed (costs names "travel, USCE"; dev labels "how much money needed for usce and
+# travel" costs): 3 fewer confident wrong answers over the sets, holdout-3 one fact answer less.
 # Bars: issue 10's where they are met on these sets, else a little under what was measured
 # (BENCHMARKS.md, "Matching"), so a regression fails while content work moves numbers by a
 # question or two. All five sets are tuning sets now (a fresh held-out set is kept outside the
@@ -414,7 +416,7 @@ def test_the_second_near_miss_tuning_set_does_not_regress(real_matcher: MatchesQ
 FACT_BARS = {
     "holdout-forum": 0.86,
     "holdout-2": 0.96,
-    "holdout-3": 0.84,
+    "holdout-3": 0.83,
     "holdout-4": 0.83,
     "holdout-5": 0.80,
     "holdout-6": 0.85,
