@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from bot.config import DEFAULT_API_URL, ConfigError, load_settings
@@ -53,3 +57,19 @@ def test_values_and_token_hidden():
 def test_bad_values_name_the_variable(name, value):
     with pytest.raises(ConfigError, match=name):
         load_settings({name: value})
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("3", "3")])
+def test_importing_the_bot_keeps_numpy_to_one_blas_thread_unless_told(
+    given: str | None, expected: str
+) -> None:
+    # The setting only works if it is in the environment before numpy loads OpenBLAS: check it
+    # where it matters, in a fresh process that imports the bot first, then numpy.
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    probe = "import bot, numpy, os; print(os.environ['OPENBLAS_NUM_THREADS'])"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == expected

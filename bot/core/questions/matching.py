@@ -233,6 +233,7 @@ def _destretch_word(word: str) -> str:
     return double if double in _DOUBLE_LETTER_WORDS else single
 
 
+@lru_cache(maxsize=512)  # a question is normalised 5-10 times (one parse per word index)
 def normalise(text: str) -> str:
     """Plain lower-case words and numbers separated by single spaces; never raises.
 
