@@ -71,6 +71,7 @@ SETS = (
     "near-misses",
     "forum-posts",
     "near-misses-2",
+    "near-misses-3",
 )
 TUNING_SETS = ("dev", "dev-forum", "holdout")
 CHECK_SETS = ("holdout-forum", "holdout-2")

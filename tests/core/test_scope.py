@@ -227,7 +227,7 @@ def test_the_us_roads_plain_words_hand_a_word_guarded_question_to_meaning() -> N
     assert ScopeGuard.judges(["mccqe", "or", "the", "match"], [])
     assert not ScopeGuard.judges(["mccqe", "pass", "mark"], [])  # no US road named
     assert not ScopeGuard.judges(
-        ["nclex", "then", "residency"], []
+        ["fpgee", "then", "residency"], []
     )  # another profession's own exam
     assert not ScopeGuard.judges(["eras", "tour", "match"], [])  # a name we share
 
