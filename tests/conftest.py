@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+import bot  # noqa: F401  first, so numpy loads with one BLAS thread (bot/__init__.py says why)
+
 if TYPE_CHECKING:
     from bot.core.models import KnowledgeBase
 
