@@ -180,6 +180,10 @@ def test_remembering_asks_the_matcher_once_per_question() -> None:
 # holdout-forum 1-2 fewer fact answers on the labelled topic (bars moved with them). The USCE
 # cost entry followed (costs names "travel, USCE"; dev labels "how much money needed for usce and
 # travel" costs): 3 fewer confident wrong answers over the sets, holdout-3 one fact answer less.
+# After fact pass 7 and out-of-scope pass 6 (session 14: 6 entries, ~350 variants, 14 scope
+# intents, names of other exams and jobs; BENCHMARKS.md) the direct-and-right, confidently-wrong
+# and fact bars, and the near-miss sets' rejected bars, moved to about a question under the new
+# measurement again; no bar was loosened.
 SEMANTIC = shared_encoder() is not None
 
 
@@ -233,7 +237,7 @@ def test_forum_style_dev_set_meets_the_bar(real_matcher: MatchesQuestions) -> No
     # AUD?" -> the OET fee entry of the English tests; labelled costs). Since the OET and
     # Step 3 fee entries moved to costs: 1.5% (3).
     report = scored(real_matcher, "dev-forum")
-    assert_bars(report, top1=0.85, top3=0.96, direct=0.73, wrong=0.026, refused=0.02, rejected=0.97)
+    assert_bars(report, top1=0.85, top3=0.96, direct=0.80, wrong=0.021, refused=0.02, rejected=0.97)
     items = load_yaml((DATA / "dev-forum.yaml").read_text(encoding="utf-8"))["questions"]
     also = {str(item["q"]): set(item.get("also", [])) for item in items}
     for miss in report.misses:
@@ -262,7 +266,7 @@ def test_forum_set_does_not_regress(real_matcher: MatchesQuestions) -> None:
     rejected 97.8% (95.6% before the out-of-scope pass). Confidently wrong still misses issue
     10's bar."""
     report = scored(real_matcher, "holdout-forum")
-    assert_bars(report, top1=0.85, top3=0.95, direct=0.84, wrong=0.027, refused=0.03, rejected=0.95)
+    assert_bars(report, top1=0.85, top3=0.95, direct=0.85, wrong=0.027, refused=0.03, rejected=0.95)
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -271,7 +275,7 @@ def test_second_forum_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
     Measured: top-1 95.0%, top-3 98.3%, direct and right 83.3%, confidently wrong 0.0%,
     refused 0.0%, out of scope rejected 95.0% (92.5% before the out-of-scope pass)."""
     report = scored(real_matcher, "holdout-2")
-    assert_bars(report, top1=0.90, top3=0.95, direct=0.86, wrong=0.02, refused=0.03, rejected=0.92)
+    assert_bars(report, top1=0.90, top3=0.95, direct=0.91, wrong=0.02, refused=0.03, rejected=0.92)
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -284,7 +288,7 @@ def test_mixed_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
     top-1 88.8%, refused 0.4%, out of scope rejected 93.3%. After out-of-scope pass 2 (a short
     question's floor): out of scope rejected 95.0%."""
     report = scored(real_matcher, "holdout-3")
-    assert_bars(report, top1=0.86, top3=0.94, direct=0.80, wrong=0.034, refused=0.02, rejected=0.94)
+    assert_bars(report, top1=0.86, top3=0.94, direct=0.82, wrong=0.034, refused=0.02, rejected=0.94)
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -297,7 +301,7 @@ def test_long_forum_posts_meet_the_bar(real_matcher: MatchesQuestions) -> None:
     topic): 86.7%. Direct and right and out of scope rejected still miss issue 10's bars."""
     report = scored(real_matcher, "holdout-4")
     assert_bars(
-        report, top1=0.82, top3=0.95, direct=0.75, wrong=0.025, refused=0.025, rejected=0.85
+        report, top1=0.82, top3=0.95, direct=0.75, wrong=0.017, refused=0.025, rejected=0.85
     )
 
 
@@ -314,7 +318,7 @@ def test_medium_and_long_posts_of_the_last_held_out_set_do_not_regress(
     one more: a registration post answered from certification's diploma-verification entry, the
     two topics tied at 56."""
     report = scored(real_matcher, "holdout-5")
-    assert_bars(report, top1=0.80, top3=0.95, direct=0.77, wrong=0.042, refused=0.03, rejected=0.91)
+    assert_bars(report, top1=0.80, top3=0.95, direct=0.80, wrong=0.042, refused=0.03, rejected=0.91)
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -327,7 +331,7 @@ def test_the_sixth_held_out_set_does_not_regress(real_matcher: MatchesQuestions)
     Then a tuning set: after out-of-scope pass 2 (who is asking, a post called off topic,
     intents by kind) out of scope rejected 92.7%, every other number unchanged."""
     report = scored(real_matcher, "holdout-6")
-    assert_bars(report, top1=0.81, top3=0.95, direct=0.77, wrong=0.058, refused=0.02, rejected=0.91)
+    assert_bars(report, top1=0.81, top3=0.95, direct=0.77, wrong=0.05, refused=0.02, rejected=0.91)
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -337,7 +341,7 @@ def test_the_seventh_held_out_set_does_not_regress(real_matcher: MatchesQuestion
     out-of-scope pass 2 (BENCHMARKS.md): top-1 86.4%, top-3 96.4%, direct and right 77.3%,
     confidently wrong 0.9%, refused 1.8%, out of scope rejected 94.0%. A regression guard."""
     report = scored(real_matcher, "holdout-7")
-    assert_bars(report, top1=0.84, top3=0.95, direct=0.83, wrong=0.02, refused=0.03, rejected=0.92)
+    assert_bars(report, top1=0.84, top3=0.95, direct=0.86, wrong=0.01, refused=0.03, rejected=0.92)
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -348,7 +352,7 @@ def test_the_fact_tuning_set_does_not_regress(real_matcher: MatchesQuestions) ->
     3.3%, refused 0.6%, out of scope rejected 75.0%. After fact pass 4 (variants and three
     entries) and out-of-scope pass 3 (intents by kind): 90.6 / 98.9 / 86.7 / 2.2 / 0.6 / 100%."""
     report = scored(real_matcher, "forum-facts")
-    assert_bars(report, top1=0.88, top3=0.97, direct=0.92, wrong=0.017, refused=0.02, rejected=0.97)
+    assert_bars(report, top1=0.88, top3=0.97, direct=0.93, wrong=0.017, refused=0.02, rejected=0.97)
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -359,7 +363,7 @@ def test_the_second_fact_tuning_set_does_not_regress(real_matcher: MatchesQuesti
     confidently wrong 4.5%, refused 0.0%, out of scope rejected n/a. After fact pass 5 (variants
     in our own words and two entries): 89.5 / 99.5 / 82.0 / 4.5 / 0.0; bars a question under."""
     report = scored(real_matcher, "forum-facts-2")
-    assert_bars(report, top1=0.89, top3=0.99, direct=0.91, wrong=0.025, refused=0.005, rejected=0.0)
+    assert_bars(report, top1=0.89, top3=0.99, direct=0.93, wrong=0.025, refused=0.005, rejected=0.0)
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -371,7 +375,7 @@ def test_the_long_post_tuning_set_does_not_regress(real_matcher: MatchesQuestion
     who..." read as story): 90.0 / 98.2 / 78.2 / 1.8 / 0.0 / 90.0%; bars about a question under."""
     report = scored(real_matcher, "forum-posts")
     assert_bars(
-        report, top1=0.89, top3=0.975, direct=0.81, wrong=0.024, refused=0.006, rejected=0.86
+        report, top1=0.89, top3=0.975, direct=0.81, wrong=0.012, refused=0.006, rejected=0.86
     )
 
 
@@ -386,7 +390,7 @@ def test_the_near_miss_tuning_set_does_not_regress(real_matcher: MatchesQuestion
     refused in-scope questions name another profession's exam or another country's licence
     next to the US road (NCLEX, DHA, MCCQE); bars a question under the measurement."""
     report = scored(real_matcher, "near-misses")
-    assert_bars(report, top1=0.85, top3=0.90, direct=0.75, wrong=0.03, refused=0.10, rejected=0.96)
+    assert_bars(report, top1=0.85, top3=0.90, direct=0.85, wrong=0.025, refused=0.10, rejected=0.97)
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -400,7 +404,7 @@ def test_the_second_near_miss_tuning_set_does_not_regress(real_matcher: MatchesQ
     Tinder next to the US road (out_of_scope_always); letting a named US exam hand them to
     meaning answered three of them but one physiotherapist's post of near-misses.yaml too."""
     report = scored(real_matcher, "near-misses-2")
-    assert_bars(report, top1=0.80, top3=0.85, direct=0.70, wrong=0.03, refused=0.13, rejected=0.86)
+    assert_bars(report, top1=0.80, top3=0.85, direct=0.80, wrong=0.025, refused=0.13, rejected=0.95)
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -436,9 +440,9 @@ FACT_BARS = {
     "holdout-4": 0.83,
     "holdout-5": 0.80,
     "holdout-6": 0.85,
-    "holdout-7": 0.89,
-    "forum-facts": 0.91,  # 67.2% unseen; 82.2% of 180 after fact pass 4; 91.7% after pass 6
-    "forum-facts-2": 0.88,  # 66.5% unseen; 72.0% of 200 after fact pass 5; 88.5% after pass 6
+    "holdout-7": 0.91,
+    "forum-facts": 0.92,  # 67.2% unseen; 82.2% after fact pass 4; 91.7% after 6; 92.8% after 7
+    "forum-facts-2": 0.90,  # 66.5% unseen; 72.0% after fact pass 5; 88.5% after 6; 91.0% after 7
     "forum-posts": 0.85,  # 74.1% unseen; 80.0% of 85 after the long-post pass; 87.1% after pass 6
 }
 
