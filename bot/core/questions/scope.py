@@ -17,7 +17,8 @@ sentences' (`post_gap`).
 A word guard (vocabulary.yaml) refuses a question that names another country's exam or another
 profession without naming the US path's exams. An IMG bound for the US names them too, as the
 road not taken ("I dropped the AMC plan for the US route"); when the question names the US
-road in plain words (`us_route`: "residency", "match"), meaning judges it instead (`judges`).
+road in plain words (`us_route`: "residency", "match"; `us_route_phrases`: "US programmes",
+"between the US and ..."), meaning judges it instead (`judges`).
 
 Who is asking (`other_asker`): a post whose writer says they work in another job ("I'm a
 dentist from Lahore", "I work as a software engineer") and never that they are a doctor tells
