@@ -72,6 +72,8 @@ SETS = (
     "forum-posts",
     "near-misses-2",
     "near-misses-3",
+    "near-misses-4",
+    "forum-facts-3",
 )
 TUNING_SETS = ("dev", "dev-forum", "holdout")
 CHECK_SETS = ("holdout-forum", "holdout-2")

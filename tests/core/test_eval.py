@@ -422,6 +422,21 @@ def test_the_third_near_miss_tuning_set_does_not_regress(real_matcher: MatchesQu
     assert_bars(report, top1=0.82, top3=0.82, direct=0.62, wrong=0.03, refused=0.175, rejected=0.98)
 
 
+@pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
+def test_the_fourth_near_miss_tuning_set_does_not_regress(real_matcher: MatchesQuestions) -> None:
+    """tests/data/near-misses-4.yaml (120 questions: 90 out-of-scope near misses, 30 of them long
+    posts; 30 in-scope look-alikes that name another country, profession or exam), written from
+    the topic list alone and labelled before any measurement. Measured once unseen on 5de3753's
+    code: top-1 73.3%, top-3 76.7%, direct and right 60.0%, confidently wrong 0.0%, refused
+    23.3%, out of scope rejected 87.8%. After out-of-scope pass 8 (the US road in plain phrases
+    rescues a word-guard refusal to meaning, ResidencyCAS a US-path name, intents by kind and
+    other roads' names): 83.3 / 86.7 / 70.0 / 0.0 / 13.3 / 98.9%. The four refused in-scope
+    questions name a Gulf licence (SCFHS, QCHP), MRCP or a PharmD next to a question of ours and
+    sit just over the scope margin by meaning; bars about a question under the measurement."""
+    report = scored(real_matcher, "near-misses-4")
+    assert_bars(report, top1=0.80, top3=0.83, direct=0.66, wrong=0.03, refused=0.17, rejected=0.97)
+
+
 # Specific-fact questions (`fact: true`) answered directly on the labelled topic with an entry's
 # short answer, after the facet pass (bot/core/questions/facets.py): measured holdout-forum 88.5%
 # of 52, holdout-2 100% of 30, holdout-3 58.8% of 80, holdout-4 52.8% of 36, holdout-5 33.3% of

@@ -14,6 +14,7 @@ from bot.core.questions.scope import (
     ScopeGuard,
     load_askers,
     load_off_topic,
+    load_route_phrases,
     load_route_words,
     load_scope,
     other_asker,
@@ -264,6 +265,36 @@ def test_a_malformed_route_word_list_is_rejected(text: str, problem: str) -> Non
 
 def test_the_route_words_are_read_from_the_vocabulary() -> None:
     assert {"residency", "match"} <= load_route_words()
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("us_route_phrases: us programs\n", "list"),
+        ("us_route_phrases: [us programs, '']\n", "list"),
+        ("abbreviations: {}\n", "us_route_phrases"),
+    ],
+)
+def test_a_malformed_route_phrase_list_is_rejected(text: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        load_route_phrases(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "judged"),
+    [
+        ("after plab do us programmes count my uk years", True),
+        ("after plab can i work in the us", False),
+        ("pance for us programmes", False),
+    ],
+)
+def test_the_us_road_in_plain_phrases_hands_a_word_guard_refusal_to_meaning(
+    text: str, judged: bool
+) -> None:
+    """Questions written for this test: the road not taken (PLAB) next to "US programmes" is
+    judged by meaning; "in the US" alone (a near miss's own country) is not a rescue, and an
+    always-out word stays refused."""
+    assert ScopeGuard.judges(text.split(), []) is judged
 
 
 # Who is asking (scope.other_asker, vocabulary.yaml `askers`): posts written for these tests.

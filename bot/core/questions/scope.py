@@ -17,7 +17,8 @@ sentences' (`post_gap`).
 A word guard (vocabulary.yaml) refuses a question that names another country's exam or another
 profession without naming the US path's exams. An IMG bound for the US names them too, as the
 road not taken ("I dropped the AMC plan for the US route"); when the question names the US
-road in plain words (`us_route`: "residency", "match"), meaning judges it instead (`judges`).
+road in plain words (`us_route`: "residency", "match"; `us_route_phrases`: "US programmes",
+"between the US and ..."), meaning judges it instead (`judges`).
 
 Who is asking (`other_asker`): a post whose writer says they work in another job ("I'm a
 dentist from Lahore", "I work as a software engineer") and never that they are a doctor tells
@@ -48,9 +49,11 @@ from bot.core.yamlfile import load_yaml
 
 __all__ = [
     "US_ROUTE",
+    "US_ROUTE_PHRASES",
     "ScopeGuard",
     "load_askers",
     "load_off_topic",
+    "load_route_phrases",
     "load_route_words",
     "load_scope",
     "other_asker",
@@ -96,6 +99,16 @@ def load_route_words(text: str | None = None) -> frozenset[str]:
 
 
 US_ROUTE = load_route_words()
+
+
+def load_route_phrases(text: str | None = None) -> tuple[str, ...]:
+    """vocabulary.yaml's `us_route_phrases` (the country in plain words: "the us", "us
+    programs"), normalised; a malformed list fails loudly at start-up."""
+    phrases = _strings(_vocabulary(text), "us_route_phrases", "us_route_phrases", "phrases")
+    return tuple(normalise(p) for p in phrases)
+
+
+US_ROUTE_PHRASES = load_route_phrases()
 
 
 def load_askers(text: str | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -227,7 +240,10 @@ class ScopeGuard:
         fewer out-of-scope questions (the intents catch them by meaning)."""
         if always_out_of_scope(words):
             return False
-        return any(w in US_ROUTE for w in (*words, *terms))
+        if any(w in US_ROUTE for w in (*words, *terms)):
+            return True
+        padded = f" {' '.join(words)} "
+        return any(f" {p} " in padded for p in US_ROUTE_PHRASES)
 
     @staticmethod
     def post_gap(whole: float, ask: float) -> float:
