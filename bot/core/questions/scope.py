@@ -102,7 +102,7 @@ US_ROUTE = load_route_words()
 
 
 def load_route_phrases(text: str | None = None) -> tuple[str, ...]:
-    """vocabulary.yaml's `us_route_phrases` (the country in plain words: "the us", "us
+    """vocabulary.yaml's `us_route_phrases` (the US road in plain words: "us residency", "us
     programs"), normalised; a malformed list fails loudly at start-up."""
     phrases = _strings(_vocabulary(text), "us_route_phrases", "us_route_phrases", "phrases")
     return tuple(normalise(p) for p in phrases)
