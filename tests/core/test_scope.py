@@ -4,6 +4,8 @@ taken from a question set."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from bot.core.models import KnowledgeBase, Match
@@ -250,34 +252,26 @@ def test_without_the_model_the_word_guard_stands(repo_knowledge: KnowledgeBase) 
 
 
 @pytest.mark.parametrize(
-    ("text", "problem"),
+    ("load", "text", "problem"),
     [
-        ("us_route: residency\n", "list"),
-        ("us_route: [residency, '']\n", "list"),
-        ("us_route: [us match]\n", "single words"),
-        ("abbreviations: {}\n", "us_route"),
+        (load_route_words, "us_route: residency\n", "list"),
+        (load_route_words, "us_route: [residency, '']\n", "list"),
+        (load_route_words, "us_route: [us match]\n", "single words"),
+        (load_route_words, "abbreviations: {}\n", "us_route"),
+        (load_route_phrases, "us_route_phrases: us programs\n", "list"),
+        (load_route_phrases, "us_route_phrases: [us programs, '']\n", "list"),
+        (load_route_phrases, "abbreviations: {}\n", "us_route_phrases"),
     ],
 )
-def test_a_malformed_route_word_list_is_rejected(text: str, problem: str) -> None:
+def test_a_malformed_route_list_is_rejected(
+    load: Callable[[str], object], text: str, problem: str
+) -> None:
     with pytest.raises(ValueError, match=problem):
-        load_route_words(text)
+        load(text)
 
 
 def test_the_route_words_are_read_from_the_vocabulary() -> None:
     assert {"residency", "match"} <= load_route_words()
-
-
-@pytest.mark.parametrize(
-    ("text", "problem"),
-    [
-        ("us_route_phrases: us programs\n", "list"),
-        ("us_route_phrases: [us programs, '']\n", "list"),
-        ("abbreviations: {}\n", "us_route_phrases"),
-    ],
-)
-def test_a_malformed_route_phrase_list_is_rejected(text: str, problem: str) -> None:
-    with pytest.raises(ValueError, match=problem):
-        load_route_phrases(text)
 
 
 @pytest.mark.parametrize(

@@ -53,6 +53,7 @@ __all__ = [
     "always_out_of_scope",
     "analyse",
     "expand",
+    "names_any",
     "normalise",
     "smalltalk_reply",
 ]
@@ -753,7 +754,8 @@ def _suggestions(ranking: Sequence[Match]) -> list[Match]:
     return close if len(close) >= 2 else list(ranking[:2])
 
 
-def _names_any(words: Sequence[str], markers: frozenset[str], phrases: Sequence[str]) -> bool:
+def names_any(words: Sequence[str], markers: frozenset[str], phrases: Sequence[str]) -> bool:
+    """Does a normalised message hold one of these words, or one of these phrases as whole words?"""
     if any(w in markers for w in words):
         return True
     padded = f" {' '.join(words)} "
@@ -762,14 +764,14 @@ def _names_any(words: Sequence[str], markers: frozenset[str], phrases: Sequence[
 
 def always_out_of_scope(words: Sequence[str]) -> bool:
     """A word or phrase no question of the US path uses (vocabulary.yaml out_of_scope_always)."""
-    return _names_any(words, ALWAYS_OUT_MARKERS, ALWAYS_OUT_PHRASES)
+    return names_any(words, ALWAYS_OUT_MARKERS, ALWAYS_OUT_PHRASES)
 
 
 def out_of_scope(words: Sequence[str], terms: Sequence[str]) -> bool:
     """Another country's exam, another profession or chit-chat, with nothing of the US path."""
     if always_out_of_scope(words):
         return True
-    if not _names_any(words, OUT_OF_SCOPE_MARKERS, OUT_OF_SCOPE_PHRASES):
+    if not names_any(words, OUT_OF_SCOPE_MARKERS, OUT_OF_SCOPE_PHRASES):
         return False
     return not any(t in US_PATH_MARKERS for t in (*words, *terms))
 

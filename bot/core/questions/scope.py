@@ -42,6 +42,7 @@ from bot.core.questions.encoder import Encoder
 from bot.core.questions.matching import (
     VOCABULARY_FILE,
     always_out_of_scope,
+    names_any,
     normalise,
 )
 from bot.core.questions.semantic import Indexed, SemanticIndex
@@ -240,10 +241,7 @@ class ScopeGuard:
         fewer out-of-scope questions (the intents catch them by meaning)."""
         if always_out_of_scope(words):
             return False
-        if any(w in US_ROUTE for w in (*words, *terms)):
-            return True
-        padded = f" {' '.join(words)} "
-        return any(f" {p} " in padded for p in US_ROUTE_PHRASES)
+        return any(t in US_ROUTE for t in terms) or names_any(words, US_ROUTE, US_ROUTE_PHRASES)
 
     @staticmethod
     def post_gap(whole: float, ask: float) -> float:
