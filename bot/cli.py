@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
+import gc
 import json
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -28,6 +30,14 @@ if TYPE_CHECKING:
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXIT_USAGE = 2
+
+# This module is the process's entry point, and the process ends when main() returns. Python's
+# last garbage collections would first walk the whole heap (the word indexes and vectors, the
+# Telegram library) that the operating system frees anyway: ~0.3 s of CPU and of SIGTERM-to-exit
+# for a bot process (6 starts each: median 1.58 -> 1.24 s of CPU from start to exit). Frozen at
+# exit, the collector skips it. Nothing waits on it: the bot has closed its database and the
+# logging module flushes its handlers after this runs (atexit runs the last registered first).
+atexit.register(gc.freeze)
 
 
 def default_eval_file() -> Path:

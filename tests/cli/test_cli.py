@@ -240,6 +240,19 @@ def test_run_without_token_says_so_in_one_line_and_opens_the_chat(tmp_path):
     assert (tmp_path / "db.sqlite3").exists()
 
 
+def test_a_process_that_ran_the_cli_skips_the_last_garbage_collections():
+    # bot.cli freezes the collector at exit (why: next to the atexit call). Checked where it
+    # matters, in a fresh process: a handler registered before the import runs after bot.cli's.
+    probe = (
+        "import atexit, gc; atexit.register(lambda: print(gc.get_freeze_count() > 0)); "
+        "import bot.cli; print(gc.get_freeze_count() > 0)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "True"]
+
+
 def last_block(output: str) -> str:
     return output.rstrip().split("\n\n")[-1]
 
