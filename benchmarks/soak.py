@@ -124,7 +124,8 @@ class Soak:
     rss: list[tuple[int, float, int]] = field(default_factory=list)  # (start no., t, kB)
     dialogs: dict[int, tuple[int, float]] = field(default_factory=dict)  # chat: (presses, last)
     next_user: int = 1_000_000
-    last_due: datetime = datetime(1970, 1, 1, tzinfo=UTC)  # the last moved event's 1-day due
+    # outbox keys of every subscriber's 1-day reminder of each moved event: the drain waits for them
+    planned: frozenset[str] = frozenset()
 
     # -- traffic --------------------------------------------------------------------------------
     def user(self) -> int:
@@ -452,11 +453,11 @@ def run(args: argparse.Namespace) -> int:
         env["IMGBOT_SEMANTIC"] = "0"
     bot = BotProcess(fake, tmp / "bot", env=env)
     s = Soak(args, fake, bot, questions, rng)
-    s.last_due = max(due for _, due in moved.values())
     try:
         s.starts.append(time.time())
         bot.start().wait_ready(timeout=60)
         subscribers = subscribe(s, args)
+        s.planned = frozenset(f"{chat}:{event}:1" for chat in subscribers for event in moved)
         drive(s, args, start_dt)
         drain(s, args)
         s.sample_rss()
@@ -533,17 +534,15 @@ def rng_jitter(rng: random.Random) -> float:
 
 
 def drain(s: Soak, args: argparse.Namespace) -> None:
-    """No new traffic: wait for answers and an empty outbox (retries wait 60 s), bounded."""
+    """No new traffic: wait for answers, every planned reminder in the outbox and none of it
+    unsent (retries wait 60 s), bounded."""
     deadline = time.monotonic() + args.drain
     while time.monotonic() < deadline:
         s.sample_rss()
         missing, _ = answered_updates(s)
         taken = taken_before_kill(s)
         open_updates = [u for u in missing if u.update_id not in taken]
-        pending = _pending_outbox(s)
-        due_passed = datetime.now(UTC) > s.last_due + timedelta(seconds=2)
-        if not open_updates and pending == 0 and due_passed:
-            time.sleep(2)  # let the last mark_sent land
+        if not open_updates and s.planned <= _outbox_keys(s) and _pending_outbox(s) == 0:
             return
         time.sleep(min(args.rss_every, 2.0))
 
@@ -557,6 +556,17 @@ def _reminder_rows(s: Soak) -> int:
             db.close()
     except sqlite3.Error:
         return -1
+
+
+def _outbox_keys(s: Soak) -> set[str]:
+    try:
+        db = sqlite3.connect(f"file:{s.bot.db_path}?mode=ro", uri=True, timeout=5)
+        try:
+            return {key for (key,) in db.execute("SELECT key FROM outbox")}
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return set()
 
 
 def _pending_outbox(s: Soak) -> int:
