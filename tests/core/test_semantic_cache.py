@@ -242,6 +242,28 @@ def test_the_cache_lock_is_exclusive_between_processes(tmp_path: Path) -> None:
         fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released: free again
 
 
+def test_embedding_a_question_set_does_not_wait_for_the_knowledges_lock(tmp_path: Path) -> None:
+    import fcntl
+    import threading
+
+    taken = threading.Event()
+
+    def embed_questions() -> None:
+        with semantic._cache_lock(tmp_path, semantic.QUESTIONS):
+            with (
+                open(tmp_path / f".lock-{semantic.QUESTIONS}", "a") as other,
+                pytest.raises(BlockingIOError),  # exclusive among question sets
+            ):
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            taken.set()
+
+    with semantic._cache_lock(tmp_path):  # another process embeds the knowledge
+        worker = threading.Thread(target=embed_questions)
+        worker.start()
+        assert taken.wait(timeout=30)
+    worker.join(timeout=30)
+
+
 def test_a_start_that_waited_for_the_lock_reads_what_the_holder_wrote(
     model: Encoder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

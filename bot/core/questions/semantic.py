@@ -171,7 +171,7 @@ def _cached_vectors(
     found = _read(path, ids)
     if found is not None:
         return found
-    with _cache_lock(path.parent):
+    with _cache_lock(path.parent, kind):
         # Another process starting on the same knowledge (a second bot, a test worker) may
         # have embedded it while we waited: ~5 s of CPU each that need not be paid twice.
         found = _read(path, ids)
@@ -201,11 +201,18 @@ def _unit_length(vectors: np.ndarray) -> np.ndarray:
 
 
 @contextmanager
-def _cache_lock(folder: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the cache folder; without a writable folder, no lock."""
+def _cache_lock(folder: Path, kind: str = KNOWLEDGE) -> Iterator[None]:
+    """Hold an exclusive lock on the cache folder for one kind of vectors (the knowledge's, with
+    the encoder's graph, or the question sets'); without a writable folder, no lock.
+
+    One lock per kind, not per folder: a process embedding a question set need not wait for
+    another that embeds the knowledge. The test suite on an empty cache, three runs each way
+    interleaved: 117-130 s against 126-133 s with one lock for both.
+    """
+    name = ".lock" if kind == KNOWLEDGE else f".lock-{kind}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle = open(folder / ".lock", "a")  # noqa: SIM115 - closed in finally
+        handle = open(folder / name, "a")  # noqa: SIM115 - closed in finally
     except OSError:
         yield
         return
