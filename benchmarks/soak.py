@@ -547,37 +547,30 @@ def drain(s: Soak, args: argparse.Namespace) -> None:
         time.sleep(min(args.rss_every, 2.0))
 
 
-def _reminder_rows(s: Soak) -> int:
+def _db_rows(s: Soak, sql: str) -> list[tuple[Any, ...]] | None:
+    """Rows of a read-only query on the bot's database; None while it cannot be read."""
     try:
         db = sqlite3.connect(f"file:{s.bot.db_path}?mode=ro", uri=True, timeout=5)
         try:
-            return db.execute("SELECT count(*) FROM reminders WHERE enabled = 1").fetchone()[0]
+            return db.execute(sql).fetchall()
         finally:
             db.close()
     except sqlite3.Error:
-        return -1
+        return None
+
+
+def _reminder_rows(s: Soak) -> int:
+    rows = _db_rows(s, "SELECT count(*) FROM reminders WHERE enabled = 1")
+    return rows[0][0] if rows else -1
 
 
 def _outbox_keys(s: Soak) -> set[str]:
-    try:
-        db = sqlite3.connect(f"file:{s.bot.db_path}?mode=ro", uri=True, timeout=5)
-        try:
-            return {key for (key,) in db.execute("SELECT key FROM outbox")}
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return set()
+    return {key for (key,) in _db_rows(s, "SELECT key FROM outbox") or ()}
 
 
 def _pending_outbox(s: Soak) -> int:
-    try:
-        db = sqlite3.connect(f"file:{s.bot.db_path}?mode=ro", uri=True, timeout=5)
-        try:
-            return db.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return -1
+    rows = _db_rows(s, "SELECT count(*) FROM outbox WHERE sent_at IS NULL")
+    return rows[0][0] if rows else -1
 
 
 def report(
