@@ -366,6 +366,7 @@ def test_the_second_fact_tuning_set_does_not_regress(real_matcher: MatchesQuesti
     assert_bars(report, top1=0.89, top3=0.99, direct=0.93, wrong=0.025, refused=0.005, rejected=0.0)
 
 
+@pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
 def test_the_third_fact_tuning_set_does_not_regress(real_matcher: MatchesQuestions) -> None:
     """tests/data/forum-facts-3.yaml (180 questions, each asking one fact: a third short, a third
     medium, a third long posts; no out-of-scope questions), written from the topic list alone
