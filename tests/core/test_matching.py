@@ -17,6 +17,7 @@ from bot.core.models import KnowledgeBase, Topic
 from bot.core.questions.matching import (
     MAX_MATCHES,
     MAX_SUGGEST,
+    LexicalIndex,
     Matcher,
     _fuzzy,
     _knowledge_text,
@@ -440,3 +441,30 @@ def test_fuzzy_on_sorted_words_is_token_sort_ratio(
     expected = max(fuzz.token_sort_ratio(plain, " ".join(t)) for t in texts) / 100.0
     got = _fuzzy(_sorted_words(plain), [_sorted_words(" ".join(t)) for t in texts])
     assert got == (expected if plain else 0.0)
+
+
+_TERMS = st.sampled_from(["step1", "fee", "eras", "usmle", "match", "visa", "j1", "soap"])
+
+
+@given(
+    st.lists(st.lists(st.frozensets(_TERMS, min_size=1), max_size=4), min_size=1, max_size=5),
+    st.dictionaries(_TERMS, st.floats(0.0, 3.0), min_size=1),
+)
+def test_closest_text_is_the_best_idf_cosine_of_each_documents_texts(
+    docs: list[list[frozenset[str]]], query: dict[str, float]
+) -> None:
+    """The closest-text score is computed for all documents in one array pass; it must be what
+    a walk over each document's texts gives, also for a document with no text at all."""
+    index = LexicalIndex(
+        (f"d{n}", [("variant", " ".join(sorted(t))) for t in texts]) for n, texts in enumerate(docs)
+    )
+    idf = index._idf
+    norm = sum(w * w for w in query.values()) ** 0.5 or 1.0
+    got = index._texts.closest(query, norm)
+    for n, texts in enumerate(docs):
+        expected = 0.0
+        for terms in {frozenset(analyse(" ".join(sorted(t)))) for t in texts}:
+            shared = sum(w * idf[t] for t, w in query.items() if t in terms)
+            text_norm = sum(idf[t] ** 2 for t in terms) ** 0.5
+            expected = max(expected, shared / (norm * text_norm) if text_norm else 0.0)
+        assert got[n] == pytest.approx(min(1.0, expected))

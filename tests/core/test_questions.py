@@ -11,7 +11,10 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.core import callbacks
 from bot.core.evaluation import load_questions
@@ -932,3 +935,26 @@ def test_a_specific_fact_question_gets_the_entry_that_states_the_fact(
     # date) gets the short answer that states it, not the topic overview or a menu.
     result = real.match(question)
     assert (result.kind, result.matches[0].topic, result.entry) == ("answer", topic, entry)
+
+
+@given(
+    st.lists(st.lists(st.integers(0, 29), min_size=1, max_size=6, unique=True), min_size=1),
+    st.lists(st.floats(-1.0, 1.0, width=32), min_size=30, max_size=30),
+    st.integers(1, 4),
+)
+def test_segments_give_each_groups_best_similarities(
+    groups: list[list[int]], values: list[float], k: int
+) -> None:
+    """A topic's (or an entry's) best few similarities come from one padded-matrix partition;
+    they must be each group's own sorted best, and a group with fewer texts shows NaN beyond."""
+    sims = np.array(values, dtype=np.float32)
+    segments = hybrid._Segments(groups)
+    best = segments.best(sims, k)
+    assert segments.max(sims).tolist() == [float(sims[g].max()) for g in groups]
+    for row, group in zip(best, groups, strict=True):
+        own = sorted(sims[group].tolist(), reverse=True)[:k]
+        assert row[: len(own)].tolist() == own
+        assert np.isnan(row[len(own) :]).all()
+    means = hybrid._row_means(best)
+    for mean, group in zip(means, groups, strict=True):
+        assert mean == np.float32(np.sort(sims[group])[::-1][:k].mean())
