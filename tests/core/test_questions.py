@@ -368,6 +368,9 @@ def test_a_batch_of_questions_gets_the_same_results_as_one_by_one(
         "how do I renew my passport at my country's embassy in Washington?",
         "my father has chest pain and high blood pressure, which medicine dose should he take?",
         "how do I prepare for the GMC registration after passing PLAB?",
+        "is the NLE in Pakistan compulsory for local graduates too?",
+        "how many parts does the Arab Board exam in surgery have?",
+        "O-1 visa for a painter: which evidence of extraordinary ability?",
     ],
 )
 def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: str) -> None:
@@ -381,6 +384,7 @@ def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: s
         "we are both IMGs applying next year, how does the couples match work?",
         "my husband is a software engineer on H-1B, can my residency program sponsor my H-1B?",
         "should I book OET medicine or OET nursing for ECFMG?",
+        "I cleared the NLE in Pakistan last year, how do I get my USMLE ID from ECFMG?",
     ],
 )
 def test_ordinary_words_of_other_roads_do_not_refuse_an_img_question(
