@@ -23,7 +23,8 @@ sys.path.insert(0, str(ROOT))
 from bot.core.evaluation import NONE, load_questions  # noqa: E402
 from bot.core.knowledge import load_knowledge  # noqa: E402
 from bot.core.questions.answers import build_matcher  # noqa: E402
-from bot.core.questions.hybrid import Analysis, QuestionMatcher  # noqa: E402
+from bot.core.questions.decision import Analysis  # noqa: E402
+from bot.core.questions.hybrid import QuestionMatcher  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 TARGETS = (0.8, 0.85, 0.9)

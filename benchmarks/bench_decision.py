@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from bot.core.knowledge import load_knowledge  # noqa: E402
 from bot.core.questions.answers import build_matcher  # noqa: E402
-from bot.core.questions.hybrid import HYBRID, Analysis, QuestionMatcher, Thresholds  # noqa: E402
+from bot.core.questions.decision import HYBRID, Analysis, Thresholds  # noqa: E402
+from bot.core.questions.hybrid import QuestionMatcher  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 GROUP_A = ("dev", "dev-forum", "holdout", "holdout-3", "holdout-5")

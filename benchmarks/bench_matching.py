@@ -47,13 +47,9 @@ from bot.core.evaluation import EvalReport, evaluate, load_questions, match_all 
 from bot.core.knowledge import load_knowledge  # noqa: E402
 from bot.core.models import MatchResult  # noqa: E402
 from bot.core.questions.answers import build_matcher  # noqa: E402
-from bot.core.questions.hybrid import (  # noqa: E402
-    ASK_MIN_WORDS,
-    HYBRID,
-    Analysis,
-    QuestionMatcher,
-    Thresholds,
-)
+from bot.core.questions.asking import ASK_MIN_WORDS  # noqa: E402
+from bot.core.questions.decision import HYBRID, Analysis, Thresholds  # noqa: E402
+from bot.core.questions.hybrid import QuestionMatcher  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 SETS = (
@@ -150,7 +146,7 @@ def accuracy_and_latency(sets: dict[str, list[tuple[str, str]]]) -> None:
         "| wall max ms |"
     )
     print("|---|---|---|---|---|---|---|---|")
-    # Long posts (hybrid.ASK_MIN_WORDS+ words) take a second sentence vector, their asking part.
+    # Long posts (asking.ASK_MIN_WORDS+ words) take a second sentence vector, their asking part.
     groups = (
         ("all", lambda words: True),
         (f"under {ASK_MIN_WORDS} words", lambda words: words < ASK_MIN_WORDS),
@@ -259,7 +255,7 @@ def startup_table(cold: bool) -> None:
 
 
 def sweep() -> None:
-    """The grid the lead thresholds in bot/core/questions/hybrid.py were chosen from: chosen on
+    """The grid the lead thresholds in bot/core/questions/decision.py were chosen from: chosen on
     one group of sets and shown on the other, then the reverse (a setting that only fits the
     sets it was chosen on shows it on the other group)."""
     kb = load_knowledge()

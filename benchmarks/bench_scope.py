@@ -40,13 +40,9 @@ from bot.core.knowledge import load_knowledge  # noqa: E402
 from bot.core.models import MatchResult  # noqa: E402
 from bot.core.questions import scope  # noqa: E402
 from bot.core.questions.answers import build_matcher  # noqa: E402
-from bot.core.questions.hybrid import (  # noqa: E402
-    HYBRID,
-    Analysis,
-    QuestionMatcher,
-    Thresholds,
-    asking_part,
-)
+from bot.core.questions.asking import asking_part  # noqa: E402
+from bot.core.questions.decision import HYBRID, Analysis, Thresholds  # noqa: E402
+from bot.core.questions.hybrid import QuestionMatcher  # noqa: E402
 from bot.core.questions.matching import expand  # noqa: E402
 from bot.core.questions.semantic import question_vectors  # noqa: E402
 

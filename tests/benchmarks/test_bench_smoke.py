@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 
 from bot.core.models import KnowledgeBase, Match
-from bot.core.questions.hybrid import HYBRID, Analysis, QuestionMatcher
+from bot.core.questions.decision import HYBRID, Analysis
+from bot.core.questions.hybrid import QuestionMatcher
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 

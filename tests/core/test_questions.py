@@ -19,17 +19,12 @@ from hypothesis import strategies as st
 from bot.core import callbacks
 from bot.core.evaluation import load_questions
 from bot.core.models import Entry, KnowledgeBase, Match, Reply, Source, Topic
-from bot.core.questions import hybrid
+from bot.core.questions import decision, hybrid
 from bot.core.questions.answers import REPORTED_NOTE, Answers, build_matcher
+from bot.core.questions.asking import asking_part
+from bot.core.questions.decision import HYBRID, Analysis, EntryScore, facet_entry_wins
 from bot.core.questions.facets import FACETS, FacetReader, parse_facets
-from bot.core.questions.hybrid import (
-    HYBRID,
-    Analysis,
-    EntryScore,
-    QuestionMatcher,
-    asking_part,
-    facet_entry_wins,
-)
+from bot.core.questions.hybrid import QuestionMatcher
 from bot.core.questions.matching import parse_vocabulary
 from bot.core.questions.scope import load_scope
 from bot.core.questions.semantic import cache_dir, shared_encoder
@@ -848,7 +843,7 @@ def test_a_fee_question_leaves_a_topic_without_fee_entries_for_one_that_has_it(
     step1 = EntryScore("step1-length", "usmle-step1", fee.score - 4)  # not a fee: no rival
     split = Analysis(None, None, ranking, (fee, step1), True, -0.3, "usmle-step1", 1, words=6)
     assert HYBRID.facet_lift_min < HYBRID.facet_answer_min
-    assert ranking[0].score - ranking[1].score > hybrid.SUGGEST_WINDOW
+    assert ranking[0].score - ranking[1].score > decision.SUGGEST_WINDOW
     result = small.decide(split, HYBRID)
     assert (result.kind, result.entry, result.matches[0].topic) == (
         "answer",

@@ -10,7 +10,9 @@ import pytest
 
 from bot.core.models import KnowledgeBase, Match
 from bot.core.questions.answers import build_matcher
-from bot.core.questions.hybrid import HYBRID, Analysis, QuestionMatcher, asking_part
+from bot.core.questions.asking import asking_part
+from bot.core.questions.decision import HYBRID, Analysis
+from bot.core.questions.hybrid import QuestionMatcher
 from bot.core.questions.matching import expand
 from bot.core.questions.scope import (
     ScopeGuard,

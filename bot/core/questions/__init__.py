@@ -3,8 +3,9 @@
 `matching` holds the lexical matcher (word analysis, abbreviations, rapidfuzz);
 this package adds the sentence encoder (`encoder`), the vector index over the knowledge with its
 disk cache (`semantic`), the out-of-scope descriptions compared by meaning (`scope`, `scope.yaml`)
-and the hybrid matcher that ranks topics and entries and decides what to reply (`hybrid`). The
-word guards are data in `vocabulary.yaml`.
+the hybrid matcher that ranks topics and entries (`hybrid`, reading a long post's asking
+sentences with `asking`) and the decision on what to reply (`decision`). The word guards are
+data in `vocabulary.yaml`.
 """
 
 import os

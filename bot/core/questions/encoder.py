@@ -47,7 +47,7 @@ MAX_TOKENS = 128
 # the ask sits in the middle as often as at the end (in 56 of 120 posts its first sentence
 # starts before the last 48 pieces), yet 128 pieces ranked the same first topics as 48
 # (78.3%): the story, not the cut, pulls the vector away. Long posts get a second vector of
-# their asking sentences instead (hybrid.asking_part: 85.0%).
+# their asking sentences instead (asking.asking_part: 85.0%).
 QUESTION_TOKENS = 48
 # Word pieces per forward pass when encoding many texts (sorted by length, padded to the
 # longest of their batch). CPU s on one core for the knowledge's 3,262 texts / dev-forum's 236

@@ -63,7 +63,7 @@ __all__ = [
 
 SCOPE_FILE = "scope.yaml"
 # A long post's gap: its asking sentences' gap and its whole text's, half each (the topic scores
-# give the asking part 0.4, `hybrid.ASK_SHARE`). Chosen with `benchmarks/bench_scope.py` (share
+# give the asking part 0.4, `asking.ASK_SHARE`). Chosen with `benchmarks/bench_scope.py` (share
 # 0.3-0.6 x margin -0.07..-0.01 x a long post's slack -0.03..0.05): on dev + dev-forum + holdout
 # + holdout-3 + holdout-4, most out-of-scope questions rejected with in-scope refused <= 3% and
 # no set's top-1 or direct-and-right half a point below the numbers before the pass; the first
