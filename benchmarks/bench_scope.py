@@ -43,8 +43,8 @@ from bot.core.questions.answers import build_matcher  # noqa: E402
 from bot.core.questions.asking import asking_part  # noqa: E402
 from bot.core.questions.decision import HYBRID, Analysis, Thresholds  # noqa: E402
 from bot.core.questions.hybrid import QuestionMatcher  # noqa: E402
-from bot.core.questions.matching import expand  # noqa: E402
 from bot.core.questions.semantic import question_vectors  # noqa: E402
+from bot.core.questions.words import expand  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 # Long posts are in holdout-4 (tuning) and holdout-5 (shown): each group has some.

@@ -19,7 +19,8 @@ from bot.core import callbacks
 from bot.core.knowledge import validate_dir
 from bot.core.models import PROFILE_FIELDS, STEP_STATUSES, KnowledgeBase, Profile, ReminderSettings
 from bot.core.profile.fields import ProfileError, parse_field, parse_profile
-from bot.core.questions.matching import Matcher, normalise
+from bot.core.questions.matching import Matcher
+from bot.core.questions.words import normalise
 from bot.core.reminders.settings import SettingError, apply_setting
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

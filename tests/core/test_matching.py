@@ -20,12 +20,9 @@ from bot.core.questions.matching import (
     LexicalIndex,
     Matcher,
     _fuzzy,
-    _knowledge_text,
     _sorted_words,
-    analyse,
-    expand,
-    normalise,
 )
+from bot.core.questions.words import analyse, expand, knowledge_text, normalise
 
 
 def make_topic(topic_id: str, title: str, variants: list[str], keywords: list[str]) -> Topic:
@@ -426,7 +423,7 @@ def test_knowledge_texts_are_analysed_like_questions(text: str) -> None:
     # The word indexes read knowledge texts through a per-process cache: the same words as
     # analysing the text afresh, also when asked again.
     for _ in range(2):
-        assert _knowledge_text(text) == (normalise(text), tuple(analyse(text)))
+        assert knowledge_text(text) == (normalise(text), tuple(analyse(text)))
 
 
 _WORDS = st.lists(st.sampled_from(["step", "1", "fee", "eras", "usmle", "how", "much", "is"]))

@@ -25,10 +25,10 @@ from bot.core.questions.asking import asking_part
 from bot.core.questions.decision import HYBRID, Analysis, EntryScore, facet_entry_wins
 from bot.core.questions.facets import FACETS, FacetReader, parse_facets
 from bot.core.questions.hybrid import QuestionMatcher
-from bot.core.questions.matching import parse_vocabulary
 from bot.core.questions.scope import load_scope
 from bot.core.questions.semantic import cache_dir, shared_encoder
 from bot.core.questions.subjects import SUBJECTS, SubjectReader, names_another, parse_subjects
+from bot.core.questions.words import parse_vocabulary
 
 needs_model = pytest.mark.skipif(shared_encoder() is None, reason="model package not installed")
 SOURCE = (Source("Official page", "https://www.usmle.org/"),)

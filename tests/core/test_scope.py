@@ -13,7 +13,6 @@ from bot.core.questions.answers import build_matcher
 from bot.core.questions.asking import asking_part
 from bot.core.questions.decision import HYBRID, Analysis
 from bot.core.questions.hybrid import QuestionMatcher
-from bot.core.questions.matching import expand
 from bot.core.questions.scope import (
     ScopeGuard,
     load_askers,
@@ -25,6 +24,7 @@ from bot.core.questions.scope import (
     says_off_topic,
 )
 from bot.core.questions.semantic import shared_encoder
+from bot.core.questions.words import expand
 
 needs_model = pytest.mark.skipif(shared_encoder() is None, reason="model package not installed")
 

@@ -23,7 +23,7 @@ from knowledge_once import repo_knowledge
 from bot.core import texts
 from bot.core.models import Reply
 from bot.core.questions.answers import Answers
-from bot.core.questions.matching import normalise
+from bot.core.questions.words import normalise
 from bot.tg.render import MAX_MESSAGE, render, split_message
 
 JSON = dict[str, Any]

@@ -1,8 +1,9 @@
 """Questions: from free text to the knowledge a person is asking about, and the reply.
 
-`matching` holds the lexical matcher (word analysis, abbreviations, rapidfuzz);
+`words` reads a message word by word (normalisation, abbreviations, the word guards) and
+`matching` holds the lexical matcher over those words (IDF coverage, typo correction, rapidfuzz);
 this package adds the sentence encoder (`encoder`), the vector index over the knowledge with its
-disk cache (`semantic`), the out-of-scope descriptions compared by meaning (`scope`, `scope.yaml`)
+disk cache (`semantic`), the out-of-scope descriptions compared by meaning (`scope`, `scope.yaml`),
 the hybrid matcher that ranks topics and entries (`hybrid`, reading a long post's asking
 sentences with `asking`) and the decision on what to reply (`decision`). The word guards are
 data in `vocabulary.yaml`.

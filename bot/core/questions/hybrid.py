@@ -30,17 +30,11 @@ from bot.core.questions.asking import ASK_SHARE, asking_part
 from bot.core.questions.decision import HYBRID, LEXICAL, Analysis, EntryScore, Thresholds, decide
 from bot.core.questions.encoder import Encoder
 from bot.core.questions.facets import FACETS
-from bot.core.questions.matching import (
-    LexicalIndex,
-    Query,
-    expand,
-    out_of_scope,
-    smalltalk_reply,
-    topic_texts,
-)
+from bot.core.questions.matching import LexicalIndex, Query, topic_texts
 from bot.core.questions.scope import ScopeGuard, other_asker, says_off_topic
 from bot.core.questions.semantic import Indexed, SemanticIndex, question_vectors
 from bot.core.questions.subjects import SUBJECTS, TOPIC_SUBJECTS, Named, names_another
+from bot.core.questions.words import expand, out_of_scope, smalltalk_reply
 
 __all__ = ["QuestionMatcher"]
 

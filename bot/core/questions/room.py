@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core import callbacks, texts
 from bot.core.models import STAGES, Button, Chat, Entry, Reply, Topic, User
-from bot.core.questions.matching import normalise
+from bot.core.questions.words import normalise
 from bot.core.shared import Deps
 
 MAX_QUESTION_CHARS = 1000  # Telegram allows 4096; a real question is far shorter than this

@@ -39,13 +39,13 @@ from pathlib import Path
 import numpy as np
 
 from bot.core.questions.encoder import Encoder
-from bot.core.questions.matching import (
+from bot.core.questions.semantic import Indexed, SemanticIndex
+from bot.core.questions.words import (
     VOCABULARY_FILE,
     always_out_of_scope,
     names_any,
     normalise,
 )
-from bot.core.questions.semantic import Indexed, SemanticIndex
 from bot.core.yamlfile import load_yaml
 
 __all__ = [
