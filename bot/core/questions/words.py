@@ -358,7 +358,12 @@ def knowledge_text(text: str) -> tuple[str, tuple[str, ...]]:
 
 
 def word_pairs(terms: Sequence[str]) -> list[str]:
+    """Neighbouring terms as pairs ("home rule", "match day"): what a question and a topic's
+    texts can share beyond single words."""
     return [f"{a} {b}" for a, b in pairwise(terms) if a != b]
+
+
+# -- guards -----------------------------------------------------------------------------------
 
 
 def names_any(words: Sequence[str], markers: frozenset[str], phrases: Sequence[str]) -> bool:
