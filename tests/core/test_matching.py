@@ -1,4 +1,5 @@
-"""The matcher: normalisation, abbreviations, typos, guards and decisions.
+"""The word matcher: abbreviations and typos reaching their topic, guards and decisions (how a
+message is read word by word: test_words.py).
 
 Most tests run on a small hand-built knowledge base so they say exactly what they test; a few at
 the end run on the real knowledge base for realistic questions.
@@ -22,7 +23,7 @@ from bot.core.questions.matching import (
     _fuzzy,
     _sorted_words,
 )
-from bot.core.questions.words import analyse, expand, knowledge_text, normalise
+from bot.core.questions.words import analyse
 
 
 def make_topic(topic_id: str, title: str, variants: list[str], keywords: list[str]) -> Topic:
@@ -124,95 +125,6 @@ def small() -> Matcher:
 @pytest.fixture(scope="module")
 def real(repo_knowledge: KnowledgeBase) -> Matcher:
     return Matcher(repo_knowledge)
-
-
-# -- normalise --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("WHEN Does ERAS Open??", "when does eras open"),
-        ("pass/fail, right?!", "pass fail right"),
-        ("didn't match 😢 what now", "didnt match what now"),
-        ("ＳＴＥＰ　１ ｆｅｅ", "step 1 fee"),  # full-width letters, digits and space (NFKC)
-        ("Pleeeease help", "please help"),
-        ("goooood morning", "good morning"),
-        ("thanksssss!!!", "thanks"),
-        ("cost: $1000", "cost 1000"),
-        ("  lots   of \t\n space  ", "lots of space"),
-    ],
-)
-def test_normalise_cleans_case_punctuation_emoji_and_stretching(raw: str, expected: str) -> None:
-    assert normalise(raw) == expected
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("Step-1", "step 1"),
-        ("STEP1", "step 1"),
-        ("step 2ck", "step 2 ck"),
-        ("step2 CK", "step 2 ck"),
-        ("H-1B", "h1b"),
-        ("h 1b visa", "h1b visa"),
-        ("J-1", "j1"),
-        ("PGY-1", "pgy1"),
-        ("usmle1", "usmle step 1"),
-    ],
-)
-def test_normalise_folds_exam_and_visa_spellings(raw: str, expected: str) -> None:
-    assert normalise(raw) == expected
-
-
-def test_normalise_keeps_real_double_letters_and_numbers() -> None:
-    assert normalise("need a good 2000 fee") == "need a good 2000 fee"
-
-
-@given(st.text())
-def test_normalise_never_raises_and_is_idempotent(text: str) -> None:
-    once = normalise(text)
-    assert normalise(once) == once
-
-
-@pytest.mark.parametrize("odd", ["\x00\ud800", "🏳️‍🌈" * 50, "\u200b\u200d", "ﷺ", "Ⅻ", "a\u0301"])
-def test_normalise_handles_odd_unicode(odd: str) -> None:
-    assert isinstance(normalise(odd), str)
-
-
-# -- expansion and analysis ---------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("raw", "canonical"),
-    [
-        ("s1", "step 1"),
-        ("step one", "step 1"),
-        ("2ck", "step 2 ck"),
-        ("ck", "step 2 ck"),
-        ("cs", "step 2 cs"),
-        ("s3", "step 3"),
-        ("usce", "us clinical experience"),
-        ("lors", "letter recommendation"),
-        ("ps", "personal statement"),
-        ("yog", "year graduation"),
-        ("rol", "rank order list"),
-        ("house job", "internship"),
-        ("fees", "cost"),
-        ("prelim", "preliminary"),
-        ("oet", "english test"),
-    ],
-)
-def test_expand_adds_canonical_words_and_keeps_the_original(raw: str, canonical: str) -> None:
-    expanded = expand(raw)
-    assert canonical in expanded
-    assert expanded.startswith(normalise(raw))
-
-
-def test_analysis_joins_steps_and_drops_filler() -> None:
-    assert analyse("how do i pass step 2 ck") == ["pass", "step2ck"]
-    assert analyse("what is s1") == ["s1", "step1"]
-    assert "step2cs" in analyse("is step 2 cs still there")
 
 
 # -- ranking on the small knowledge base ----------------------------------------------------------
@@ -407,23 +319,6 @@ def test_real_knowledge_base_one_vague_word_is_not_a_confident_answer(
 )
 def test_real_knowledge_base_out_of_scope_is_none(real: Matcher, question: str) -> None:
     assert real.match(question).kind == "none"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "How long is the Step-1 exam?",
-        "H-1B vs J 1 for PGY-1",
-        "",
-        "pass/fail 2CK 😂",
-        "ECFMG Pathway 1",
-    ],
-)
-def test_knowledge_texts_are_analysed_like_questions(text: str) -> None:
-    # The word indexes read knowledge texts through a per-process cache: the same words as
-    # analysing the text afresh, also when asked again.
-    for _ in range(2):
-        assert knowledge_text(text) == (normalise(text), tuple(analyse(text)))
 
 
 _WORDS = st.lists(st.sampled_from(["step", "1", "fee", "eras", "usmle", "how", "much", "is"]))
