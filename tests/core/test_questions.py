@@ -18,11 +18,10 @@ from hypothesis import strategies as st
 
 from bot.core import callbacks
 from bot.core.evaluation import load_questions
-from bot.core.models import Entry, KnowledgeBase, Match, Reply, Source, Topic
-from bot.core.questions import decision, hybrid
+from bot.core.models import Entry, KnowledgeBase, Reply, Source, Topic
+from bot.core.questions import hybrid
 from bot.core.questions.answers import REPORTED_NOTE, Answers, build_matcher
 from bot.core.questions.asking import asking_part
-from bot.core.questions.decision import HYBRID, Analysis, EntryScore, facet_entry_wins
 from bot.core.questions.facets import FACETS, FacetReader, parse_facets
 from bot.core.questions.hybrid import QuestionMatcher
 from bot.core.questions.scope import load_scope
@@ -304,44 +303,6 @@ def test_a_malformed_scope_file_is_rejected(text: str) -> None:
         load_scope(text)
 
 
-def test_a_direct_answer_needs_a_larger_lead_when_words_and_meaning_disagree(
-    small: QuestionMatcher,
-) -> None:
-    ranking = (Match("eras-application", 60.0), Match("usmle-step1", 52.0))  # a 13% lead
-    agree = Analysis(None, None, ranking, (), True, -0.3, "eras-application", 3)
-    words_elsewhere = replace(agree, lexical_top="usmle-step1")
-    meaning_elsewhere = replace(agree, nearest_in_top=1)
-    assert small.decide(agree, HYBRID).kind == "answer"
-    assert small.decide(words_elsewhere, HYBRID).kind == "suggest"
-    assert small.decide(meaning_elsewhere, HYBRID).kind == "suggest"
-    out_of_scope = replace(agree, scope_gap=HYBRID.scope_margin + 0.01)
-    assert small.decide(out_of_scope, HYBRID).kind == "none"
-
-
-def test_an_entry_that_clearly_wins_answers_although_topics_are_close(
-    small: QuestionMatcher,
-) -> None:
-    ranking = (Match("eras-application", 50.0), Match("usmle-step1", 48.0))  # a 4% lead
-    fee = EntryScore("eras-fee", "eras-application", 90.0)
-    step1 = EntryScore("step1-length", "usmle-step1", 70.0)
-    clear = Analysis(None, None, ranking, (fee, step1), True, -0.3, "eras-application", 3)
-    result = small.decide(clear, HYBRID)
-    assert (result.kind, result.entry) == ("answer", "eras-fee")
-    assert [m.topic for m in result.matches] == ["eras-application", "usmle-step1"]
-    # Another topic's entry nearly as good: a menu, the fitting entry offered first.
-    close = replace(clear, entries=(fee, replace(step1, score=88.0)))
-    assert small.decide(close, HYBRID).kind == "suggest"
-    # The best entry fits only moderately and leads the other topic's by less than
-    # `entry_lead_gap`: a menu.
-    moderate = HYBRID.entry_answer_min - 1
-    rival = replace(step1, score=moderate - HYBRID.entry_lead_gap + 2)
-    weak = replace(clear, entries=(replace(fee, score=moderate), rival))
-    assert small.decide(weak, HYBRID).kind == "suggest"
-    # The best entry sits in the second topic, only 5 ahead: no direct answer on the first.
-    elsewhere = replace(clear, entries=(replace(step1, score=95.0), fee))
-    assert small.decide(elsewhere, HYBRID).kind == "suggest"
-
-
 @needs_model
 def test_a_batch_of_questions_gets_the_same_results_as_one_by_one(
     real: QuestionMatcher,
@@ -388,100 +349,6 @@ def test_ordinary_words_of_other_roads_do_not_refuse_an_img_question(
     analysis = real.analyse(question)
     assert analysis.guard != "out-of-scope"
     assert real.match(question).kind in ("answer", "suggest")
-
-
-def test_a_long_question_needs_a_smaller_lead_than_a_short_one(small: QuestionMatcher) -> None:
-    # A 7% lead on agreeing signals: under the short question's lead, over the long one's.
-    ranking = (Match("eras-application", 60.0), Match("usmle-step1", 55.8))
-    short = Analysis(None, None, ranking, (), True, -0.3, "eras-application", 3, words=12)
-    long = replace(short, words=HYBRID.long_words)
-    assert HYBRID.long_lead * HYBRID.margin_share < 0.07 < HYBRID.margin_share
-    assert small.decide(short, HYBRID).kind == "suggest"
-    assert small.decide(long, HYBRID).kind == "answer"
-    # Long or not, words and meaning disagreeing still ask for more.
-    assert small.decide(replace(long, lexical_top="usmle-step1"), HYBRID).kind == "suggest"
-
-
-def test_a_third_topic_far_behind_a_close_pair_is_not_offered(small: QuestionMatcher) -> None:
-    ranking = (Match("eras-application", 60.0), Match("usmle-step1", 59.0))
-    near_third = Analysis(
-        None, None, (*ranking, Match("soap", 52.0)), (), True, -0.3, "eras-application", 3
-    )
-    far_third = replace(near_third, ranking=(*ranking, Match("soap", 48.0)))
-    assert [m.topic for m in small.decide(near_third, HYBRID).matches] == [
-        "eras-application",
-        "usmle-step1",
-        "soap",
-    ]
-    assert [m.topic for m in small.decide(far_third, HYBRID).matches] == [
-        "eras-application",
-        "usmle-step1",
-    ]
-
-
-@needs_model  # the hybrid decision: without the model the matcher decides lexically
-def test_an_entry_far_ahead_of_other_topics_entries_counts_as_agreement(
-    small: QuestionMatcher,
-) -> None:
-    # A 15% lead with words pointing elsewhere and the two topics' best entries 5 apart:
-    # short of the 24% that disagreement needs...
-    ranking = (Match("eras-application", 60.0), Match("usmle-step1", 51.0))
-    fee = EntryScore("eras-fee", "eras-application", 75.0)
-    step1 = EntryScore("step1-length", "usmle-step1", 70.0)
-    split = Analysis(None, None, ranking, (fee, step1), False, -0.3, "usmle-step1", 1, words=8)
-    assert small.decide(split, HYBRID).kind == "suggest"
-    # ...but one entry of the first topic 15 points ahead of the other topic's: answered.
-    ahead = replace(split, entries=(fee, replace(step1, score=fee.score - 15)))
-    assert fee.score < HYBRID.entry_answer_min  # not `entry_wins`: the lead decides
-    assert HYBRID.entry_agree_min <= fee.score and HYBRID.entry_agree_gap <= 15
-    result = small.decide(ahead, HYBRID)
-    assert (result.kind, result.entry) == ("answer", "eras-fee")
-    # The fitting entry in the second topic agrees with nothing (5 ahead: no lift either).
-    elsewhere = replace(ahead, entries=(replace(step1, score=80.0), fee))
-    assert small.decide(elsewhere, HYBRID).kind == "suggest"
-
-
-def test_an_entry_well_ahead_of_other_topics_entries_answers_from_a_lower_score(
-    small: QuestionMatcher,
-) -> None:
-    # "Does a failed step 1 still show on my transcript?": a 21% lead with words and meaning
-    # apart (24% needed); one entry of the first topic at 70+, 6+ ahead of every other topic's:
-    # `entry_wins`' second bar.
-    ranking = (Match("eras-application", 60.0), Match("usmle-step1", 47.0))
-    fee = EntryScore("eras-fee", "eras-application", HYBRID.entry_lead_min + 1)
-    step1 = EntryScore("step1-length", "usmle-step1", fee.score - HYBRID.entry_lead_gap - 1)
-    split = Analysis(None, None, ranking, (fee, step1), False, -0.3, "usmle-step1", 0, words=4)
-    assert fee.score < HYBRID.entry_answer_min and fee.score < HYBRID.entry_agree_min + 10
-    result = small.decide(split, HYBRID)
-    assert (result.kind, result.entry) == ("answer", "eras-fee")
-    # Less ahead, or below the bar: a menu.
-    near = replace(step1, score=fee.score - HYBRID.entry_lead_gap + 1)
-    assert small.decide(replace(split, entries=(fee, near)), HYBRID).kind == "suggest"
-    low = replace(fee, score=HYBRID.entry_lead_min - 1)
-    below = replace(step1, score=low.score - HYBRID.entry_lead_gap - 1)
-    assert small.decide(replace(split, entries=(low, below)), HYBRID).kind == "suggest"
-    # The same entry in the second topic answers nothing on the first.
-    second = replace(fee, topic="usmle-step1")
-    assert small.decide(replace(split, entries=(second, step1)), HYBRID).kind == "suggest"
-
-
-def test_an_entry_asking_the_questions_kind_of_fact_answers_from_a_lower_bar(
-    small: QuestionMatcher,
-) -> None:
-    # "how long is FM residency": residency training 50, ERAS 41 on the word "residency"; the
-    # lengths entry asks a duration as the question does, scores 55 and leads by 12.
-    ranking = (Match("eras-application", 50.0), Match("usmle-step1", 41.0))
-    fee = EntryScore("eras-fee", "eras-application", HYBRID.facet_lead_min + 1, True)
-    step1 = EntryScore("step1-length", "usmle-step1", fee.score - HYBRID.facet_lead_gap - 2)
-    split = Analysis(None, None, ranking, (fee, step1), False, -0.3, "usmle-step1", 0, words=5)
-    assert fee.score < HYBRID.entry_lead_min
-    result = small.decide(split, HYBRID)
-    assert (result.kind, result.entry) == ("answer", "eras-fee")
-    # Not the question's kind of fact, or too close to the other topic's entry: a menu.
-    plain = replace(split, entries=(replace(fee, same_facet=False), step1))
-    assert small.decide(plain, HYBRID).kind == "suggest"
-    near = replace(step1, score=fee.score - HYBRID.facet_lead_gap + 1)
-    assert small.decide(replace(split, entries=(fee, near)), HYBRID).kind == "suggest"
 
 
 # Long forum posts written for these tests (not from any question set): a story that names
@@ -808,110 +675,6 @@ def test_a_fee_question_gets_the_fee_entry_among_close_entries(real: QuestionMat
         result = real.match(question)
         assert (result.kind, result.entry) == ("answer", "eras-fee-tiers"), question
     assert not any(e.same_facet for e in real.analyse("what is eras").entries)
-
-
-def test_a_close_topics_entry_asking_the_same_fact_answers_first(small: QuestionMatcher) -> None:
-    # "OET medicine exam fee in dollars?": the costs overview leads the English tests a little,
-    # the OET fee entry fits far better than anything else: the English tests answer.
-    ranking = (Match("usmle-step1", 50.0), Match("eras-application", 47.0))
-    fee = EntryScore("eras-fee", "eras-application", HYBRID.facet_answer_min + 2, True)
-    step1 = EntryScore("step1-length", "usmle-step1", 60.0)
-    split = Analysis(None, None, ranking, (fee, step1), True, -0.3, "usmle-step1", 1)
-    assert facet_entry_wins(split, HYBRID)
-    result = small.decide(split, HYBRID)
-    assert (result.kind, result.entry) == ("answer", "eras-fee")
-    # Its topic first, lifted to the top score: matches stay ranked best first by score.
-    assert result.matches == (Match("eras-application", 50.0), Match("usmle-step1", 50.0))
-    # Not the kind of fact asked, or words and meaning agree on the first topic: a menu.
-    other_kind = replace(split, entries=(replace(fee, same_facet=False), step1))
-    assert small.decide(other_kind, HYBRID).kind == "suggest"
-    # (The first topic has an entry of that kind too, here: `facet_lift_min` otherwise.)
-    step1_fee = EntryScore("step1-fee", "usmle-step1", 60.0, True)
-    agree = replace(split, entries=(fee, step1_fee), nearest_in_top=3)
-    assert small.decide(agree, HYBRID).kind == "suggest"
-    weak = replace(split, entries=(replace(fee, score=HYBRID.facet_answer_min - 1), step1_fee))
-    assert small.decide(weak, HYBRID).kind == "suggest"
-
-
-def test_a_fee_question_leaves_a_topic_without_fee_entries_for_one_that_has_it(
-    small: QuestionMatcher,
-) -> None:
-    # "how much is step 1 now?": Step 1 leads costs by 16 and words and meaning agree on it,
-    # but no Step 1 entry asks a fee; the costs topic's fee entry answers, its topic first.
-    ranking = (Match("usmle-step1", 71.0), Match("eras-application", 55.0))
-    fee = EntryScore("eras-fee", "eras-application", HYBRID.facet_lift_min + 0.5, True)
-    step1 = EntryScore("step1-length", "usmle-step1", fee.score - 4)  # not a fee: no rival
-    split = Analysis(None, None, ranking, (fee, step1), True, -0.3, "usmle-step1", 1, words=6)
-    assert HYBRID.facet_lift_min < HYBRID.facet_answer_min
-    assert ranking[0].score - ranking[1].score > decision.SUGGEST_WINDOW
-    result = small.decide(split, HYBRID)
-    assert (result.kind, result.entry, result.matches[0].topic) == (
-        "answer",
-        "eras-fee",
-        "eras-application",
-    )
-    # The same when Step 1 clearly leads (words and meaning agree, a lead of 40%) and none of
-    # its entries fits well enough to answer: its overview would not hold the fee.
-    clear = replace(
-        split,
-        entries=(fee, replace(step1, score=HYBRID.entry_min - 10)),
-        ranking=(ranking[0], Match("eras-application", 40.0)),
-        nearest_in_top=3,
-    )
-    result = small.decide(clear, HYBRID)
-    assert (result.kind, result.entry) == ("answer", "eras-fee")
-    # An entry of Step 1 that answers (another kind of fact) keeps the clear winner.
-    assert small.decide(replace(clear, entries=(fee, step1)), HYBRID).entry == "step1-length"
-    # A Step 1 entry that asks a fee too: the first topic can answer, no lift.
-    own_fee = replace(step1, same_facet=True)
-    assert small.decide(replace(split, entries=(fee, own_fee)), HYBRID).entry != "eras-fee"
-    # Below `facet_lift_min`: no lift.
-    weak = replace(split, entries=(replace(fee, score=HYBRID.facet_lift_min - 1), step1))
-    assert small.decide(weak, HYBRID).entry != "eras-fee"
-
-
-def test_a_long_post_answers_from_a_lower_top_score(small: QuestionMatcher) -> None:
-    # Words and meaning agree and the first topic leads by 16 points, but scores 36: a short
-    # question that scores so little gets a menu, a long post (scored lower) an answer.
-    assert HYBRID.long_answer_min <= 36 < HYBRID.answer_min
-    ranking = (Match("eras-application", 36.0), Match("usmle-step1", 20.0))
-    short = Analysis(None, None, ranking, (), True, -0.3, "eras-application", 3, words=20)
-    assert small.decide(short, HYBRID).kind == "suggest"
-    long = replace(short, words=HYBRID.long_post_words)
-    assert small.decide(long, HYBRID).kind == "answer"
-
-
-def test_a_long_post_needs_a_smaller_lead_than_a_medium_question(small: QuestionMatcher) -> None:
-    # Words and meaning agree; a lead of 5.5% of the top score is short of what a question of
-    # 25-39 words needs (10% x 0.6) and enough for a post of 40+ words (10% x 0.5).
-    assert HYBRID.post_lead < HYBRID.long_lead
-    ranking = (Match("eras-application", 50.0), Match("usmle-step1", 47.25))
-    medium = Analysis(None, None, ranking, (), True, -0.3, "eras-application", 3, words=30)
-    assert small.decide(medium, HYBRID).kind == "suggest"
-    long = replace(medium, words=HYBRID.long_post_words)
-    assert small.decide(long, HYBRID).kind == "answer"
-
-
-def test_an_entry_answers_from_a_lower_score_for_a_long_post_or_the_asked_kind_of_fact(
-    small: QuestionMatcher,
-) -> None:
-    # Two entries of the answered topic 1 point apart, both under `entry_min`: a short question
-    # that asks no kind of fact gets the overview...
-    ranking = (Match("eras-application", 70.0), Match("usmle-step1", 30.0))
-    fee = EntryScore("eras-fee", "eras-application", 56.0)
-    documents = EntryScore("eras-documents", "eras-application", 55.0)
-    assert fee.score < HYBRID.entry_min and fee.score - documents.score < HYBRID.entry_margin
-    short = Analysis(None, None, ranking, (fee, documents), True, -0.3, "eras-application", 3)
-    assert small.decide(short, HYBRID).entry is None
-    # ...a long post, its entries scored on its asking part, gets the best one...
-    long = replace(short, words=HYBRID.long_post_words)
-    assert small.decide(long, HYBRID).entry == "eras-fee"
-    # ...and so does a question whose kind of fact the best entry asks.
-    facet = replace(short, entries=(replace(fee, same_facet=True), documents))
-    assert small.decide(facet, HYBRID).entry == "eras-fee"
-    # Below the long-post and facet bars: the overview.
-    low = replace(fee, score=HYBRID.long_pick_min - 1, same_facet=True)
-    assert small.decide(replace(long, entries=(low, documents)), HYBRID).entry is None
 
 
 @needs_model
