@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.errors import StorageError
-from bot.core.freshness import stale, weekend_warnings
+from bot.core.freshness import passed_dates, stale, weekend_warnings
 from bot.core.knowledge import KnowledgeError, default_knowledge_dir, load_knowledge, validate_dir
 from bot.core.models import KnowledgeBase
 from bot.core.questions.answers import Answers
@@ -184,10 +184,11 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{len(problems)} problem(s) in {path}", file=sys.stderr)
         return 1
     kb = load_knowledge(path)
-    for warning in weekend_warnings(kb):
+    today = datetime.now(UTC).date()
+    for warning in [*weekend_warnings(kb), *passed_dates(kb, today)]:
         print(f"warning: {warning}", file=sys.stderr)
     if args.max_age is not None:
-        old = stale(kb, datetime.now(UTC).date(), args.max_age)
+        old = stale(kb, today, args.max_age)
         for line in old:
             print(line, file=sys.stderr)
         if old:

@@ -124,6 +124,22 @@ def test_validate_warns_about_a_weekend_deadline_without_failing(imgbot, tmp_pat
     assert "2026-06-06 is a Saturday" in result.stderr
 
 
+def test_validate_warns_about_a_passed_date_spoken_of_as_to_come(imgbot, tmp_path):
+    import shutil
+
+    shutil.copytree(REPO / "tests/core/fixtures/knowledge/valid", tmp_path / "kb")
+    path = tmp_path / "kb/topics/02-exams.yaml"
+    stale = "Step 1 results are expected by 2 January 2020."
+    path.write_text(
+        path.read_text().replace("is scored pass/fail.", f"is scored pass/fail. {stale}")
+    )
+    result = imgbot("validate", str(tmp_path / "kb"))
+    assert result.returncode == 0, result.stderr
+    assert (
+        f"warning: topic 'usmle-step1': '{stale}' speaks of 2020-01-02 as to come" in result.stderr
+    )
+
+
 def test_run_refuses_to_start_on_invalid_knowledge(imgbot, tmp_path):
     (tmp_path / "topics").mkdir()
     (tmp_path / "topics/01.yaml").write_text("stage: exams\ntopics: [")

@@ -1,4 +1,5 @@
-"""Curator checks: weekend deadlines warn, old reviews are listed, fees and dates carry a year."""
+"""Curator checks: weekend deadlines and passed dates spoken of as to come warn, old reviews are
+listed, fees and dates carry a year."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.freshness import stale, weekend_warnings
+from bot.core.freshness import passed_dates, stale, weekend_warnings
 from bot.core.knowledge import load_knowledge, undated_claims, validate_dir
 from bot.core.models import KnowledgeBase
 
@@ -30,6 +31,36 @@ def test_a_weekend_deadline_warns_unless_it_says_it_is_meant_to() -> None:
 
 def test_the_real_calendar_has_no_unexplained_weekend_dates(repo_knowledge: KnowledgeBase) -> None:
     assert weekend_warnings(repo_knowledge) == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "warns"),
+    [
+        ("Registration opens on 15 September 2026 for the 2027 Match.", True),
+        ("The payment runs 12 months (to about 21 September 2026) unless extended.", True),
+        ("The pass mark is expected to rise in March 2026.", True),
+        ("Registration opened on 15 September 2026 for the 2027 Match.", False),
+        ("Registration opens every year on 15 September (15 September 2026 this time).", False),
+        ("ERAS closed on 31 May 2026; it closes in late May 2027 (our estimate).", False),
+        ("Ranking opens on 1 February 2027.", False),
+    ],
+)
+def test_a_passed_date_spoken_of_as_still_to_come_warns(answer: str, warns: bool) -> None:
+    kb = load_knowledge(VALID, today=TODAY)
+    topic = replace(kb.topics[0], answer=f"First paragraph.\n\n{answer} Next sentence.")
+    lines = passed_dates(replace(kb, topics=(topic, *kb.topics[1:])), date(2026, 12, 3))
+    assert len(lines) == warns
+    if warns:
+        assert lines[0].startswith(f"topic '{topic.id}': '{answer[:40]}")
+    # The same sentence read before its date is news, not a stale claim.
+    assert passed_dates(replace(kb, topics=(topic, *kb.topics[1:])), date(2026, 1, 1)) == []
+
+
+def test_the_real_knowledge_as_reviewed_speaks_of_no_passed_date_as_to_come(
+    repo_knowledge: KnowledgeBase,
+) -> None:
+    # The day of the last review pass; `imgbot validate` checks against the real date.
+    assert passed_dates(repo_knowledge, date(2026, 12, 3)) == []
 
 
 def test_stale_lists_topics_and_entries_older_than_the_limit_oldest_first() -> None:
