@@ -14,6 +14,7 @@ import re
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.core.knowledge import sentences
 from bot.core.models import KnowledgeBase
 
 EASTERN = ZoneInfo("America/New_York")
@@ -34,7 +35,6 @@ _TO_COME = re.compile(
     re.IGNORECASE,
 )
 _RECURRING = re.compile(r"\b(?:every|each|yearly|annually)\b", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def weekend_warnings(kb: KnowledgeBase) -> list[str]:
@@ -69,7 +69,7 @@ def passed_dates(kb: KnowledgeBase, today: date) -> list[str]:
     texts += [(f"entry '{e.id}' (topic '{e.topic}')", e.answer) for e in kb.entries]
     lines = []
     for what, text in texts:
-        for sentence in _SENTENCE_END.split(text):
+        for sentence in sentences(text):
             days = [_last_day(*found) for found in _DATE.findall(sentence)]
             if (
                 days

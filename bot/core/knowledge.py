@@ -361,12 +361,16 @@ def _url_problem(value: str) -> str | None:
     return None
 
 
+def sentences(text: str) -> list[str]:
+    """An answer's sentences: split after . ! ? and at line breaks, not after "a.m." or "U.S."."""
+    protected = _ABBREVIATIONS.sub(lambda m: m.group(0).replace(".", "\0"), text)
+    return [s.replace("\0", ".").strip() for s in _SENTENCE_END.split(protected)]
+
+
 def undated_claims(text: str) -> list[str]:
     """Sentences that state a fee or a calendar date without its year (or saying it recurs)."""
-    protected = _ABBREVIATIONS.sub(lambda m: m.group(0).replace(".", "\0"), text)
     found = []
-    for sentence in _SENTENCE_END.split(protected):
-        sentence = sentence.replace("\0", ".").strip()
+    for sentence in sentences(text):
         if _FEE_OR_DATE.search(sentence) and not (
             _YEAR.search(sentence) or _RECURRING.search(sentence)
         ):
