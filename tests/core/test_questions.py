@@ -447,6 +447,18 @@ def test_a_long_post_asking_two_facts_gets_an_entry_not_the_overview(
 
 
 @needs_model
+def test_a_writer_asking_for_a_draft_gets_the_entry_on_drafts(real: QuestionMatcher) -> None:
+    # Asked in three tuning sets, answered by no entry: the letters overview replied, silent on
+    # drafting. Written for this test.
+    asked = (
+        "The doctor I shadowed in Texas says he will sign my recommendation letter "
+        "if I write it myself. Should I?"
+    )
+    result = real.match(asked)
+    assert (result.kind, result.entry) == ("answer", "lor-writer-asks-draft")
+
+
+@needs_model
 def test_long_posts_get_the_same_results_in_a_batch_as_one_by_one(real: QuestionMatcher) -> None:
     posts = [q for q, _ in load_questions(DATA / "holdout-4.yaml")][:20]
     posts += [LONG_CK_POST, LONG_LOR_POST]
