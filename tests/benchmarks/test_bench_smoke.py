@@ -17,7 +17,7 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from bot.core.models import KnowledgeBase, Match
+from bot.core.models import KnowledgeBase, Match, MatchResult
 from bot.core.questions.decision import HYBRID, Analysis
 from bot.core.questions.hybrid import QuestionMatcher
 
@@ -86,6 +86,27 @@ def test_bench_decision_settings_and_scoring(repo_knowledge: KnowledgeBase) -> N
     row = bench.score(matcher, rows, bench.BEFORE)
     assert (row.in_scope, row.direct, row.wrong, row.rejected) == (2, 0.5, 1, 1.0)
     assert (row.facts, row.fact_direct, row.fact_entry) == (1, 1.0, 0.0)
+
+
+def test_bench_entry_pick_counts_fact_entries_and_answers() -> None:
+    # The full run analyses every tuning set with the model (~40 s); here: the columns count
+    # the right replies (an entry on the labelled topic, a wrong topic, an out-of-scope row).
+    bench = _script("bench_entry_pick")
+    ranking = (Match("soap", 80.0),)
+    blank = Analysis(None, None, ranking, (), True)
+    rows = [
+        ("a", {"q": "a", "topic": "soap", "fact": True}, blank),
+        ("a", {"q": "b", "topic": "costs", "fact": True}, blank),
+        ("a", {"q": "c", "topic": "soap"}, blank),
+        ("a", {"q": "d", "topic": "none"}, blank),
+    ]
+    results = [
+        MatchResult("answer", ranking, entry="soap-rounds"),
+        MatchResult("answer", ranking, entry="soap-rounds"),
+        MatchResult("suggest", ranking),
+        MatchResult("answer", ranking),
+    ]
+    assert bench.counts(rows, results) == (1, 1, 1)
 
 
 def test_bench_confidence_counts_what_the_left_out_sets_gain() -> None:

@@ -246,6 +246,25 @@ def test_an_entry_answers_from_a_lower_score_for_a_long_post_or_the_asked_kind_o
     assert hybrid(replace(long, entries=(low, documents))).entry is None
 
 
+def test_an_entry_far_ahead_of_its_topics_others_answers_from_a_lower_score() -> None:
+    # "h1b max years total": the duration entry under `entry_min`, far ahead of the next one.
+    ranking = (Match("visa-h1b", 70.0), Match("visa-j1", 30.0))
+    duration = EntryScore("h1b-duration", "visa-h1b", HYBRID.entry_min - 1)
+    lead = HYBRID.clear_pick_margin
+    far = EntryScore("h1b-which-programs", "visa-h1b", duration.score - lead)
+    clear = Analysis(None, None, ranking, (duration, far), True, -0.3, "visa-h1b", 3)
+    assert hybrid(clear).entry == "h1b-duration"
+    # A closer runner-up, or a score under `clear_pick_min`: the overview.
+    close = replace(far, score=duration.score - lead + 1)
+    assert hybrid(replace(clear, entries=(duration, close))).entry is None
+    low = replace(duration, score=HYBRID.clear_pick_min - 1)
+    assert hybrid(replace(clear, entries=(low, replace(far, score=low.score - lead)))).entry is None
+    # The topic's only entry leads nothing ("tell me about ERAS" in a base with one ERAS entry).
+    assert hybrid(replace(clear, entries=(duration,))).entry is None
+    # Without the model, the lexical thresholds keep their own bar.
+    assert LEXICAL.clear_pick_min == float("inf")
+
+
 def test_without_the_model_numbers_alone_and_one_vague_word_do_not_answer() -> None:
     ranking = (Match("eras-application", 60.0), Match("usmle-step1", 30.0))
     clear = Analysis(None, None, ranking, (), True)

@@ -8,12 +8,13 @@ question, where a wrong first topic is nearly tied (`lead_share`); an entry that
 better than any other topic's entries answers even when the topics are close (`entry_wins`).
 Inside the answered topic, an entry answers when it fits the question better than the topic's
 general phrasings do ("how much is the ERAS fee" -> the fee entry; "what is ERAS" -> the
-overview). An entry whose question asks the kind of fact the question asks (a fee, a date, a
-count, a score, a rule: `bot.core.questions.facets`) scores a few points more, answers from
-a lower score than other entries (`_pick_entry`), and answers from a close next topic when it
-clearly wins there, or from any of the first three when the first topic has no entry of that
-kind (`facet_entry_wins`: the Step 1 fee sits in costs). A long forum post's scores run lower,
-so it answers from a lower top score and picks an entry from a lower entry score.
+overview), or from a lower score when it leads the topic's other entries by far. An entry
+whose question asks the kind of fact the question asks (a fee, a date, a count, a score, a
+rule: `bot.core.questions.facets`) scores a few points more, answers from a lower score than
+other entries (`_pick_entry`), and answers from a close next topic when it clearly wins there,
+or from any of the first three when the first topic has no entry of that kind
+(`facet_entry_wins`: the Step 1 fee sits in costs). A long forum post's scores run lower, so it
+answers from a lower top score and picks an entry from a lower entry score.
 
 Plain functions of an `Analysis` and `Thresholds`: `benchmarks/bench_decision.py` replays them
 over saved analyses to calibrate the thresholds.
@@ -92,6 +93,10 @@ class Thresholds:
     # The same for a long post's entries, scored on its asking part alone (lower scores).
     long_pick_min: float = float("inf")
     long_pick_margin: float = 0.0
+    # An entry of the first topic this far ahead of the topic's next entry answers from this
+    # score (`_pick_entry`; a clear leader among the topic's entries).
+    clear_pick_min: float = float("inf")
+    clear_pick_margin: float = 0.0
     # ...or at least this and this far ahead (a second bar of `entry_wins`, fact pass 2).
     entry_lead_min: float = float("inf")
     entry_lead_gap: float = float("inf")
@@ -169,6 +174,18 @@ class Thresholds:
 # read one by one, about 9 in 10 picks answer what the post asks ("how many blocks and hours is
 # step 2 ck" -> the CK format entry; "what is the maximum number of letters per program" -> the
 # LoR entry), the rest are near misses with the topic one tap away. At 50 the picks grow looser.
+# clear_pick_min / _margin (`_pick_entry`, session 17): a short question whose best entry of the
+# answered topic scored 55-60 got the overview however far that entry led the topic's others
+# ("h1b max years total": the H-1B duration entry 59.3, the next 47.5). On every tuning set
+# (`benchmarks/bench_entry_pick.py`), bars (min / lead) 55 / 6, 55 / 8, 55 / 10, 57 / 6, 50 / 10
+# changed 62 / 53 / 47 / 44 / 87 replies, specific-fact questions with an entry's short answer
+# 891 -> 895 / 894 / 894 / 895 / 898 of 1,004; no reply kind or topic changed, only the entry
+# (of a menu, the one offered first). The 47 picks of 55 / 10 read one by one: about 40 answer
+# what was asked ("is lor from my professor in india useful" -> home vs US letters; "should I
+# send thank you emails after interviews" -> the thank-you entry; "what visa for a 4-week
+# observership" -> USCE visas), the rest are near misses with the topic a tap away ("what
+# documents to upload in eras" -> the experiences section). On the read held-out sets 18-22:
+# 4 of 775 replies change, each pick fits.
 # facet_lift_min (`facet_entry_wins` when the first topic has no entry asking the question's
 # kind of fact): the costs topic and an exam's topic come together in every fee question, and
 # the exam's topic wins on its name while the fee sits in a costs entry ("how much is step 1
@@ -241,6 +258,8 @@ HYBRID = Thresholds(
     facet_entry_margin=0.0,
     long_pick_min=55.0,
     long_pick_margin=0.0,
+    clear_pick_min=55.0,
+    clear_pick_margin=10.0,
     entry_lead_min=70.0,
     entry_lead_gap=6.0,
     facet_lead_min=55.0,
@@ -449,6 +468,8 @@ def _pick_entry(analysis: Analysis, limits: Thresholds) -> str | None:
     best = own[0]
     runner_up = own[1].score if len(own) > 1 else 0.0
     bars = [(limits.entry_min, limits.entry_margin)]
+    if len(own) > 1:  # a lead over no other entry says nothing of the question
+        bars.append((limits.clear_pick_min, limits.clear_pick_margin))
     if analysis.words >= limits.long_post_words:
         bars.append((limits.long_pick_min, limits.long_pick_margin))
     if best.same_facet:
