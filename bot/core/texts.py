@@ -5,7 +5,7 @@ Kept in one place so wording can be reviewed (and later translated) without read
 Plain text: adapters escape and format it. This module holds only strings (a test checks it,
 and others that no Reply or Button in the core, nor the plan's code, writes its words inline);
 `{name}` marks a value filled in by the code, which `str.format` fills. Not here: the messages
-of `imgbot validate` (knowledge.py, plan/path.py), for curators and developers, not for users.
+of `imgbot validate` (knowledge/, plan/path.py), for curators and developers, not for users.
 
 Why a Python module of constants and not a YAML file: a misspelt name fails at import and in
 ruff and mypy, not when a person first reaches that reply; the text is as easy to edit here as

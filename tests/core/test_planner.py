@@ -19,7 +19,7 @@ TODAY = date(2026, 11, 21)
 
 
 def load_real_deadlines() -> tuple[Deadline, ...]:
-    """knowledge/deadlines.yaml read with plain yaml, per the contract (no knowledge.py)."""
+    """knowledge/deadlines.yaml read with plain yaml, per the contract (not bot.core.knowledge)."""
     data = yaml.safe_load((ROOT / "knowledge" / "deadlines.yaml").read_text(encoding="utf-8"))
     out = []
     for e in data["deadlines"]:

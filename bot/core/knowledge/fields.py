@@ -1,0 +1,250 @@
+"""Checking one mapping (a topic, an entry, a deadline, a source): each field read records a
+located problem instead of raising, so validation can list every problem at once. Also what
+every kind of item shares: ids, sources, the review date, dated claims, and what was read."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from bot.core.knowledge.lines import Map, Seq, kind
+from bot.core.knowledge.problems import Problem
+from bot.core.models import Source
+
+__all__ = [
+    "Candidate",
+    "Fields",
+    "Result",
+    "check_dated",
+    "entry_label",
+    "id_problem",
+    "mappings",
+    "read_reviewed",
+    "read_sources",
+    "sentences",
+    "undated_claims",
+]
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SOURCE_KEYS = ("title", "url")
+
+# A fee or a calendar date is only true for one year or cycle: people pay and plan by it, so the
+# year must stand in the same sentence ("$935 (2025 fee)", "3 March 2027"), or the sentence must
+# say the rule recurs ("every year on 1 July").
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_FEE_OR_DATE = re.compile(
+    r"(?:US\$|A\$|\$|€|£|\b(?:USD|AUD|EUR|GBP)\s?)\s?\d"
+    r"|\b\d[\d,]*\s?(?:dollars|USD|AUD)\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\b"
+    rf"|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
+)
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_RECURRING = re.compile(
+    r"\b(?:every|each)\s+(?:year|season|cycle)\b|\byearly\b|\bannually\b", re.IGNORECASE
+)
+# Abbreviations whose dot does not end a sentence.
+_ABBREVIATIONS = re.compile(r"\b(?:a\.m|p\.m|U\.S|e\.g|i\.e|approx|vs|No|Dr|St)\.", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+@dataclass
+class Fields:
+    """One mapping under check: reads fields, recording problems instead of raising."""
+
+    node: Map
+    file: str
+    entry: str | None
+    sink: list[Problem]
+    prefix: str = ""  # e.g. "sources[0]." for a mapping nested in an entry
+
+    def problem(self, key: str, message: str, line: int | None = None) -> None:
+        name = f"{self.prefix}{key}"
+        self.sink.append(Problem(self.file, self.entry, name, message, line or self.node.line))
+
+    def _reporter(self, key: str, line: int) -> Callable[[str], None]:
+        return lambda message: self.problem(key, message, line)
+
+    def line(self, key: str) -> int:
+        return self.node.lines.get(key, self.node.line)
+
+    def check_keys(self, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> None:
+        """Unknown keys (typos like `varients`), repeated keys and missing required keys."""
+        allowed = required + optional
+        for key in self.node:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), allowed, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                self.problem(str(key), f"unknown field{hint}", self.line(key))
+        for key, line in self.node.duplicates:
+            self.problem(str(key), "given more than once", line)
+        for key in required:
+            if key not in self.node:
+                self.problem(key, "is required")
+
+    def text(self, key: str, max_len: int | None = None) -> str | None:
+        if key not in self.node:
+            return None
+        return _text(self.node[key], max_len, self._reporter(key, self.line(key)))
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        """A non-empty list of non-empty strings (what matching is built from)."""
+        result = []
+        for i, item, line in self.items(key, allow_empty=False):
+            report = self._reporter(f"{key}[{i}]", line)
+            value = _text(item, None, report)
+            if value is not None:
+                result.append(value)
+        return tuple(result)
+
+    def items(self, key: str, *, allow_empty: bool) -> list[tuple[int, Any, int]]:
+        """(index, value, line) of a list field; records a problem when it is not a list."""
+        if key not in self.node:
+            return []
+        value = self.node[key]
+        if not isinstance(value, Seq):
+            self.problem(key, f"must be a list, not {kind(value)}", self.line(key))
+            return []
+        if not value and not allow_empty:
+            self.problem(key, "must not be empty", self.line(key))
+        return [(i, item, value.lines[i]) for i, item in enumerate(value)]
+
+    def url(self, key: str) -> str | None:
+        value = self.text(key)
+        message = _url_problem(value) if value is not None else None
+        if message is not None:
+            self.problem(key, message, self.line(key))
+            return None
+        return value
+
+
+def _text(value: object, max_len: int | None, report: Callable[[str], None]) -> str | None:
+    if not isinstance(value, str):
+        report("must not be empty" if value is None else f"must be text, not {kind(value)}")
+        return None
+    value = value.strip()
+    if not value:
+        report("must not be empty")
+        return None
+    if max_len is not None and len(value) > max_len:
+        report(f"is {len(value)} characters long; at most {max_len}")
+        return None
+    return value
+
+
+def id_problem(value: str) -> str | None:
+    if ID_PATTERN.match(value):
+        return None
+    return "must be lowercase kebab-case: letters a-z, digits and single hyphens"
+
+
+def _url_problem(value: str) -> str | None:
+    if not value.startswith("https://"):
+        return "must start with https://"
+    parts = urlsplit(value)
+    if not parts.hostname or "." not in parts.hostname or any(c.isspace() for c in value):
+        return "is not a valid web address"
+    return None
+
+
+def sentences(text: str) -> list[str]:
+    """An answer's sentences: split after . ! ? and at line breaks, not after "a.m." or "U.S."."""
+    protected = _ABBREVIATIONS.sub(lambda m: m.group(0).replace(".", "\0"), text)
+    return [s.replace("\0", ".").strip() for s in _SENTENCE_END.split(protected)]
+
+
+def undated_claims(text: str) -> list[str]:
+    """Sentences that state a fee or a calendar date without its year (or saying it recurs)."""
+    found = []
+    for sentence in sentences(text):
+        if _FEE_OR_DATE.search(sentence) and not (
+            _YEAR.search(sentence) or _RECURRING.search(sentence)
+        ):
+            found.append(sentence)
+    return found
+
+
+def check_dated(entry: Fields, key: str, value: str | None) -> None:
+    for sentence in undated_claims(value or ""):
+        excerpt = sentence if len(sentence) <= 90 else sentence[:87] + "..."
+        message = f"a fee or date needs its year or cycle in the same sentence: '{excerpt}'"
+        entry.problem(key, message, entry.line(key))
+
+
+def entry_label(node: object, position: int) -> tuple[str, str | None]:
+    """The label problems use for an entry, and its id when the id itself is usable."""
+    raw = node.get("id") if isinstance(node, Map) else None
+    if isinstance(raw, str) and raw.strip():
+        usable = raw.strip() if ID_PATTERN.match(raw.strip()) else None
+        return raw.strip(), usable
+    return f"#{position}", None
+
+
+@dataclass
+class Candidate:
+    """A topic or entry as read; `values` becomes a Topic or Entry once the directory is clean."""
+
+    file: str
+    label: str
+    id: str | None
+    line: int
+    related: list[tuple[int, str, int]]  # (index, id, line) for the cross-file check
+    values: dict[str, Any]
+
+
+@dataclass
+class Result:
+    problems: list[Problem] = field(default_factory=list)
+    # False when a topic file could not be read: its ids are unknown, so "unknown topic id"
+    # would only echo the syntax error, once per reference.
+    all_topics_read: bool = True
+    all_entries_read: bool = True
+    topics: list[Candidate] = field(default_factory=list)
+    entries: list[Candidate] = field(default_factory=list)
+    deadlines: list[dict[str, Any]] = field(default_factory=list)
+
+
+def mappings(entry: Fields, key: str, keys: tuple[str, ...]) -> Iterator[Fields]:
+    """Each item of a non-empty list of small mappings (sources, audience), keys checked."""
+    for i, node, line in entry.items(key, allow_empty=False):
+        if not isinstance(node, Map):
+            entry.problem(f"{key}[{i}]", f"must be a mapping with {' and '.join(keys)}", line)
+            continue
+        item = Fields(node, entry.file, entry.entry, entry.sink, f"{key}[{i}].")
+        item.check_keys(keys)
+        yield item
+
+
+def read_sources(entry: Fields) -> tuple[Source, ...]:
+    sources = []
+    for source in mappings(entry, "sources", SOURCE_KEYS):
+        title, url = source.text("title"), source.url("url")
+        if title is not None and url is not None:
+            sources.append(Source(title=title, url=url))
+    return tuple(sources)
+
+
+def read_reviewed(entry: Fields, today: date) -> date | None:
+    if "reviewed" not in entry.node:
+        return None
+    value, line = entry.node["reviewed"], entry.line("reviewed")
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            entry.problem("reviewed", f"'{value}' is not a date like 2026-11-21", line)
+            return None
+    if isinstance(value, datetime) or not isinstance(value, date):
+        entry.problem("reviewed", f"must be a date like 2026-11-21, not {kind(value)}", line)
+        return None
+    if value > today:
+        entry.problem("reviewed", f"{value.isoformat()} is in the future", line)
+        return None
+    return value
