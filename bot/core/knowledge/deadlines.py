@@ -9,9 +9,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.audience import CONDITIONS
-from bot.core.knowledge.fields import Fields, Result, entry_label, id_problem, mappings
+from bot.core.knowledge.fields import Fields, Result, id_problem, listed, mappings
 from bot.core.knowledge.lines import Map, kind
-from bot.core.knowledge.problems import Problem
 from bot.core.models import Audience
 
 __all__ = ["read_deadline_file"]
@@ -31,20 +30,13 @@ def read_deadline_file(rel: str, data: Map, topic_ids: set[str] | None, result: 
     top = Fields(data, rel, None, result.problems)
     top.check_keys(DEADLINE_FILE_KEYS)
     seen: dict[str, int] = {}
-    for i, node, line in top.items("deadlines", allow_empty=True):
-        label, event_id = entry_label(node, i + 1)
-        if not isinstance(node, Map):
-            result.problems.append(
-                Problem(rel, label, None, f"must be a mapping, not {kind(node)}", line)
-            )
-            continue
-        entry = Fields(node, rel, label, result.problems)
+    for entry, event_id in listed(top, "deadlines", allow_empty=True):
         if event_id is not None and event_id in seen:
             entry.problem(
                 "id", f"duplicate id; first defined at {rel}:{seen[event_id]}", entry.line("id")
             )
         elif event_id is not None:
-            seen[event_id] = node.line
+            seen[event_id] = entry.node.line
         result.deadlines.append(_read_deadline(entry, event_id, topic_ids))
 
 

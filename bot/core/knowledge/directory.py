@@ -3,13 +3,14 @@ between them (ids unique across files, related ids that exist)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bot.core.knowledge.deadlines import read_deadline_file
 from bot.core.knowledge.entries import read_entry_file
 from bot.core.knowledge.fields import Candidate, Result
-from bot.core.knowledge.lines import parse_file
+from bot.core.knowledge.lines import Map, parse_file
 from bot.core.knowledge.problems import Problem
 from bot.core.knowledge.topics import read_topic_file
 
@@ -22,26 +23,23 @@ AHEAD_OF_UTC = timedelta(hours=14)
 def read_dir(path: Path, today: date | None) -> Result:
     result = Result()
     today = today or (datetime.now(UTC) + AHEAD_OF_UTC).date()
-    topic_dir = path / "topics"
     if not path.is_dir():
         result.problems.append(Problem(str(path), None, None, "knowledge directory not found"))
         return result
-    files = sorted(topic_dir.glob("*.yaml")) if topic_dir.is_dir() else []
-    for stray in sorted(topic_dir.glob("*.yml")) if topic_dir.is_dir() else []:
-        result.problems.append(
-            Problem(_rel(stray, path), None, None, "ignored: name topic files *.yaml")
-        )
-    if not files:
+    found, result.all_topics_read = _read_folder(
+        path, "topics", "topic", result, lambda rel, data: read_topic_file(rel, data, today, result)
+    )
+    if not found:
         result.problems.append(Problem("topics", None, None, "no topic files (topics/*.yaml)"))
-    for file in files:
-        rel = _rel(file, path)
-        data = parse_file(file, rel, result.problems)
-        if data is None:
-            result.all_topics_read = False
-        else:
-            read_topic_file(rel, data, today, result)
     _check_links(result.topics, "topic", result.all_topics_read, result)
-    _read_entries_dir(path, today, result)
+    _, result.all_entries_read = _read_folder(
+        path,
+        "entries",
+        "entry",
+        result,
+        lambda rel, data: read_entry_file(rel, data, today, result),
+    )
+    _check_links(result.entries, "entry", result.all_entries_read, result)
     deadlines = path / "deadlines.yaml"
     if deadlines.exists():
         data = parse_file(deadlines, "deadlines.yaml", result.problems)
@@ -53,22 +51,27 @@ def read_dir(path: Path, today: date | None) -> Result:
     return result
 
 
-def _read_entries_dir(path: Path, today: date, result: Result) -> None:
-    entry_dir = path / "entries"
-    if not entry_dir.is_dir():
-        return
-    for stray in sorted(entry_dir.glob("*.yml")):
-        result.problems.append(
-            Problem(_rel(stray, path), None, None, "ignored: name entry files *.yaml")
-        )
-    for file in sorted(entry_dir.glob("*.yaml")):
+def _read_folder(
+    path: Path, folder: str, noun: str, result: Result, read: Callable[[str, Map], None]
+) -> tuple[int, bool]:
+    """Each *.yaml file of a folder through `read`, in name order: (files found, all parsed).
+    A *.yml file would be skipped silently, so it is a problem."""
+    where = path / folder
+    if not where.is_dir():
+        return 0, True
+    for stray in sorted(where.glob("*.yml")):
+        message = f"ignored: name {noun} files *.yaml"
+        result.problems.append(Problem(_rel(stray, path), None, None, message))
+    files = sorted(where.glob("*.yaml"))
+    all_parsed = True
+    for file in files:
         rel = _rel(file, path)
         data = parse_file(file, rel, result.problems)
         if data is None:
-            result.all_entries_read = False
+            all_parsed = False
         else:
-            read_entry_file(rel, data, today, result)
-    _check_links(result.entries, "entry", result.all_entries_read, result)
+            read(rel, data)
+    return len(files), all_parsed
 
 
 def _check_links(candidates: list[Candidate], noun: str, all_read: bool, result: Result) -> None:

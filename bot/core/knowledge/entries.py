@@ -10,13 +10,12 @@ from bot.core.knowledge.fields import (
     Fields,
     Result,
     check_dated,
-    entry_label,
     id_problem,
+    listed,
     read_reviewed,
     read_sources,
 )
-from bot.core.knowledge.lines import Map, kind
-from bot.core.knowledge.problems import Problem
+from bot.core.knowledge.lines import Map
 
 __all__ = ["read_entry_file"]
 
@@ -39,15 +38,8 @@ def read_entry_file(rel: str, data: Map, today: date, result: Result) -> None:
     ids_known = result.all_topics_read and len(topic_ids) == len(result.topics)
     if topic is not None and ids_known and topic not in topic_ids:
         top.problem("topic", f"unknown topic id '{topic}'", top.line("topic"))
-    for i, node, line in top.items("entries", allow_empty=False):
-        label, entry_id = entry_label(node, i + 1)
-        if not isinstance(node, Map):
-            result.problems.append(
-                Problem(rel, label, None, f"must be a mapping, not {kind(node)}", line)
-            )
-            continue
-        fields_ = Fields(node, rel, label, result.problems)
-        result.entries.append(_read_entry(fields_, entry_id, topic, today))
+    for item, entry_id in listed(top, "entries", allow_empty=False):
+        result.entries.append(_read_entry(item, entry_id, topic, today))
 
 
 def _read_entry(entry: Fields, entry_id: str | None, topic: str | None, today: date) -> Candidate:

@@ -21,8 +21,8 @@ __all__ = [
     "Fields",
     "Result",
     "check_dated",
-    "entry_label",
     "id_problem",
+    "listed",
     "mappings",
     "read_reviewed",
     "read_sources",
@@ -178,13 +178,25 @@ def check_dated(entry: Fields, key: str, value: str | None) -> None:
         entry.problem(key, message, entry.line(key))
 
 
-def entry_label(node: object, position: int) -> tuple[str, str | None]:
+def _entry_label(node: object, position: int) -> tuple[str, str | None]:
     """The label problems use for an entry, and its id when the id itself is usable."""
     raw = node.get("id") if isinstance(node, Map) else None
     if isinstance(raw, str) and raw.strip():
         usable = raw.strip() if ID_PATTERN.match(raw.strip()) else None
         return raw.strip(), usable
     return f"#{position}", None
+
+
+def listed(top: Fields, key: str, *, allow_empty: bool) -> Iterator[tuple[Fields, str | None]]:
+    """Each mapping of a file's list (topics, entries, deadlines) under check, labelled for its
+    problems, with its id when usable; an item that is not a mapping is a problem, skipped."""
+    for i, node, line in top.items(key, allow_empty=allow_empty):
+        label, item_id = _entry_label(node, i + 1)
+        if not isinstance(node, Map):
+            message = f"must be a mapping, not {kind(node)}"
+            top.sink.append(Problem(top.file, label, None, message, line))
+            continue
+        yield Fields(node, top.file, label, top.sink), item_id
 
 
 @dataclass

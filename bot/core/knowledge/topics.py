@@ -9,13 +9,12 @@ from bot.core.knowledge.fields import (
     Fields,
     Result,
     check_dated,
-    entry_label,
     id_problem,
+    listed,
     read_reviewed,
     read_sources,
 )
-from bot.core.knowledge.lines import Map, kind
-from bot.core.knowledge.problems import Problem
+from bot.core.knowledge.lines import Map
 from bot.core.models import STAGE_IDS
 
 __all__ = ["read_topic_file"]
@@ -45,16 +44,8 @@ def read_topic_file(rel: str, data: Map, today: date, result: Result) -> None:
         top.problem(
             "stage", f"unknown stage '{stage}'; one of: {', '.join(STAGE_IDS)}", top.line("stage")
         )
-    for i, node, line in top.items("topics", allow_empty=False):
-        label, topic_id = entry_label(node, i + 1)
-        if not isinstance(node, Map):
-            result.problems.append(
-                Problem(rel, label, None, f"must be a mapping, not {kind(node)}", line)
-            )
-            continue
-        result.topics.append(
-            _read_topic(Fields(node, rel, label, result.problems), topic_id, stage, today)
-        )
+    for item, topic_id in listed(top, "topics", allow_empty=False):
+        result.topics.append(_read_topic(item, topic_id, stage, today))
 
 
 def _read_topic(entry: Fields, topic_id: str | None, stage: str | None, today: date) -> Candidate:
