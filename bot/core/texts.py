@@ -123,6 +123,10 @@ DEADLINE_LINE = "• {title}\n  {when}: {left} days left ({mark})\n  {why}\n  {s
 ESTIMATED = "estimated: confirm on the official page"
 CONFIRMED = "confirmed"
 DAYS_IN_ZONE = "Days are counted in your time zone ({tz})."
+DEADLINES_FOR = (
+    "These are the deadlines of the {cycle} Match. Applying in another year's Match? "
+    "Change it with /profile set target_match_year YEAR."
+)
 CALENDAR_FILE = (
     "Your deadlines as a calendar file: open it to add them to Google or Apple Calendar. "
     "Estimated dates are marked [estimated]."

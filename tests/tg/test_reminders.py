@@ -126,6 +126,7 @@ async def test_deadlines_list_days_left_status_and_source(live: Live) -> None:
     await bot.say(user, f"/profile set target_match_year {live.cycle}")
     text = text_of(await bot.say(user, "/deadlines"))
     assert SOON_TITLE in text and LATER_TITLE in text
+    assert f"deadlines of the {live.cycle} Match" in text, "says which Match, and how to change it"
     assert text.index(SOON_TITLE) < text.index(LATER_TITLE), "soonest first"
     assert "days left" in text
     assert "(confirmed)" in text and "estimated" in text

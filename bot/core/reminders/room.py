@@ -35,10 +35,10 @@ class Reminders:
         """/deadlines: what is ahead for this person, with days left in their time zone."""
         settings = await self.deps.storage.get_reminders(chat.id)
         now = self.deps.clock()
-        items = await self._personal_deadlines(chat.id, now)
+        cycle, items = await self._personal_deadlines(chat.id, now)
         if not items:
             return Reply(texts.NO_DEADLINES)
-        lines = []
+        lines = [texts.DEADLINES_FOR.format(cycle=cycle), ""]
         for item in items:
             d = item.deadline
             left = calendar.days_left(d, now, settings.tz)
@@ -54,16 +54,17 @@ class Reminders:
 
     async def _personal_deadlines(
         self, chat_id: int, now: datetime
-    ) -> list[calendar.PersonalDeadline]:
-        """The deadlines of the cycle the planner plans for (so /deadlines matches /next)."""
+    ) -> tuple[int, list[calendar.PersonalDeadline]]:
+        """The Match the planner plans for (so /deadlines matches /next) and its deadlines."""
         profile = await self.deps.storage.get_profile(chat_id)
         cycle = planner.target_cycle(profile, now.date(), self.deps.kb.deadlines, self.deps.road)
-        return calendar.personal_deadlines(profile, self.deps.kb.deadlines, now, cycle)
+        return cycle, calendar.personal_deadlines(profile, self.deps.kb.deadlines, now, cycle)
 
     async def calendar(self, user: User, chat: Chat) -> Reply:
         """/calendar: an .ics Document of the user's deadlines."""
         now = self.deps.clock()
-        items = [i.deadline for i in await self._personal_deadlines(chat.id, now)]
+        _, personal = await self._personal_deadlines(chat.id, now)
+        items = [i.deadline for i in personal]
         if not items:
             return Reply(texts.NO_DEADLINES)
         content = calendar.to_ics(items, now, texts.CALENDAR_NAME)
