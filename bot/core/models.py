@@ -219,13 +219,15 @@ class MatchResult:
     `matches` is always the ranked list (at most 5) that the decision was made on, except for
     none/smalltalk where it is empty. `entry`: for an answer, the entry (inside matches[0]'s
     topic) that answers the question at its grain (None: the topic overview); for suggest, an
-    entry of matches[0] that fits well, offered first.
+    entry of matches[0] that fits well, offered first. `close`: for an overview answer, the
+    entries of its topic that fit well but none clearly better than the others, offered next.
     """
 
     kind: MatchKind
     matches: tuple[Match, ...] = ()
     smalltalk: str | None = None
     entry: str | None = None
+    close: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

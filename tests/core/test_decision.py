@@ -265,6 +265,30 @@ def test_an_entry_far_ahead_of_its_topics_others_answers_from_a_lower_score() ->
     assert LEXICAL.clear_pick_min == float("inf")
 
 
+def test_an_overview_answer_names_its_topics_entries_that_fit_well() -> None:
+    # Two entries of the answered topic fit, neither clearly better: the overview answers and
+    # offers them; an entry under `entry_min` or of another topic is not offered.
+    ranking = (Match("medical-license", 75.0), Match("usmle-step3", 40.0))
+    training = EntryScore("lic-training", "medical-license", HYBRID.entry_min + 15)
+    full = EntryScore("lic-full", "medical-license", HYBRID.entry_min + 14)
+    weak = EntryScore("lic-weak", "medical-license", HYBRID.entry_min - 1)
+    step3 = EntryScore("step3-when", "usmle-step3", HYBRID.entry_min + 14.5)
+    both = Analysis(None, None, ranking, (training, step3, full), True, -0.3, "medical-license", 3)
+    result = hybrid(both)
+    assert (result.kind, result.entry, result.close) == (
+        "answer",
+        None,
+        ("lic-training", "lic-full"),
+    )
+    edge = replace(training, score=HYBRID.entry_min + 1)  # too close to the next to be picked
+    one = replace(both, entries=(edge, step3, weak))
+    assert (hybrid(one).entry, hybrid(one).close) == (None, ("lic-training",))
+    # An entry that answers, a menu, a refusal: nothing offered this way.
+    picked = replace(both, entries=(replace(training, score=90.0), full))
+    assert (hybrid(picked).entry, hybrid(picked).close) == ("lic-training", ())
+    assert hybrid(replace(both, ranking=(ranking[0], Match("usmle-step3", 74.0)))).close == ()
+
+
 def test_without_the_model_numbers_alone_and_one_vague_word_do_not_answer() -> None:
     ranking = (Match("eras-application", 60.0), Match("usmle-step1", 30.0))
     clear = Analysis(None, None, ranking, (), True)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from bot.core import callbacks
 from bot.core.evaluation import load_questions
-from bot.core.models import Entry, KnowledgeBase, Reply, Source, Topic
+from bot.core.models import Entry, KnowledgeBase, Match, MatchResult, Reply, Source, Topic
 from bot.core.questions import hybrid
 from bot.core.questions.answers import REPORTED_NOTE, Answers, build_matcher
 from bot.core.questions.asking import asking_part
@@ -258,6 +258,25 @@ def test_an_entry_reply_has_the_fact_its_source_date_and_buttons(answers: Answer
     assert callbacks.Callback("e", ("step1-pass-mark",)) in kinds  # a related entry
     assert callbacks.Callback("f", ("usmle-step1", "u")) in kinds  # feedback
     assert callbacks.Callback("e", ("step1-length",)) not in kinds  # never itself
+
+
+def test_an_overview_offers_the_entries_that_fit_first(answers: Answers) -> None:
+    close = [SMALL.entry("step1-pass-mark"), SMALL.entry("step1-length")]
+    reply = answers.topic_reply(SMALL.topic("usmle-step1"), close)  # type: ignore[arg-type]
+    kinds = decoded(reply)
+    assert kinds[:2] == [
+        callbacks.Callback("e", ("step1-pass-mark",)),
+        callbacks.Callback("e", ("step1-length",)),
+    ]
+    assert callbacks.Callback("f", ("usmle-step1", "u")) in kinds  # feedback still there
+
+    # Through `respond`: the matcher's close entries become those buttons.
+    class Fixed:
+        def match(self, text: str) -> MatchResult:
+            return MatchResult("answer", (Match("usmle-step1", 80.0),), close=("step1-length",))
+
+    _, via_respond = Answers(SMALL, Fixed()).respond("any question")
+    assert decoded(via_respond)[0] == callbacks.Callback("e", ("step1-length",))
 
 
 def test_a_reported_fact_says_so(answers: Answers) -> None:

@@ -9,6 +9,7 @@ general question gets the topic overview.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from bot.core import callbacks, texts
@@ -83,7 +84,8 @@ class Answers:
             return result, self.entry_for_chat(entry, group)
         topic = self.kb.topic(result.matches[0].topic)
         assert topic is not None, "the matcher only returns topics of its knowledge base"
-        return result, self.for_chat(topic, group)
+        close = [e for e in map(self.kb.entry, result.close) if e is not None]
+        return result, self.group_reply(topic) if group else self.topic_reply(topic, close)
 
     def for_chat(self, topic: Topic, group: bool) -> Reply:
         return self.group_reply(topic) if group else self.topic_reply(topic)
@@ -99,12 +101,14 @@ class Answers:
             rows.insert(0, (Button(_cut(entry.question), data=callbacks.encode("e", entry.id)),))
         return Reply(texts.SUGGEST, buttons=tuple(rows))
 
-    def topic_reply(self, topic: Topic) -> Reply:
-        """A full answer: text, official sources, review date, related topics and feedback."""
+    def topic_reply(self, topic: Topic, close: Sequence[Entry] = ()) -> Reply:
+        """A full answer: text, official sources, review date, related topics and feedback;
+        first, the entries that fit the question well (`MatchResult.close`), a tap away."""
         related = [t for t in map(self.kb.topic, topic.related[:RELATED_BUTTONS]) if t]
         rows: list[tuple[Button, ...]] = [
-            (Button(f"➡️ {t.title}", data=callbacks.encode("t", t.id)),) for t in related
+            (Button(_cut(f"❓ {e.question}"), data=callbacks.encode("e", e.id)),) for e in close
         ]
+        rows += [(Button(f"➡️ {t.title}", data=callbacks.encode("t", t.id)),) for t in related]
         rows.append(_feedback_row(topic.id))
         return _sourced(topic.answer, topic.title, topic, buttons=tuple(rows))
 
