@@ -21,6 +21,8 @@ AHEAD_OF_UTC = timedelta(hours=14)
 
 
 def read_dir(path: Path, today: date | None) -> Result:
+    """Every file of a knowledge directory read and checked, topics first: entry files and
+    deadlines name topic ids, so those checks need every topic read."""
     result = Result()
     today = today or (datetime.now(UTC) + AHEAD_OF_UTC).date()
     if not path.is_dir():

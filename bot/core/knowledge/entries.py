@@ -30,6 +30,7 @@ MAX_ENTRY_ID = 48
 
 
 def read_entry_file(rel: str, data: Map, today: date, result: Result) -> None:
+    """One entry file: its topic must be a known topic id (once the topics are all read)."""
     top = Fields(data, rel, None, result.problems)
     top.check_keys(ENTRY_FILE_KEYS)
     topic = top.text("topic")

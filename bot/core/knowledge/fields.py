@@ -140,6 +140,7 @@ def _text(value: object, max_len: int | None, report: Callable[[str], None]) -> 
 
 
 def id_problem(value: str) -> str | None:
+    """Why an id cannot be used (it travels in callback data and links), or None."""
     if ID_PATTERN.match(value):
         return None
     return "must be lowercase kebab-case: letters a-z, digits and single hyphens"
@@ -172,6 +173,7 @@ def undated_claims(text: str) -> list[str]:
 
 
 def check_dated(entry: Fields, key: str, value: str | None) -> None:
+    """A problem for each sentence of the field that states a fee or date without its year."""
     for sentence in undated_claims(value or ""):
         excerpt = sentence if len(sentence) <= 90 else sentence[:87] + "..."
         message = f"a fee or date needs its year or cycle in the same sentence: '{excerpt}'"
@@ -213,6 +215,8 @@ class Candidate:
 
 @dataclass
 class Result:
+    """A directory as read so far: every problem found, and the items that may still load."""
+
     problems: list[Problem] = field(default_factory=list)
     # False when a topic file could not be read: its ids are unknown, so "unknown topic id"
     # would only echo the syntax error, once per reference.
@@ -235,6 +239,7 @@ def mappings(entry: Fields, key: str, keys: tuple[str, ...]) -> Iterator[Fields]
 
 
 def read_sources(entry: Fields) -> tuple[Source, ...]:
+    """The official pages an answer cites: each a title and an https address."""
     sources = []
     for source in mappings(entry, "sources", SOURCE_KEYS):
         title, url = source.text("title"), source.url("url")
@@ -244,6 +249,7 @@ def read_sources(entry: Fields) -> tuple[Source, ...]:
 
 
 def read_reviewed(entry: Fields, today: date) -> date | None:
+    """The last-reviewed date every answer carries: a real date, not in the future."""
     if "reviewed" not in entry.node:
         return None
     value, line = entry.node["reviewed"], entry.line("reviewed")

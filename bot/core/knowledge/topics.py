@@ -37,6 +37,7 @@ TOPIC_KEYS = (
 
 
 def read_topic_file(rel: str, data: Map, today: date, result: Result) -> None:
+    """One stage's file: its stage must be one of the road's stages, then each topic."""
     top = Fields(data, rel, None, result.problems)
     top.check_keys(TOPIC_FILE_KEYS)
     stage = top.text("stage")
