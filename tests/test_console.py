@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fnmatch
 import io
+import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -56,3 +58,20 @@ def test_imgbot_chat_answers_cohort(imgbot: Callable[..., Any], tmp_path: Path) 
     assert done.returncode == 0, done.stderr
     assert "You are not in a cohort" in done.stdout
     assert "I don't know" not in done.stdout
+
+
+def test_what_the_terminal_saves_in_the_repo_is_never_committed() -> None:
+    # The README runs the chat from the repo: the files it saves (road pictures, the calendar,
+    # an /export with one person's data) must match a .gitignore line. Names from the core.
+    repo = Path(__file__).resolve().parents[1]
+    ignored = [
+        line.strip().lstrip("/")
+        for line in (repo / ".gitignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    sources = "\n".join(p.read_text("utf-8") for p in (repo / "bot" / "core").rglob("*.py"))
+    names = set(re.findall(r'"(imgbot-[\w{}.-]+\.(?:png|ics|json))"', sources))
+    assert {"imgbot-progress.png", "imgbot-deadlines.ics"} <= names, names
+    for name in names:
+        sample = re.sub(r"\{[^}]*\}", "1", name)  # "imgbot-data-{user.id}.json"
+        assert any(fnmatch.fnmatch(sample, pattern) for pattern in ignored), name
