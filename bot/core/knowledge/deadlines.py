@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.audience import CONDITIONS
-from bot.core.knowledge.fields import Fields, Result, id_problem, listed, mappings
+from bot.core.knowledge.fields import Fields, Result, check_id, listed, mappings
 from bot.core.knowledge.lines import Map, kind
 from bot.core.models import Audience
 
@@ -44,9 +44,7 @@ def _read_deadline(
     entry: Fields, event_id: str | None, topic_ids: set[str] | None
 ) -> dict[str, Any]:
     entry.check_keys(DEADLINE_KEYS, DEADLINE_OPTIONAL_KEYS)
-    raw_id = entry.text("id")
-    if raw_id is not None and event_id is None:
-        entry.problem("id", id_problem(raw_id) or "is invalid", entry.line("id"))
+    check_id(entry, event_id)
     topic = entry.text("topic")
     if topic is not None and topic_ids is not None and topic not in topic_ids:
         entry.problem("topic", f"unknown topic id '{topic}'", entry.line("topic"))

@@ -10,8 +10,9 @@ from bot.core.knowledge.fields import (
     Fields,
     Result,
     check_dated,
-    id_problem,
+    check_id,
     listed,
+    read_related,
     read_reviewed,
     read_sources,
 )
@@ -45,21 +46,14 @@ def read_entry_file(rel: str, data: Map, today: date, result: Result) -> None:
 
 def _read_entry(entry: Fields, entry_id: str | None, topic: str | None, today: date) -> Candidate:
     entry.check_keys(ENTRY_KEYS, ENTRY_OPTIONAL_KEYS)
-    raw_id = entry.text("id")
-    if raw_id is not None and entry_id is None:
-        entry.problem("id", id_problem(raw_id) or "is invalid", entry.line("id"))
-    elif entry_id is not None and len(entry_id) > MAX_ENTRY_ID:
+    check_id(entry, entry_id)
+    if entry_id is not None and len(entry_id) > MAX_ENTRY_ID:
         entry.problem("id", f"is {len(entry_id)} characters long; at most {MAX_ENTRY_ID}")
         entry_id = None
     basis = entry.text("basis")
     if basis is not None and basis not in BASES:
         entry.problem("basis", f"must be one of: {', '.join(BASES)}", entry.line("basis"))
-    related: list[tuple[int, str, int]] = []
-    for i, item, line in entry.items("related", allow_empty=True):
-        if not isinstance(item, str) or id_problem(item) is not None:
-            entry.problem(f"related[{i}]", "must be an entry id (lowercase kebab-case)", line)
-        else:
-            related.append((i, item, line))
+    related = read_related(entry, "an entry")
     answer = entry.text("answer", MAX_ENTRY_ANSWER)
     check_dated(entry, "answer", answer)
     values = {

@@ -21,9 +21,10 @@ __all__ = [
     "Fields",
     "Result",
     "check_dated",
-    "id_problem",
+    "check_id",
     "listed",
     "mappings",
+    "read_related",
     "read_reviewed",
     "read_sources",
     "sentences",
@@ -139,7 +140,7 @@ def _text(value: object, max_len: int | None, report: Callable[[str], None]) -> 
     return value
 
 
-def id_problem(value: str) -> str | None:
+def _id_problem(value: str) -> str | None:
     """Why an id cannot be used (it travels in callback data and links), or None."""
     if ID_PATTERN.match(value):
         return None
@@ -187,6 +188,25 @@ def _entry_label(node: object, position: int) -> tuple[str, str | None]:
         usable = raw.strip() if ID_PATTERN.match(raw.strip()) else None
         return raw.strip(), usable
     return f"#{position}", None
+
+
+def check_id(item: Fields, item_id: str | None) -> None:
+    """An id that was given but cannot be used (`listed` found none) is a problem."""
+    raw = item.text("id")
+    if raw is not None and item_id is None:
+        item.problem("id", _id_problem(raw) or "is invalid", item.line("id"))
+
+
+def read_related(item: Fields, noun: str) -> list[tuple[int, str, int]]:
+    """The item's `related` ids as (index, id, line) for the cross-file check; anything that
+    is not an id is a problem. `noun`: "a topic" or "an entry", for the message."""
+    related = []
+    for i, value, line in item.items("related", allow_empty=True):
+        if not isinstance(value, str) or _id_problem(value) is not None:
+            item.problem(f"related[{i}]", f"must be {noun} id (lowercase kebab-case)", line)
+        else:
+            related.append((i, value, line))
+    return related
 
 
 def listed(top: Fields, key: str, *, allow_empty: bool) -> Iterator[tuple[Fields, str | None]]:

@@ -9,8 +9,9 @@ from bot.core.knowledge.fields import (
     Fields,
     Result,
     check_dated,
-    id_problem,
+    check_id,
     listed,
+    read_related,
     read_reviewed,
     read_sources,
 )
@@ -51,15 +52,8 @@ def read_topic_file(rel: str, data: Map, today: date, result: Result) -> None:
 
 def _read_topic(entry: Fields, topic_id: str | None, stage: str | None, today: date) -> Candidate:
     entry.check_keys(TOPIC_KEYS)
-    raw_id = entry.text("id")
-    if raw_id is not None and topic_id is None:
-        entry.problem("id", id_problem(raw_id) or "is invalid", entry.line("id"))
-    related: list[tuple[int, str, int]] = []
-    for i, item, line in entry.items("related", allow_empty=True):
-        if not isinstance(item, str) or id_problem(item) is not None:
-            entry.problem(f"related[{i}]", "must be a topic id (lowercase kebab-case)", line)
-        else:
-            related.append((i, item, line))
+    check_id(entry, topic_id)
+    related = read_related(entry, "a topic")
     title = entry.text("title")
     summary, answer = entry.text("summary", MAX_SUMMARY), entry.text("answer", MAX_ANSWER)
     check_dated(entry, "summary", summary)

@@ -85,10 +85,10 @@ class Answers:
         topic = self.kb.topic(result.matches[0].topic)
         assert topic is not None, "the matcher only returns topics of its knowledge base"
         close = [e for e in map(self.kb.entry, result.close) if e is not None]
-        return result, self.group_reply(topic) if group else self.topic_reply(topic, close)
+        return result, self.for_chat(topic, group, close)
 
-    def for_chat(self, topic: Topic, group: bool) -> Reply:
-        return self.group_reply(topic) if group else self.topic_reply(topic)
+    def for_chat(self, topic: Topic, group: bool, close: Sequence[Entry] = ()) -> Reply:
+        return self.group_reply(topic) if group else self.topic_reply(topic, close)
 
     def entry_for_chat(self, entry: Entry, group: bool) -> Reply:
         return self.entry_group_reply(entry) if group else self.entry_reply(entry)

@@ -465,7 +465,7 @@ def entry_leads(analysis: Analysis, min_score: float, gap: float) -> bool:
 
 def _pick_entry(analysis: Analysis, limits: Thresholds) -> str | None:
     """The entry that answers a specific question, or None for a general one (the overview)."""
-    own = [e for e in analysis.entries if analysis.ranking and e.topic == analysis.ranking[0].topic]
+    own = _first_topic_entries(analysis)
     if not own:
         return None
     best = own[0]
@@ -487,8 +487,14 @@ def _close_entries(analysis: Analysis, limits: Thresholds) -> tuple[str, ...]:
     answers, and these are a tap away ("training license needed for pgy1?": the training-licence
     and full-licence entries, 75.8 and 73.9). On the tuning sets 59 of 321 overview answers
     offer such entries (52 two, 7 one)."""
-    own = [e for e in analysis.entries if e.topic == analysis.ranking[0].topic]
+    own = _first_topic_entries(analysis)
     return tuple(e.id for e in own[:CLOSE_ENTRIES] if e.score >= limits.entry_min)
+
+
+def _first_topic_entries(analysis: Analysis) -> list[EntryScore]:
+    """The scored entries of the first topic, best first (the ones that may answer it)."""
+    first = analysis.ranking[0].topic if analysis.ranking else None
+    return [e for e in analysis.entries if e.topic == first]
 
 
 def _lifted(ranking: tuple[Match, ...], topic: str) -> tuple[Match, ...]:
