@@ -220,7 +220,8 @@ class MatchResult:
     none/smalltalk where it is empty. `entry`: for an answer, the entry (inside matches[0]'s
     topic) that answers the question at its grain (None: the topic overview); for suggest, an
     entry of matches[0] that fits well, offered first. `close`: for an overview answer, the
-    entries of its topic that fit well but none clearly better than the others, offered next.
+    entries of its topic that fit well but none clearly better than the others; for an entry
+    answer, the entries of its topic that fit nearly as well as it. Both are offered first.
     """
 
     kind: MatchKind

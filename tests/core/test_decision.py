@@ -289,6 +289,32 @@ def test_an_overview_answer_names_its_topics_entries_that_fit_well() -> None:
     assert hybrid(replace(both, ranking=(ranking[0], Match("usmle-step3", 74.0)))).close == ()
 
 
+def test_an_entry_answer_offers_its_topics_entries_that_fit_nearly_as_well() -> None:
+    # "can i apply to residency without ecfmg certificate": two entries of the answered topic a
+    # point or two apart; the one picked answers, the other is offered first.
+    ranking = (Match("ecfmg-certification", 82.0), Match("usmle-step3", 66.0))
+    by_july = EntryScore("cert-by-july", "ecfmg-certification", 80.0, same_facet=True)
+    margin = HYBRID.entry_margin
+    before_eras = EntryScore("cert-before-eras", "ecfmg-certification", 80.0 - margin + 0.5)
+    step3 = EntryScore("step3-when", "usmle-step3", 79.5)
+    both = Analysis(
+        None, None, ranking, (by_july, step3, before_eras), True, -0.3, "ecfmg-certification", 3
+    )
+    result = hybrid(both)
+    assert (result.kind, result.entry, result.close) == (
+        "answer",
+        "cert-by-july",
+        ("cert-before-eras",),
+    )
+    # A runner-up a whole margin behind, or under `entry_min`: nothing offered.
+    behind = replace(before_eras, score=80.0 - margin)
+    assert hybrid(replace(both, entries=(by_july, behind))).close == ()
+    low = replace(by_july, score=HYBRID.entry_min)
+    weak = replace(before_eras, score=HYBRID.entry_min - 0.5)
+    assert hybrid(replace(both, entries=(low, weak))).entry == "cert-by-july"
+    assert hybrid(replace(both, entries=(low, weak))).close == ()
+
+
 def test_without_the_model_numbers_alone_and_one_vague_word_do_not_answer() -> None:
     ranking = (Match("eras-application", 60.0), Match("usmle-step1", 30.0))
     clear = Analysis(None, None, ranking, (), True)

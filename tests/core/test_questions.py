@@ -279,6 +279,24 @@ def test_an_overview_offers_the_entries_that_fit_first(answers: Answers) -> None
     assert decoded(via_respond)[0] == callbacks.Callback("e", ("step1-length",))
 
 
+def test_an_entry_answer_offers_the_entries_nearly_as_good_first(answers: Answers) -> None:
+    # The matcher's close entries come before the topic, and are not repeated as related.
+    class Fixed:
+        def match(self, text: str) -> MatchResult:
+            ranking = (Match("usmle-step1", 80.0),)
+            return MatchResult("answer", ranking, entry="step1-length", close=("step1-pass-mark",))
+
+    _, reply = Answers(SMALL, Fixed()).respond("any question")
+    kinds = decoded(reply)
+    assert reply.title == "How long is the Step 1 exam?"
+    assert kinds[:2] == [
+        callbacks.Callback("e", ("step1-pass-mark",)),
+        callbacks.Callback("t", ("usmle-step1",)),
+    ]
+    assert kinds.count(callbacks.Callback("e", ("step1-pass-mark",))) == 1
+    assert len([k for k in kinds if k.kind == "e"]) <= 3
+
+
 def test_a_reported_fact_says_so(answers: Answers) -> None:
     reply = answers.entry_reply(SMALL.entry("j1-waiver-report"))  # type: ignore[arg-type]
     assert reply.text.startswith("Applicants report")

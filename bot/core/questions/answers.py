@@ -61,6 +61,11 @@ def _cut(label: str) -> str:
     return label if len(label) <= BUTTON_CHARS else label[: BUTTON_CHARS - 1] + "…"
 
 
+def _entry_button(entry: Entry) -> tuple[Button, ...]:
+    """A row with one button that opens an entry's short answer."""
+    return (Button(_cut(f"❓ {entry.question}"), data=callbacks.encode("e", entry.id)),)
+
+
 class Answers:
     """Turns questions, topics and entries into replies for one knowledge base."""
 
@@ -80,18 +85,18 @@ class Answers:
             entry = self.kb.entry(result.entry) if result.entry else None
             return result, self.suggest_reply(topic_ids, entry)
         entry = self.kb.entry(result.entry) if result.entry else None
+        close = [e for e in map(self.kb.entry, result.close) if e is not None]
         if entry is not None:
-            return result, self.entry_for_chat(entry, group)
+            return result, self.entry_for_chat(entry, group, close)
         topic = self.kb.topic(result.matches[0].topic)
         assert topic is not None, "the matcher only returns topics of its knowledge base"
-        close = [e for e in map(self.kb.entry, result.close) if e is not None]
         return result, self.for_chat(topic, group, close)
 
     def for_chat(self, topic: Topic, group: bool, close: Sequence[Entry] = ()) -> Reply:
         return self.group_reply(topic) if group else self.topic_reply(topic, close)
 
-    def entry_for_chat(self, entry: Entry, group: bool) -> Reply:
-        return self.entry_group_reply(entry) if group else self.entry_reply(entry)
+    def entry_for_chat(self, entry: Entry, group: bool, close: Sequence[Entry] = ()) -> Reply:
+        return self.entry_group_reply(entry) if group else self.entry_reply(entry, close)
 
     def suggest_reply(self, topic_ids: list[str], entry: Entry | None = None) -> Reply:
         """ "Did you mean": one button per candidate topic, a well-fitting entry first."""
@@ -105,9 +110,7 @@ class Answers:
         """A full answer: text, official sources, review date, related topics and feedback;
         first, the entries that fit the question well (`MatchResult.close`), a tap away."""
         related = [t for t in map(self.kb.topic, topic.related[:RELATED_BUTTONS]) if t]
-        rows: list[tuple[Button, ...]] = [
-            (Button(_cut(f"❓ {e.question}"), data=callbacks.encode("e", e.id)),) for e in close
-        ]
+        rows = [_entry_button(e) for e in close]
         rows += [(Button(f"➡️ {t.title}", data=callbacks.encode("t", t.id)),) for t in related]
         rows.append(_feedback_row(topic.id))
         return _sourced(topic.answer, topic.title, topic, buttons=tuple(rows))
@@ -122,17 +125,17 @@ class Answers:
             buttons=((Button(texts.FULL_ANSWER_IN_PRIVATE, start_payload=f"t-{topic.id}"),),),
         )
 
-    def entry_reply(self, entry: Entry) -> Reply:
-        """An entry's short answer: the fact, its sources, basis and date; topic and related."""
+    def entry_reply(self, entry: Entry, close: Sequence[Entry] = ()) -> Reply:
+        """An entry's short answer: the fact, its sources, basis and date; topic and related.
+        First, the entries that fit the question nearly as well (`MatchResult.close`): when the
+        pick was close, the other reading of the question is the first button."""
         topic = self.kb.topic(entry.topic)
-        rows: list[tuple[Button, ...]] = []
+        rows = [_entry_button(other) for other in close]
         if topic is not None:
             label = _cut(texts.ALL_ABOUT_BUTTON.format(title=topic.title))
             rows.append((Button(label, data=callbacks.encode("t", topic.id)),))
-        for other in self.related_entries(entry):
-            rows.append(
-                (Button(_cut(f"❓ {other.question}"), data=callbacks.encode("e", other.id)),)
-            )
+        related = [e for e in self.related_entries(entry) if e not in close]
+        rows += [_entry_button(other) for other in related[: RELATED_ENTRIES - len(close)]]
         rows.append(_feedback_row(entry.topic))
         return _sourced(_entry_text(entry), entry.question, entry, buttons=tuple(rows))
 
