@@ -256,6 +256,20 @@ def test_run_without_token_says_so_in_one_line_and_opens_the_chat(tmp_path):
     assert (tmp_path / "db.sqlite3").exists()
 
 
+def test_a_reader_that_closes_the_pipe_gets_no_traceback(monkeypatch, capsys):
+    # `imgbot topics | head -1`: stdout is a pipe whose reader is gone. The command stops
+    # quietly with exit code 1 instead of a BrokenPipeError traceback.
+    from bot.cli import main
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    with open(write_end, "w", encoding="utf-8") as gone:
+        monkeypatch.setattr(sys, "stdout", gone)
+        assert main(["topics"]) == 1
+        monkeypatch.undo()
+    assert capsys.readouterr().err == ""
+
+
 def test_a_process_that_ran_the_cli_skips_the_last_garbage_collections():
     # bot.cli freezes the collector at exit (why: next to the atexit call). Checked where it
     # matters, in a fresh process: a handler registered before the import runs after bot.cli's.
