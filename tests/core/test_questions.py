@@ -429,6 +429,23 @@ def test_the_asking_part_of_a_long_post_is_its_question_sentences() -> None:
     assert asking_part(only_asks) is None
 
 
+def test_a_score_the_ask_names_brings_the_words_the_story_says_it_with() -> None:
+    # "Is 238 enough?" names no exam: the story said which ("just got CK result 238").
+    post = (
+        "IMG from Lahore, 2022 grad, two months of observership in Texas and one US letter. "
+        "I passed step 1 on the first attempt and just got my CK result 238 yesterday. "
+        "I was hoping for 250 and my parents keep asking. Is 238 enough for internal medicine?"
+    )
+    assert asking_part(post) == "got my CK result 238 Is 238 enough for internal medicine?"
+    # A year, a fee with its sign, or a score the story never states: the ask as it is.
+    story_free = post.replace("just got my CK result 238 yesterday", "waiting for my CK result")
+    assert asking_part(story_free) == "Is 238 enough for internal medicine?"
+    fee = post.replace("Is 238 enough", "Is $238 enough")
+    assert asking_part(fee) == "Is $238 enough for internal medicine?"
+    year = post.replace("Is 238 enough for internal medicine?", "Is 2022 too old a YOG for IM?")
+    assert asking_part(year) == "Is 2022 too old a YOG for IM?"
+
+
 def test_who_the_writers_friends_are_is_story_not_an_ask() -> None:
     # "My seniors who matched..." starts like "seniors, who...?" but tells who people are.
     told = LONG_CK_POST.replace(

@@ -42,6 +42,13 @@ _TOLD_BY = re.compile(
     r"doctors|guys|cousins|brothers|sisters)\s+(?:who|which|that)\b",
     re.IGNORECASE,
 )
+# A three-digit USMLE-style score (not a year, not a fee with its currency sign), and the words
+# before it in the story that say what it is (`_with_defining`). An ask that names only the
+# number ("Is 238 enough for IM, or should I do more USCE?") lost its exam: two posts of the read
+# held-out sets were answered from USCE; with the four words before the score ("got CK result
+# 238") they get a menu with Step 2 CK in it. No result of the tuning sets changes.
+_SCORE = re.compile(r"(?<![$\d])\b(?:19\d|2[0-9]\d|300)\b(?!\d)")
+_SCORE_CONTEXT = 4
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
 # How a sentence that asks begins (after "so", "but", "also", "honestly"...), or what it says.
 _ASK_START = re.compile(
@@ -75,7 +82,21 @@ def asking_part(text: str) -> str | None:
     asks = [s for s in asks if not _SIDE.match(s)] or asks
     if not asks or len(asks) == len(sentences):
         return None
-    return " ".join(asks)
+    return " ".join(_with_defining(sentences, asks))
+
+
+def _with_defining(sentences: list[str], asks: list[str]) -> list[str]:
+    """The asking sentences, a score they name preceded by the words the story says it with
+    ("... just got CK result 238." "Is 238 enough for IM?" -> "got CK result 238 Is 238...")."""
+    out: list[str] = []
+    for ask in asks:
+        for score in _SCORE.findall(ask):
+            said = next((s for s in sentences if s not in asks and score in _SCORE.findall(s)), "")
+            words = said.split(score)[0].split()[-_SCORE_CONTEXT:]
+            if words:
+                out.append(" ".join([*words, score]))
+        out.append(ask)
+    return out
 
 
 def _asks(sentence: str) -> bool:
