@@ -500,37 +500,32 @@ def test_a_long_post_asking_two_facts_gets_an_entry_not_the_overview(
     assert soap.entry in ("soap-application-limit", "soap-rounds")
 
 
-@needs_model
-def test_a_writer_asking_for_a_draft_gets_the_entry_on_drafts(real: QuestionMatcher) -> None:
-    # Asked in three tuning sets, answered by no entry: the letters overview replied, silent on
-    # drafting. Written for this test.
-    asked = (
+# Entries added for questions no entry answered, each asked here in words written for the test.
+WRITTEN_FOR_AN_ENTRY = [
+    # Asked in three tuning sets; the letters overview replied, silent on drafting.
+    (
         "The doctor I shadowed in Texas says he will sign my recommendation letter "
-        "if I write it myself. Should I?"
-    )
-    result = real.match(asked)
-    assert (result.kind, result.entry) == ("answer", "lor-writer-asks-draft")
+        "if I write it myself. Should I?",
+        "lor-writer-asks-draft",
+    ),
+    # Old guides still tell applicants to file it; a read held-out set asked.
+    (
+        "my senior told me to also fill the ERAS supplemental form, is that still needed?",
+        "eras-supplemental-gone",
+    ),
+    # Asked in two read held-out sets and dev.yaml; each answer named one document (the MSPE,
+    # the letters) or the experiences section.
+    ("what parts of my eras application come from other people", "eras-who-sends-what"),
+]
 
 
 @needs_model
-def test_an_outdated_supplemental_eras_form_gets_the_entry_saying_it_is_gone(
-    real: QuestionMatcher,
+@pytest.mark.parametrize(("asked", "entry"), WRITTEN_FOR_AN_ENTRY)
+def test_a_question_an_entry_was_added_for_gets_that_entry(
+    real: QuestionMatcher, asked: str, entry: str
 ) -> None:
-    # Old guides still tell applicants to file it; a read held-out set asked. Written here.
-    asked = "my senior told me to also fill the ERAS supplemental form, is that still needed?"
     result = real.match(asked)
-    assert (result.kind, result.entry) == ("answer", "eras-supplemental-gone")
-
-
-@needs_model
-def test_who_sends_which_eras_document_gets_the_entry_that_lists_them(
-    real: QuestionMatcher,
-) -> None:
-    # Asked in two read held-out sets and dev.yaml; until then each answer named one document
-    # (the MSPE, the letters) or the experiences section. Written for this test.
-    asked = "what parts of my eras application come from other people"
-    result = real.match(asked)
-    assert (result.kind, result.entry) == ("answer", "eras-who-sends-what")
+    assert (result.kind, result.entry) == ("answer", entry)
 
 
 @needs_model
