@@ -20,8 +20,10 @@ from bot.core.questions.scope import (
     load_route_phrases,
     load_route_words,
     load_scope,
+    load_us_school,
     other_asker,
     says_off_topic,
+    us_school_writer,
 )
 from bot.core.questions.semantic import shared_encoder
 from bot.core.questions.words import expand
@@ -468,6 +470,53 @@ def test_another_professions_match_is_refused_by_its_name_a_spouses_is_not(
     result = real.match(spouse)
     assert result.kind == "answer"
     assert result.matches[0].topic == "visa-j1"
+
+
+# Who studies at a US MD or DO school (scope.us_school_writer, vocabulary.yaml `us_school`):
+# questions written for these tests.
+@pytest.mark.parametrize(
+    ("text", "us_student"),
+    [
+        ("I'm an MS3 at a US medical school. How many away rotations for neurosurgery?", True),
+        ("US DO student here, is it worth taking USMLE Step 1 next to COMLEX?", True),
+        ("I'm a second year DO student and my school wants a remediation exam.", True),
+        ("I'm a fourth year MD student at a state school in Iowa, failed my surgery shelf", True),
+        ("I am currently an american medical student on a research year. Loans?", True),
+        # someone else's school, a school abroad, or a US citizen abroad: an IMG's question
+        ("My husband is a US MD student and I'm an IMG from Lagos. Couples match?", False),
+        ("I'm an IMG engaged to a US DO student; can we rank programs together?", False),
+        (
+            "I'm a 4th year student at a state medical college in Kerala. When is Step 1 best?",
+            False,
+        ),
+        ("I'm an MD student in Yerevan, Armenia, starting USMLE prep.", False),
+        ("I'm a US citizen at a school in Grenada. Do I need ECFMG certification?", False),
+        ("How do students from abroad do US electives? I'm in final year in Accra.", False),
+    ],
+)
+def test_a_writer_at_a_us_md_or_do_school_is_told_apart_from_imgs(
+    text: str, us_student: bool
+) -> None:
+    assert us_school_writer(text) is us_student
+
+
+@pytest.mark.parametrize("lexical", [False, True])
+def test_a_us_students_own_question_is_out_of_scope_with_or_without_the_model(
+    repo_knowledge: KnowledgeBase, lexical: bool
+) -> None:
+    # By meaning such questions sit next to the knowledge (a failed exam, an MSPE, a research
+    # year): the writer's own words decide, with the model or without it.
+    matcher = QuestionMatcher(repo_knowledge, None) if lexical else build_matcher(repo_knowledge)
+    asked = "I'm an MS2 at a US med school and failed a block exam. Will it be on my MSPE?"
+    assert matcher.analyse(asked).guard == "out-of-scope"
+    assert matcher.match(asked).kind == "none"
+    img = "I'm an IMG and my fiance is a US MD student. Can we do the couples match together?"
+    assert matcher.match(img).kind != "none"
+
+
+def test_a_malformed_us_school_list_is_rejected() -> None:
+    with pytest.raises(ValueError, match="us_school"):
+        load_us_school("us_school: [us md, '']\n")
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,7 @@ from bot.core.questions.decision import HYBRID, LEXICAL, Analysis, EntryScore, T
 from bot.core.questions.encoder import Encoder
 from bot.core.questions.facets import FACETS
 from bot.core.questions.matching import LexicalIndex, Query, topic_texts
-from bot.core.questions.scope import ScopeGuard, other_asker, says_off_topic
+from bot.core.questions.scope import ScopeGuard, other_asker, says_off_topic, us_school_writer
 from bot.core.questions.semantic import Indexed, SemanticIndex, question_vectors
 from bot.core.questions.subjects import SUBJECTS, TOPIC_SUBJECTS, Named, names_another
 from bot.core.questions.words import expand, out_of_scope, smalltalk_reply
@@ -254,6 +254,8 @@ class QuestionMatcher:
         if out_of_scope(query.words, query.terms) and not (
             self.scope is not None and self.scope.judges(query.words, query.terms)
         ):
+            return Analysis("out-of-scope", None, (), (), False)
+        if us_school_writer(text):  # a US medical student's own road, not an IMG's
             return Analysis("out-of-scope", None, (), (), False)
         ask = asking_part(text)
         own_query = self.own_lexical.parse(text)

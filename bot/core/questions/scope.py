@@ -26,7 +26,11 @@ the domain's story (a J-1, a residency, a spouse's Step 1) around their own road
 such a post still leans to the knowledge (a dentist's "dental residency on a J-1" sits close to
 the J-1 topic), so it is held to a stricter margin (`Thresholds.asker_margin`). Someone else's
 job ("my wife is a nurse, I'm an IMG") is not the writer's. So is a post whose writer calls
-it off topic (`says_off_topic`, `Thresholds.off_topic_margin`).
+it off topic (`says_off_topic`, `Thresholds.off_topic_margin`). A writer who says they study at
+a US MD or DO school (`us_school_writer`) asks about their own road, not an IMG's: out of scope
+whatever the meaning (their failed shelf exam or research year sits right next to the
+knowledge). On the sets read so far 7 such near misses were answered or offered a menu; now
+none is, and no in-scope question changes.
 """
 
 from __future__ import annotations
@@ -57,8 +61,10 @@ __all__ = [
     "load_route_phrases",
     "load_route_words",
     "load_scope",
+    "load_us_school",
     "other_asker",
     "says_off_topic",
+    "us_school_writer",
 ]
 
 SCOPE_FILE = "scope.yaml"
@@ -172,6 +178,30 @@ def other_asker(text: str) -> bool:
     if not _names(jobs, OTHER_JOBS):
         return False
     return not _names(_self_descriptions(text, _SENTENCE_END, _ANOTHER_PERSON), DOCTOR_WORDS)
+
+
+def load_us_school(text: str | None = None) -> tuple[str, ...]:
+    """vocabulary.yaml's `us_school` phrases, normalised; a malformed list fails loudly."""
+    phrases = _strings(_vocabulary(text), "us_school", "us_school", "phrases")
+    return tuple(normalise(p) for p in phrases)
+
+
+US_SCHOOL = load_us_school()
+# What may come before the school in a self-description: an article and a year of study.
+_STUDY_YEAR = re.compile(
+    r"^(?:(?:a|an|the|now|currently|just|also)\s+)*"
+    r"(?:(?:first|second|third|fourth|final|1st|2nd|3rd|4th)\s+year\s+|ms\s?[1-4]\s+|m[1-4]\s+)?"
+)
+
+
+def us_school_writer(text: str) -> bool:
+    """Does the writer say they study at a US MD or DO school (vocabulary.yaml `us_school`)?
+    Then the question is about their own road, not an IMG's."""
+    for about in _self_descriptions(text, _CLAUSE_END, _SECOND_THOUGHT):
+        said = _STUDY_YEAR.sub("", about.strip())
+        if said.startswith(US_SCHOOL):
+            return True
+    return False
 
 
 def _names(clauses: Sequence[str], words: Sequence[str]) -> bool:
