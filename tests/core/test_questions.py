@@ -364,6 +364,8 @@ def test_a_batch_of_questions_gets_the_same_results_as_one_by_one(
         "is the NLE in Pakistan compulsory for local graduates too?",
         "how many parts does the Arab Board exam in surgery have?",
         "O-1 visa for a painter: which evidence of extraordinary ability?",
+        "on H-1B since March, do I file US taxes on my savings interest back home?",
+        "first year doing taxes as a resident, which income tax software for J-1?",
     ],
 )
 def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: str) -> None:
