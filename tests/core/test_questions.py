@@ -366,6 +366,9 @@ def test_a_batch_of_questions_gets_the_same_results_as_one_by_one(
         "O-1 visa for a painter: which evidence of extraordinary ability?",
         "on H-1B since March, do I file US taxes on my savings interest back home?",
         "first year doing taxes as a resident, which income tax software for J-1?",
+        "which premier league match is on TV tonight in Chicago?",
+        "my sister got an artist residency in Brooklyn, does she need a visa?",
+        "how long does a residence card in Spain take for the spouse of an EU citizen?",
     ],
 )
 def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: str) -> None:
