@@ -501,14 +501,12 @@ def _entry_answer(
     have made the pick clear. The pick between them is near a coin toss ("can i apply to
     residency without ecfmg certificate": the certificate-by-July entry 93.7, the
     certificate-before-ERAS entry 91.9), so the other is offered first, a tap away. On the
-    tuning sets 91 of 1,741 entry answers offer one or two."""
-    scores = {e.id: e.score for e in analysis.entries}
-    picked = scores.get(entry, 0.0)
-    topic = ranking[0].topic
+    tuning sets 92 of 1,739 entry answers offer one or two."""
+    picked = next(e.score for e in analysis.entries if e.id == entry)
     close = [
         e.id
         for e in analysis.entries
-        if e.topic == topic
+        if e.topic == ranking[0].topic
         and e.id != entry
         and e.score >= limits.entry_min
         and picked - e.score < limits.entry_margin
