@@ -482,6 +482,7 @@ def test_another_professions_match_is_refused_by_its_name_a_spouses_is_not(
         ("I'm a second year DO student and my school wants a remediation exam.", True),
         ("I'm a fourth year MD student at a state school in Iowa, failed my surgery shelf", True),
         ("I am currently an american medical student on a research year. Loans?", True),
+        ("As a DO student in Texas, do I need USMLE for an ACGME program?", True),
         # someone else's school, a school abroad, or a US citizen abroad: an IMG's question
         ("My husband is a US MD student and I'm an IMG from Lagos. Couples match?", False),
         ("I'm an IMG engaged to a US DO student; can we rank programs together?", False),
@@ -492,6 +493,7 @@ def test_another_professions_match_is_refused_by_its_name_a_spouses_is_not(
         ("I'm an MD student in Yerevan, Armenia, starting USMLE prep.", False),
         ("I'm a US citizen at a school in Grenada. Do I need ECFMG certification?", False),
         ("How do students from abroad do US electives? I'm in final year in Accra.", False),
+        ("As an IMG married to a US MD student, can we rank together?", False),
     ],
 )
 def test_a_writer_at_a_us_md_or_do_school_is_told_apart_from_imgs(

@@ -195,13 +195,15 @@ _STUDY_YEAR = re.compile(
 
 
 def us_school_writer(text: str) -> bool:
-    """Does the writer say they study at a US MD or DO school (vocabulary.yaml `us_school`)?
-    Then the question is about their own road, not an IMG's."""
+    """Does the writer say they study at a US MD or DO school (vocabulary.yaml `us_school`):
+    "I'm a DO student", "US MD student here", "as a DO student in Ohio, ..."? Then the
+    question is about their own road, not an IMG's."""
     for about in _self_descriptions(text, _CLAUSE_END, _SECOND_THOUGHT):
         said = _STUDY_YEAR.sub("", about.strip())
         if said.startswith(US_SCHOOL):
             return True
-    return False
+    padded = f" {normalise(text)} "
+    return any(f" as {a} {school}" in padded for a in ("a", "an") for school in US_SCHOOL)
 
 
 def _names(clauses: Sequence[str], words: Sequence[str]) -> bool:
