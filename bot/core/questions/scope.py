@@ -29,8 +29,9 @@ job ("my wife is a nurse, I'm an IMG") is not the writer's. So is a post whose w
 it off topic (`says_off_topic`, `Thresholds.off_topic_margin`). A writer who says they study at
 a US MD or DO school (`us_school_writer`) asks about their own road, not an IMG's: out of scope
 whatever the meaning (their failed shelf exam or research year sits right next to the
-knowledge). On the sets read so far 7 such near misses were answered or offered a menu; now
-none is, and no in-scope question changes.
+knowledge). On the sets read so far 9 such near misses were answered or offered a menu; 8 are
+refused now (the ninth names no writer: "COMLEX Level 1 pass rate for DO students?"), and no
+in-scope question changes.
 """
 
 from __future__ import annotations
