@@ -370,6 +370,7 @@ def test_a_batch_of_questions_gets_the_same_results_as_one_by_one(
         "my sister got an artist residency in Brooklyn, does she need a visa?",
         "how long does a residence card in Spain take for the spouse of an EU citizen?",
         "where does my wife on an H-4 apply for a social security number?",
+        "my brother is a citizen, can he file a green card for our parents from Lahore?",
     ],
 )
 def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: str) -> None:
