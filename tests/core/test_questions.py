@@ -373,7 +373,7 @@ def test_a_batch_of_questions_gets_the_same_results_as_one_by_one(
         "my brother is a citizen, can he file a green card for our parents from Lahore?",
         "plab2 booking dates in Manchester this spring?",
         "any recap of the latest episode of my favourite soap opera?",
-        "why does nobody like my profile on bumble?",
+        "why does nobody like my profile on hinge?",
         "can I change employers while on my STEM OPT extension?",
     ],
 )
