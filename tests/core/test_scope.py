@@ -441,6 +441,12 @@ ROADS_NEXT_TO_PASS_5 = [
     ("how long after residency can I apply for a green card on an H-1B?", "visa-h1b"),
     ("how much does a first-year resident earn in Boston?", "residency-training"),
     ("how many hours of US clinical experience do residency programs want from IMGs?", "usce"),
+    # session 18: financing the road, next to the loans and money near misses
+    (
+        "Is it worth it financially for a Ghanaian doctor to try the US, borrowing from family "
+        "for all the exams and travel?",
+        "mentors-and-feasibility",
+    ),
 ]
 
 
