@@ -502,6 +502,7 @@ def test_another_professions_match_is_refused_by_its_name_a_spouses_is_not(
         ("As an IMG married to a US MD student, can we rank together?", False),
         ("I'm an American medical graduate from a school in Grenada. Do I need ECFMG?", False),
         ("I'm a student at a US hospital for a 4-week elective; can I get a letter?", False),
+        ("I'm a US doctor's wife and an MBBS graduate from Lahore. Where do I start?", False),
     ],
 )
 def test_a_writer_at_a_us_md_or_do_school_is_told_apart_from_imgs(

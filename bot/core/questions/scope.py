@@ -200,11 +200,11 @@ def us_school_writer(text: str) -> bool:
     "I'm a DO student", "US MD student here", "as a DO student in Ohio, ..."? Then the
     question is about their own road, not an IMG's."""
     for about in _self_descriptions(text, _CLAUSE_END, _SECOND_THOUGHT):
-        said = _STUDY_YEAR.sub("", about.strip())
-        if said.startswith(US_SCHOOL):
+        said = f"{_STUDY_YEAR.sub('', about.strip())} "
+        if said.startswith(tuple(f"{school} " for school in US_SCHOOL)):
             return True
     padded = f" {normalise(text)} "
-    return any(f" as {a} {school}" in padded for a in ("a", "an") for school in US_SCHOOL)
+    return any(f" as {a} {school} " in padded for a in ("a", "an") for school in US_SCHOOL)
 
 
 def _names(clauses: Sequence[str], words: Sequence[str]) -> bool:
