@@ -370,7 +370,7 @@ def test_a_batch_of_questions_gets_the_same_results_as_one_by_one(
         "my sister got an artist residency in Brooklyn, does she need a visa?",
         "how long does a residence card in Spain take for the spouse of an EU citizen?",
         "where does my wife on an H-4 apply for a social security number?",
-        "my brother is a citizen, can he file a green card for our parents from Lahore?",
+        "does the I-130 for parents need a joint sponsor?",
         "plab2 booking dates in Manchester this spring?",
         "any recap of the latest episode of my favourite soap opera?",
         "why does nobody like my profile on hinge?",

@@ -513,11 +513,11 @@ def test_a_writer_at_a_us_md_or_do_school_is_told_apart_from_imgs(
 
 @pytest.mark.parametrize("lexical", [False, True])
 def test_a_us_students_own_question_is_out_of_scope_with_or_without_the_model(
-    repo_knowledge: KnowledgeBase, lexical: bool
+    repo_knowledge: KnowledgeBase, real: QuestionMatcher, lexical: bool
 ) -> None:
     # By meaning such questions sit next to the knowledge (a failed exam, an MSPE, a research
     # year): the writer's own words decide, with the model or without it.
-    matcher = QuestionMatcher(repo_knowledge, None) if lexical else build_matcher(repo_knowledge)
+    matcher = QuestionMatcher(repo_knowledge, None) if lexical else real
     asked = "I'm an MS2 at a US med school and failed a block exam. Will it be on my MSPE?"
     assert matcher.analyse(asked).guard == "out-of-scope"
     assert matcher.match(asked).kind == "none"

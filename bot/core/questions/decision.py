@@ -502,22 +502,24 @@ def _entry_answer(
     residency without ecfmg certificate": the certificate-by-July entry 93.7, the
     certificate-before-ERAS entry 91.9), so the other is offered first, a tap away. On the
     tuning sets 92 of 1,739 entry answers offer one or two."""
-    picked = next(e.score for e in analysis.entries if e.id == entry)
+    own = _topic_entries(analysis, ranking[0].topic)
+    picked = next(e.score for e in own if e.id == entry)
     close = [
         e.id
-        for e in analysis.entries
-        if e.topic == ranking[0].topic
-        and e.id != entry
-        and e.score >= limits.entry_min
-        and picked - e.score < limits.entry_margin
+        for e in own
+        if e.id != entry and e.score >= limits.entry_min and picked - e.score < limits.entry_margin
     ]
     return MatchResult("answer", ranking, entry=entry, close=tuple(close[:CLOSE_ENTRIES]))
 
 
 def _first_topic_entries(analysis: Analysis) -> list[EntryScore]:
     """The scored entries of the first topic, best first (the ones that may answer it)."""
-    first = analysis.ranking[0].topic if analysis.ranking else None
-    return [e for e in analysis.entries if e.topic == first]
+    return _topic_entries(analysis, analysis.ranking[0].topic) if analysis.ranking else []
+
+
+def _topic_entries(analysis: Analysis, topic: str) -> list[EntryScore]:
+    """The scored entries of one topic, best first."""
+    return [e for e in analysis.entries if e.topic == topic]
 
 
 def _lifted(ranking: tuple[Match, ...], topic: str) -> tuple[Match, ...]:

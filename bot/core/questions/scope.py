@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -158,8 +159,10 @@ _ANOTHER_PERSON = re.compile(
 _NEGATION = re.compile(r"\bnot (?:an? )?\w+")
 
 
-def _self_descriptions(text: str, pieces: re.Pattern[str], cut: re.Pattern[str]) -> list[str]:
-    """The normalised words in which the writer says who they are, piece by piece."""
+@lru_cache(maxsize=64)
+def _self_descriptions(text: str, pieces: re.Pattern[str], cut: re.Pattern[str]) -> tuple[str, ...]:
+    """The normalised words in which the writer says who they are, piece by piece. Read once
+    per message (cached): `us_school_writer` and `other_asker` both ask for the clauses."""
     found = []
     for piece in pieces.split(_POSSESSIVE.sub(" ", text)):
         plain = normalise(piece)
@@ -169,7 +172,7 @@ def _self_descriptions(text: str, pieces: re.Pattern[str], cut: re.Pattern[str])
         about = cut.sub("", _NEGATION.sub(" ", said.group(1))).strip()
         if about:
             found.append(f" {about} ")
-    return found
+    return tuple(found)
 
 
 def other_asker(text: str) -> bool:
@@ -188,6 +191,8 @@ def load_us_school(text: str | None = None) -> tuple[str, ...]:
 
 
 US_SCHOOL = load_us_school()
+_US_SCHOOL_STARTS = tuple(f"{school} " for school in US_SCHOOL)
+_AS_US_SCHOOL = tuple(f" as {a} {school} " for a in ("a", "an") for school in US_SCHOOL)
 # What may come before the school in a self-description: an article and a year of study.
 _STUDY_YEAR = re.compile(
     r"^(?:(?:a|an|the|now|currently|just|also)\s+)*"
@@ -200,11 +205,10 @@ def us_school_writer(text: str) -> bool:
     "I'm a DO student", "US MD student here", "as a DO student in Ohio, ..."? Then the
     question is about their own road, not an IMG's."""
     for about in _self_descriptions(text, _CLAUSE_END, _SECOND_THOUGHT):
-        said = f"{_STUDY_YEAR.sub('', about.strip())} "
-        if said.startswith(tuple(f"{school} " for school in US_SCHOOL)):
+        if f"{_STUDY_YEAR.sub('', about.strip())} ".startswith(_US_SCHOOL_STARTS):
             return True
     padded = f" {normalise(text)} "
-    return any(f" as {a} {school} " in padded for a in ("a", "an") for school in US_SCHOOL)
+    return any(phrase in padded for phrase in _AS_US_SCHOOL)
 
 
 def _names(clauses: Sequence[str], words: Sequence[str]) -> bool:
