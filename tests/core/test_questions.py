@@ -375,6 +375,12 @@ def test_a_batch_of_questions_gets_the_same_results_as_one_by_one(
         "any recap of the latest episode of my favourite soap opera?",
         "why does nobody like my profile on hinge?",
         "can I change employers while on my STEM OPT extension?",
+        "J-1 au pair or J-1 research scholar, which program is easier for my sister?",
+        "greys anatomy: does residency really look like that?",
+        "my daughter applies through the high school match this fall, how many can she rank?",
+        "should I apply to pa schools instead of doing the Match again?",
+        "is the show The Good Doctor realistic about surgical residents?",
+        "my son's middle school lottery results come out in March, how do they rank the choices?",
     ],
 )
 def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: str) -> None:

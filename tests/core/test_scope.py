@@ -408,7 +408,7 @@ NEAR_MISSES_BY_KIND = [
     "after my interview for a marketing manager job at a software company, how long should I "
     "wait before emailing HR?",
     # J-1 categories that are not a physician's
-    "can an au pair extend her year with the same host family?",
+    "can an exchange teacher extend her three years with the same school district?",
     "Can a camp counselor on a J-1 switch to another visa after the summer?",
     "my cousin is a hotel management graduate, how does the J-1 trainee program work?",
     # another profession's residency match (named next to "residency", so meaning judges it)
