@@ -135,7 +135,7 @@ def test_bench_matching_scores_a_question_file_from_anywhere(
     questions.write_text(
         "questions:\n"
         "  - {q: 'how many programs can I apply to in SOAP', topic: soap, fact: true}\n"
-        "  - {q: 'what is eras', topic: eras-application}\n"
+        "  - {q: 'what is eras', topic: costs, also: [eras-application]}\n"
         "  - {q: 'best pizza in chicago?', topic: none}\n",
         encoding="utf-8",
     )
@@ -143,3 +143,5 @@ def test_bench_matching_scores_a_question_file_from_anywhere(
     bench.fact_and_also({"private-set": questions})
     [line] = [x for x in capsys.readouterr().out.splitlines() if x.startswith("| private-set ")]
     assert line.split(" | ")[1:3] == ["1", "100.0%"]  # one fact question, answered directly
+    # "what is eras", labelled costs with eras-application `also`, is answered from ERAS: right
+    assert line.split(" | ")[4:7] == ["100.0%", "100.0%", "0.0%"]
