@@ -381,6 +381,14 @@ def test_a_batch_of_questions_gets_the_same_results_as_one_by_one(
         "should I apply to pa schools instead of doing the Match again?",
         "is the show The Good Doctor realistic about surgical residents?",
         "my son's middle school lottery results come out in March, how do they rank the choices?",
+        "amazon bar raiser interview round, what do they ask?",
+        "Fulbright J-1 grantee: can I get a waiver of the two-year rule for a consulting job?",
+        "how do I climb ranked matches faster in valorant?",
+        "why does my bar soap crack after curing for two days?",
+        "journalism fellowship interviews: what do selection panels rank?",
+        "do I really need 10000 steps a day during a busy rotation?",
+        "I passed the MCCQE1 and the NAC: how many programs should I apply to, and is family "
+        "medicine easier to match?",
     ],
 )
 def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: str) -> None:

@@ -237,6 +237,9 @@ def test_the_us_roads_plain_words_hand_a_word_guarded_question_to_meaning() -> N
         ["fpgee", "then", "residency"], []
     )  # another profession's own exam
     assert not ScopeGuard.judges(["eras", "tour", "match"], [])  # a name we share
+    # two of another road's names outweigh a plain word of ours; the US road named as such not
+    assert not ScopeGuard.judges(["mccqe1", "and", "nac", "then", "the", "match"], [])
+    assert ScopeGuard.judges(["mccqe1", "and", "nac", "but", "us", "residency", "now"], [])
 
 
 @needs_model
@@ -247,7 +250,7 @@ def test_a_question_naming_another_countrys_exam_as_the_road_not_taken_is_answer
     result = real.match(ROAD_NOT_TAKEN)
     assert result.kind in ("answer", "suggest")
     assert result.matches[0].topic == "program-list"
-    assert real.match(CANADA).kind == "none"  # the other country's road itself: refused by meaning
+    assert real.match(CANADA).kind == "none"  # the other country's road itself: refused
 
 
 def test_without_the_model_the_word_guard_stands(repo_knowledge: KnowledgeBase) -> None:
@@ -409,10 +412,18 @@ NEAR_MISSES_BY_KIND = [
     "wait before emailing HR?",
     # J-1 categories that are not a physician's
     "can an exchange teacher extend her three years with the same school district?",
+    # session 19: US medical school admissions, a medical interpreter, a patient of a teaching
+    # hospital (written for this test, by the kinds holdout-31 and -32 showed)
+    "my acceptance to a US MD program starts in August, could I push my start back a year for a "
+    "lab job?",
+    "I speak Arabic and English, can I work as a hospital interpreter in Michigan while my husband "
+    "does residency?",
+    "after my knee operation at a university hospital I learned a resident did it, can I ask for "
+    "only the attending next time?",
     "Can a camp counselor on a J-1 switch to another visa after the summer?",
     "my cousin is a hotel management graduate, how does the J-1 trainee program work?",
     # another profession's residency match (named next to "residency", so meaning judges it)
-    "when are PGY1 rank lists due in the ASHP pharmacy residency match?",
+    "when are PGY1 rank lists due in the ASHP residency match?",
     # state residency for tuition / residency programs in a state
     "to pay resident tuition at a state university, how long must I have lived in Ohio first?",
     # a scholarship for a master's / a research fellowship before residency

@@ -51,6 +51,7 @@ from bot.core.questions.words import (
     always_out_of_scope,
     names_any,
     normalise,
+    other_roads_named,
 )
 from bot.core.yamlfile import load_yaml
 
@@ -275,10 +276,20 @@ class ScopeGuard:
         US-bound IMG uses too (out_of_scope, not out_of_scope_always) and the question names the
         US road (`US_ROUTE`). On the tuning sets it answers one more in-scope post of holdout-4
         (an IMG whose wife is a nurse, asking about US clinical experience) and no set rejects
-        fewer out-of-scope questions (the intents catch them by meaning)."""
+        fewer out-of-scope questions (the intents catch them by meaning).
+
+        A plain word of ours ("residency", "match") does not outweigh two or more of another
+        road's names ("I passed the MCCQE1 and the NAC: how many CaRMS programs, and is family
+        medicine easier to match?"); the US road named as such ("us residency") still does. Over
+        the tuning and read sets (4,900 questions) that refuses two more such posts and no
+        question of ours: each of the three that name two other roads names the US road too."""
         if always_out_of_scope(words):
             return False
-        return any(t in US_ROUTE for t in terms) or names_any(words, US_ROUTE, US_ROUTE_PHRASES)
+        if names_any(words, frozenset(), US_ROUTE_PHRASES):
+            return True
+        if other_roads_named(words) >= 2:
+            return False
+        return any(t in US_ROUTE for t in terms) or names_any(words, US_ROUTE, ())
 
     @staticmethod
     def post_gap(whole: float, ask: float) -> float:

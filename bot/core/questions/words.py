@@ -379,6 +379,14 @@ def always_out_of_scope(words: Sequence[str]) -> bool:
     return names_any(words, ALWAYS_OUT_MARKERS, ALWAYS_OUT_PHRASES)
 
 
+def other_roads_named(words: Sequence[str]) -> int:
+    """How many distinct out_of_scope words and phrases a normalised message names ("mccqe1",
+    "nac", "carms": three)."""
+    padded = f" {' '.join(words)} "
+    phrases = sum(f" {p} " in padded for p in OUT_OF_SCOPE_PHRASES)
+    return len(OUT_OF_SCOPE_MARKERS.intersection(words)) + phrases
+
+
 def out_of_scope(words: Sequence[str], terms: Sequence[str]) -> bool:
     """Another country's exam, another profession or chit-chat, with nothing of the US path."""
     if always_out_of_scope(words):
