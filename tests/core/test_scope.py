@@ -420,6 +420,9 @@ NEAR_MISSES_BY_KIND = [
     "does residency?",
     "after my knee operation at a university hospital I learned a resident did it, can I ask for "
     "only the attending next time?",
+    # the general-knowledge families (our words in other meanings)
+    "how do I get an apostille for my marriage certificate to use in Texas?",
+    "my tires need a rotation, how often should a car get one?",
     "Can a camp counselor on a J-1 switch to another visa after the summer?",
     "my cousin is a hotel management graduate, how does the J-1 trainee program work?",
     # another profession's residency match (named next to "residency", so meaning judges it)
