@@ -389,6 +389,8 @@ def test_a_batch_of_questions_gets_the_same_results_as_one_by_one(
         "do I really need 10000 steps a day during a busy rotation?",
         "I passed the MCCQE1 and the NAC: how many programs should I apply to, and is family "
         "medicine easier to match?",
+        "does my 403b match vest if I leave the hospital after two years?",
+        "how many hours is the NREMT practical and where can I book it?",
     ],
 )
 def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: str) -> None:

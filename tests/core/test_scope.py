@@ -503,6 +503,8 @@ def test_another_professions_match_is_refused_by_its_name_a_spouses_is_not(
         ("I'm a fourth year MD student at a state school in Iowa, failed my surgery shelf", True),
         ("I am currently an american medical student on a research year. Loans?", True),
         ("As a DO student in Texas, do I need USMLE for an ACGME program?", True),
+        ("second year at a DO school, how many weeks do we get for dedicated study?", True),
+        ("MS2 at a US med school, is a research year worth it?", True),
         # someone else's school, a school abroad, or a US citizen abroad: an IMG's question
         ("My husband is a US MD student and I'm an IMG from Lagos. Couples match?", False),
         ("I'm an IMG engaged to a US DO student; can we rank programs together?", False),
@@ -517,6 +519,7 @@ def test_another_professions_match_is_refused_by_its_name_a_spouses_is_not(
         ("I'm an American medical graduate from a school in Grenada. Do I need ECFMG?", False),
         ("I'm a student at a US hospital for a 4-week elective; can I get a letter?", False),
         ("I'm a US doctor's wife and an MBBS graduate from Lahore. Where do I start?", False),
+        ("final year MBBS in Dhaka, when should I book Step 1?", False),
     ],
 )
 def test_a_writer_at_a_us_md_or_do_school_is_told_apart_from_imgs(

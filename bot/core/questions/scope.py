@@ -158,6 +158,11 @@ _ANOTHER_PERSON = re.compile(
     r"fiance|fiancee|father|mother|son|daughter|brother|sister|cousin|friend|parents)\b.*$"
 )
 _NEGATION = re.compile(r"\bnot (?:an? )?\w+")
+# A message that opens with a year of study says who the writer is without "I'm": "first year at
+# a DO school in the US, how do ...", "final year MBBS here".
+_OPENS_WITH_YEAR = re.compile(
+    r"^((?:first|second|third|fourth|final|1st|2nd|3rd|4th)\s+year\s.*|ms\s?[1-4]\s.*|m[1-4]\s.*)$"
+)
 
 
 @lru_cache(maxsize=64)
@@ -165,9 +170,11 @@ def _self_descriptions(text: str, pieces: re.Pattern[str], cut: re.Pattern[str])
     """The normalised words in which the writer says who they are, piece by piece. Read once
     per message (cached): `us_school_writer` and `other_asker` both ask for the clauses."""
     found = []
-    for piece in pieces.split(_POSSESSIVE.sub(" ", text)):
+    for number, piece in enumerate(pieces.split(_POSSESSIVE.sub(" ", text))):
         plain = normalise(piece)
         said = _SELF.match(plain) or _HERE.match(plain)
+        if said is None and number == 0:
+            said = _OPENS_WITH_YEAR.match(plain)
         if said is None:
             continue
         about = cut.sub("", _NEGATION.sub(" ", said.group(1))).strip()
