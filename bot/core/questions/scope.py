@@ -158,11 +158,12 @@ _ANOTHER_PERSON = re.compile(
     r"fiance|fiancee|father|mother|son|daughter|brother|sister|cousin|friend|parents)\b.*$"
 )
 _NEGATION = re.compile(r"\bnot (?:an? )?\w+")
+_YEAR_OF_STUDY = (
+    r"(?:(?:first|second|third|fourth|final|1st|2nd|3rd|4th)\s+year|ms\s?[1-4]|m[1-4])\s+"
+)
 # A message that opens with a year of study says who the writer is without "I'm": "first year at
 # a DO school in the US, how do ...", "final year MBBS here".
-_OPENS_WITH_YEAR = re.compile(
-    r"^((?:first|second|third|fourth|final|1st|2nd|3rd|4th)\s+year\s.*|ms\s?[1-4]\s.*|m[1-4]\s.*)$"
-)
+_OPENS_WITH_YEAR = re.compile(rf"^({_YEAR_OF_STUDY}.*)$")
 
 
 @lru_cache(maxsize=64)
@@ -202,10 +203,7 @@ US_SCHOOL = load_us_school()
 _US_SCHOOL_STARTS = tuple(f"{school} " for school in US_SCHOOL)
 _AS_US_SCHOOL = tuple(f" as {a} {school} " for a in ("a", "an") for school in US_SCHOOL)
 # What may come before the school in a self-description: an article and a year of study.
-_STUDY_YEAR = re.compile(
-    r"^(?:(?:a|an|the|now|currently|just|also)\s+)*"
-    r"(?:(?:first|second|third|fourth|final|1st|2nd|3rd|4th)\s+year\s+|ms\s?[1-4]\s+|m[1-4]\s+)?"
-)
+_STUDY_YEAR = re.compile(rf"^(?:(?:a|an|the|now|currently|just|also)\s+)*(?:{_YEAR_OF_STUDY})?")
 
 
 def us_school_writer(text: str) -> bool:
@@ -288,7 +286,7 @@ class ScopeGuard:
         A plain word of ours ("residency", "match") does not outweigh two or more of another
         road's names ("I passed the MCCQE1 and the NAC: how many CaRMS programs, and is family
         medicine easier to match?"); the US road named as such ("us residency") still does. Over
-        the tuning and read sets (4,900 questions) that refuses two more such posts and no
+        the tuning and read sets (5,300 questions) that refuses two more such posts and no
         question of ours: each of the three that name two other roads names the US road too."""
         if always_out_of_scope(words):
             return False

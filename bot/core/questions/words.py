@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
@@ -368,10 +368,13 @@ def word_pairs(terms: Sequence[str]) -> list[str]:
 
 def names_any(words: Sequence[str], markers: frozenset[str], phrases: Sequence[str]) -> bool:
     """Does a normalised message hold one of these words, or one of these phrases as whole words?"""
-    if any(w in markers for w in words):
-        return True
+    return any(w in markers for w in words) or any(_phrases_in(words, phrases))
+
+
+def _phrases_in(words: Sequence[str], phrases: Sequence[str]) -> Iterator[bool]:
+    """For each phrase, whether the normalised message holds it as whole words (lazily)."""
     padded = f" {' '.join(words)} "
-    return any(f" {p} " in padded for p in phrases)
+    return (f" {p} " in padded for p in phrases)
 
 
 def always_out_of_scope(words: Sequence[str]) -> bool:
@@ -382,8 +385,7 @@ def always_out_of_scope(words: Sequence[str]) -> bool:
 def other_roads_named(words: Sequence[str]) -> int:
     """How many distinct out_of_scope words and phrases a normalised message names ("mccqe1",
     "nac", "carms": three)."""
-    padded = f" {' '.join(words)} "
-    phrases = sum(f" {p} " in padded for p in OUT_OF_SCOPE_PHRASES)
+    phrases = sum(_phrases_in(words, OUT_OF_SCOPE_PHRASES))
     return len(OUT_OF_SCOPE_MARKERS.intersection(words)) + phrases
 
 
