@@ -543,6 +543,8 @@ WRITTEN_FOR_AN_ENTRY = [
     # Asked in two read held-out sets and dev.yaml; each answer named one document (the MSPE,
     # the letters) or the experiences section.
     ("what parts of my eras application come from other people", "eras-who-sends-what"),
+    # A read held-out set asked it; the Step 1 overview replied, as if Step 3 were pass/fail too.
+    ("is step 3 also pass fail these days?", "step3-not-pass-fail"),
 ]
 
 
@@ -553,6 +555,16 @@ def test_a_question_an_entry_was_added_for_gets_that_entry(
 ) -> None:
     result = real.match(asked)
     assert (result.kind, result.entry) == ("answer", entry)
+
+
+@needs_model
+def test_texts_about_another_exam_do_not_vote_on_the_first_topic(real: QuestionMatcher) -> None:
+    # "Is Step 3 pass/fail?" is among the texts nearest in meaning to the Step 1 question; it no
+    # longer splits the vote, so the Step 1 answer stays direct.
+    analysis = real.analyse("is step 1 pass fail")
+    assert analysis.nearest_in_top >= 2
+    result = real.match("is step 1 pass fail")
+    assert (result.kind, result.matches[0].topic) == ("answer", "usmle-step1")
 
 
 @needs_model

@@ -221,6 +221,7 @@ class QuestionMatcher:
         self._topic_order = list(by_topic)
         self._entry_texts = _Segments(list(by_entry.values()))
         self._entry_row = {entry_id: n for n, entry_id in enumerate(by_entry)}
+        self._entry_rows = {entry_id: rows for entry_id, rows in by_entry.items() if rows}
 
     # -- scoring ----------------------------------------------------------------------------------
     def analyse(self, text: str) -> Analysis:
@@ -294,7 +295,8 @@ class QuestionMatcher:
         lexical_top = max(lexical, key=lambda t: lexical[t]) if lexical else None
         nearest = 0
         if sims is not None and ranking:
-            closest = np.argpartition(-sims, NEAREST_TEXTS)[:NEAREST_TEXTS]
+            voters = self._about_the_named(sims, named)
+            closest = np.argpartition(-voters, NEAREST_TEXTS)[:NEAREST_TEXTS]
             nearest = sum(self._topic_of[i] == ranking[0].topic for i in closest)
         known = self.lexical.has_known_word(query)
         words = len(text.split())
@@ -312,6 +314,24 @@ class QuestionMatcher:
             return self.semantic.encoder.encode_question(expand(text)), None
         both = self.semantic.encoder.encode_questions([expand(text), expand(ask)])
         return both[0], both[1]
+
+    def _about_the_named(self, sims: np.ndarray, named: Named) -> np.ndarray:
+        """The similarities, less the texts of entries about another exam or visa than the one
+        the question names: they do not vote on the first topic ("is step 1 pass fail" is not
+        closer to Step 3 for the Step 3 entry "Is Step 3 pass/fail?")."""
+        if not named:
+            return sims
+        others = [
+            row
+            for entry_id, rows in self._entry_rows.items()
+            if names_another(named, self.entry_subjects[entry_id])
+            for row in rows
+        ]
+        if not others:
+            return sims
+        voters = sims.copy()
+        voters[others] = -np.inf
+        return voters
 
     def _lexical(self, query: Query, own_query: Query) -> dict[str, float]:
         """The lexical score per topic: the mean of the two word indexes (see __init__), each
