@@ -405,6 +405,9 @@ def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: s
         "my husband is a software engineer on H-1B, can my residency program sponsor my H-1B?",
         "should I book OET medicine or OET nursing for ECFMG?",
         "I cleared the NLE in Pakistan last year, how do I get my USMLE ID from ECFMG?",
+        # a doctor's credentials at home next to the US road (session 19)
+        "I'm a consultant in Saudi with SCFHS classification, can I still do US residency?",
+        "I'm doing DNB in India, can I do an observership in the US during my leave?",
     ],
 )
 def test_ordinary_words_of_other_roads_do_not_refuse_an_img_question(
