@@ -408,6 +408,9 @@ def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: s
         # a doctor's credentials at home next to the US road (session 19)
         "I'm a consultant in Saudi with SCFHS classification, can I still do US residency?",
         "I'm doing DNB in India, can I do an observership in the US during my leave?",
+        "I tried the German FSP route first and now I'm switching to the US: which Step should I "
+        "take first?",
+        "I work as a medical interpreter at a hospital in Houston, does that count as USCE?",
     ],
 )
 def test_ordinary_words_of_other_roads_do_not_refuse_an_img_question(
