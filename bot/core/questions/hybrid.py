@@ -222,6 +222,7 @@ class QuestionMatcher:
         self._entry_texts = _Segments(list(by_entry.values()))
         self._entry_row = {entry_id: n for n, entry_id in enumerate(by_entry)}
         self._entry_rows = {entry_id: rows for entry_id, rows in by_entry.items() if rows}
+        self._other_subject_rows: dict[tuple[tuple[str, frozenset[str]], ...], np.ndarray] = {}
 
     # -- scoring ----------------------------------------------------------------------------------
     def analyse(self, text: str) -> Analysis:
@@ -321,13 +322,20 @@ class QuestionMatcher:
         closer to Step 3 for the Step 3 entry "Is Step 3 pass/fail?")."""
         if not named:
             return sims
-        others = [
-            row
-            for entry_id, rows in self._entry_rows.items()
-            if names_another(named, self.entry_subjects[entry_id])
-            for row in rows
-        ]
-        if not others:
+        key = tuple(sorted(named.items()))
+        others = self._other_subject_rows.get(key)
+        if others is None:  # a few dozen subject combinations: worked out once each
+            others = np.array(
+                [
+                    row
+                    for entry_id, rows in self._entry_rows.items()
+                    if names_another(named, self.entry_subjects[entry_id])
+                    for row in rows
+                ],
+                dtype=np.intp,
+            )
+            self._other_subject_rows[key] = others
+        if not others.size:
             return sims
         voters = sims.copy()
         voters[others] = -np.inf
