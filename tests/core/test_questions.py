@@ -391,6 +391,17 @@ def test_a_batch_of_questions_gets_the_same_results_as_one_by_one(
         "medicine easier to match?",
         "does my 403b match vest if I leave the hospital after two years?",
         "how many hours is the NREMT practical and where can I book it?",
+        # session 20, by kind
+        "my blog's ssl certificate expired, how do I renew it?",
+        "FNP boards: AANP or ANCC, which has the better pass rate and retake policy?",
+        "after a long run my CK was 9,000 and the doctor said rhabdo, when can I train again?",
+        "is a high yield savings account better than paying off my loans?",
+        "graduation gift ideas for my daughter who finishes residency in June?",
+        "my new pcp trained in Pakistan, should I ask to see someone else?",
+        "does the COMLEX level 2 score matter for DO students applying to ortho?",
+        "WES evaluation for my bachelor transcript, how many weeks does it take?",
+        "homologación of my degree is taking more than a year, can I sit the MIR exam meanwhile?",
+        "how do I answer system design questions in a software engineering interview?",
     ],
 )
 def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: str) -> None:
@@ -411,6 +422,9 @@ def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: s
         "I tried the German FSP route first and now I'm switching to the US: which Step should I "
         "take first?",
         "I work as a medical interpreter at a hospital in Houston, does that count as USCE?",
+        # someone else's field next to the US road (session 20)
+        "my husband is a civil engineer, can he work in the US while I do residency on H1B?",
+        "not tax residency, I mean medical residency: how long is internal medicine in the US?",
     ],
 )
 def test_ordinary_words_of_other_roads_do_not_refuse_an_img_question(
@@ -551,6 +565,13 @@ WRITTEN_FOR_AN_ENTRY = [
     ("what parts of my eras application come from other people", "eras-who-sends-what"),
     # A read held-out set asked it; the Step 1 overview replied, as if Step 3 were pass/fail too.
     ("is step 3 also pass fail these days?", "step3-not-pass-fail"),
+    # Writers of the read held-out sets file a passed CK's retake under Step 2 CK (10 of 13):
+    # the CK rule now has its own entry there; the general rule answers for another Step.
+    (
+        "my CK came out 219, a pass. Am I allowed to sit it again for a better score?",
+        "ck-no-retake-after-pass",
+    ),
+    ("can you repeat step 1 after you passed it?", "attempts-no-retake-after-pass"),
 ]
 
 

@@ -339,6 +339,13 @@ NURSE_WIFE_IMG = (
         ("I'm a physiotherapist married to an IMG resident. Can I work on J-2?", True),
         ("I'm a doctor, not a nurse, so which visa do I need for residency?", False),
         ("How many programs should I apply to as an engineer turned doctor?", False),
+        # scientists (session 20)
+        ("I'm a postdoc in a chemistry lab in Boston, not a physician. Can I switch visas?", True),
+        ("I'm a biochemist on a J-1, can my lab sponsor an H-1B?", True),
+        (
+            "I'm a postdoc in cardiology research and an MBBS graduate; does it count as USCE?",
+            False,
+        ),
     ],
 )
 def test_the_writer_who_names_another_job_for_themselves_is_an_other_asker(
