@@ -402,6 +402,8 @@ def test_a_batch_of_questions_gets_the_same_results_as_one_by_one(
         "WES evaluation for my bachelor transcript, how many weeks does it take?",
         "homologación of my degree is taking more than a year, can I sit the MIR exam meanwhile?",
         "how do I answer system design questions in a software engineering interview?",
+        "how hard is the PE exam for civil engineering, and how many retakes are allowed?",
+        "L 1 visa interview questions at the embassy?",
     ],
 )
 def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: str) -> None:
