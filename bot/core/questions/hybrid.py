@@ -221,7 +221,6 @@ class QuestionMatcher:
         self._topic_order = list(by_topic)
         self._entry_texts = _Segments(list(by_entry.values()))
         self._entry_row = {entry_id: n for n, entry_id in enumerate(by_entry)}
-        self._entry_rows = {entry_id: rows for entry_id, rows in by_entry.items() if rows}
         self._other_subject_rows: dict[tuple[tuple[str, frozenset[str]], ...], np.ndarray] = {}
 
     # -- scoring ----------------------------------------------------------------------------------
@@ -325,15 +324,11 @@ class QuestionMatcher:
         key = tuple(sorted(named.items()))
         others = self._other_subject_rows.get(key)
         if others is None:  # a few dozen subject combinations: worked out once each
-            others = np.array(
-                [
-                    row
-                    for entry_id, rows in self._entry_rows.items()
-                    if names_another(named, self.entry_subjects[entry_id])
-                    for row in rows
-                ],
-                dtype=np.intp,
+            about_another = np.array(
+                [names_another(named, self.entry_subjects[e]) for e in self._entry_row], dtype=bool
             )
+            segments = self._entry_texts
+            others = segments.texts[about_another[segments.rows]]
             self._other_subject_rows[key] = others
         if not others.size:
             return sims
