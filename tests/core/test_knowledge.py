@@ -187,6 +187,22 @@ def test_empty_item_in_a_list(tmp_path: Path) -> None:
     assert where(problem)[:3] == (START, "usmle-overview", "variants[1]")
 
 
+def test_a_repeated_variant_is_named_with_its_first_copy(tmp_path: Path) -> None:
+    root = make_dir(
+        tmp_path,
+        (
+            START,
+            'variants: ["what is usmle", "usmle steps"]',
+            'variants: ["USMLE  steps", "a", "usmle steps"]',
+        ),
+    )
+
+    problem = only_problem(root)
+
+    assert where(problem)[:3] == (START, "usmle-overview", "variants[2]")
+    assert problem.message == "repeats variants[0]"
+
+
 def test_unknown_field_suggests_the_right_name(tmp_path: Path) -> None:
     root = make_dir(tmp_path, (EXAMS, 'variants: ["when does eras open"]', 'varients: ["x"]'))
 

@@ -96,13 +96,21 @@ class Fields:
         return _text(self.node[key], max_len, self._reporter(key, self.line(key)))
 
     def texts(self, key: str) -> tuple[str, ...]:
-        """A non-empty list of non-empty strings (what matching is built from)."""
+        """A non-empty list of distinct non-empty strings (what matching is built from); a
+        repeat, ignoring case and spacing, is a copy-paste slip that only weighs one text twice."""
         result = []
+        first: dict[str, int] = {}
         for i, item, line in self.items(key, allow_empty=False):
             report = self._reporter(f"{key}[{i}]", line)
             value = _text(item, None, report)
-            if value is not None:
-                result.append(value)
+            if value is None:
+                continue
+            plain = " ".join(value.lower().split())
+            if plain in first:
+                report(f"repeats {key}[{first[plain]}]")
+                continue
+            first[plain] = i
+            result.append(value)
         return tuple(result)
 
     def items(self, key: str, *, allow_empty: bool) -> list[tuple[int, Any, int]]:
