@@ -191,11 +191,18 @@ def test_without_the_model_matching_runs_on_words() -> None:
         ("- a list", "expected a mapping"),
         ("abbreviations: {s1: ''}\n", "abbreviations"),
         (
-            "abbreviations: {s1: step 1}\nout_of_scope: [plab, plab]\n"
-            "out_of_scope_always: []\nus_path: []\n",
+            "abbreviations: {s1: step 1}\nchat_words: {kab: when}\nchat_fillers: [hai]\n"
+            "out_of_scope: [plab, plab]\nout_of_scope_always: []\nus_path: []\n",
             "twice",
         ),
-        ("abbreviations: {s1: step 1}\nout_of_scope: plab\n", "out_of_scope"),
+        (
+            "abbreviations: {s1: step 1}\nchat_words: {kab: when}\nchat_fillers: [hai]\n"
+            "out_of_scope: plab\n",
+            "out_of_scope",
+        ),
+        ("abbreviations: {s1: step 1}\nchat_words: [kab]\n", "chat_words"),
+        ("abbreviations: {s1: step 1}\nchat_words: {s1: when}\n", "s1 in abbreviations and"),
+        ("abbreviations: {s1: step 1}\nchat_words: {kab: when}\nchat_fillers: hai\n", "fillers"),
     ],
 )
 def test_a_malformed_vocabulary_is_rejected(text: str, message: str) -> None:

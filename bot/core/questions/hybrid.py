@@ -364,7 +364,8 @@ class QuestionMatcher:
         if not entries:
             return ()
         lexical = self.entry_lexical.scores(self.entry_lexical.parse(text))
-        asked = FACETS.facets_of(text)
+        # The kind of fact asked, read in English too: "kab" (chat_words) asks a date like "when".
+        asked = FACETS.facets_of(text) | FACETS.facets_of(expand(text))
         closest = None if sims is None else self._entry_texts.max(sims).tolist()
         out = []
         for entry in entries:

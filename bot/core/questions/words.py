@@ -9,6 +9,8 @@ scope check) starts here:
 2. `expand`: every abbreviation in `ABBREVIATIONS` adds its canonical words next to the original
    token, so "lor" matches a topic written with "letters of recommendation" and vice versa. The
    same expansion runs over topic titles, variants and keywords, so both sides meet in the middle.
+   Chat words of the languages IMGs mix with English are put in English ("kab" -> "when") and
+   those languages' small words ("hai", "po") left out.
 3. `analyse`: content terms: stop/filler words dropped, a crude stemmer (plural, -ed, -ing,
    then the first 7 letters) so "certified", "certificate" and "certification" meet, exam steps
    joined into one term ("step 2 ck" -> "step2ck").
@@ -32,6 +34,7 @@ from bot.core.yamlfile import load_yaml
 
 __all__ = [
     "ABBREVIATIONS",
+    "CHAT_WORDS",
     "OUT_OF_SCOPE_MARKERS",
     "STOPWORDS",
     "VOCABULARY_FILE",
@@ -67,6 +70,8 @@ class Vocabulary(TypedDict):
     """vocabulary.yaml, checked: what each key holds is known after parse_vocabulary."""
 
     abbreviations: dict[str, str]
+    chat_words: dict[str, str]
+    chat_fillers: list[str]
     out_of_scope: list[str]
     out_of_scope_always: list[str]
     us_path: list[str]
@@ -77,18 +82,29 @@ def parse_vocabulary(text: str) -> Vocabulary:
     raw = load_yaml(text)
     if not isinstance(raw, dict):
         raise ValueError(f"{VOCABULARY_FILE}: expected a mapping")
-    abbreviations = raw.get("abbreviations")
-    if not isinstance(abbreviations, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip()
-        for k, v in abbreviations.items()
-    ):
-        raise ValueError(f"{VOCABULARY_FILE}: abbreviations must map words to words")
+    abbreviations = _word_map(raw, "abbreviations")
+    chat_words = _word_map(raw, "chat_words")
+    both = sorted(abbreviations.keys() & chat_words.keys())
+    if both:
+        raise ValueError(f"{VOCABULARY_FILE}: {', '.join(both)} in abbreviations and chat_words")
     return Vocabulary(
         abbreviations=abbreviations,
+        chat_words=chat_words,
+        chat_fillers=_word_list(raw, "chat_fillers"),
         out_of_scope=_word_list(raw, "out_of_scope"),
         out_of_scope_always=_word_list(raw, "out_of_scope_always"),
         us_path=_word_list(raw, "us_path"),
     )
+
+
+def _word_map(raw: dict[str, object], name: str) -> dict[str, str]:
+    words = raw.get(name)
+    if not isinstance(words, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip()
+        for k, v in words.items()
+    ):
+        raise ValueError(f"{VOCABULARY_FILE}: {name} must map words to words")
+    return words
 
 
 def _word_list(raw: dict[str, object], name: str) -> list[str]:
@@ -106,6 +122,10 @@ _VOCABULARY = parse_vocabulary(
 # Abbreviations and synonyms IMGs use -> canonical words added next to the original token.
 # Keys are single normalised tokens or two-token phrases; values are plain words.
 ABBREVIATIONS: dict[str, str] = _VOCABULARY["abbreviations"]
+# Question words of the languages IMGs mix with English ("kab", "magkano") -> the English ones,
+# which replace them; the languages' small words ("hai", "po") are dropped (vocabulary.yaml).
+CHAT_WORDS: dict[str, str] = _VOCABULARY["chat_words"]
+CHAT_FILLERS: frozenset[str] = frozenset(_VOCABULARY["chat_fillers"])
 
 
 def _markers(listed: list[str]) -> tuple[frozenset[str], tuple[str, ...]]:
@@ -116,8 +136,9 @@ def _markers(listed: list[str]) -> tuple[frozenset[str], tuple[str, ...]]:
 
 # Words that carry no topic on their own: question words, pronouns, auxiliaries, politeness, and
 # domain words every topic shares. They still count for smalltalk detection and phrase matches.
-STOPWORDS: frozenset[str] = _words(
-    """
+STOPWORDS: frozenset[str] = (
+    _words(
+        """
     a about after again all also am an and any anyone are as at be been being but by can could
     did do does doing done dont during each either even ever every for from get getting give go
     going got had has have having he her here hi hello hey him his how i id if im in into is it
@@ -130,6 +151,8 @@ STOPWORDS: frozenset[str] = _words(
     help info information anybody anything also actually already basically exactly currently
     vs versus make come over once didnt dont cant wont isnt
     """
+    )
+    | CHAT_FILLERS
 )
 
 # Domain words nearly every question contains: they count, but at this share of their weight,
@@ -234,11 +257,21 @@ US_PATH_MARKERS = frozenset(_VOCABULARY["us_path"])
 
 
 def expand_tokens(tokens: Sequence[str]) -> list[str]:
-    """Tokens with the canonical words of every abbreviation inserted right after it."""
+    """Tokens with the canonical words of every abbreviation inserted right after it, chat
+    words in English ("kab" -> "when") and chat fillers ("hai") left out: no reader of a
+    question (the word index, the sentence model) knows them, and English is what both read."""
     out: list[str] = []
     i = 0
     while i < len(tokens):
         pair = f"{tokens[i]} {tokens[i + 1]}" if i + 1 < len(tokens) else ""
+        if pair in CHAT_WORDS:
+            out += CHAT_WORDS[pair].split()
+            i += 2
+            continue
+        if tokens[i] in CHAT_WORDS or tokens[i] in CHAT_FILLERS:
+            out += CHAT_WORDS.get(tokens[i], "").split()
+            i += 1
+            continue
         if pair in ABBREVIATIONS:
             out += [tokens[i], tokens[i + 1], *ABBREVIATIONS[pair].split()]
             i += 2

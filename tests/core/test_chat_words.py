@@ -1,0 +1,77 @@
+"""Questions typed in the languages IMGs mix with English (vocabulary.yaml `chat_words` and
+`chat_fillers`): Hindi/Urdu, Tagalog, Pidgin and Arabic chat words in Latin letters. The
+questions are written for these tests, not taken from a question set."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.models import KnowledgeBase
+from bot.core.questions.answers import build_matcher
+from bot.core.questions.facets import FACETS
+from bot.core.questions.hybrid import QuestionMatcher
+from bot.core.questions.semantic import shared_encoder
+from bot.core.questions.words import CHAT_WORDS, STOPWORDS, analyse, expand, parse_vocabulary
+
+needs_model = pytest.mark.skipif(shared_encoder() is None, reason="model package not installed")
+
+
+@pytest.mark.parametrize(
+    ("raw", "english"),
+    [
+        ("step 1 ka result kab aata hai", "step 1 result when aata"),
+        ("ERAS ka kharcha kitna hai?", "eras cost how much"),
+        ("magkano po ang bayad sa ERAS?", "how much fee eras"),
+        ("emta el match day", "when match day"),
+        ("wetin be the YOG cutoff", "what be the yog year graduation cutoff"),
+        ("certificate kab tak chahiye", "certificate by when need"),
+    ],
+)
+def test_chat_words_are_read_in_english_and_fillers_left_out(raw: str, english: str) -> None:
+    assert expand(raw) == english
+
+
+def test_chat_fillers_carry_no_subject() -> None:
+    assert {"hai", "po", "ka"} <= STOPWORDS
+    assert analyse("ERAS fee kitna hai po") == analyse("ERAS fee kitna")
+
+
+def test_a_chat_question_word_asks_its_kind_of_fact() -> None:
+    assert "date" in FACETS.facets_of(expand("Match Day kailan?"))
+    assert "fee" in FACETS.facets_of(expand("gastos ng ERAS?"))
+
+
+def test_a_chat_word_is_never_also_an_abbreviation() -> None:
+    text = "abbreviations: {kab: when}\nchat_words: {kab: when}\nchat_fillers: [hai]\n"
+    with pytest.raises(ValueError, match="kab in abbreviations and chat_words"):
+        parse_vocabulary(text)
+    assert all(" " not in word or len(word.split()) == 2 for word in CHAT_WORDS)
+
+
+@pytest.fixture(scope="module")
+def real(repo_knowledge: KnowledgeBase) -> QuestionMatcher:
+    matcher = build_matcher(repo_knowledge)
+    assert isinstance(matcher, QuestionMatcher)
+    return matcher
+
+
+@needs_model
+@pytest.mark.parametrize(
+    ("question", "topic", "entry"),
+    [
+        ("ERAS ka kharcha kitna hai per program?", "eras-application", "eras-fee-tiers"),
+        ("magkano po ang bayad sa Step 1?", "costs", "costs-step1-ck-fee"),
+        ("kailan po ang Match Day?", "nrmp-match", "nrmp-match-day"),
+        ("OET ka score kitna chahiye ECFMG ke liye?", "english-proficiency", "oet-minimum-scores"),
+        (
+            "residency kitne saal ki hoti hai family medicine mein?",
+            "residency-training",
+            "res-length-by-specialty",
+        ),
+    ],
+)
+def test_a_fact_asked_in_a_mixed_language_gets_its_entry(
+    real: QuestionMatcher, question: str, topic: str, entry: str
+) -> None:
+    result = real.match(question)
+    assert (result.kind, result.matches[0].topic, result.entry) == ("answer", topic, entry)
