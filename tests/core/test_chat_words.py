@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.models import KnowledgeBase
-from bot.core.questions.answers import build_matcher
 from bot.core.questions.facets import FACETS
 from bot.core.questions.hybrid import QuestionMatcher
 from bot.core.questions.semantic import shared_encoder
@@ -46,13 +44,6 @@ def test_a_chat_word_is_never_also_an_abbreviation() -> None:
     with pytest.raises(ValueError, match="kab in abbreviations and chat_words"):
         parse_vocabulary(text)
     assert all(" " not in word or len(word.split()) == 2 for word in CHAT_WORDS)
-
-
-@pytest.fixture(scope="module")
-def real(repo_knowledge: KnowledgeBase) -> QuestionMatcher:
-    matcher = build_matcher(repo_knowledge)
-    assert isinstance(matcher, QuestionMatcher)
-    return matcher
 
 
 @needs_model

@@ -116,13 +116,6 @@ def small() -> QuestionMatcher:
     return QuestionMatcher(SMALL, shared_encoder(), cache_dir())
 
 
-@pytest.fixture(scope="module")
-def real(repo_knowledge: KnowledgeBase) -> QuestionMatcher:
-    matcher = build_matcher(repo_knowledge)
-    assert isinstance(matcher, QuestionMatcher)
-    return matcher
-
-
 @needs_model
 @pytest.mark.parametrize(
     ("question", "expected"),

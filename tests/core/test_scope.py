@@ -9,7 +9,6 @@ from collections.abc import Callable
 import pytest
 
 from bot.core.models import KnowledgeBase, Match
-from bot.core.questions.answers import build_matcher
 from bot.core.questions.asking import asking_part
 from bot.core.questions.decision import HYBRID, Analysis
 from bot.core.questions.hybrid import QuestionMatcher
@@ -59,13 +58,6 @@ PLAB_CONSIDERED = (
     "I'm studying for CK now, working part time in a clinic. How many months before my CK "
     "should I book my exam date, and how long does it take for the score to come out?"
 )
-
-
-@pytest.fixture(scope="module")
-def real(repo_knowledge: KnowledgeBase) -> QuestionMatcher:
-    matcher = build_matcher(repo_knowledge)
-    assert isinstance(matcher, QuestionMatcher)
-    return matcher
 
 
 @needs_model
