@@ -45,6 +45,12 @@ OUT_OF_SCOPE = (
     "Or see everything I know with /topics."
 )
 
+OTHER_SCRIPT = (
+    "Sorry, I can only read questions in English, written in Latin letters. Please ask again in "
+    "English, even simple English, for example: how much is the Step 1 fee? Short forms like "
+    "CK, LoR or YOG are fine, and so are words like kab, kitna or magkano."
+)
+
 EMPTY_QUESTION = (
     "I could not find any words in your message. Please type your question in words, "
     "for example: when does ERAS open?"

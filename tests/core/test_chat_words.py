@@ -1,15 +1,26 @@
 """Questions typed in the languages IMGs mix with English (vocabulary.yaml `chat_words` and
-`chat_fillers`): Hindi/Urdu, Tagalog, Pidgin and Arabic chat words in Latin letters. The
-questions are written for these tests, not taken from a question set."""
+`chat_fillers`): Hindi/Urdu, Tagalog, Pidgin and Arabic chat words in Latin letters, and
+messages in another script. The questions are written for these tests, not taken from a
+question set."""
 
 from __future__ import annotations
 
 import pytest
 
+from bot.core import texts
+from bot.core.models import KnowledgeBase
+from bot.core.questions.answers import Answers
 from bot.core.questions.facets import FACETS
 from bot.core.questions.hybrid import QuestionMatcher
 from bot.core.questions.semantic import shared_encoder
-from bot.core.questions.words import CHAT_WORDS, STOPWORDS, analyse, expand, parse_vocabulary
+from bot.core.questions.words import (
+    CHAT_WORDS,
+    STOPWORDS,
+    analyse,
+    expand,
+    other_script,
+    parse_vocabulary,
+)
 
 needs_model = pytest.mark.skipif(shared_encoder() is None, reason="model package not installed")
 
@@ -66,3 +77,28 @@ def test_a_fact_asked_in_a_mixed_language_gets_its_entry(
 ) -> None:
     result = real.match(question)
     assert (result.kind, result.matches[0].topic, result.entry) == ("answer", topic, entry)
+
+
+@pytest.mark.parametrize(
+    ("text", "other"),
+    [
+        ("ما هي رسوم ERAS؟", True),
+        ("स्टेप 1 की फीस कितनी है?", True),
+        ("сколько стоит экзамен?", True),
+        ("步骤1多少钱", True),
+        ("ERAS ka kharcha kitna hai?", False),
+        ("¿cuánto cuesta el Step 1? résumé", False),
+        ("🙏🙏", False),
+    ],
+)
+def test_a_message_in_another_script_is_told_apart(text: str, other: bool) -> None:
+    assert other_script(text) is other
+
+
+def test_a_question_in_another_script_is_asked_again_in_english(
+    repo_knowledge: KnowledgeBase, real: QuestionMatcher
+) -> None:
+    answers = Answers(repo_knowledge, real)
+    result, reply = answers.respond("ما هي رسوم التسجيل في ERAS؟")
+    assert (result.kind, reply.text) == ("none", texts.OTHER_SCRIPT)
+    assert answers.respond("best pizza in chicago")[1].text == texts.OUT_OF_SCOPE

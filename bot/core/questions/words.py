@@ -48,6 +48,7 @@ __all__ = [
     "knowledge_text",
     "names_any",
     "normalise",
+    "other_script",
     "out_of_scope",
     "parse_vocabulary",
     "smalltalk_reply",
@@ -230,6 +231,15 @@ def _destretch_word(word: str) -> str:
 
 
 @lru_cache(maxsize=512)  # a question is normalised 5-10 times (one parse per word index)
+def other_script(text: str) -> bool:
+    """Is the message written mostly in letters that are not Latin (Arabic, Devanagari,
+    Cyrillic, Chinese...)? The matcher reads English, so such a message is asked again in
+    English rather than refused as out of scope."""
+    letters = [c for c in text if c.isalpha()]
+    latin = sum(unicodedata.name(c, "").startswith("LATIN") for c in letters)
+    return len(letters) - latin > latin
+
+
 def normalise(text: str) -> str:
     """Plain lower-case words and numbers separated by single spaces; never raises.
 
