@@ -37,6 +37,19 @@ def test_a_direct_answer_needs_a_larger_lead_when_words_and_meaning_disagree() -
     assert hybrid(out_of_scope).kind == "none"
 
 
+def test_a_menu_of_weak_guesses_near_the_scope_boundary_is_a_refusal() -> None:
+    ranking = (Match("costs", 38.0), Match("visa-j1", 36.0))  # close and weak
+    inside = Analysis(None, None, ranking, (), True, -0.2, "costs", 3, words=20)
+    assert hybrid(inside).kind == "suggest"
+    boundary = replace(inside, scope_gap=HYBRID.menu_scope_margin + 0.02)
+    assert hybrid(boundary).kind == "none"
+    # A stronger first topic at the same gap is still offered as a menu.
+    stronger = (Match("costs", HYBRID.menu_top_max + 1), Match("visa-j1", 39.0))
+    assert hybrid(replace(boundary, ranking=stronger)).kind == "suggest"
+    # Without the model there is no gap: the menu stands.
+    assert decide(replace(boundary, scope_gap=None), HYBRID, lexical_only=True).kind != "none"
+
+
 def test_an_entry_that_clearly_wins_answers_although_topics_are_close() -> None:
     ranking = (Match("eras-application", 50.0), Match("usmle-step1", 48.0))  # a 4% lead
     fee = EntryScore("eras-fee", "eras-application", 90.0)
