@@ -136,6 +136,19 @@ def test_a_specific_question_gets_its_entry(
 
 
 @needs_model
+@pytest.mark.parametrize(
+    "question",
+    [
+        "obs and gynae residency application through which system?",
+        "Obs & Gynae applications: ERAS or the other one?",
+    ],
+)
+def test_obs_and_gynae_is_ob_gyn_not_an_observership(real: QuestionMatcher, question: str) -> None:
+    result = real.match(question)
+    assert (result.kind, result.matches[0].topic) == ("answer", "residencycas")
+
+
+@needs_model
 def test_a_general_question_gets_the_overview(small: QuestionMatcher) -> None:
     result = small.match("tell me about the eras application")
     assert (result.kind, result.matches[0].topic, result.entry) == (

@@ -81,6 +81,9 @@ def test_normalise_handles_odd_unicode(odd: str) -> None:
         ("fees", "cost"),
         ("prelim", "preliminary"),
         ("oet", "english test"),
+        ("paeds", "pediatrics"),
+        ("obs gynae", "obgyn"),
+        ("anaesthesia", "anesthesiology"),
     ],
 )
 def test_expand_adds_canonical_words_and_keeps_the_original(raw: str, canonical: str) -> None:
