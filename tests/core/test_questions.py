@@ -149,6 +149,12 @@ def test_obs_and_gynae_is_ob_gyn_not_an_observership(real: QuestionMatcher, ques
 
 
 @needs_model
+def test_marks_are_a_score(real: QuestionMatcher) -> None:
+    result = real.match("what is the cut off marks for step 2?")
+    assert (result.matches[0].topic, result.entry) == ("usmle-step2ck", "ck-pass-mark")
+
+
+@needs_model
 def test_a_general_question_gets_the_overview(small: QuestionMatcher) -> None:
     result = small.match("tell me about the eras application")
     assert (result.kind, result.matches[0].topic, result.entry) == (

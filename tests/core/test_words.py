@@ -84,6 +84,7 @@ def test_normalise_handles_odd_unicode(odd: str) -> None:
         ("paeds", "pediatrics"),
         ("obs gynae", "obgyn"),
         ("anaesthesia", "anesthesiology"),
+        ("pass marks", "score"),
     ],
 )
 def test_expand_adds_canonical_words_and_keeps_the_original(raw: str, canonical: str) -> None:
