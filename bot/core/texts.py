@@ -45,8 +45,8 @@ OUT_OF_SCOPE = (
     "Or see everything I know with /topics."
 )
 
-OTHER_SCRIPT = (
-    "Sorry, I can only read questions in English, written in Latin letters. Please ask again in "
+ENGLISH_ONLY = (
+    "Sorry, I could not understand this one: I read questions in English. Please ask again in "
     "English, even simple English, for example: how much is the Step 1 fee? Short forms like "
     "CK, LoR or YOG are fine, and so are words like kab, kitna or magkano."
 )

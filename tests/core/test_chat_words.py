@@ -18,7 +18,7 @@ from bot.core.questions.words import (
     STOPWORDS,
     analyse,
     expand,
-    other_script,
+    not_english,
     parse_vocabulary,
 )
 
@@ -34,6 +34,9 @@ needs_model = pytest.mark.skipif(shared_encoder() is None, reason="model package
         ("emta el match day", "when match day"),
         ("wetin be the YOG cutoff", "what be the yog year graduation cutoff"),
         ("certificate kab tak chahiye", "certificate by when need"),
+        ("¿Cuánto cuesta el Step 1 ahora?", "how much cost step 1 now"),
+        ("quando abre o ERAS?", "when opens eras"),
+        ("combien de lettres pour la residency", "how much letters residency"),
     ],
 )
 def test_chat_words_are_read_in_english_and_fillers_left_out(raw: str, english: str) -> None:
@@ -70,6 +73,13 @@ def test_a_chat_word_is_never_also_an_abbreviation() -> None:
             "residency-training",
             "res-length-by-specialty",
         ),
+        (
+            "cuantas cartas de recomendación necesito para ERAS?",
+            "letters-of-recommendation",
+            "lor-how-many",
+        ),
+        ("quanto custa o Step 2 CK?", "costs", "costs-step1-ck-fee"),
+        ("quand est le Match Day 2027?", "nrmp-match", "nrmp-match-day"),
     ],
 )
 def test_a_fact_asked_in_a_mixed_language_gets_its_entry(
@@ -86,19 +96,40 @@ def test_a_fact_asked_in_a_mixed_language_gets_its_entry(
         ("स्टेप 1 की फीस कितनी है?", True),
         ("сколько стоит экзамен?", True),
         ("步骤1多少钱", True),
-        ("ERAS ka kharcha kitna hai?", False),
-        ("¿cuánto cuesta el Step 1? résumé", False),
+        ("ERAS ka kharcha kitna hai?", True),
+        ("¿cuánto cuesta el Step 1 para los médicos?", True),
+        ("est-ce que je peux passer le Step 3 au Maroc?", True),
+        ("how much is the ERAS fee, bhai?", False),
+        ("is my résumé the same as the ERAS CV?", False),
         ("🙏🙏", False),
     ],
 )
-def test_a_message_in_another_script_is_told_apart(text: str, other: bool) -> None:
-    assert other_script(text) is other
+def test_a_message_in_another_language_is_told_apart(text: str, other: bool) -> None:
+    assert not_english(text) is other
 
 
-def test_a_question_in_another_script_is_asked_again_in_english(
-    repo_knowledge: KnowledgeBase, real: QuestionMatcher
+@pytest.mark.parametrize(
+    "question",
+    ["ما هي رسوم التسجيل في ERAS؟", "est-ce que mon chien peut voyager avec moi en avion?"],
+)
+def test_a_question_in_another_language_is_asked_again_in_english(
+    repo_knowledge: KnowledgeBase, real: QuestionMatcher, question: str
 ) -> None:
     answers = Answers(repo_knowledge, real)
-    result, reply = answers.respond("ما هي رسوم التسجيل في ERAS؟")
-    assert (result.kind, reply.text) == ("none", texts.OTHER_SCRIPT)
+    result, reply = answers.respond(question)
+    assert (result.kind, reply.text) == ("none", texts.ENGLISH_ONLY)
     assert answers.respond("best pizza in chicago")[1].text == texts.OUT_OF_SCOPE
+
+
+@needs_model
+@pytest.mark.parametrize(
+    "question",
+    [
+        "alguien sabe cuanto cuesta renovar la residencia temporal en España?",
+        "renouvellement du titre de séjour en France, combien de temps?",
+    ],
+)
+def test_another_countrys_residence_permit_is_not_a_residency(
+    real: QuestionMatcher, question: str
+) -> None:
+    assert real.match(question).kind == "none"

@@ -17,7 +17,7 @@ from bot.core.models import Button, Entry, KnowledgeBase, Link, MatchResult, Rep
 from bot.core.questions.hybrid import QuestionMatcher
 from bot.core.questions.matching import Matcher
 from bot.core.questions.semantic import cache_dir, shared_encoder
-from bot.core.questions.words import other_script
+from bot.core.questions.words import not_english
 
 RELATED_BUTTONS = 3
 RELATED_ENTRIES = 3
@@ -80,7 +80,7 @@ class Answers:
         if result.kind == "smalltalk":
             return result, Reply(result.smalltalk or texts.HELLO)
         if result.kind == "none" or not result.matches:
-            return result, Reply(texts.OTHER_SCRIPT if other_script(text) else texts.OUT_OF_SCOPE)
+            return result, Reply(texts.ENGLISH_ONLY if not_english(text) else texts.OUT_OF_SCOPE)
         if result.kind == "suggest":
             topic_ids = [m.topic for m in result.matches[:SUGGESTIONS]]
             entry = self.kb.entry(result.entry) if result.entry else None

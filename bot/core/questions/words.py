@@ -48,7 +48,7 @@ __all__ = [
     "knowledge_text",
     "names_any",
     "normalise",
-    "other_script",
+    "not_english",
     "out_of_scope",
     "parse_vocabulary",
     "smalltalk_reply",
@@ -137,9 +137,8 @@ def _markers(listed: list[str]) -> tuple[frozenset[str], tuple[str, ...]]:
 
 # Words that carry no topic on their own: question words, pronouns, auxiliaries, politeness, and
 # domain words every topic shares. They still count for smalltalk detection and phrase matches.
-STOPWORDS: frozenset[str] = (
-    _words(
-        """
+ENGLISH_STOPWORDS: frozenset[str] = _words(
+    """
     a about after again all also am an and any anyone are as at be been being but by can could
     did do does doing done dont during each either even ever every for from get getting give go
     going got had has have having he her here hi hello hey him his how i id if im in into is it
@@ -152,9 +151,8 @@ STOPWORDS: frozenset[str] = (
     help info information anybody anything also actually already basically exactly currently
     vs versus make come over once didnt dont cant wont isnt
     """
-    )
-    | CHAT_FILLERS
 )
+STOPWORDS: frozenset[str] = ENGLISH_STOPWORDS | CHAT_FILLERS
 
 # Domain words nearly every question contains: they count, but at this share of their weight,
 # so "img", "usmle" or "residency" alone never drive an answer.
@@ -231,13 +229,25 @@ def _destretch_word(word: str) -> str:
 
 
 @lru_cache(maxsize=512)  # a question is normalised 5-10 times (one parse per word index)
-def other_script(text: str) -> bool:
-    """Is the message written mostly in letters that are not Latin (Arabic, Devanagari,
-    Cyrillic, Chinese...)? The matcher reads English, so such a message is asked again in
-    English rather than refused as out of scope."""
+@lru_cache(maxsize=65536)
+def unaccented(word: str) -> str:
+    """The word without its accents ("cuánto" -> "cuanto", "résidence" -> "residence"): chat
+    words are listed plain and typed either way."""
+    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+
+
+def not_english(text: str) -> bool:
+    """Is the message written mostly in another language: in another script (Arabic,
+    Devanagari, Cyrillic, Chinese...), or with more of the chat languages' small and question
+    words ("que", "de", "kya", "po") than English ones? The matcher reads English: such a
+    message it cannot place is asked again in English rather than refused as out of scope."""
     letters = [c for c in text if c.isalpha()]
     latin = sum(unicodedata.name(c, "").startswith("LATIN") for c in letters)
-    return len(letters) - latin > latin
+    if len(letters) - latin > latin:
+        return True
+    words = [unaccented(w) for w in normalise(text).split()]
+    foreign = sum(w in CHAT_WORDS or w in CHAT_FILLERS for w in words)
+    return foreign > sum(w in ENGLISH_STOPWORDS for w in words)
 
 
 def normalise(text: str) -> str:
@@ -274,12 +284,13 @@ def expand_tokens(tokens: Sequence[str]) -> list[str]:
     i = 0
     while i < len(tokens):
         pair = f"{tokens[i]} {tokens[i + 1]}" if i + 1 < len(tokens) else ""
-        if pair in CHAT_WORDS:
-            out += CHAT_WORDS[pair].split()
+        if unaccented(pair) in CHAT_WORDS:
+            out += CHAT_WORDS[unaccented(pair)].split()
             i += 2
             continue
-        if tokens[i] in CHAT_WORDS or tokens[i] in CHAT_FILLERS:
-            out += CHAT_WORDS.get(tokens[i], "").split()
+        plain = unaccented(tokens[i])
+        if plain in CHAT_WORDS or plain in CHAT_FILLERS:
+            out += CHAT_WORDS.get(plain, "").split()
             i += 1
             continue
         if pair in ABBREVIATIONS:
