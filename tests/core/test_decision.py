@@ -46,6 +46,8 @@ def test_a_menu_of_weak_guesses_near_the_scope_boundary_is_a_refusal() -> None:
     # A stronger first topic at the same gap is still offered as a menu.
     stronger = (Match("costs", HYBRID.menu_top_max + 1), Match("visa-j1", 39.0))
     assert hybrid(replace(boundary, ranking=stronger)).kind == "suggest"
+    # A message mostly in another language reads far from every English text: the menu stands.
+    assert hybrid(replace(boundary, other_language=True)).kind == "suggest"
     # Without the model there is no gap: the menu stands.
     assert decide(replace(boundary, scope_gap=None), HYBRID, lexical_only=True).kind != "none"
 

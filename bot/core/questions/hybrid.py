@@ -34,7 +34,7 @@ from bot.core.questions.matching import LexicalIndex, Query, topic_texts
 from bot.core.questions.scope import ScopeGuard, other_asker, says_off_topic, us_school_writer
 from bot.core.questions.semantic import Indexed, SemanticIndex, question_vectors
 from bot.core.questions.subjects import SUBJECTS, TOPIC_SUBJECTS, Named, names_another
-from bot.core.questions.words import expand, out_of_scope, smalltalk_reply
+from bot.core.questions.words import expand, not_english, out_of_scope, smalltalk_reply
 
 __all__ = ["QuestionMatcher"]
 
@@ -303,7 +303,18 @@ class QuestionMatcher:
         asker = gap is not None and other_asker(text)
         off = gap is not None and says_off_topic(text)
         return Analysis(
-            guard, None, ranking, entries, known, gap, lexical_top, nearest, words, asker, off
+            guard,
+            None,
+            ranking,
+            entries,
+            known,
+            gap,
+            lexical_top,
+            nearest,
+            words,
+            asker,
+            off,
+            not_english(text),
         )
 
     def _vectors(self, text: str, ask: str | None) -> tuple[np.ndarray, np.ndarray | None]:

@@ -242,7 +242,7 @@ def not_english(text: str) -> bool:
     words ("que", "de", "kya", "po") than English ones? The matcher reads English: such a
     message it cannot place is asked again in English rather than refused as out of scope."""
     letters = [c for c in text if c.isalpha()]
-    latin = sum(unicodedata.name(c, "").startswith("LATIN") for c in letters)
+    latin = sum(c.isascii() or unicodedata.name(c, "").startswith("LATIN") for c in letters)
     if len(letters) - latin > latin:
         return True
     words = [unaccented(w) for w in normalise(text).split()]
