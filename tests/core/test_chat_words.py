@@ -37,6 +37,8 @@ needs_model = pytest.mark.skipif(shared_encoder() is None, reason="model package
         ("¿Cuánto cuesta el Step 1 ahora?", "how much cost step 1 now"),
         ("quando abre o ERAS?", "when opens eras"),
         ("combien de lettres pour la residency", "how much letters residency"),
+        ("step 1 fee koto?", "step 1 fee cost how much"),
+        ("ERAS inafunguliwa lini?", "eras inafunguliwa when"),
     ],
 )
 def test_chat_words_are_read_in_english_and_fillers_left_out(raw: str, english: str) -> None:
