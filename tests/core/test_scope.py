@@ -747,3 +747,16 @@ NEAR_MISSES_PASS_5 = [
 @pytest.mark.parametrize("question", NEAR_MISSES_PASS_5)
 def test_near_misses_of_pass_5_are_refused(real: QuestionMatcher, question: str) -> None:
     assert real.match(question).kind == "none"
+
+
+@needs_model
+def test_a_personal_statement_that_tells_of_a_patients_drug_is_answered(
+    real: QuestionMatcher,
+) -> None:
+    # "warfarin" is a clinical word; "PS" names the residency application's essay.
+    question = (
+        "My PS starts with my grandfather's stroke and how we could not afford his warfarin - "
+        "too dramatic for IM programs?"
+    )
+    result = real.match(question)
+    assert (result.kind, result.matches[0].topic) == ("answer", "personal-statement")
