@@ -228,7 +228,6 @@ def _destretch_word(word: str) -> str:
     return double if double in _DOUBLE_LETTER_WORDS else single
 
 
-@lru_cache(maxsize=512)  # a question is normalised 5-10 times (one parse per word index)
 @lru_cache(maxsize=65536)
 def unaccented(word: str) -> str:
     """The word without its accents ("cuánto" -> "cuanto", "résidence" -> "residence"): chat
@@ -250,6 +249,7 @@ def not_english(text: str) -> bool:
     return foreign > sum(w in ENGLISH_STOPWORDS for w in words)
 
 
+@lru_cache(maxsize=512)  # a question is normalised 5-10 times (one parse per word index)
 def normalise(text: str) -> str:
     """Plain lower-case words and numbers separated by single spaces; never raises.
 
