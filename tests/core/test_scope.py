@@ -431,7 +431,7 @@ NEAR_MISSES_BY_KIND = [
     # a scholarship for a master's / a research fellowship before residency
     "what GPA do I need for a fully funded DAAD scholarship for a master's in Germany?",
     # a dating app's match / the Match
-    "I got a match on Bumble, what should I text first?",
+    "I got a match on a dating app, what should I text first?",
 ]
 ROADS_NEXT_TO_THEM = [
     ("can I pay the USMLE fee with an Indian debit card?", "costs"),
@@ -760,3 +760,11 @@ def test_a_personal_statement_that_tells_of_a_patients_drug_is_answered(
     )
     result = real.match(question)
     assert (result.kind, result.matches[0].topic) == ("answer", "personal-statement")
+
+
+@needs_model
+def test_a_dating_app_named_is_refused_whatever_its_match_words_say(real: QuestionMatcher) -> None:
+    # "unmatched" reads as the NRMP's (SOAP answered it directly); the app's name decides.
+    question = "my Bumble match unmatched me after a week, is that normal?"
+    assert real.analyse(question).guard == "out-of-scope"
+    assert real.match(question).kind == "none"
