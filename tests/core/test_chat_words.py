@@ -39,6 +39,8 @@ needs_model = pytest.mark.skipif(shared_encoder() is None, reason="model package
         ("combien de lettres pour la residency", "how much letters residency"),
         ("step 1 fee koto?", "step 1 fee cost how much"),
         ("ERAS inafunguliwa lini?", "eras inafunguliwa when"),
+        ("kailangan ko ba ng USCE?", "need usce us clinical experience"),
+        ("abhi kya karna padega bhai?", "now what must"),
     ],
 )
 def test_chat_words_are_read_in_english_and_fillers_left_out(raw: str, english: str) -> None:
