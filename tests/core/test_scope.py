@@ -768,3 +768,32 @@ def test_a_dating_app_named_is_refused_whatever_its_match_words_say(real: Questi
     question = "my Bumble match unmatched me after a week, is that normal?"
     assert real.analyse(question).guard == "out-of-scope"
     assert real.match(question).kind == "none"
+
+
+@needs_model
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a student's F-1 work: Residency Training answered it (duty hours)
+        "doing an MS in the US on F-1, how many hours per week can I work on campus?",
+        # cricket's league, whose "match" read as the NRMP's
+        "IPL 2027 match schedule anyone?",
+        # a student's summer J-1
+        "how do I get a J-1 summer work and travel visa for university students?",
+        # another country's exam typed with its accent
+        "Fachsprachprüfung in Hessen: how much does it cost and how long is the wait?",
+    ],
+)
+def test_session_21_near_miss_kinds_are_refused_by_their_words(
+    real: QuestionMatcher, question: str
+) -> None:
+    assert real.analyse(question).guard == "out-of-scope"
+    assert real.match(question).kind == "none"
+
+
+@needs_model
+def test_an_img_on_f1_asking_about_residency_is_answered(real: QuestionMatcher) -> None:
+    result = real.match(
+        "I'm an IMG on F-1 doing an MPH: can I apply for residency in my final year?"
+    )
+    assert result.kind == "answer"

@@ -49,6 +49,11 @@ def test_normalise_keeps_real_double_letters_and_numbers() -> None:
     assert normalise("need a good 2000 fee") == "need a good 2000 fee"
 
 
+def test_normalise_drops_the_accents_of_latin_letters_only() -> None:
+    assert normalise("Fachsprachprüfung ¿Cuánto? RÉSUMÉ") == "fachsprachprufung cuanto resume"
+    assert normalise("ما هي رسوم") == "ما هي رسوم"
+
+
 @given(st.text())
 def test_normalise_never_raises_and_is_idempotent(text: str) -> None:
     once = normalise(text)

@@ -228,11 +228,17 @@ def _destretch_word(word: str) -> str:
     return double if double in _DOUBLE_LETTER_WORDS else single
 
 
-@lru_cache(maxsize=65536)
-def unaccented(word: str) -> str:
-    """The word without its accents ("cuánto" -> "cuanto", "résidence" -> "residence"): chat
-    words are listed plain and typed either way."""
-    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+def _latin_unaccented(text: str) -> str:
+    """The text with the accents of its Latin letters dropped ("cuánto" -> "cuanto"); other
+    scripts' marks (Devanagari vowel signs) stay. Word lists are written plain, and people type
+    a word either way."""
+    if text.isascii():
+        return text
+    out: list[str] = []
+    for c in unicodedata.normalize("NFD", text):
+        if not (unicodedata.combining(c) and out and out[-1].isascii()):
+            out.append(c)
+    return unicodedata.normalize("NFC", "".join(out))
 
 
 def not_english(text: str) -> bool:
@@ -244,21 +250,22 @@ def not_english(text: str) -> bool:
     latin = sum(c.isascii() or unicodedata.name(c, "").startswith("LATIN") for c in letters)
     if len(letters) - latin > latin:
         return True
-    words = [unaccented(w) for w in normalise(text).split()]
+    words = normalise(text).split()
     foreign = sum(w in CHAT_WORDS or w in CHAT_FILLERS for w in words)
     return foreign > sum(w in ENGLISH_STOPWORDS for w in words)
 
 
 @lru_cache(maxsize=512)  # a question is normalised 5-10 times (one parse per word index)
 def normalise(text: str) -> str:
-    """Plain lower-case words and numbers separated by single spaces; never raises.
+    """Plain lower-case words and numbers separated by single spaces, Latin letters without
+    their accents ("Fachsprachprüfung", "cuánto", "résumé"); never raises.
 
     Keeps the tokens that matter for IMGs ("2ck", "h1b", "j1", "pgy1", "step 1") and folds their
     common spellings together ("Step-1", "STEP1", "h-1b", "J 1", "PGY-1").
     """
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", str(text)).casefold()
+    text = _latin_unaccented(unicodedata.normalize("NFKC", str(text)).casefold())
     text = _APOSTROPHE_RE.sub("", text)
     text = _NON_WORD_RE.sub(" ", text)
     if _STRETCH_RE.search(text):
@@ -284,13 +291,12 @@ def expand_tokens(tokens: Sequence[str]) -> list[str]:
     i = 0
     while i < len(tokens):
         pair = f"{tokens[i]} {tokens[i + 1]}" if i + 1 < len(tokens) else ""
-        if unaccented(pair) in CHAT_WORDS:
-            out += CHAT_WORDS[unaccented(pair)].split()
+        if pair in CHAT_WORDS:
+            out += CHAT_WORDS[pair].split()
             i += 2
             continue
-        plain = unaccented(tokens[i])
-        if plain in CHAT_WORDS or plain in CHAT_FILLERS:
-            out += CHAT_WORDS.get(plain, "").split()
+        if tokens[i] in CHAT_WORDS or tokens[i] in CHAT_FILLERS:
+            out += CHAT_WORDS.get(tokens[i], "").split()
             i += 1
             continue
         if pair in ABBREVIATIONS:
