@@ -797,3 +797,24 @@ def test_an_img_on_f1_asking_about_residency_is_answered(real: QuestionMatcher) 
         "I'm an IMG on F-1 doing an MPH: can I apply for residency in my final year?"
     )
     assert result.kind == "answer"
+
+
+@needs_model
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how do I set up smartphrases in Epic before intern year starts?",
+        "does PSLF count residency payments, or should I choose forbearance as a PGY-1?",
+        "NYC flat: do guarantor companies accept residents on a J-1, and what are broker fees?",
+        "how long does NADRA take to issue a marriage certificate for my wife's J-2 papers?",
+        "Step 1 prep: sensitivity 80%, specificity 90%, prevalence 5%, how do I get the PPV?",
+        "can I reschedule my CMA exam at Prometric for free?",
+        "I'm a BDS from Lahore: is there an ECFMG-like certification for dentists?",
+    ],
+)
+def test_session_21_near_misses_next_to_residents_and_exams_are_refused(
+    real: QuestionMatcher, question: str
+) -> None:
+    # Each got a menu or a direct answer before (Epic's templates read as ECFMG's EPIC, the
+    # apartment as the J-1's fees, the CMA's rescheduling as Step 1's).
+    assert real.match(question).kind == "none"
