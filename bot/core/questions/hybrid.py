@@ -302,6 +302,7 @@ class QuestionMatcher:
         words = len(text.split())
         asker = gap is not None and other_asker(text)
         off = gap is not None and says_off_topic(text)
+        other_language = gap is not None and not_english(text)  # read only with a gap
         return Analysis(
             guard,
             None,
@@ -314,7 +315,7 @@ class QuestionMatcher:
             words,
             asker,
             off,
-            not_english(text),
+            other_language=other_language,
         )
 
     def _vectors(self, text: str, ask: str | None) -> tuple[np.ndarray, np.ndarray | None]:
