@@ -47,6 +47,12 @@ SAME_WORDS_BEFORE = {
     "when is match day 2027",
     "how many days is step 3",
     "what replaced step 2 cs for imgs",
+    # holdout-50 and -51 (session 22): a topic variant of 2026-11-22 (1579ac0, 5d89855), an
+    # entry variant and an entry question of 2026-12-01 (d5f109b, b934e00)
+    "how to explain gap after graduation in eras",
+    "what is myintealth",
+    "eras photo requirements",
+    "does research in a us lab count as usce",
 }
 
 
