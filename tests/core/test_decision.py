@@ -52,6 +52,23 @@ def test_a_menu_of_weak_guesses_near_the_scope_boundary_is_a_refusal() -> None:
     assert decide(replace(boundary, scope_gap=None), HYBRID, lexical_only=True).kind != "none"
 
 
+def test_a_weak_menu_for_a_question_naming_another_countrys_road_reaches_higher() -> None:
+    # "DHA exam attempts? I passed step 1 but gave up the US plan": judged by meaning, a close
+    # pair of guesses near the boundary is that road's question, up to `road_menu_top_max`.
+    top = (HYBRID.menu_top_max + HYBRID.road_menu_top_max) / 2
+    ranking = (Match("attempt-limits-and-failures", top), Match("usmle-step1", top - 1))
+    gap = HYBRID.menu_scope_margin + 0.02
+    ours = Analysis(None, None, ranking, (), True, gap, "usmle-step1", 1, words=30)
+    assert HYBRID.menu_top_max < top < HYBRID.road_menu_top_max
+    assert hybrid(ours).kind == "suggest"
+    assert hybrid(replace(ours, other_road=True)).kind == "none"
+    # Further inside the domain, or a stronger first topic, the menu stands.
+    inside = replace(ours, other_road=True, scope_gap=HYBRID.menu_scope_margin - 0.02)
+    assert hybrid(inside).kind == "suggest"
+    stronger = (Match("usmle-step3", HYBRID.road_menu_top_max + 1), Match("usmle-step1", 43.0))
+    assert hybrid(replace(ours, other_road=True, ranking=stronger)).kind == "suggest"
+
+
 def test_an_entry_that_clearly_wins_answers_although_topics_are_close() -> None:
     ranking = (Match("eras-application", 50.0), Match("usmle-step1", 48.0))  # a 4% lead
     fee = EntryScore("eras-fee", "eras-application", 90.0)

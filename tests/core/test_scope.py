@@ -818,3 +818,15 @@ def test_session_21_near_misses_next_to_residents_and_exams_are_refused(
     # Each got a menu or a direct answer before (Epic's templates read as ECFMG's EPIC, the
     # apartment as the J-1's fees, the CMA's rescheduling as Step 1's).
     assert real.match(question).kind == "none"
+
+
+@needs_model
+def test_a_question_naming_another_countrys_road_is_marked_for_the_decision(
+    real: QuestionMatcher,
+) -> None:
+    # The mark lowers no score: it lets a weak menu near the boundary be refused (decision.py,
+    # `road_menu_top_max`). A GP in Dubai asking about Step 3 is still ours.
+    in_dubai = "I work as a GP in Dubai with a DHA licence. Can I take Step 3 from here?"
+    assert real.analyse(in_dubai).other_road
+    assert real.match(in_dubai).kind in ("answer", "suggest")
+    assert not real.analyse("how many attempts do I get for step 1?").other_road

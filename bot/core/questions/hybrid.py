@@ -34,7 +34,13 @@ from bot.core.questions.matching import LexicalIndex, Query, topic_texts
 from bot.core.questions.scope import ScopeGuard, other_asker, says_off_topic, us_school_writer
 from bot.core.questions.semantic import Indexed, SemanticIndex, question_vectors
 from bot.core.questions.subjects import SUBJECTS, TOPIC_SUBJECTS, Named, names_another
-from bot.core.questions.words import expand, not_english, out_of_scope, smalltalk_reply
+from bot.core.questions.words import (
+    expand,
+    not_english,
+    other_roads_named,
+    out_of_scope,
+    smalltalk_reply,
+)
 
 __all__ = ["QuestionMatcher"]
 
@@ -303,6 +309,7 @@ class QuestionMatcher:
         asker = gap is not None and other_asker(text)
         off = gap is not None and says_off_topic(text)
         other_language = gap is not None and not_english(text)  # read only with a gap
+        other_road = gap is not None and other_roads_named(query.words) > 0
         return Analysis(
             guard,
             None,
@@ -316,6 +323,7 @@ class QuestionMatcher:
             asker,
             off,
             other_language=other_language,
+            other_road=other_road,
         )
 
     def _vectors(self, text: str, ask: str | None) -> tuple[np.ndarray, np.ndarray | None]:
