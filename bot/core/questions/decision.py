@@ -331,8 +331,8 @@ class Analysis:
     # English text, in scope or not, so its scope gap says less.
     other_language: bool = False
     # Names another country's exam, licence or road (vocabulary.yaml `out_of_scope`: "DHA",
-    # "AMC", "NEET PG") and was judged by meaning (`scope.judges`): a weak menu for it is more
-    # likely about that road (`Thresholds.road_menu_top_max`).
+    # "AMC", "NEET PG") and got past the word guard (it names the US path too): a weak menu for
+    # it is more likely about that road (`Thresholds.road_menu_top_max`).
     other_road: bool = False
 
 
@@ -383,11 +383,12 @@ def decide(analysis: Analysis, limits: Thresholds, *, lexical_only: bool) -> Mat
 def _weak_menu_out_of_scope(analysis: Analysis, limits: Thresholds) -> bool:
     """Is a menu of weak guesses near the scope boundary better refused? (No clear winner.)
 
-    "Weak" reaches higher for a question that names another country's road: of the 37 menus
-    the tuning and read sets (4,277 questions) offered for such questions, 15 were for near
-    misses; near the boundary (a gap above `menu_scope_margin`) the four near misses that scored
-    40 or more scored 40.1-43.9 (DHA, NEET PG, MRCP, an iqama) and the four in-scope questions
-    44.3-50.6. Refusing menus under 44 there rejects those four and refuses no question of ours.
+    "Weak" reaches higher for a question that names another country's road: over the tuning and
+    read sets (4,277 questions), 37 such questions got a menu before any weak-menu refusal, 15
+    of them near misses. Near the boundary (a gap above `menu_scope_margin`) the four near
+    misses that scored 40 or more scored 40.1-43.9 (DHA, NEET PG, MRCP, an iqama) and the four
+    in-scope questions 44.3-50.6. Refusing menus under 44 there rejects those four and refuses
+    no question of ours.
     """
     gap = analysis.scope_gap
     if gap is None or analysis.other_language or gap <= limits.menu_scope_margin:
