@@ -125,6 +125,22 @@ def test_residency_on_an_h4_ead_is_answered(real: QuestionMatcher) -> None:
 
 
 @needs_model
+def test_a_spouses_own_work_permit_paperwork_is_refused_but_whether_they_may_work_is_ours(
+    real: QuestionMatcher,
+) -> None:
+    # The J-2 spouse's EAD at USCIS (processing, renewal) is their own immigration case; whether
+    # a J-2 spouse may work at all is a rule of the J-1 (visa-j1's family entry).
+    assert (
+        real.match(
+            "my wife is on J2, her work permit renewal is pending, can she keep working?"
+        ).kind
+        == "none"
+    )
+    result = real.match("Can my spouse work on a J-2 while I'm a J-1 resident?")
+    assert (result.kind, result.entry) == ("answer", "j1-family-j2")
+
+
+@needs_model
 def test_a_long_post_that_names_plab_as_the_road_not_taken_is_answered(
     real: QuestionMatcher,
 ) -> None:
