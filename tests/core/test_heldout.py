@@ -53,6 +53,10 @@ SAME_WORDS_BEFORE = {
     "what is myintealth",
     "eras photo requirements",
     "does research in a us lab count as usce",
+    # holdout-53 and -55 (session 23): a topic variant of 2026-11-22 (9725b2f) and an entry
+    # question of 2026-12-01 (d5f109b)
+    "is step 2 cs still required",
+    "who is eligible for soap",
 }
 
 
