@@ -423,6 +423,9 @@ def test_a_batch_of_questions_gets_the_same_results_as_one_by_one(
         "how do I answer system design questions in a software engineering interview?",
         "how hard is the PE exam for civil engineering, and how many retakes are allowed?",
         "L 1 visa interview questions at the embassy?",
+        # session 23: a clinical question asked as such, even inside exam prep
+        "Step 1 pharm doubt: what is the mechanism of action of statins?",
+        "in a CK question, which drug of choice for trigeminal neuralgia do they expect?",
     ],
 )
 def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: str) -> None:
@@ -446,6 +449,8 @@ def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: s
         # someone else's field next to the US road (session 20)
         "my husband is a civil engineer, can he work in the US while I do residency on H1B?",
         "not tax residency, I mean medical residency: how long is internal medicine in the US?",
+        # a clinical way of asking in the words of an application (session 23)
+        "how should the first line of my personal statement for ERAS grab attention?",
     ],
 )
 def test_ordinary_words_of_other_roads_do_not_refuse_an_img_question(
