@@ -423,8 +423,10 @@ def test_a_batch_of_questions_gets_the_same_results_as_one_by_one(
         "how do I answer system design questions in a software engineering interview?",
         "how hard is the PE exam for civil engineering, and how many retakes are allowed?",
         "L 1 visa interview questions at the embassy?",
-        # session 23: a clinical question asked as such, even inside exam prep
-        "Step 1 pharm doubt: what is the mechanism of action of statins?",
+        # session 23: a clinical question asked as such, even inside exam prep (each one got a
+        # menu or an answer before vocabulary.yaml listed these ways of asking)
+        "UWorld Step 2 question: first line treatment for acute gout in CKD?",
+        "Step 3 CCS: next best step in management of a stable SVT?",
         "in a CK question, which drug of choice for trigeminal neuralgia do they expect?",
     ],
 )
