@@ -57,6 +57,12 @@ SAME_WORDS_BEFORE = {
     # question of 2026-12-01 (d5f109b)
     "is step 2 cs still required",
     "who is eligible for soap",
+    # holdout-58 (session 24): topic variants of 2026-11-22 (5d89855, 9725b2f), an entry
+    # variant of 2026-12-01 (e81c4bb) and an entry question of 2026-12-02 (a194fb9)
+    "oet minimum score for ecfmg",
+    "rank order list deadline",
+    "step 3 how many days",
+    "can i rank a program that did not interview me",
 }
 
 
