@@ -41,6 +41,7 @@ needs_model = pytest.mark.skipif(shared_encoder() is None, reason="model package
         ("ERAS inafunguliwa lini?", "eras inafunguliwa when"),
         ("kailangan ko ba ng USCE?", "need usce us clinical experience"),
         ("abhi kya karna padega bhai?", "now what must"),
+        ("step 1 ka exam kitne ghante chalta hai?", "step 1 exam how many hours chalta"),
     ],
 )
 def test_chat_words_are_read_in_english_and_fillers_left_out(raw: str, english: str) -> None:
@@ -84,6 +85,7 @@ def test_a_chat_word_is_never_also_an_abbreviation() -> None:
         ),
         ("quanto custa o Step 2 CK?", "costs", "costs-step1-ck-fee"),
         ("quand est le Match Day 2027?", "nrmp-match", "nrmp-match-day"),
+        ("shift kitne ghante ki hoti hai residency mein?", "residency-training", "res-duty-hours"),
     ],
 )
 def test_a_fact_asked_in_a_mixed_language_gets_its_entry(

@@ -428,6 +428,9 @@ def test_a_batch_of_questions_gets_the_same_results_as_one_by_one(
         "UWorld Step 2 question: first line treatment for acute gout in CKD?",
         "Step 3 CCS: next best step in management of a stable SVT?",
         "in a CK question, which drug of choice for trigeminal neuralgia do they expect?",
+        # session 24: Abu Dhabi's licensing exam, answered from Step 1 before vocabulary.yaml
+        # named it
+        "what score do I need on the Abu Dhabi DOH Prometric test?",
     ],
 )
 def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: str) -> None:
@@ -453,6 +456,8 @@ def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: s
         "not tax residency, I mean medical residency: how long is internal medicine in the US?",
         # a clinical way of asking in the words of an application (session 23)
         "how should the first line of my personal statement for ERAS grab attention?",
+        # the Philippine DOH issues the J-1 Statement of Need: only Abu Dhabi's is another road
+        "my J-1 statement of need from the Philippine DOH, how long does it take?",
     ],
 )
 def test_ordinary_words_of_other_roads_do_not_refuse_an_img_question(
@@ -600,6 +605,10 @@ WRITTEN_FOR_AN_ENTRY = [
         "ck-no-retake-after-pass",
     ),
     ("can you repeat step 1 after you passed it?", "attempts-no-retake-after-pass"),
+    # Asked in three read held-out sets and a tuning set (session 24); a menu of the ERAS
+    # discount entry and the fee overview replied. An ERAS waiver stays with the ERAS entry.
+    ("Can I get a fee waiver for USMLE step 1?", "costs-usmle-fee-waiver"),
+    ("is there an ERAS fee waiver for IMGs?", "eras-fee-assistance"),
 ]
 
 
