@@ -91,6 +91,24 @@ def test_an_entry_that_clearly_wins_answers_although_topics_are_close() -> None:
     assert hybrid(elsewhere).kind == "suggest"
 
 
+def test_a_topic_whose_entries_clearly_win_answers_when_none_of_them_is_picked() -> None:
+    # Two topics nearly tie; two entries of the first fit about equally (neither is picked)
+    # and both lead the other topic's best entry by far: the first topic's overview answers
+    # and offers them.
+    ranking = (Match("clinical-skills-requirement", 70.0), Match("usmle-step2cs", 69.0))
+    still = EntryScore("pathway-still-required", "clinical-skills-requirement", 78.0)
+    passed = EntryScore("pathway-passed-cs", "clinical-skills-requirement", 75.0)
+    other = EntryScore("cs-what-replaced", "usmle-step2cs", 62.0)
+    entries = (still, passed, other)
+    tie = Analysis(None, None, ranking, entries, True, -0.3, "clinical-skills-requirement", 3)
+    result = hybrid(tie)
+    assert (result.kind, result.entry) == ("answer", None)
+    assert result.close == ("pathway-still-required", "pathway-passed-cs")
+    # The other topic's best entry within `entry_lead_gap`: topics and entries both close.
+    near = replace(other, score=still.score - HYBRID.entry_lead_gap + 1)
+    assert hybrid(replace(tie, entries=(still, passed, near))).kind == "suggest"
+
+
 def test_a_long_question_needs_a_smaller_lead_than_a_short_one() -> None:
     # A 7% lead on agreeing signals: under the short question's lead, over the long one's.
     ranking = (Match("eras-application", 60.0), Match("usmle-step1", 55.8))

@@ -374,6 +374,13 @@ def decide(analysis: Analysis, limits: Thresholds, *, lexical_only: bool) -> Mat
     if facet_entry_wins(analysis, limits):
         best = analysis.entries[0]
         return _entry_answer(_lifted(ranking, best.topic), analysis, limits, best.id)
+    if entry is None and not vague and entry_wins(analysis, limits):
+        # The first topic's entries clearly beat every other topic's, though none of them beats
+        # its neighbour ("passed CS years ago, anything left for the clinical skills
+        # requirement?": two of its entries at 78 and 75, the CS topic's best at 62): the topic
+        # is clear, so its overview answers and offers them. Over the tuning and read sets
+        # (4,677 questions) three menus became right answers and no reply got worse.
+        return MatchResult("answer", ranking, close=_close_entries(analysis, limits))
     if _weak_menu_out_of_scope(analysis, limits):
         return MatchResult("none")
     # Topics are close but one entry of the first fits well: offer it first among the choices.
