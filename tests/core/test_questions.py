@@ -431,6 +431,9 @@ def test_a_batch_of_questions_gets_the_same_results_as_one_by_one(
         # session 24: Abu Dhabi's licensing exam, answered from Step 1 before vocabulary.yaml
         # named it
         "what score do I need on the Abu Dhabi DOH Prometric test?",
+        # a family member's visitor visa, told with Match words (a menu before visitor_visa)
+        "Matched in IM! How early should my mom apply for her tourist visa to see me start in "
+        "July?",
     ],
 )
 def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: str) -> None:
@@ -458,6 +461,8 @@ def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: s
         "how should the first line of my personal statement for ERAS grab attention?",
         # the Philippine DOH issues the J-1 Statement of Need: only Abu Dhabi's is another road
         "my J-1 statement of need from the Philippine DOH, how long does it take?",
+        # a visitor visa and a brother, for the writer's own observership (visitor_ours)
+        "my brother lives in New Jersey, is a B1/B2 visa enough for my observership there?",
     ],
 )
 def test_ordinary_words_of_other_roads_do_not_refuse_an_img_question(

@@ -51,6 +51,12 @@ PARENTS_VISIT = (
     "embassy. Which papers should my parents carry to their B-2 visitor visa interview, and "
     "does a letter from my program help them?"
 )
+CAR_LOAN = (
+    "Hi everyone, I am a PGY-1 in internal medicine in Ohio. I came on a J-1 from Cairo last June "
+    "and everything at the program is going well. I have no credit history in the US yet and I "
+    "need a car because the hospital is far from my apartment. Which banks give a car loan to a "
+    "new resident without a credit score, and is leasing better than buying for three years?"
+)
 # In scope: another country's exam named as the road not taken.
 PLAB_CONSIDERED = (
     "Hi, I finished my MBBS in Pakistan in 2021 and I did consider PLAB because the UK route "
@@ -61,12 +67,20 @@ PLAB_CONSIDERED = (
 
 
 @needs_model
-@pytest.mark.parametrize("post", [LAB_SCIENTIST, AUSTRALIA, PARENTS_VISIT])
+@pytest.mark.parametrize("post", [LAB_SCIENTIST, AUSTRALIA, CAR_LOAN])
 def test_a_long_near_miss_post_is_refused(real: QuestionMatcher, post: str) -> None:
     assert asking_part(post) is not None  # read as a long post
     analysis = real.analyse(post)
     assert analysis.guard is None  # no word guard: the meaning of the post refuses it
     assert real.match(post).kind == "none"
+
+
+@needs_model
+def test_a_family_visitor_visa_post_is_refused_by_its_words(real: QuestionMatcher) -> None:
+    # A J-1 resident's story, the parents' B-2 the question (vocabulary.yaml visitor_visa): the
+    # residency words do not hand it to meaning.
+    assert real.analyse(PARENTS_VISIT).guard == "out-of-scope"
+    assert real.match(PARENTS_VISIT).kind == "none"
 
 
 @needs_model

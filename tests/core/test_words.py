@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.questions.words import analyse, expand, knowledge_text, normalise
+from bot.core.questions.words import analyse, expand, family_visit, knowledge_text, normalise
 
 
 @pytest.mark.parametrize(
@@ -119,3 +119,23 @@ def test_knowledge_texts_are_analysed_like_questions(text: str) -> None:
     # analysing the text afresh, also when asked again.
     for _ in range(2):
         assert knowledge_text(text) == (normalise(text), tuple(analyse(text)))
+
+
+@pytest.mark.parametrize(
+    ("text", "visit"),
+    [
+        ("B1/B2 visa for my parents to attend my residency graduation?", True),
+        ("my mother-in-law is here on a B-2 visa, can she extend it?", True),
+        ("matched! my dad's tourist visa interview is in May, any tips?", True),
+        # the writer's own visitor visa, for something of ours
+        ("my brother hosts me: is a B1/B2 enough for an observership?", False),
+        ("I took Step 3 on a tourist visa while visiting my sister", False),
+        # a spouse is a dependant's visa question (J-2, H-4); "B2" alone is an English level
+        ("can my husband visit me on a tourist visa during residency?", False),
+        ("my parents say my English is only B2, is that enough for OET?", False),
+    ],
+)
+def test_a_family_members_visitor_visa_is_out_of_scope_unless_an_exam_is_named(
+    text: str, visit: bool
+) -> None:
+    assert family_visit(normalise(text).split()) is visit

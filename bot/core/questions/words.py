@@ -44,6 +44,7 @@ __all__ = [
     "analyse",
     "expand",
     "expand_tokens",
+    "family_visit",
     "join_compounds",
     "knowledge_text",
     "names_any",
@@ -75,6 +76,9 @@ class Vocabulary(TypedDict):
     chat_fillers: list[str]
     out_of_scope: list[str]
     out_of_scope_always: list[str]
+    visitor_visa: list[str]
+    visitor_family: list[str]
+    visitor_ours: list[str]
     us_path: list[str]
 
 
@@ -94,6 +98,9 @@ def parse_vocabulary(text: str) -> Vocabulary:
         chat_fillers=_word_list(raw, "chat_fillers"),
         out_of_scope=_word_list(raw, "out_of_scope"),
         out_of_scope_always=_word_list(raw, "out_of_scope_always"),
+        visitor_visa=_word_list(raw, "visitor_visa"),
+        visitor_family=_word_list(raw, "visitor_family"),
+        visitor_ours=_word_list(raw, "visitor_ours"),
         us_path=_word_list(raw, "us_path"),
     )
 
@@ -279,6 +286,10 @@ def normalise(text: str) -> str:
 # residency for physicians only (vocabulary.yaml says which words, and when a US marker rescues).
 OUT_OF_SCOPE_MARKERS, OUT_OF_SCOPE_PHRASES = _markers(_VOCABULARY["out_of_scope"])
 ALWAYS_OUT_MARKERS, ALWAYS_OUT_PHRASES = _markers(_VOCABULARY["out_of_scope_always"])
+# A visitor visa for the writer's family, with nothing of the exams or US clinical experience.
+VISITOR_VISA = _markers(_VOCABULARY["visitor_visa"])
+VISITOR_FAMILY = _markers(_VOCABULARY["visitor_family"])
+VISITOR_OURS = _markers(_VOCABULARY["visitor_ours"])
 # Compared with words and analysed terms ("step1"), so not normalised ("step 1").
 US_PATH_MARKERS = frozenset(_VOCABULARY["us_path"])
 
@@ -438,8 +449,19 @@ def _phrases_in(words: Sequence[str], phrases: Sequence[str]) -> Iterator[bool]:
 
 
 def always_out_of_scope(words: Sequence[str]) -> bool:
-    """A word or phrase no question of the US path uses (vocabulary.yaml out_of_scope_always)."""
-    return names_any(words, ALWAYS_OUT_MARKERS, ALWAYS_OUT_PHRASES)
+    """A word or phrase no question of the US path uses (vocabulary.yaml out_of_scope_always),
+    or a family member's visitor visa (`family_visit`): no residency word rescues either."""
+    return names_any(words, ALWAYS_OUT_MARKERS, ALWAYS_OUT_PHRASES) or family_visit(words)
+
+
+def family_visit(words: Sequence[str]) -> bool:
+    """Does a normalised message ask about a visitor visa for the writer's family, naming none
+    of the exams, US clinical experience or a dependant's visa? (vocabulary.yaml says why.)"""
+    return (
+        names_any(words, *VISITOR_VISA)
+        and names_any(words, *VISITOR_FAMILY)
+        and not names_any(words, *VISITOR_OURS)
+    )
 
 
 def other_roads_named(words: Sequence[str]) -> int:
