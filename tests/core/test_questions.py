@@ -459,6 +459,7 @@ def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: s
         "not tax residency, I mean medical residency: how long is internal medicine in the US?",
         # a clinical way of asking in the words of an application (session 23)
         "how should the first line of my personal statement for ERAS grab attention?",
+        "what is the first line for the ERAS personal statement supposed to say?",
         # the Philippine DOH issues the J-1 Statement of Need: only Abu Dhabi's is another road
         "my J-1 statement of need from the Philippine DOH, how long does it take?",
         # a visitor visa and a brother, for the writer's own observership (visitor_ours)
