@@ -25,6 +25,12 @@ def hybrid(analysis: Analysis) -> MatchResult:
     return decide(analysis, HYBRID, lexical_only=False)
 
 
+def without_menu_entry(analysis: Analysis) -> MatchResult:
+    """The decision without `menu_entry`, for another rule's own boundary: below it, an entry
+    well ahead of other topics' entries may still answer what would be a menu."""
+    return decide(analysis, replace(HYBRID, menu_entry_min=float("inf")), lexical_only=False)
+
+
 def test_a_direct_answer_needs_a_larger_lead_when_words_and_meaning_disagree() -> None:
     ranking = (Match("eras-application", 60.0), Match("usmle-step1", 52.0))  # a 13% lead
     agree = Analysis(None, None, ranking, (), True, -0.3, "eras-application", 3)
@@ -106,7 +112,41 @@ def test_a_topic_whose_entries_clearly_win_answers_when_none_of_them_is_picked()
     assert result.close == ("pathway-still-required", "pathway-passed-cs")
     # The other topic's best entry within `entry_lead_gap`: topics and entries both close.
     near = replace(other, score=still.score - HYBRID.entry_lead_gap + 1)
-    assert hybrid(replace(tie, entries=(still, passed, near))).kind == "suggest"
+    assert without_menu_entry(replace(tie, entries=(still, passed, near))).kind == "suggest"
+
+
+def test_an_entry_well_ahead_answers_instead_of_a_menu() -> None:
+    # "where can i check if a program sponsors h1b or only j1": the program list 74, the H-1B
+    # topic 72 (a menu by the topics); the list's visa filter entry 84, the H-1B one 79.
+    ranking = (Match("program-list", 74.0), Match("visa-h1b", 72.0))
+    best = EntryScore("list-visa-filter", "program-list", HYBRID.menu_entry_min + 14)
+    rival = EntryScore("h1b-which-programs", "visa-h1b", best.score - HYBRID.menu_entry_gap)
+    close = Analysis(None, None, ranking, (best, rival), True, -0.3, "visa-h1b", 1, words=12)
+    assert without_menu_entry(close).kind == "suggest"
+    result = hybrid(close)
+    assert (result.kind, result.entry) == ("answer", "list-visa-filter")
+    # Less ahead, or below the bar: the menu, the entry offered first.
+    near = replace(rival, score=best.score - HYBRID.menu_entry_gap + 1)
+    assert hybrid(replace(close, entries=(best, near))).kind == "suggest"
+    low = replace(best, score=HYBRID.menu_entry_min - 1)
+    far = replace(rival, score=low.score - 20)
+    assert hybrid(replace(close, entries=(low, far))).kind == "suggest"
+    # In the second topic it needs `menu_lift_gap` ("h1b without step 3 possible?": Step 3 79,
+    # H-1B 74; the H-1B Step 3 entry 83, the next 67): then its topic comes first.
+    step3 = (Match("usmle-step3", 79.0), Match("visa-h1b", 74.0))
+    h1b = EntryScore("h1b-step3-needed", "visa-h1b", 83.0)
+    us_only = EntryScore("step3-us-only", "usmle-step3", h1b.score - HYBRID.menu_lift_gap)
+    lift = Analysis(None, None, step3, (h1b, us_only), True, -0.3, "usmle-step3", 1, words=5)
+    result = hybrid(lift)
+    assert (result.kind, result.entry) == ("answer", "h1b-step3-needed")
+    assert [m.topic for m in result.matches][:2] == ["visa-h1b", "usmle-step3"]
+    nearer = replace(us_only, score=h1b.score - HYBRID.menu_lift_gap + 1)
+    assert hybrid(replace(lift, entries=(h1b, nearer))).kind == "suggest"
+    # Nor over a first topic words and meaning agree on.
+    assert hybrid(replace(lift, nearest_in_top=3)).kind == "suggest"
+    # A third topic's entry never answers from a menu.
+    third = (*step3[:1], Match("costs", 78.0), Match("visa-h1b", 74.0))
+    assert hybrid(replace(lift, ranking=third)).kind == "suggest"
 
 
 def test_a_long_question_needs_a_smaller_lead_than_a_short_one() -> None:
@@ -145,7 +185,7 @@ def test_an_entry_far_ahead_of_other_topics_entries_counts_as_agreement() -> Non
     fee = EntryScore("eras-fee", "eras-application", 75.0)
     step1 = EntryScore("step1-length", "usmle-step1", 70.0)
     split = Analysis(None, None, ranking, (fee, step1), False, -0.3, "usmle-step1", 1, words=8)
-    assert hybrid(split).kind == "suggest"
+    assert without_menu_entry(split).kind == "suggest"
     # ...but one entry of the first topic 15 points ahead of the other topic's: answered.
     ahead = replace(split, entries=(fee, replace(step1, score=fee.score - 15)))
     assert fee.score < HYBRID.entry_answer_min  # not `entry_wins`: the lead decides
@@ -170,13 +210,13 @@ def test_an_entry_well_ahead_of_other_topics_entries_answers_from_a_lower_score(
     assert (result.kind, result.entry) == ("answer", "eras-fee")
     # Less ahead, or below the bar: a menu.
     near = replace(step1, score=fee.score - HYBRID.entry_lead_gap + 1)
-    assert hybrid(replace(split, entries=(fee, near))).kind == "suggest"
+    assert without_menu_entry(replace(split, entries=(fee, near))).kind == "suggest"
     low = replace(fee, score=HYBRID.entry_lead_min - 1)
     below = replace(step1, score=low.score - HYBRID.entry_lead_gap - 1)
     assert hybrid(replace(split, entries=(low, below))).kind == "suggest"
     # The same entry in the second topic answers nothing on the first.
     second = replace(fee, topic="usmle-step1")
-    assert hybrid(replace(split, entries=(second, step1))).kind == "suggest"
+    assert without_menu_entry(replace(split, entries=(second, step1))).kind == "suggest"
 
 
 def test_an_entry_asking_the_questions_kind_of_fact_answers_from_a_lower_bar() -> None:
@@ -210,13 +250,13 @@ def test_a_close_topics_entry_asking_the_same_fact_answers_first() -> None:
     assert result.matches == (Match("eras-application", 50.0), Match("usmle-step1", 50.0))
     # Not the kind of fact asked, or words and meaning agree on the first topic: a menu.
     other_kind = replace(split, entries=(replace(fee, same_facet=False), step1))
-    assert hybrid(other_kind).kind == "suggest"
+    assert without_menu_entry(other_kind).kind == "suggest"
     # (The first topic has an entry of that kind too, here: `facet_lift_min` otherwise.)
     step1_fee = EntryScore("step1-fee", "usmle-step1", 60.0, True)
     agree = replace(split, entries=(fee, step1_fee), nearest_in_top=3)
     assert hybrid(agree).kind == "suggest"
     weak = replace(split, entries=(replace(fee, score=HYBRID.facet_answer_min - 1), step1_fee))
-    assert hybrid(weak).kind == "suggest"
+    assert without_menu_entry(weak).kind == "suggest"
 
 
 def test_a_fee_question_leaves_a_topic_without_fee_entries_for_one_that_has_it() -> None:

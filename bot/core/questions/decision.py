@@ -14,7 +14,8 @@ rule: `bot.core.questions.facets`) scores a few points more, answers from a lowe
 other entries (`_pick_entry`), and answers from a close next topic when it clearly wins there,
 or from any of the first three when the first topic has no entry of that kind
 (`facet_entry_wins`: the Step 1 fee sits in costs). A long forum post's scores run lower, so it
-answers from a lower top score and picks an entry from a lower entry score.
+answers from a lower top score and picks an entry from a lower entry score. Where the topics
+stay too close, an entry well ahead of every other topic's still answers (`menu_entry`).
 
 Plain functions of an `Analysis` and `Thresholds`: `benchmarks/bench_decision.py` replays them
 over saved analyses to calibrate the thresholds.
@@ -112,6 +113,12 @@ class Thresholds:
     # ...or, for an entry that asks the question's kind of fact, at least this and this far.
     facet_lead_min: float = float("inf")
     facet_lead_gap: float = float("inf")
+    # Instead of a menu, the best entry of the first three topics answers when it scores at
+    # least this and leads every other topic's entries by `menu_entry_gap` in the first topic,
+    # or by `menu_lift_gap` in the second (`menu_entry`).
+    menu_entry_min: float = float("inf")
+    menu_entry_gap: float = float("inf")
+    menu_lift_gap: float = float("inf")
 
 
 # The leads (`lead_share`): chosen by `benchmarks/bench_matching.py --sweep` on dev + dev-forum
@@ -286,6 +293,9 @@ HYBRID = Thresholds(
     menu_scope_margin=-0.08,
     menu_top_max=40.0,
     road_menu_top_max=44.0,
+    menu_entry_min=70.0,
+    menu_entry_gap=5.0,
+    menu_lift_gap=15.0,
 )
 # Lexical only (no model package): the lexical matcher's own thresholds (questions.matching).
 LEXICAL = Thresholds(
@@ -383,6 +393,9 @@ def decide(analysis: Analysis, limits: Thresholds, *, lexical_only: bool) -> Mat
         return MatchResult("answer", ranking, close=_close_entries(analysis, limits))
     if _weak_menu_out_of_scope(analysis, limits):
         return MatchResult("none")
+    ahead = menu_entry(analysis, limits)
+    if ahead is not None:
+        return _entry_answer(_lifted(ranking, ahead.topic), analysis, limits, ahead.id)
     # Topics are close but one entry of the first fits well: offer it first among the choices.
     return MatchResult("suggest", tuple(_suggestions(ranking)), entry=entry)
 
@@ -504,6 +517,34 @@ def facet_entry_wins(analysis: Analysis, limits: Thresholds) -> bool:
     )
     least = limits.facet_lift_min if lift else limits.facet_answer_min
     return best.score >= least and best.score - other >= limits.entry_answer_gap
+
+
+def menu_entry(analysis: Analysis, limits: Thresholds) -> EntryScore | None:
+    """The entry that answers where the topics are too close for the others: the best entry of
+    the first three topics, well ahead of every other topic's entries.
+
+    In the first topic it answers from a fair score and a small lead ("where can i check if a
+    program sponsors h1b or only j1": the program list 74, the H-1B topic 72; the list's visa
+    filter entry 84, the H-1B programs entry 79). In the second topic it needs a lead far beyond
+    ("h1b without step 3 possible?": Step 3 79, H-1B 74; the H-1B Step 3 entry 83, the next 67),
+    unless words and meaning agree on the first (no question of those sets was such a case).
+    Chosen on the tuning and read sets (4,477 questions, 319 menus with an entry) and the
+    unseen held-out sets (counts only). At 70 / 5 and 15, the tuning and read sets answer 9
+    menus, 8 on the writer's topic and one on a topic listed under `also`; the unseen sets 9,
+    all on the writer's topic; no near miss. At 65 the tuning and read sets answer 26 more, all
+    right or `also`, but the unseen sets 13 more, 4 of them on another topic. A first-topic
+    lead of 3 or a second-topic lead of 10 each put one more tuning answer on another topic.
+    """
+    entries, ranking = analysis.entries, analysis.ranking
+    if not entries or not ranking:
+        return None
+    best = entries[0]
+    place = next((i for i, m in enumerate(ranking[:2]) if m.topic == best.topic), None)
+    if place is None or (place == 1 and signals_agree(analysis)):
+        return None  # as in `facet_entry_wins`: no lift over a topic words and meaning agree on
+    other = max((e.score for e in entries if e.topic != best.topic), default=0.0)
+    gap = limits.menu_entry_gap if place == 0 else limits.menu_lift_gap
+    return best if best.score >= limits.menu_entry_min and best.score - other >= gap else None
 
 
 def entry_leads(analysis: Analysis, min_score: float, gap: float) -> bool:
