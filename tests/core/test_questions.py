@@ -434,6 +434,11 @@ def test_a_batch_of_questions_gets_the_same_results_as_one_by_one(
         # a family member's visitor visa, told with Match words (a menu before visitor_visa)
         "Matched in IM! How early should my mom apply for her tourist visa to see me start in "
         "July?",
+        # session 25: two clinical terms (vocabulary.yaml clinical_terms; an answer on Step 2 CK
+        # and a menu before)
+        "studying for CK and stuck: why does furosemide cause hypokalemia and metabolic alkalosis?",
+        "Step 2 CK prep, quick one: which antibiotic for H pylori if the patient is allergic to "
+        "penicillin?",
     ],
 )
 def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: str) -> None:
@@ -464,6 +469,9 @@ def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: s
         "my J-1 statement of need from the Philippine DOH, how long does it take?",
         # a visitor visa and a brother, for the writer's own observership (visitor_ours)
         "my brother lives in New Jersey, is a B1/B2 visa enough for my observership there?",
+        # one clinical term is the writer's own story (clinical_terms needs two)
+        "my personal statement is about my father's heart failure, how long should the "
+        "statement be?",
     ],
 )
 def test_ordinary_words_of_other_roads_do_not_refuse_an_img_question(

@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.questions.words import analyse, expand, family_visit, knowledge_text, normalise
+from bot.core.questions.words import (
+    always_out_of_scope,
+    analyse,
+    clinical,
+    expand,
+    family_visit,
+    knowledge_text,
+    normalise,
+)
 
 
 @pytest.mark.parametrize(
@@ -139,3 +147,24 @@ def test_a_family_members_visitor_visa_is_out_of_scope_unless_an_exam_is_named(
     text: str, visit: bool
 ) -> None:
     assert family_visit(normalise(text).split()) is visit
+
+
+@pytest.mark.parametrize(
+    ("text", "asks_medicine"),
+    [
+        ("how do loop diuretics cause hypokalemia and metabolic alkalosis? studying for CK", True),
+        ("how to calculate anion gap and delta delta quickly?", True),
+        (
+            "Step 2 CK doubt: ST elevation in II, III, aVF, which artery, and is aspirin first?",
+            True,
+        ),
+        # one term may be the writer's own story; study words and exam names are not terms
+        ("my personal statement is about my mum, who needed insulin for 20 years", False),
+        ("is pharmacology or pathophysiology heavier on Step 1?", False),
+        ("I failed Step 1 during depression and my pregnancy, will programs see it?", False),
+    ],
+)
+def test_two_clinical_terms_make_a_clinical_question(text: str, asks_medicine: bool) -> None:
+    words = normalise(text).split()
+    assert clinical(words) is asks_medicine
+    assert always_out_of_scope(words) is asks_medicine

@@ -79,6 +79,7 @@ class Vocabulary(TypedDict):
     visitor_visa: list[str]
     visitor_family: list[str]
     visitor_ours: list[str]
+    clinical_terms: list[str]
     us_path: list[str]
 
 
@@ -101,6 +102,7 @@ def parse_vocabulary(text: str) -> Vocabulary:
         visitor_visa=_word_list(raw, "visitor_visa"),
         visitor_family=_word_list(raw, "visitor_family"),
         visitor_ours=_word_list(raw, "visitor_ours"),
+        clinical_terms=_word_list(raw, "clinical_terms"),
         us_path=_word_list(raw, "us_path"),
     )
 
@@ -290,6 +292,8 @@ ALWAYS_OUT_MARKERS, ALWAYS_OUT_PHRASES = _markers(_VOCABULARY["out_of_scope_alwa
 VISITOR_VISA = _markers(_VOCABULARY["visitor_visa"])
 VISITOR_FAMILY = _markers(_VOCABULARY["visitor_family"])
 VISITOR_OURS = _markers(_VOCABULARY["visitor_ours"])
+# The words of a clinical question: two different ones make a message one (`clinical`).
+CLINICAL_TERMS = _markers(_VOCABULARY["clinical_terms"])
 # Compared with words and analysed terms ("step1"), so not normalised ("step 1").
 US_PATH_MARKERS = frozenset(_VOCABULARY["us_path"])
 
@@ -450,8 +454,13 @@ def _phrases_in(words: Sequence[str], phrases: Sequence[str]) -> Iterator[bool]:
 
 def always_out_of_scope(words: Sequence[str]) -> bool:
     """A word or phrase no question of the US path uses (vocabulary.yaml out_of_scope_always),
-    or a family member's visitor visa (`family_visit`): no residency word rescues either."""
-    return names_any(words, ALWAYS_OUT_MARKERS, ALWAYS_OUT_PHRASES) or family_visit(words)
+    a family member's visitor visa (`family_visit`) or a clinical question (`clinical`): no
+    residency word rescues any of them."""
+    return (
+        names_any(words, ALWAYS_OUT_MARKERS, ALWAYS_OUT_PHRASES)
+        or family_visit(words)
+        or clinical(words)
+    )
 
 
 def family_visit(words: Sequence[str]) -> bool:
@@ -462,6 +471,13 @@ def family_visit(words: Sequence[str]) -> bool:
         and names_any(words, *VISITOR_FAMILY)
         and not names_any(words, *VISITOR_OURS)
     )
+
+
+def clinical(words: Sequence[str]) -> bool:
+    """Does a normalised message name two different clinical terms (vocabulary.yaml
+    clinical_terms: "diuretics" and "hypokalemia")? One alone may be the writer's own story."""
+    markers, phrases = CLINICAL_TERMS
+    return len(markers.intersection(words)) + sum(_phrases_in(words, phrases)) >= 2
 
 
 def other_roads_named(words: Sequence[str]) -> int:
