@@ -439,6 +439,12 @@ def test_a_batch_of_questions_gets_the_same_results_as_one_by_one(
         "studying for CK and stuck: why does furosemide cause hypokalemia and metabolic alkalosis?",
         "Step 2 CK prep, quick one: which antibiotic for H pylori if the patient is allergic to "
         "penicillin?",
+        # another profession in the plural, and a translator's own business (session 25: a menu
+        # and an answer before)
+        "do US hospitals hire foreign doctors as physician assistants, and is there an "
+        "ECFMG-like certificate for that?",
+        "Medical translator here: do I need a US licence to translate diplomas for ECFMG "
+        "applications as a business?",
     ],
 )
 def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: str) -> None:
