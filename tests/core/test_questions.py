@@ -445,6 +445,9 @@ def test_a_batch_of_questions_gets_the_same_results_as_one_by_one(
         "ECFMG-like certificate for that?",
         "Medical translator here: do I need a US licence to translate diplomas for ECFMG "
         "applications as a business?",
+        # an H-1B for a job outside medicine (vocabulary.yaml job_visa; an answer before)
+        "my cousin is a software developer in Pune, when does the H-1B lottery registration "
+        "open and what does it cost?",
     ],
 )
 def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: str) -> None:

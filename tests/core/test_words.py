@@ -14,6 +14,7 @@ from bot.core.questions.words import (
     family_visit,
     knowledge_text,
     normalise,
+    other_job_visa,
 )
 
 
@@ -168,3 +169,26 @@ def test_two_clinical_terms_make_a_clinical_question(text: str, asks_medicine: b
     words = normalise(text).split()
     assert clinical(words) is asks_medicine
     assert always_out_of_scope(words) is asks_medicine
+
+
+@pytest.mark.parametrize(
+    ("text", "job_visa"),
+    [
+        ("my brother is a software engineer, H1B lottery chance this year?", True),
+        ("h1b lottery odds for the masters cap this yr?", True),
+        ("my employer (IT consulting) says the H-1B registration fee went up, who pays it?", True),
+        # something of the path named: the writer's own residency or exams
+        (
+            "my husband is a software engineer on H-1B, can my residency program sponsor mine?",
+            False,
+        ),
+        ("do residents on H1B go through the lottery like the engineers do?", False),
+        ("engineer friends keep telling me about the lottery, is Step 3 needed for H-1B?", False),
+        # the H-1B with no other job: judged by meaning
+        ("h1b lottery chances this year?", False),
+    ],
+)
+def test_an_h1b_for_a_job_outside_medicine_is_out_of_scope_unless_the_path_is_named(
+    text: str, job_visa: bool
+) -> None:
+    assert other_job_visa(normalise(text).split()) is job_visa

@@ -80,6 +80,9 @@ class Vocabulary(TypedDict):
     visitor_family: list[str]
     visitor_ours: list[str]
     clinical_terms: list[str]
+    job_visa: list[str]
+    job_visa_jobs: list[str]
+    job_visa_ours: list[str]
     us_path: list[str]
 
 
@@ -103,6 +106,9 @@ def parse_vocabulary(text: str) -> Vocabulary:
         visitor_family=_word_list(raw, "visitor_family"),
         visitor_ours=_word_list(raw, "visitor_ours"),
         clinical_terms=_word_list(raw, "clinical_terms"),
+        job_visa=_word_list(raw, "job_visa"),
+        job_visa_jobs=_word_list(raw, "job_visa_jobs"),
+        job_visa_ours=_word_list(raw, "job_visa_ours"),
         us_path=_word_list(raw, "us_path"),
     )
 
@@ -294,6 +300,10 @@ VISITOR_FAMILY = _markers(_VOCABULARY["visitor_family"])
 VISITOR_OURS = _markers(_VOCABULARY["visitor_ours"])
 # The words of a clinical question: two different ones make a message one (`clinical`).
 CLINICAL_TERMS = _markers(_VOCABULARY["clinical_terms"])
+# An H-1B for a job outside medicine, with nothing of the path (`other_job_visa`).
+JOB_VISA = _markers(_VOCABULARY["job_visa"])
+JOB_VISA_JOBS = _markers(_VOCABULARY["job_visa_jobs"])
+JOB_VISA_OURS = _markers(_VOCABULARY["job_visa_ours"])
 # Compared with words and analysed terms ("step1"), so not normalised ("step 1").
 US_PATH_MARKERS = frozenset(_VOCABULARY["us_path"])
 
@@ -454,11 +464,12 @@ def _phrases_in(words: Sequence[str], phrases: Sequence[str]) -> Iterator[bool]:
 
 def always_out_of_scope(words: Sequence[str]) -> bool:
     """A word or phrase no question of the US path uses (vocabulary.yaml out_of_scope_always),
-    a family member's visitor visa (`family_visit`) or a clinical question (`clinical`): no
-    residency word rescues any of them."""
+    a family member's visitor visa (`family_visit`), an H-1B for a job outside medicine
+    (`other_job_visa`) or a clinical question (`clinical`)."""
     return (
         names_any(words, ALWAYS_OUT_MARKERS, ALWAYS_OUT_PHRASES)
         or family_visit(words)
+        or other_job_visa(words)
         or clinical(words)
     )
 
@@ -470,6 +481,16 @@ def family_visit(words: Sequence[str]) -> bool:
         names_any(words, *VISITOR_VISA)
         and names_any(words, *VISITOR_FAMILY)
         and not names_any(words, *VISITOR_OURS)
+    )
+
+
+def other_job_visa(words: Sequence[str]) -> bool:
+    """Does a normalised message ask about an H-1B for a job outside medicine, naming nothing of
+    the path? (vocabulary.yaml job_visa says why.)"""
+    return (
+        names_any(words, *JOB_VISA)
+        and names_any(words, *JOB_VISA_JOBS)
+        and not names_any(words, *JOB_VISA_OURS)
     )
 
 
