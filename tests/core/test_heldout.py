@@ -63,6 +63,11 @@ SAME_WORDS_BEFORE = {
     "rank order list deadline",
     "step 3 how many days",
     "can i rank a program that did not interview me",
+    # holdout-62 and -64 (session 25): an entry question of 2026-12-02 (4c0eb03), entry variants
+    # of 2026-12-01 (13edb11, d5f109b)
+    "when is the best time to take step 1 during medical school or after graduation",
+    "total cost usmle to match",
+    "how many soap rounds",
 }
 
 
