@@ -448,6 +448,8 @@ def test_a_batch_of_questions_gets_the_same_results_as_one_by_one(
         # an H-1B for a job outside medicine (vocabulary.yaml job_visa; an answer before)
         "my cousin is a software developer in Pune, when does the H-1B lottery registration "
         "open and what does it cost?",
+        # recognising a diploma in another country (an answer before)
+        "nostrification of my Russian diploma, what are the steps and how long?",
     ],
 )
 def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: str) -> None:
