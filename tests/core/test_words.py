@@ -163,6 +163,8 @@ def test_a_family_members_visitor_visa_is_out_of_scope_unless_an_exam_is_named(
         ("my personal statement is about my mum, who needed insulin for 20 years", False),
         ("is pharmacology or pathophysiology heavier on Step 1?", False),
         ("I failed Step 1 during depression and my pregnancy, will programs see it?", False),
+        # "INR" is Indian rupees here, not a lab value
+        ("total cost in INR for Step 1 and CK? my mum's insulin bills are high too", False),
     ],
 )
 def test_two_clinical_terms_make_a_clinical_question(text: str, asks_medicine: bool) -> None:
