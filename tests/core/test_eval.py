@@ -239,7 +239,8 @@ def test_forum_style_dev_set_meets_the_bar(real_matcher: MatchesQuestions) -> No
     # (session 25): 2.6% (5), the fifth on its `also` topic ("Once I finish IM on j1, can I go
     # straight into a cardiology fellowship...?" -> the J-1 fellowship entry; labelled
     # after-residency), while 18 menus of the tuning, read and unseen sets became answers on the
-    # writer's topic and none on another.
+    # writer's topic and none on another (on holdout-59 to -64, written afterwards: 4 more on the
+    # writer's topic, 3 on an `also` topic).
     report = scored(real_matcher, "dev-forum")
     assert_bars(report, top1=0.85, top3=0.96, direct=0.80, wrong=0.026, refused=0.02, rejected=0.97)
     items = load_yaml((DATA / "dev-forum.yaml").read_text(encoding="utf-8"))["questions"]
