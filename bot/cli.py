@@ -209,9 +209,12 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.file) if args.file else default_eval_file()
     from bot.core.questions.answers import build_matcher
 
-    report = evaluate(
-        build_matcher(_knowledge(settings), _matcher_mode(args)), load_questions(path)
-    )
+    try:
+        questions = load_questions(path)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    report = evaluate(build_matcher(_knowledge(settings), _matcher_mode(args)), questions)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.to_text())
     return 0
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from yaml import YAMLError
+
 from bot.core.models import MatchResult
 from bot.core.yamlfile import load_yaml
 
@@ -43,8 +45,14 @@ def match_all(matcher: _Matches, texts: Sequence[str]) -> list[MatchResult]:
 
 
 def load_questions(path: str | Path) -> list[tuple[str, str]]:
-    """(question, expected topic id or "none") pairs from `questions: [{q, topic}, ...]`."""
-    data = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
+    """(question, expected topic id or "none") pairs from `questions: [{q, topic}, ...]`. A file
+    that cannot be read or parsed raises ValueError naming it, for a one-line message."""
+    try:
+        data = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    except (UnicodeDecodeError, YAMLError) as exc:
+        raise ValueError(f"{path}: not a YAML text file ({_first_line(exc)})") from exc
     items = data.get("questions") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise ValueError(f"{path}: expected a mapping with a 'questions' list")
@@ -54,6 +62,11 @@ def load_questions(path: str | Path) -> list[tuple[str, str]]:
             raise ValueError(f"{path}: question #{n} needs 'q' and 'topic'")
         pairs.append((str(item["q"]), str(item["topic"])))
     return pairs
+
+
+def _first_line(exc: Exception) -> str:
+    """An exception's message on one line (PyYAML's span several, with the offending text)."""
+    return " ".join(str(exc).split())[:200]
 
 
 @dataclass(frozen=True)

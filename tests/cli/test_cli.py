@@ -100,6 +100,30 @@ def test_validate_names_file_entry_and_field_of_a_broken_copy(imgbot, tmp_path):
     assert "entry '" in result.stderr and "field 'sources" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (None, "cannot be read"),
+        ("questions: [q: one, topic", "not a YAML text file"),
+        (b"\x81\xfe not text", "not a YAML text file"),
+        ("questions: 3", "'questions' list"),
+        ("questions:\n  - q: what is eras\n", "needs 'q' and 'topic'"),
+    ],
+)
+def test_eval_of_a_missing_or_broken_question_file_says_so_in_one_line(
+    imgbot, tmp_path, content, says
+):
+    path = tmp_path / "set.yaml"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content)
+    result = imgbot("eval", str(path))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {path}: ") and says in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+
+
 def test_validate_max_age_lists_what_was_not_reviewed_recently(imgbot, tmp_path):
     fixture = REPO / "tests/core/fixtures/knowledge/valid"
     result = imgbot("validate", str(fixture), "--max-age", "1")
