@@ -23,6 +23,7 @@ from typing import Protocol
 from yaml import YAMLError
 
 from bot.core.models import MatchResult
+from bot.core.quoting import excerpt
 from bot.core.yamlfile import load_yaml
 
 NONE = "none"  # the label of out-of-scope questions
@@ -52,7 +53,7 @@ def load_questions(path: str | Path) -> list[tuple[str, str]]:
     except OSError as exc:
         raise ValueError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
     except (UnicodeDecodeError, YAMLError) as exc:
-        raise ValueError(f"{path}: not a YAML text file ({_first_line(exc)})") from exc
+        raise ValueError(f"{path}: not a YAML text file ({excerpt(exc, 200)})") from exc
     items = data.get("questions") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise ValueError(f"{path}: expected a mapping with a 'questions' list")
@@ -62,11 +63,6 @@ def load_questions(path: str | Path) -> list[tuple[str, str]]:
             raise ValueError(f"{path}: question #{n} needs 'q' and 'topic'")
         pairs.append((str(item["q"]), str(item["topic"])))
     return pairs
-
-
-def _first_line(exc: Exception) -> str:
-    """An exception's message on one line (PyYAML's span several, with the offending text)."""
-    return " ".join(str(exc).split())[:200]
 
 
 @dataclass(frozen=True)

@@ -536,15 +536,18 @@ def menu_entry(analysis: Analysis, limits: Thresholds) -> EntryScore | None:
     lead of 3 or a second-topic lead of 10 each put one more tuning answer on another topic.
     """
     entries, ranking = analysis.entries, analysis.ranking
-    if not entries or not ranking:
-        return None
-    best = entries[0]
-    place = next((i for i, m in enumerate(ranking[:2]) if m.topic == best.topic), None)
-    if place is None or (place == 1 and signals_agree(analysis)):
-        return None  # as in `facet_entry_wins`: no lift over a topic words and meaning agree on
-    other = max((e.score for e in entries if e.topic != best.topic), default=0.0)
-    gap = limits.menu_entry_gap if place == 0 else limits.menu_lift_gap
-    return best if best.score >= limits.menu_entry_min and best.score - other >= gap else None
+    if entry_leads(analysis, limits.menu_entry_min, limits.menu_entry_gap):
+        return entries[0]
+    lifts = (
+        bool(entries)
+        and len(ranking) > 1
+        and entries[0].topic == ranking[1].topic
+        # as in `facet_entry_wins`: no lift over a topic words and meaning agree on
+        and not signals_agree(analysis)
+        and entries[0].score >= limits.menu_entry_min
+        and _lead_over_other_topics(entries) >= limits.menu_lift_gap
+    )
+    return entries[0] if lifts else None
 
 
 def entry_leads(analysis: Analysis, min_score: float, gap: float) -> bool:
@@ -553,9 +556,13 @@ def entry_leads(analysis: Analysis, min_score: float, gap: float) -> bool:
     entries = analysis.entries
     if not entries or not analysis.ranking or entries[0].topic != analysis.ranking[0].topic:
         return False
+    return entries[0].score >= min_score and _lead_over_other_topics(entries) >= gap
+
+
+def _lead_over_other_topics(entries: tuple[EntryScore, ...]) -> float:
+    """How far the best entry leads the best entry of any other topic (all of it when none)."""
     best = entries[0]
-    other = max((e.score for e in entries if e.topic != best.topic), default=0.0)
-    return best.score >= min_score and best.score - other >= gap
+    return best.score - max((e.score for e in entries if e.topic != best.topic), default=0.0)
 
 
 def _pick_entry(analysis: Analysis, limits: Thresholds) -> str | None:

@@ -144,7 +144,10 @@ CHAT_WORDS: dict[str, str] = _VOCABULARY["chat_words"]
 CHAT_FILLERS: frozenset[str] = frozenset(_VOCABULARY["chat_fillers"])
 
 
-def _markers(listed: list[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+Markers = tuple[frozenset[str], tuple[str, ...]]  # single words, and phrases of several
+
+
+def _markers(listed: list[str]) -> Markers:
     """Single-word markers as a set, multi-word ones as normalised phrases."""
     words = [normalise(w) for w in listed]
     return frozenset(w for w in words if " " not in w), tuple(w for w in words if " " in w)
@@ -294,16 +297,20 @@ def normalise(text: str) -> str:
 # residency for physicians only (vocabulary.yaml says which words, and when a US marker rescues).
 OUT_OF_SCOPE_MARKERS, OUT_OF_SCOPE_PHRASES = _markers(_VOCABULARY["out_of_scope"])
 ALWAYS_OUT_MARKERS, ALWAYS_OUT_PHRASES = _markers(_VOCABULARY["out_of_scope_always"])
+# A message naming one of each of `needs`, and none of `unless` (`_names_all_but`).
+Combination = tuple[tuple[Markers, ...], Markers]
 # A visitor visa for the writer's family, with nothing of the exams or US clinical experience.
-VISITOR_VISA = _markers(_VOCABULARY["visitor_visa"])
-VISITOR_FAMILY = _markers(_VOCABULARY["visitor_family"])
-VISITOR_OURS = _markers(_VOCABULARY["visitor_ours"])
+FAMILY_VISIT: Combination = (
+    (_markers(_VOCABULARY["visitor_visa"]), _markers(_VOCABULARY["visitor_family"])),
+    _markers(_VOCABULARY["visitor_ours"]),
+)
+# An H-1B for a job outside medicine, with nothing of the path.
+OTHER_JOB_VISA: Combination = (
+    (_markers(_VOCABULARY["job_visa"]), _markers(_VOCABULARY["job_visa_jobs"])),
+    _markers(_VOCABULARY["job_visa_ours"]),
+)
 # The words of a clinical question: two different ones make a message one (`clinical`).
 CLINICAL_TERMS = _markers(_VOCABULARY["clinical_terms"])
-# An H-1B for a job outside medicine, with nothing of the path (`other_job_visa`).
-JOB_VISA = _markers(_VOCABULARY["job_visa"])
-JOB_VISA_JOBS = _markers(_VOCABULARY["job_visa_jobs"])
-JOB_VISA_OURS = _markers(_VOCABULARY["job_visa_ours"])
 # Compared with words and analysed terms ("step1"), so not normalised ("step 1").
 US_PATH_MARKERS = frozenset(_VOCABULARY["us_path"])
 
@@ -477,35 +484,37 @@ def always_out_of_scope(words: Sequence[str]) -> bool:
 def family_visit(words: Sequence[str]) -> bool:
     """Does a normalised message ask about a visitor visa for the writer's family, naming none
     of the exams, US clinical experience or a dependant's visa? (vocabulary.yaml says why.)"""
-    return (
-        names_any(words, *VISITOR_VISA)
-        and names_any(words, *VISITOR_FAMILY)
-        and not names_any(words, *VISITOR_OURS)
-    )
+    return _names_all_but(words, FAMILY_VISIT)
 
 
 def other_job_visa(words: Sequence[str]) -> bool:
     """Does a normalised message ask about an H-1B for a job outside medicine, naming nothing of
     the path? (vocabulary.yaml job_visa says why.)"""
-    return (
-        names_any(words, *JOB_VISA)
-        and names_any(words, *JOB_VISA_JOBS)
-        and not names_any(words, *JOB_VISA_OURS)
-    )
+    return _names_all_but(words, OTHER_JOB_VISA)
+
+
+def _names_all_but(words: Sequence[str], combination: Combination) -> bool:
+    """Does a normalised message name something of each list of a combination's `needs` and
+    nothing of its `unless`?"""
+    needs, unless = combination
+    return all(names_any(words, *listed) for listed in needs) and not names_any(words, *unless)
 
 
 def clinical(words: Sequence[str]) -> bool:
     """Does a normalised message name two different clinical terms (vocabulary.yaml
     clinical_terms: "diuretics" and "hypokalemia")? One alone may be the writer's own story."""
-    markers, phrases = CLINICAL_TERMS
-    return len(markers.intersection(words)) + sum(_phrases_in(words, phrases)) >= 2
+    return _count_named(words, *CLINICAL_TERMS) >= 2
 
 
 def other_roads_named(words: Sequence[str]) -> int:
     """How many distinct out_of_scope words and phrases a normalised message names ("mccqe1",
     "nac", "carms": three)."""
-    phrases = sum(_phrases_in(words, OUT_OF_SCOPE_PHRASES))
-    return len(OUT_OF_SCOPE_MARKERS.intersection(words)) + phrases
+    return _count_named(words, OUT_OF_SCOPE_MARKERS, OUT_OF_SCOPE_PHRASES)
+
+
+def _count_named(words: Sequence[str], markers: frozenset[str], phrases: Sequence[str]) -> int:
+    """How many distinct words and phrases of a list a normalised message names."""
+    return len(markers.intersection(words)) + sum(_phrases_in(words, phrases))
 
 
 def out_of_scope(words: Sequence[str], terms: Sequence[str]) -> bool:
