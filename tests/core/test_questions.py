@@ -634,6 +634,8 @@ WRITTEN_FOR_AN_ENTRY = [
     # discount entry and the fee overview replied. An ERAS waiver stays with the ERAS entry.
     ("Can I get a fee waiver for USMLE step 1?", "costs-usmle-fee-waiver"),
     ("is there an ERAS fee waiver for IMGs?", "eras-fee-assistance"),
+    # Session 26: no entry dated SOAP; the rounds entry answered without a date.
+    ("soap dates for the 2027 match?", "soap-dates"),
 ]
 
 
