@@ -414,3 +414,29 @@ def test_without_the_model_numbers_alone_and_one_vague_word_do_not_answer() -> N
     # With the model the lead decides: "what is eras" is a clear winner, not too vague.
     agree = replace(clear, guard="vague", scope_gap=-0.3, lexical_top="eras-application")
     assert decide(replace(agree, nearest_in_top=3), HYBRID, lexical_only=False).kind == "answer"
+
+
+def test_a_menu_offers_first_the_entry_that_fits_best_among_its_topics() -> None:
+    # "when is match week 2027": the calendar topic 84, the NRMP topic 82 (a menu); the Match
+    # Week entry of the NRMP topic 89, the calendar's own pick 77.
+    ranking = (Match("match-timeline", 84.0), Match("nrmp-match", 82.0), Match("soap", 66.0))
+    week = EntryScore("nrmp-match-week", "nrmp-match", 89.0)
+    month = EntryScore("timeline-month-by-month", "match-timeline", 77.0)
+    menu = Analysis(None, None, ranking, (week, month), True, -0.3, "nrmp-match", 1, words=5)
+    result = hybrid(menu)
+    assert (result.kind, result.entry) == ("suggest", "nrmp-match-week")
+    assert [m.topic for m in result.matches] == ["match-timeline", "nrmp-match"]
+    # Less than `OFFER_LEAD` ahead of the first topic's pick: the pick stays first.
+    near = replace(week, score=month.score + decision.OFFER_LEAD - 1)
+    assert hybrid(replace(menu, entries=(near, month))).entry == "timeline-month-by-month"
+    # No pick in the first topic: a fair fit elsewhere in the menu is offered; a weak one not.
+    fair = replace(week, score=decision.OFFER_MIN + 5)
+    assert hybrid(replace(menu, entries=(fair,))).entry == "nrmp-match-week"
+    weak = replace(week, score=decision.OFFER_MIN - 1)
+    assert hybrid(replace(menu, entries=(weak,))).entry is None
+    # An entry of a topic the menu does not offer is not offered either.
+    dates = EntryScore("soap-dates", "soap", 95.0)
+    assert hybrid(replace(menu, entries=(dates, month))).entry == "timeline-month-by-month"
+    # A question of a word or three is too general for another topic's entry first.
+    short = replace(menu, words=decision.OFFER_MIN_WORDS - 1)
+    assert hybrid(short).entry == "timeline-month-by-month"
