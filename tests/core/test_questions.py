@@ -20,7 +20,7 @@ from bot.core import callbacks
 from bot.core.evaluation import load_questions
 from bot.core.models import Entry, KnowledgeBase, Match, MatchResult, Reply, Source, Topic
 from bot.core.questions import hybrid
-from bot.core.questions.answers import REPORTED_NOTE, Answers, build_matcher
+from bot.core.questions.answers import NEARBY_WINDOW, REPORTED_NOTE, Answers, build_matcher
 from bot.core.questions.asking import asking_part
 from bot.core.questions.facets import FACETS, FacetReader, parse_facets
 from bot.core.questions.hybrid import QuestionMatcher
@@ -314,6 +314,28 @@ def test_an_entry_answer_offers_the_entries_nearly_as_good_first(answers: Answer
     ]
     assert kinds.count(callbacks.Callback("e", ("step1-pass-mark",))) == 1
     assert len([k for k in kinds if k.kind == "e"]) <= 3
+
+
+def test_an_answer_whose_next_topic_nearly_tied_offers_that_topic(answers: Answers) -> None:
+    # A question about two things reads as well from either: the next topic is a tap away.
+    class Fixed:
+        def __init__(self, second: float, entry: str | None) -> None:
+            self.second, self.entry = second, entry
+
+        def match(self, text: str) -> MatchResult:
+            ranking = (Match("usmle-step1", 80.0), Match("visa-j1", self.second))
+            return MatchResult("answer", ranking, entry=self.entry)
+
+    nearby = callbacks.Callback("t", ("visa-j1",))
+    tied = 80.0 - NEARBY_WINDOW
+    _, entry_reply = Answers(SMALL, Fixed(tied, "step1-length")).respond("any question")
+    assert decoded(entry_reply)[:2] == [callbacks.Callback("t", ("usmle-step1",)), nearby]
+    _, overview = Answers(SMALL, Fixed(tied, None)).respond("any question")
+    assert decoded(overview)[0] == nearby
+    # Further behind: neither reply offers it.
+    for entry_id in ("step1-length", None):
+        _, reply = Answers(SMALL, Fixed(tied - 1, entry_id)).respond("any question")
+        assert nearby not in decoded(reply)
 
 
 def test_a_reported_fact_says_so(answers: Answers) -> None:
