@@ -62,6 +62,9 @@ TOO_LONG = (
 )
 
 SUGGEST = "I am not sure which of these you mean. Tap one:"
+# An overview whose topic has an entry that fits the question well starts with that entry's fact.
+IN_SHORT = "In short ({question}): {answer}"
+REPORTED_SHORT = "reported by applicants, not an official rule"
 
 STALE_BUTTON = "This button is out of date. Type /next or /help to start again."
 

@@ -316,6 +316,26 @@ def test_an_entry_answer_offers_the_entries_nearly_as_good_first(answers: Answer
     assert len([k for k in kinds if k.kind == "e"]) <= 3
 
 
+def test_an_overview_with_a_well_fitting_entry_starts_with_its_fact(answers: Answers) -> None:
+    step1 = SMALL.topic("usmle-step1")
+    length = SMALL.entry("step1-length")
+    assert step1 is not None and length is not None
+    plain = answers.topic_reply(step1)
+    assert plain.text == step1.answer
+    reply = answers.topic_reply(step1, [length])
+    assert reply.text.startswith("In short (How long is the Step 1 exam?): One day of about 8")
+    assert reply.text.endswith(step1.answer) and reply.title == step1.title
+    assert [link.url for link in reply.links] == [s.url for s in step1.sources]  # not twice
+    # A reported fact says so; the entry's own source is cited too.
+    waiver = replace(
+        SMALL.entry("j1-waiver-report"),
+        sources=(Source("Waiver page", "https://j1visa.state.gov/"),),
+    )
+    reported = answers.topic_reply(SMALL.topic("visa-j1"), [waiver])  # type: ignore[arg-type]
+    assert "(reported by applicants, not an official rule)" in reported.text.split("\n")[0]
+    assert "https://j1visa.state.gov/" in [link.url for link in reported.links]
+
+
 def test_an_answer_whose_next_topic_nearly_tied_offers_that_topic(answers: Answers) -> None:
     # A question about two things reads as well from either: the next topic is a tap away.
     class Fixed:
