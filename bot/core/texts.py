@@ -62,6 +62,9 @@ TOO_LONG = (
 )
 
 SUGGEST = "I am not sure which of these you mean. Tap one:"
+# A menu that offers an entry first shows that entry's fact before its buttons (`answers`).
+SUGGEST_GUESS = "Maybe this ({question}): {answer}"
+SUGGEST_AFTER_GUESS = "I am not sure this is what you mean, though. Tap one:"
 # An overview whose topic has an entry that fits the question well starts with that entry's fact.
 IN_SHORT = "In short ({question}): {answer}"
 REPORTED_SHORT = "reported by applicants, not an official rule"

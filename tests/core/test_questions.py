@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core import callbacks
+from bot.core import callbacks, texts
 from bot.core.evaluation import load_questions
 from bot.core.models import Entry, KnowledgeBase, Match, MatchResult, Reply, Source, Topic
 from bot.core.questions import hybrid
@@ -334,6 +334,27 @@ def test_an_overview_with_a_well_fitting_entry_starts_with_its_fact(answers: Ans
     reported = answers.topic_reply(SMALL.topic("visa-j1"), [waiver])  # type: ignore[arg-type]
     assert "(reported by applicants, not an official rule)" in reported.text.split("\n")[0]
     assert "https://j1visa.state.gov/" in [link.url for link in reported.links]
+
+
+def test_a_menu_with_an_entry_shows_its_fact_as_a_guess_before_the_buttons(
+    answers: Answers,
+) -> None:
+    bare = answers.suggest_reply(["usmle-step1", "eras-application"])
+    assert bare.text == texts.SUGGEST and not bare.links
+    length = SMALL.entry("step1-length")
+    guess = answers.suggest_reply(["usmle-step1", "eras-application"], length)
+    assert guess.text.startswith("Maybe this (How long is the Step 1 exam?): One day of about 8")
+    assert guess.text.endswith(texts.SUGGEST_AFTER_GUESS)
+    assert [link.url for link in guess.links] == ["https://www.usmle.org/"]
+    assert guess.footer and "2026-11-01" in guess.footer
+    kinds = decoded(guess)
+    assert kinds[0] == callbacks.Callback("e", ("step1-length",))
+    assert kinds[1:] == [
+        callbacks.Callback("t", ("usmle-step1",)),
+        callbacks.Callback("t", ("eras-application",)),
+    ]
+    reported = answers.suggest_reply(["visa-j1"], SMALL.entry("j1-waiver-report"))
+    assert "(reported by applicants, not an official rule)" in reported.text
 
 
 def test_an_answer_whose_next_topic_nearly_tied_offers_that_topic(answers: Answers) -> None:
