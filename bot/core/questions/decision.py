@@ -425,9 +425,7 @@ def _offered_entry(
     best = analysis.entries[0] if analysis.entries else None
     if best is None or best.id == picked or best.score < OFFER_MIN:
         return picked
-    if analysis.words < OFFER_MIN_WORDS:
-        return picked
-    if best.topic not in {m.topic for m in suggestions}:
+    if analysis.words < OFFER_MIN_WORDS or best.topic not in {m.topic for m in suggestions}:
         return picked
     offered = next((e.score for e in analysis.entries if e.id == picked), 0.0)
     return best.id if best.score - offered >= OFFER_LEAD else picked
