@@ -142,15 +142,8 @@ class Answers:
         if entry is None:
             return Reply(texts.SUGGEST, buttons=tuple(rows))
         rows.insert(0, (Button(_cut(entry.question), data=callbacks.encode("e", entry.id)),))
-        guess = texts.SUGGEST_GUESS.format(question=entry.question, answer=entry.answer)
-        if entry.basis != "official":
-            guess = f"{guess} ({texts.REPORTED_SHORT})"
-        return Reply(
-            f"{guess}\n\n{texts.SUGGEST_AFTER_GUESS}",
-            links=tuple(Link(s.title, s.url) for s in entry.sources),
-            footer=texts.SOURCES_FOOTER.format(reviewed=entry.reviewed.isoformat()),
-            buttons=tuple(rows),
-        )
+        guess = _quoted(texts.SUGGEST_GUESS, entry)
+        return _sourced(f"{guess}\n\n{texts.SUGGEST_AFTER_GUESS}", None, entry, buttons=tuple(rows))
 
     def topic_reply(
         self, topic: Topic, close: Sequence[Entry] = (), nearby: Topic | None = None
@@ -159,7 +152,7 @@ class Answers:
         first, the entries that fit the question well (`MatchResult.close`), a tap away, and
         the topic that scored nearly as well (`nearby`) first among the related ones."""
         related = [t for t in map(self.kb.topic, topic.related[:RELATED_BUTTONS]) if t]
-        if nearby is not None and nearby != topic:
+        if nearby is not None:
             related = [nearby, *(t for t in related if t != nearby)][:RELATED_BUTTONS]
         rows = [_entry_button(e) for e in close]
         rows += [(Button(f"➡️ {t.title}", data=callbacks.encode("t", t.id)),) for t in related]
@@ -167,7 +160,7 @@ class Answers:
         if not close:
             return _sourced(topic.answer, topic.title, topic, buttons=tuple(rows))
         return _sourced(
-            f"{_in_short(close[0])}\n\n{topic.answer}",
+            f"{_quoted(texts.IN_SHORT, close[0])}\n\n{topic.answer}",
             topic.title,
             topic,
             buttons=tuple(rows),
@@ -196,7 +189,7 @@ class Answers:
         if topic is not None:
             label = _cut(texts.ALL_ABOUT_BUTTON.format(title=topic.title))
             rows.append((Button(label, data=callbacks.encode("t", topic.id)),))
-        if nearby is not None and nearby != topic:
+        if nearby is not None:
             label = _cut(f"➡️ {nearby.title}")
             rows.append((Button(label, data=callbacks.encode("t", nearby.id)),))
         related = [e for e in self.related_entries(entry) if e not in close]
@@ -229,7 +222,7 @@ class Answers:
 
 def _sourced(
     text: str,
-    title: str,
+    title: str | None,
     origin: Topic | Entry,
     *,
     buttons: tuple[tuple[Button, ...], ...],
@@ -237,8 +230,8 @@ def _sourced(
     more_sources: Sequence[Source] = (),
 ) -> Reply:
     """A reply from the knowledge: its sources as links (only the first in a group, to stay
-    short) and the reviewed date in the footer, the same for topics and entries; `more_sources`
-    are those of an entry quoted in it (`_in_short`)."""
+    short) and the reviewed date in the footer, the same for topics, entries and a menu's guess;
+    `more_sources` are those of an entry quoted in an overview (`_quoted`)."""
     sources = origin.sources[:1] if first_source_only else origin.sources
     sources = (*sources, *(s for s in more_sources if s not in sources))
     return Reply(
@@ -250,8 +243,9 @@ def _sourced(
     )
 
 
-def _in_short(entry: Entry) -> str:
-    """The fact of the entry that fits a question best, before the overview that answers it.
+def _quoted(template: str, entry: Entry) -> str:
+    """An entry's fact quoted in another reply: a menu's guess (`texts.SUGGEST_GUESS`) or the
+    first line of an overview (`texts.IN_SHORT`), marked when it is only reported.
 
     An overview answers when the topic is clear but two of its entries fit about equally, or
     none clearly: its first lines are the topic's, not the fact asked. On the unseen held-out
@@ -259,7 +253,7 @@ def _in_short(entry: Entry) -> str:
     two replies in random order, two samples of 24 and 28): with this line first better 27
     times, without it 9, equal 16. Replacing the overview by the entry instead: 6 / 5 / 1 of 12.
     """
-    line = texts.IN_SHORT.format(question=entry.question, answer=entry.answer)
+    line = template.format(question=entry.question, answer=entry.answer)
     return line if entry.basis == "official" else f"{line} ({texts.REPORTED_SHORT})"
 
 
