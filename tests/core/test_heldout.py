@@ -68,6 +68,8 @@ SAME_WORDS_BEFORE = {
     "when is the best time to take step 1 during medical school or after graduation",
     "total cost usmle to match",
     "how many soap rounds",
+    # holdout-68 to -70 (session 27): an entry variant of 2026-12-01 (13edb11)
+    "step 2 ck fee",
 }
 
 
