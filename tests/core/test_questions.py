@@ -614,6 +614,23 @@ def test_a_score_the_ask_names_brings_the_words_the_story_says_it_with() -> None
     assert asking_part(year) == "Is 2022 too old a YOG for IM?"
 
 
+def test_a_bare_ask_is_read_with_the_sentence_it_points_back_to() -> None:
+    # Written for this test: the only ask ("Is that true?") names nothing; the claim before it does.
+    post = (
+        "I'm a 2021 graduate from Nepal working in a district hospital, and I'm booking my "
+        "English test next month while I study for CK in the evenings after my shifts. "
+        "A senior told me that an OET pass older than two years is not accepted for certification. "
+        "Is that true? I don't want to pay for the test twice."
+    )
+    assert asking_part(post) == (
+        "A senior told me that an OET pass older than two years is not accepted for "
+        "certification. Is that true?"
+    )
+    # A post that also asks in full keeps its asks as they are.
+    full = post.replace("Is that true?", "Is that true? How long is an OET result valid?")
+    assert asking_part(full) == "Is that true? How long is an OET result valid?"
+
+
 def test_who_the_writers_friends_are_is_story_not_an_ask() -> None:
     # "My seniors who matched..." starts like "seniors, who...?" but tells who people are.
     told = LONG_CK_POST.replace(

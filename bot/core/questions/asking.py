@@ -49,6 +49,12 @@ _TOLD_BY = re.compile(
 # 238") they get a menu with Step 2 CK in it. No result of the tuning sets changes.
 _SCORE = re.compile(r"(?<![$\d])\b(?:19\d|2[0-9]\d|300)\b(?!\d)")
 _SCORE_CONTEXT = 4
+# A bare ask ("Is that true?", "Is it over for me?"): up to six words, pointing back. Read with
+# the sentence before it when the post asks nothing else (session 27): practice +3 direct and
+# right (menus that became the right entry), one answer became a menu; the unseen sets +1 direct
+# and right, +1 refused.
+_BARE_WORDS = 6
+_BACK = re.compile(r"\b(?:that|this|it|true|so)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
 # How a sentence that asks begins (after "so", "but", "also", "honestly"...), or what it says.
 _ASK_START = re.compile(
@@ -82,7 +88,28 @@ def asking_part(text: str) -> str | None:
     asks = [s for s in asks if not _SIDE.match(s)] or asks
     if not asks or len(asks) == len(sentences):
         return None
-    return " ".join(_with_defining(sentences, asks))
+    return " ".join(_with_defining(sentences, _with_antecedents(sentences, asks)))
+
+
+def _with_antecedents(sentences: list[str], asks: list[str]) -> list[str]:
+    """The asks, each after the sentence it points back to when every ask is bare ("Friend says
+    OET results expire after 2 years. Is that actually a thing?"): alone they ask nothing the
+    knowledge could match. A post that also asks in full keeps its asks as they are: there the
+    story sentence before a bare ask pulled 3 of 5,161 practice questions to a refusal."""
+    if not all(_points_back(ask) for ask in asks):
+        return asks
+    out: list[str] = []
+    for ask in asks:
+        at = sentences.index(ask)
+        if at and sentences[at - 1] not in asks + out:
+            out.append(sentences[at - 1])
+        out.append(ask)
+    return out
+
+
+def _points_back(ask: str) -> bool:
+    """A short ask whose subject is a pronoun for what the story just said."""
+    return len(ask.split()) <= _BARE_WORDS and bool(_BACK.search(ask))
 
 
 def _with_defining(sentences: list[str], asks: list[str]) -> list[str]:
