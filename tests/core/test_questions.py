@@ -866,6 +866,22 @@ def test_a_topic_about_another_exam_than_the_one_asked_ranks_lower(
     assert {m.topic: m.score for m in matcher.analyse(both).ranking} == plain
 
 
+@needs_model
+def test_a_post_whose_ask_names_no_exam_is_read_with_the_exam_its_story_names(
+    real: QuestionMatcher,
+) -> None:
+    # Written for this test: the ask says "it"; the story says Step 1. Before, Step 3 (taken
+    # "during residency") led the menu.
+    post = (
+        "Nepali intern, and I am finally planning Step 1. Half my seniors say take it during "
+        "internship, the other half say after internship when I have time to revise everything. "
+        "Which is better for the match? When would you take it if you were me?"
+    )
+    ranking = [m.topic for m in real.match(post).matches]
+    assert ranking[0] == "usmle-step1"
+    assert "usmle-step3" not in ranking[:3]
+
+
 RETAKES = replace(
     SMALL,
     entries=(

@@ -285,7 +285,10 @@ class QuestionMatcher:
                 sims = (1 - ASK_SHARE) * sims + ASK_SHARE * entry_sims
                 gap = self.scope.post_gap(gap, ask_gap)
         scores = self._combine(lexical, None if sims is None else sims * self._discount)
-        named = SUBJECTS.named(ask or text)  # the exams and visas asked about, read once
+        # The exams and visas asked about, read once: the ask's, or the story's when the ask
+        # names none ("planning Step 1 ... when would you take it?"). Session 27: practice +3
+        # direct and right, -1 confidently wrong; the unseen sets +1 near miss refused.
+        named = (ask and SUBJECTS.named(ask)) or SUBJECTS.named(text)
         _mark_down_other_subjects(scores, named)
         order = sorted(scores, key=lambda t: -scores[t])[:MAX_MATCHES]
         ranking = tuple(Match(t, round(scores[t], 1)) for t in order if scores[t] > 0)
