@@ -159,7 +159,10 @@ def test_a_family_members_visitor_visa_is_out_of_scope_unless_an_exam_is_named(
             "Step 2 CK doubt: ST elevation in II, III, aVF, which artery, and is aspirin first?",
             True,
         ),
+        ("for CK, is an ACE inhibitor or a thiazide first for HTN in a diabetic?", True),
+        ("how do you work out the ECG axis quickly for CK?", True),
         # one term may be the writer's own story; study words and exam names are not terms
+        ("my father's hypertension got worse while I studied for CK, should I delay?", False),
         ("my personal statement is about my mum, who needed insulin for 20 years", False),
         ("is pharmacology or pathophysiology heavier on Step 1?", False),
         ("I failed Step 1 during depression and my pregnancy, will programs see it?", False),
