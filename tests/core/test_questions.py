@@ -719,6 +719,8 @@ WRITTEN_FOR_AN_ENTRY = [
     # Session 27: a read held-out set asked it in a long post; nothing covered the social, and
     # "dinner" alone is an everyday word the guard refuses.
     ("Do programs expect me at the pre-interview dinner, or can I skip it?", "interviews-social"),
+    # Session 27, same set: SOAP's interviews were one clause of the no-contact rule.
+    ("do soap programs call you for an interview or just send offers?", "soap-interviews"),
 ]
 
 
