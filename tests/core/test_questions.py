@@ -721,6 +721,10 @@ WRITTEN_FOR_AN_ENTRY = [
     ("Do programs expect me at the pre-interview dinner, or can I skip it?", "interviews-social"),
     # Session 27, same set: SOAP's interviews were one clause of the no-contact rule.
     ("do soap programs call you for an interview or just send offers?", "soap-interviews"),
+    # Session 27: seven practice questions asked who pays the H-1B's fees and got the $100,000
+    # payment's entry; a read held-out set asked about the H-1B's wage rule.
+    ("my program wants me to pay the h-1b lawyer, is that allowed?", "h1b-who-pays"),
+    ("do residents on an H-1B earn the same salary as J-1 residents?", "h1b-wage"),
 ]
 
 
