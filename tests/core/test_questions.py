@@ -725,6 +725,11 @@ WRITTEN_FOR_AN_ENTRY = [
     # payment's entry; a read held-out set asked about the H-1B's wage rule.
     ("my program wants me to pay the h-1b lawyer, is that allowed?", "h1b-who-pays"),
     ("do residents on an H-1B earn the same salary as J-1 residents?", "h1b-wage"),
+    # Session 27, holdout-69 (read): experience at a US-run hospital in the Gulf got a menu.
+    (
+        "my hospital in Doha is run by an American university, is that USCE?",
+        "usce-us-hospital-abroad",
+    ),
 ]
 
 
