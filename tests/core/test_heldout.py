@@ -70,6 +70,10 @@ SAME_WORDS_BEFORE = {
     "how many soap rounds",
     # holdout-68 to -70 (session 27): an entry variant of 2026-12-01 (13edb11)
     "step 2 ck fee",
+    # holdout-71 and -72 (session 27): an entry variant and an entry question of 2026-12-01
+    # (fbeea48, d5f109b)
+    "what is conrad 30",
+    "how much is the nrmp registration fee",
 }
 
 
