@@ -730,6 +730,11 @@ WRITTEN_FOR_AN_ENTRY = [
         "my hospital in Doha is run by an American university, is that USCE?",
         "usce-us-hospital-abroad",
     ),
+    # Session 27: an exam written with its part number meets the knowledge's name for it.
+    (
+        "I passed PLAB2 in 2024, does it replace any USMLE Step?",
+        "usmle-foreign-licence-no-exemption",
+    ),
 ]
 
 

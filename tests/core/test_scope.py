@@ -429,6 +429,9 @@ def test_an_img_who_names_a_spouses_job_is_answered(
         "the courier says my package was delivered but nothing came, who do I call",
         # the British spelling of a word-guarded phrase ("licence" alone: the medical licence)
         "can I swap my Indian driving licence for a US one without a road test",
+        # session 27: a tenant's insurance and a green card holder's permit to stay abroad
+        "as a new resident do I need renters insurance, and what does it cover?",
+        "studying abroad for a year on my green card, do I need a re-entry permit?",
     ],
 )
 def test_everyday_immigration_and_errands_are_refused(real: QuestionMatcher, question: str) -> None:
