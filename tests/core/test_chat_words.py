@@ -42,6 +42,8 @@ needs_model = pytest.mark.skipif(shared_encoder() is None, reason="model package
         ("kailangan ko ba ng USCE?", "need usce us clinical experience"),
         ("abhi kya karna padega bhai?", "now what must"),
         ("step 1 ka exam kitne ghante chalta hai?", "step 1 exam how many hours chalta"),
+        ("¿Cuál Step puedo dar aquí en México?", "which step can dar here mexico"),
+        ("onde fica a prova do Step 1?", "where fica a exam do step 1"),
     ],
 )
 def test_chat_words_are_read_in_english_and_fillers_left_out(raw: str, english: str) -> None:

@@ -183,6 +183,14 @@ def test_another_exam_next_to_the_us_path_is_not_refused(small: QuestionMatcher)
     assert small.match("plab or step 1 first?").kind != "none"
 
 
+@needs_model
+def test_ecfmgs_verification_service_names_the_us_road(real: QuestionMatcher) -> None:
+    # Session 27: "homologacion" (another country's recognition) refused it for the word.
+    result = real.match("homologacion done in Spain, now do I still need EPIC verification?")
+    assert result.kind != "none"
+    assert result.matches[0].topic == "ecfmg-registration"
+
+
 def test_smalltalk_and_empty_messages(small: QuestionMatcher) -> None:
     assert small.match("thanks a lot!!").kind == "smalltalk"
     assert small.match("  🙏 ").kind == "none"
