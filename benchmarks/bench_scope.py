@@ -42,7 +42,7 @@ from bot.core.questions import scope  # noqa: E402
 from bot.core.questions.answers import build_matcher  # noqa: E402
 from bot.core.questions.asking import asking_part  # noqa: E402
 from bot.core.questions.decision import HYBRID, Analysis, Thresholds  # noqa: E402
-from bot.core.questions.hybrid import QuestionMatcher  # noqa: E402
+from bot.core.questions.hybrid import QuestionMatcher, whole_vectors  # noqa: E402
 from bot.core.questions.semantic import question_vectors  # noqa: E402
 from bot.core.questions.words import expand  # noqa: E402
 
@@ -90,7 +90,7 @@ class Gaps:
         self.analyses = matcher.analyse_many(texts)
         encoder, guard = matcher.semantic.encoder, matcher.scope
         asks = [asking_part(t) for t in texts]
-        whole = question_vectors(encoder, [expand(t) for t in texts], matcher.cache)
+        whole = whole_vectors(encoder, texts, asks, matcher.cache)
         self.whole = np.array(
             [guard.gap(v, float(matcher.semantic.vectors.dot(v).max())) for v in whole]
         )

@@ -132,6 +132,19 @@ def test_a_question_keeps_its_end_as_the_reference_does(
     assert_close(model.encode_question(question)[None], reference(weights, [seq]))
 
 
+def test_a_long_posts_opening_is_read_as_the_reference_does(
+    model: enc.Encoder, weights: dict[str, np.ndarray], tokenizer: Tokenizer
+) -> None:
+    """keep="start": the first QUESTION_TOKENS pieces, where a post names its exam or visa."""
+    post = "My friend sat Step 2 CS in Houston in 2019. " + STORY + "Is that still true?"
+    seq = ids_of(tokenizer, post, enc.QUESTION_TOKENS, "right")
+    assert tokenizer.decode(seq).startswith("my friend sat step 2 cs in houston")
+    assert_close(model.encode_question(post, "start")[None], reference(weights, [seq]))
+    ask = "Is that still true?"
+    both = model.encode_questions([post, ask], ["start", "end"])
+    assert_close(both, np.array([model.encode_question(post, "start"), model.encode_question(ask)]))
+
+
 def test_vectors_are_unit_length_float32_and_deterministic(model: enc.Encoder) -> None:
     first, again = model.encode(TEXTS), model.encode(TEXTS)
     assert first.shape == (4, 384) and first.dtype == np.float32

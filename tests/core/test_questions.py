@@ -906,6 +906,22 @@ def test_a_post_whose_ask_names_no_exam_is_read_with_the_exam_its_story_names(
     assert "usmle-step3" not in ranking[:3]
 
 
+def test_a_long_posts_meaning_is_read_from_its_opening_where_it_names_its_subject(
+    real: QuestionMatcher,
+) -> None:
+    # Written for this test: the J-1 waiver is named in the first sentence only, the asks say
+    # "my options". Read from its last 48 word pieces, the post was refused.
+    post = (
+        "The J-1 waiver is what I keep reading about at night. I finish my internal medicine "
+        "residency in Ohio next June and my wife and I would like to stay near her family, who "
+        "all live here now. Our daughter started school last month. I do not want to go back "
+        "for two years with a small child. What are my options and how do people usually do it?"
+    )
+    result = real.match(post)
+    assert result.kind in ("answer", "suggest")
+    assert result.matches[0].topic == "visa-j1"
+
+
 RETAKES = replace(
     SMALL,
     entries=(

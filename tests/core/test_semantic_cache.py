@@ -84,9 +84,9 @@ def test_vectors_of_another_runtime_are_never_reused(model: Encoder, tmp_path: P
             calls.append(list(texts))
             return self.real.encode(texts)
 
-        def encode_questions(self, texts: list[str]) -> np.ndarray:
+        def encode_questions(self, texts: list[str], *args: object) -> np.ndarray:
             calls.append(list(texts))
-            return self.real.encode_questions(texts)
+            return self.real.encode_questions(texts, *args)  # type: ignore[arg-type]
 
     other = OtherRuntime(model)
     other.runtime = model.runtime.replace("-ort", "-int8-ort")

@@ -48,6 +48,16 @@ MAX_TOKENS = 128
 # starts before the last 48 pieces), yet 128 pieces ranked the same first topics as 48
 # (78.3%): the story, not the cut, pulls the vector away. Long posts get a second vector of
 # their asking sentences instead (asking.asking_part: 85.0%).
+# Since session 28 a post with asking sentences keeps its FIRST 48 pieces instead
+# (`hybrid.whole_vectors`): its end mostly repeats the asking sentences, read anyway, while
+# its opening names what the story is about ("My friend did Step 2 CS in 2019 ... Who is
+# right?"). Against the end, practice (5,781 in scope, 1,896 near misses): first topic 5,397
+# -> 5,422, direct and right 5,022 -> 5,024, confidently wrong 124 -> 116, fact questions
+# direct 2,664 -> 2,648, near misses rejected 1,822 -> 1,820; the unseen sets (1,875 / 525):
+# 1,703 -> 1,723, 1,527 -> 1,543, 54 -> 45, 869 -> 866, 506 -> 506; three sets written after
+# the choice (465 / 135): 392 -> 400, 341 -> 341, 23 -> 21, 197 -> 196, 131 -> 132. Both
+# ends (the mean of the two vectors) did about as well (practice 5,419 / 5,035 / 120) but cost
+# a third 48-piece text per post: long posts' CPU p99 21 -> 34 ms, over issue 10's 30 ms.
 QUESTION_TOKENS = 48
 # Word pieces per forward pass when encoding many texts (sorted by length, padded to the
 # longest of their batch). CPU s on one core for the knowledge's 3,262 texts / dev-forum's 236
@@ -73,11 +83,13 @@ __all__ = [
     "QUESTION_TOKENS",
     "Encoder",
     "EncoderBroken",
+    "Keep",
     "ModelMissing",
     "model_zip",
 ]
 
 Lock = Callable[[Path], AbstractContextManager[None]]
+Keep = Literal["start", "end"]  # the side of a long text that is read
 
 
 class ModelMissing(RuntimeError):
@@ -229,29 +241,47 @@ class Encoder:
         self._tokenizer.no_truncation()
         return len(self._tokenizer.encode(text).ids)
 
-    def encode_question(self, text: str) -> np.ndarray:
-        """The unit vector of one question, keeping its last QUESTION_TOKENS word pieces."""
-        vector: np.ndarray = self.encode([text], QUESTION_TOKENS, "end")[0]
+    def encode_question(self, text: str, keep: Keep = "end") -> np.ndarray:
+        """The unit vector of one question, keeping its last QUESTION_TOKENS word pieces (its
+        first ones with keep="start": a long post's opening)."""
+        vector: np.ndarray = self.encode([text], QUESTION_TOKENS, keep)[0]
         return vector
 
-    def encode_questions(self, texts: Sequence[str]) -> np.ndarray:
+    def encode_questions(self, texts: Sequence[str], keeps: Sequence[Keep] = ()) -> np.ndarray:
         """Unit vectors of many questions in batched forward passes, truncated as
-        `encode_question` does (the same vectors to ~1e-7: padding gets no attention)."""
-        return self.encode(texts, QUESTION_TOKENS, "end")
+        `encode_question` does, each on the side of `keeps` (the end for all by default; the
+        same vectors to ~1e-7: padding gets no attention)."""
+        sides = list(keeps) or ["end"] * len(texts)
+        ids: list[list[int]] = [[] for _ in texts]
+        for keep in ("start", "end"):
+            at = [i for i, side in enumerate(sides) if side == keep]
+            for i, seq in zip(
+                at, self._ids([texts[i] for i in at], QUESTION_TOKENS, keep), strict=True
+            ):
+                ids[i] = seq
+        return self._run(ids)
 
     def encode(
         self,
         texts: Sequence[str],
         max_tokens: int = MAX_TOKENS,
-        keep: Literal["start", "end"] = "start",
+        keep: Keep = "start",
     ) -> np.ndarray:
         """One unit vector per text (shape n x 384, float32), in input order."""
+        return self._run(self._ids(texts, max_tokens, keep))
+
+    def _ids(self, texts: Sequence[str], max_tokens: int, keep: Keep) -> list[list[int]]:
+        """Word-piece ids of each text, cut to `max_tokens` on the side not kept."""
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return []
         direction = "right" if keep == "start" else "left"  # the side that is cut off
         self._tokenizer.enable_truncation(max_tokens, direction=direction)
-        encodings = self._tokenizer.encode_batch(list(texts))
-        ids = [e.ids for e in encodings]
+        return [e.ids for e in self._tokenizer.encode_batch(list(texts))]
+
+    def _run(self, ids: list[list[int]]) -> np.ndarray:
+        """One unit vector per list of word-piece ids (n x 384, float32), in input order."""
+        if not ids:
+            return np.zeros((0, 384), dtype=np.float32)
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         batches: list[list[int]] = [[]]
         for i in order:

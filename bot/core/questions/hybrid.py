@@ -13,8 +13,8 @@ Two signals, each 0-100 per topic, combined 0.3 / 0.7 (BENCHMARKS.md, "Matching"
 
 The analysis ranks topics and scores the first topics' entries (`Analysis`); the decision
 (`bot.core.questions.decision`) turns it into an answer, a menu or a refusal. A long forum
-post (40+ words) is read twice: whole, and its asking sentences alone
-(`bot.core.questions.asking`), the story's words and meaning weighing less (ASK_SHARE).
+post (40+ words) is read twice: whole (its words; its meaning from its opening), and its
+asking sentences alone (`bot.core.questions.asking`), the story weighing less (ASK_SHARE).
 Without the model package, the same code runs on the lexical signal alone.
 """
 
@@ -42,7 +42,7 @@ from bot.core.questions.words import (
     smalltalk_reply,
 )
 
-__all__ = ["QuestionMatcher"]
+__all__ = ["QuestionMatcher", "whole_vectors"]
 
 # -- weights ------------------------------------------------------------------------------------
 # Shares of the lexical score and the semantic score (cosine x 100). First compared on dev.yaml
@@ -240,7 +240,7 @@ class QuestionMatcher:
             return [self._analyse(text, None, None) for text in texts]
         asks = [asking_part(t) for t in texts]
         encoder = self.semantic.encoder
-        vectors = question_vectors(encoder, [expand(t) for t in texts], self.cache)
+        vectors = whole_vectors(encoder, texts, asks, self.cache)
         ask_texts = [expand(a) for a in asks if a is not None]
         ask_vectors = iter(question_vectors(encoder, ask_texts, self.cache) if ask_texts else [])
         return [
@@ -330,12 +330,12 @@ class QuestionMatcher:
         )
 
     def _vectors(self, text: str, ask: str | None) -> tuple[np.ndarray, np.ndarray | None]:
-        """The sentence vectors of a question and of its asking part, in one forward pass
-        (holdout-4's long posts, one core: 12.3-12.6 ms against 12.6-13.8 ms for two passes)."""
+        """The sentence vectors of a question, or of a long post's opening and its asking
+        part (encoder.QUESTION_TOKENS), in one call."""
         assert self.semantic is not None
         if ask is None:
             return self.semantic.encoder.encode_question(expand(text)), None
-        both = self.semantic.encoder.encode_questions([expand(text), expand(ask)])
+        both = self.semantic.encoder.encode_questions([expand(text), expand(ask)], ["start", "end"])
         return both[0], both[1]
 
     def _about_the_named(self, sims: np.ndarray, named: Named) -> np.ndarray:
@@ -416,6 +416,19 @@ class QuestionMatcher:
     def decide(self, analysis: Analysis, limits: Thresholds) -> MatchResult:
         """The reply kind for an analysed question under the given thresholds."""
         return decide(analysis, limits, lexical_only=self.semantic is None)
+
+
+def whole_vectors(
+    encoder: Encoder, texts: Sequence[str], asks: Sequence[str | None], cache: Path | None
+) -> np.ndarray:
+    """The whole-text vectors of a question set: a question's end, a post's opening when it has
+    an asking part (read on its own), as `QuestionMatcher._vectors` does one by one."""
+    vectors = np.zeros((len(texts), 384), dtype=np.float32)
+    for keep in ("start", "end"):
+        at = [i for i, ask in enumerate(asks) if (ask is None) == (keep == "end")]
+        if at:
+            vectors[at] = question_vectors(encoder, [expand(texts[i]) for i in at], cache, keep)
+    return vectors
 
 
 def _mark_down_other_subjects(scores: dict[str, float], named: Named) -> None:

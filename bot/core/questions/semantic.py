@@ -30,6 +30,7 @@ from bot.core.questions.encoder import (
     QUESTION_TOKENS,
     Encoder,
     EncoderBroken,
+    Keep,
     ModelMissing,
 )
 
@@ -45,6 +46,7 @@ CACHE_FORMAT = "1"  # bump when the choice or order of indexed texts changes mea
 CACHE_FILES_KEPT = 8
 KNOWLEDGE = "vectors"  # cache file prefixes: the knowledge's texts...
 QUESTIONS = "questions"  # ...and evaluation sets (questions keep their end, see encoder.py)
+OPENINGS = "openings"  # ...and the long posts of evaluation sets (they keep their start)
 # Question sets are small files (30-250 KB) and many: the test suite alone scores ~30 lists
 # (nine sets, their long posts' asking parts, their fact questions). With 8 kept, each run
 # evicted what the next run needed and re-encoded ~11 s of CPU.
@@ -112,11 +114,16 @@ class SemanticIndex:
         return cosines
 
 
-def question_vectors(encoder: Encoder, questions: Sequence[str], cache: Path | None) -> np.ndarray:
+def question_vectors(
+    encoder: Encoder, questions: Sequence[str], cache: Path | None, keep: Keep = "end"
+) -> np.ndarray:
     """Vectors of a whole question set (an evaluation), encoded in batches and cached like the
     knowledge's: the same set is scored again after every change of the matcher, and its
-    questions rarely change (dev-forum: ~3.5 s to encode, milliseconds to read back)."""
-    return _cached_vectors(encoder, list(questions), cache, QUESTIONS)
+    questions rarely change (dev-forum: ~3.5 s to encode, milliseconds to read back).
+    keep="start": the openings of long posts (`Encoder.encode_question`)."""
+    return _cached_vectors(
+        encoder, list(questions), cache, QUESTIONS if keep == "end" else OPENINGS
+    )
 
 
 def _key(encoder: Encoder, texts: Sequence[str], kind: str) -> str:
@@ -129,7 +136,7 @@ def _key(encoder: Encoder, texts: Sequence[str], kind: str) -> str:
 def _model_tag(encoder: Encoder, kind: str) -> bytes:
     """The model and what ran it (graph version, onnxruntime version): vectors of
     another runtime are never mixed with these."""
-    if kind == QUESTIONS:  # other truncation than the knowledge's
+    if kind in (QUESTIONS, OPENINGS):  # other truncation than the knowledge's
         return f"{CACHE_FORMAT}|{encoder.runtime}|{QUESTION_TOKENS}|{kind}".encode()
     return f"{CACHE_FORMAT}|{encoder.runtime}|{MAX_TOKENS}".encode()
 
@@ -232,8 +239,11 @@ def _embed(
     missing = _reuse(cache, ids, vectors, kind) if cache else list(range(len(texts)))
     if missing:
         todo = [texts[i] for i in missing]
-        encode = encoder.encode_questions if kind == QUESTIONS else encoder.encode
-        vectors[missing] = encode(todo)
+        if kind == KNOWLEDGE:
+            vectors[missing] = encoder.encode(todo)
+        else:
+            keep: Keep = "end" if kind == QUESTIONS else "start"
+            vectors[missing] = encoder.encode_questions(todo, [keep] * len(todo))
     if path:
         _write(path, ids, vectors, kind)
     return vectors
@@ -280,6 +290,6 @@ def _write(path: Path, ids: np.ndarray, vectors: np.ndarray, kind: str) -> None:
     except OSError as exc:
         log.warning("vector cache not writable (%s): keeping the vectors in memory", exc)
         return
-    kept = QUESTION_FILES_KEPT if kind == QUESTIONS else CACHE_FILES_KEPT
+    kept = CACHE_FILES_KEPT if kind == KNOWLEDGE else QUESTION_FILES_KEPT
     for old in _newest(path.parent, kind)[kept:]:
         old.unlink(missing_ok=True)
