@@ -313,6 +313,8 @@ def test_the_route_words_are_read_from_the_vocabulary() -> None:
         ("pance for us programmes", False),
         ("skipped the interview dinner last night was it rude", True),
         ("not doing carms applying to us im this year", True),
+        ("years on the nhs after plab do they count for a us medical licence", True),
+        ("my dha licence for the clinical skills requirement", True),
         ("best dinner spot near my hotel", False),
     ],
 )
