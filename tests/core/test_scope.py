@@ -315,6 +315,7 @@ def test_the_route_words_are_read_from_the_vocabulary() -> None:
         ("not doing carms applying to us im this year", True),
         ("years on the nhs after plab do they count for a us medical licence", True),
         ("my dha licence for the clinical skills requirement", True),
+        ("mrcp and consultant for years do programs filter on yog", True),
         ("best dinner spot near my hotel", False),
     ],
 )
