@@ -21,14 +21,13 @@ __all__ = ["ASK_MIN_WORDS", "ASK_SHARE", "asking_part"]
 # direct and right 61.7 / 65.0 / 65.8 / 65.0%, confidently wrong 2.5% each. Why: words alone
 # put the right topic first in 71.7% of these posts, 80.8% with the asking part mixed in (a
 # country, a visa or an exam of the story pulls the words); meaning of the whole post kept its
-# last 48 word pieces then (both ends since session 28: encoder.QUESTION_TOKENS), and 128
-# pieces did no better. Entries on the
-# whole post mixed 0.5 with the ask: 22% of fact questions with an entry's short answer. The
-# ask's vector alone instead of a mix: first topic 80.0%. From 25 words instead of 40,
-# dev-forum (median 24 words) lost 6 points of direct and right and doubled its confidently
-# wrong: in a post that short the ask leans on its story ("... asked me to draft it myself. Is
-# that normal?"). Of the 1,087 questions of the other six sets, 10 have 40+ words; holdout-4's
-# shortest has 63.
+# last 48 word pieces then (its first 48 since session 28: encoder.QUESTION_TOKENS), and 128
+# pieces did no better. Entries on the whole post mixed 0.5 with the ask: 22% of fact
+# questions with an entry's short answer. The ask's vector alone instead of a mix: first
+# topic 80.0%. From 25 words instead of 40, dev-forum (median 24 words) lost 6 points of direct
+# and right and doubled its confidently wrong: in a post that short the ask leans on its
+# story ("... asked me to draft it myself. Is that normal?"). Of the 1,087 questions of the
+# other six sets, 10 have 40+ words; holdout-4's shortest has 63.
 ASK_MIN_WORDS = 40
 ASK_SHARE = 0.4
 _POLITE = re.compile(r"^\W*(?:thanks?|thank you|thx|sorry|jazakallah|god bless)\b", re.IGNORECASE)

@@ -423,9 +423,10 @@ def whole_vectors(
 ) -> np.ndarray:
     """The whole-text vectors of a question set: a question's end, a post's opening when it has
     an asking part (read on its own), as `QuestionMatcher._vectors` does one by one."""
+    keeps = ["end" if ask is None else "start" for ask in asks]
     vectors = np.zeros((len(texts), 384), dtype=np.float32)
     for keep in ("start", "end"):
-        at = [i for i, ask in enumerate(asks) if (ask is None) == (keep == "end")]
+        at = [i for i, side in enumerate(keeps) if side == keep]
         if at:
             vectors[at] = question_vectors(encoder, [expand(texts[i]) for i in at], cache, keep)
     return vectors

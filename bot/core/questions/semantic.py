@@ -47,6 +47,7 @@ CACHE_FILES_KEPT = 8
 KNOWLEDGE = "vectors"  # cache file prefixes: the knowledge's texts...
 QUESTIONS = "questions"  # ...and evaluation sets (questions keep their end, see encoder.py)
 OPENINGS = "openings"  # ...and the long posts of evaluation sets (they keep their start)
+_QUESTION_KINDS: dict[Keep, str] = {"end": QUESTIONS, "start": OPENINGS}
 # Question sets are small files (30-250 KB) and many: the test suite alone scores ~30 lists
 # (nine sets, their long posts' asking parts, their fact questions). With 8 kept, each run
 # evicted what the next run needed and re-encoded ~11 s of CPU.
@@ -121,9 +122,7 @@ def question_vectors(
     knowledge's: the same set is scored again after every change of the matcher, and its
     questions rarely change (dev-forum: ~3.5 s to encode, milliseconds to read back).
     keep="start": the openings of long posts (`Encoder.encode_question`)."""
-    return _cached_vectors(
-        encoder, list(questions), cache, QUESTIONS if keep == "end" else OPENINGS
-    )
+    return _cached_vectors(encoder, list(questions), cache, _QUESTION_KINDS[keep])
 
 
 def _key(encoder: Encoder, texts: Sequence[str], kind: str) -> str:
@@ -136,7 +135,7 @@ def _key(encoder: Encoder, texts: Sequence[str], kind: str) -> str:
 def _model_tag(encoder: Encoder, kind: str) -> bytes:
     """The model and what ran it (graph version, onnxruntime version): vectors of
     another runtime are never mixed with these."""
-    if kind in (QUESTIONS, OPENINGS):  # other truncation than the knowledge's
+    if kind != KNOWLEDGE:  # questions: other truncation than the knowledge's
         return f"{CACHE_FORMAT}|{encoder.runtime}|{QUESTION_TOKENS}|{kind}".encode()
     return f"{CACHE_FORMAT}|{encoder.runtime}|{MAX_TOKENS}".encode()
 
@@ -242,7 +241,7 @@ def _embed(
         if kind == KNOWLEDGE:
             vectors[missing] = encoder.encode(todo)
         else:
-            keep: Keep = "end" if kind == QUESTIONS else "start"
+            keep: Keep = "start" if kind == OPENINGS else "end"
             vectors[missing] = encoder.encode_questions(todo, [keep] * len(todo))
     if path:
         _write(path, ids, vectors, kind)
