@@ -74,6 +74,8 @@ SAME_WORDS_BEFORE = {
     # (fbeea48, d5f109b)
     "what is conrad 30",
     "how much is the nrmp registration fee",
+    # holdout-78 to -80 (session 29): an entry variant of 2026-12-01 (85815e7)
+    "step 1 passing score 2026",
 }
 
 
