@@ -95,9 +95,12 @@ class Gaps:
             [guard.gap(v, float(matcher.semantic.vectors.dot(v).max())) for v in whole]
         )
         self.ask = np.full(len(texts), np.nan)
-        long = [n for n, a in enumerate(asks) if a is not None]
+        gap_asks = [matcher.gap_ask(t) for t in texts]  # a long post's ask, a short one's
+        long = [n for n, a in enumerate(gap_asks) if a is not None]
         if long:
-            vectors = question_vectors(encoder, [expand(str(asks[n])) for n in long], matcher.cache)
+            vectors = question_vectors(
+                encoder, [expand(str(gap_asks[n])) for n in long], matcher.cache
+            )
             for n, v in zip(long, vectors, strict=True):
                 self.ask[n] = guard.gap(v, float(matcher.semantic.vectors.dot(v).max()))
 

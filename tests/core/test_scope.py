@@ -178,6 +178,46 @@ def test_a_long_posts_gap_mixes_its_whole_text_and_its_asking_part(real: Questio
     assert real.analyse(LAB_SCIENTIST).scope_gap == pytest.approx(expected, abs=1e-4)
 
 
+# A short question whose story names another country's licence and whose ask is the US road's.
+GULF_LICENCE_STEP3 = (
+    "Family doctor in Abu Dhabi, DOH licensed. Is Step 3 only offered inside America?"
+)
+
+
+def test_a_short_questions_gap_ask_is_its_ask_only_when_the_story_alone_names_another_road(
+    real: QuestionMatcher,
+) -> None:
+    assert real.gap_ask(GULF_LICENCE_STEP3) == "Is Step 3 only offered inside America?"
+    # the other road in the ask itself: the whole question is what it asks about
+    assert real.gap_ask("I passed Step 1 last year. Is the DHA exam hard for a GP?") is None
+    # no other road named: nothing to set apart
+    assert real.gap_ask("I passed Step 1 last year. When should I take Step 2 CK?") is None
+    # a long post's gap ask is its asking part
+    assert real.gap_ask(LAB_SCIENTIST) == asking_part(LAB_SCIENTIST)
+
+
+@needs_model
+def test_a_short_question_naming_a_gulf_licence_in_its_story_is_judged_by_its_ask(
+    real: QuestionMatcher,
+) -> None:
+    assert real.semantic is not None and real.scope is not None
+    ask = real.gap_ask(GULF_LICENCE_STEP3)
+    assert ask is not None
+    whole, asked = real.semantic.encoder.encode_questions(
+        [expand(GULF_LICENCE_STEP3), expand(ask)], ["end", "end"]
+    )
+    gaps = [
+        real.scope.gap(v, float(real.semantic.similarities_to(v).max())) for v in (whole, asked)
+    ]
+    assert gaps[0] > HYBRID.scope_margin  # whole, it reads like the Gulf licence: refused
+    assert real.analyse(GULF_LICENCE_STEP3).scope_gap == pytest.approx(
+        ScopeGuard.post_gap(*gaps), abs=1e-4
+    )
+    result = real.match(GULF_LICENCE_STEP3)
+    assert result.kind in ("answer", "suggest")
+    assert result.matches[0].topic == "usmle-step3"
+
+
 def test_a_posts_gap_leans_on_what_it_asks() -> None:
     # The same whole-text gap: an asking part on the out-of-scope side raises the post's gap...
     assert ScopeGuard.post_gap(-0.2, 0.1) > ScopeGuard.post_gap(-0.2, -0.2)

@@ -72,14 +72,15 @@ _ASK_PHRASE = re.compile(
 )
 
 
-def asking_part(text: str) -> str | None:
+def asking_part(text: str, min_words: int = ASK_MIN_WORDS) -> str | None:
     """The sentences of a long post that ask something, or None (short, or nothing stands out).
 
     A forum post tells its story first and buries the question ("... I'm 27, married ... On
     which date can we submit on ERAS?"). The story's words and meaning swamp the question's:
-    a country, a visa or an exam mentioned in passing pulls the post to that topic.
+    a country, a visa or an exam mentioned in passing pulls the post to that topic. A shorter
+    `min_words` reads a short question's asking sentences too (`hybrid.QuestionMatcher.gap_ask`).
     """
-    if len(text.split()) < ASK_MIN_WORDS:
+    if len(text.split()) < min_words:
         return None
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
     asks = [s for s in sentences if _asks(s)]

@@ -241,17 +241,39 @@ class QuestionMatcher:
         asks = [asking_part(t) for t in texts]
         encoder = self.semantic.encoder
         vectors = whole_vectors(encoder, texts, asks, self.cache)
-        ask_texts = [expand(a) for a in asks if a is not None]
+        # A long post's asking part, or the asking sentences that judge a short question's scope.
+        gap_asks = [self.gap_ask(t) for t in texts]
+        ask_texts = [expand(a) for a in gap_asks if a is not None]
         ask_vectors = iter(question_vectors(encoder, ask_texts, self.cache) if ask_texts else [])
         return [
             self._analyse(text, vector, None if ask is None else next(ask_vectors))
-            for text, vector, ask in zip(texts, vectors, asks, strict=True)
+            for text, vector, ask in zip(texts, vectors, gap_asks, strict=True)
         ]
+
+    def gap_ask(self, text: str) -> str | None:
+        """The asking sentences whose scope gap is mixed into the question's (`post_gap`): a
+        long post's asking part, or those of a short question that names another country's road
+        in its story and not in them ("GP in Dubai, I hold a DHA licence. Can I take Step 3
+        there or only in the US?"). Whole, such a question reads like the Gulf licence it names;
+        its ask is the US road's. Over the tuning and read sets (6,600 questions) that keeps 6
+        in-scope questions the gap refused and lets one near miss through (a DHA licence whose
+        ask names only the Prometric exam and the USMLE); the unseen sets keep 3, no near miss.
+        Long posts gain nothing from a larger ask share on the same condition."""
+        ask = asking_part(text)
+        if ask is not None:
+            return ask
+        if not other_roads_named(self.lexical.parse(text).words):
+            return None
+        ask = asking_part(text, min_words=0)
+        if ask is None or other_roads_named(self.lexical.parse(ask).words):
+            return None
+        return ask
 
     def _analyse(
         self, text: str, vector: np.ndarray | None, ask_vector: np.ndarray | None = None
     ) -> Analysis:
-        """`analyse` with the question's vectors given (batched) or computed here (None)."""
+        """`analyse` with the question's vectors (its own and its `gap_ask`'s) given (batched)
+        or computed here (None)."""
         query = self.lexical.parse(text)
         if not query.words:
             return Analysis("empty", None, (), (), False)
@@ -276,14 +298,15 @@ class QuestionMatcher:
         sims, gap, entry_sims = None, None, None
         if self.semantic is not None and self.scope is not None:
             if vector is None:
-                vector, ask_vector = self._vectors(text, ask)
+                vector, ask_vector = self._vectors(text, ask, self.gap_ask(text))
             sims = self.semantic.similarities_to(vector)
             gap = self.scope.gap(vector, float(sims.max()))
-            if ask is not None and ask_vector is not None:
-                entry_sims = self.semantic.similarities_to(ask_vector)
-                ask_gap = self.scope.gap(ask_vector, float(entry_sims.max()))
-                sims = (1 - ASK_SHARE) * sims + ASK_SHARE * entry_sims
-                gap = self.scope.post_gap(gap, ask_gap)
+            if ask_vector is not None:
+                ask_sims = self.semantic.similarities_to(ask_vector)
+                gap = self.scope.post_gap(gap, self.scope.gap(ask_vector, float(ask_sims.max())))
+                if ask is not None:
+                    entry_sims = ask_sims
+                    sims = (1 - ASK_SHARE) * sims + ASK_SHARE * entry_sims
         scores = self._combine(lexical, None if sims is None else sims * self._discount)
         # The exams and visas asked about, read once: the ask's, or the story's when the ask
         # names none ("planning Step 1 ... when would you take it?"). Session 27: practice +3
@@ -329,13 +352,17 @@ class QuestionMatcher:
             other_road=other_road,
         )
 
-    def _vectors(self, text: str, ask: str | None) -> tuple[np.ndarray, np.ndarray | None]:
-        """The sentence vectors of a question, or of a long post's opening and its asking
-        part (encoder.QUESTION_TOKENS), in one call."""
+    def _vectors(
+        self, text: str, ask: str | None, gap_ask: str | None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """The sentence vectors of a question (a long post's opening when it has an asking
+        part, encoder.QUESTION_TOKENS) and of its `gap_ask`, in one call."""
         assert self.semantic is not None
-        if ask is None:
-            return self.semantic.encoder.encode_question(expand(text)), None
-        both = self.semantic.encoder.encode_questions([expand(text), expand(ask)], ["start", "end"])
+        encoder = self.semantic.encoder
+        if gap_ask is None:
+            return encoder.encode_question(expand(text)), None
+        keep = "end" if ask is None else "start"
+        both = encoder.encode_questions([expand(text), expand(gap_ask)], [keep, "end"])
         return both[0], both[1]
 
     def _about_the_named(self, sims: np.ndarray, named: Named) -> np.ndarray:
