@@ -743,6 +743,11 @@ WRITTEN_FOR_AN_ENTRY = [
         "I passed PLAB2 in 2024, does it replace any USMLE Step?",
         "usmle-foreign-licence-no-exemption",
     ),
+    # Session 29: another country's exam asked about for ECFMG certification, not the USMLE.
+    (
+        "does my PLAB pass count towards ECFMG certification",
+        "ecfmg-cert-other-country-exams",
+    ),
 ]
 
 
