@@ -748,6 +748,11 @@ WRITTEN_FOR_AN_ENTRY = [
         "does my PLAB pass count towards ECFMG certification",
         "ecfmg-cert-other-country-exams",
     ),
+    # Session 29: a fellowship after residency abroad (ACGME's exceptionally qualified applicants).
+    (
+        "trained as a nephrologist abroad, do I have to redo residency before a US fellowship?",
+        "after-fellowship-without-us-residency",
+    ),
 ]
 
 
