@@ -753,6 +753,15 @@ WRITTEN_FOR_AN_ENTRY = [
         "trained as a nephrologist abroad, do I have to redo residency before a US fellowship?",
         "after-fellowship-without-us-residency",
     ),
+    # Session 29: clinical work abroad, and a Caribbean school's US cores, as USCE.
+    (
+        "is a year of NHS work counted as US clinical experience by programs?",
+        "usce-experience-abroad",
+    ),
+    (
+        "I did my cores in Chicago hospitals from a Caribbean school, is that USCE?",
+        "usce-offshore-core-rotations",
+    ),
 ]
 
 

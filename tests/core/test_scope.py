@@ -356,6 +356,7 @@ def test_the_route_words_are_read_from_the_vocabulary() -> None:
         ("years on the nhs after plab do they count for a us medical licence", True),
         ("my dha licence for the clinical skills requirement", True),
         ("mrcp and consultant for years do programs filter on yog", True),
+        ("two years in the nhs is that us clinical experience", True),
         ("best dinner spot near my hotel", False),
     ],
 )
