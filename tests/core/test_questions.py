@@ -762,6 +762,11 @@ WRITTEN_FOR_AN_ENTRY = [
         "I did my cores in Chicago hospitals from a Caribbean school, is that USCE?",
         "usce-offshore-core-rotations",
     ),
+    # Session 29: applying before the internship at home ends.
+    (
+        "can I apply in September while I'm still an intern at home, internship ends in November",
+        "timeline-apply-during-internship",
+    ),
 ]
 
 
