@@ -767,6 +767,8 @@ WRITTEN_FOR_AN_ENTRY = [
         "can I apply in September while I'm still an intern at home, internship ends in November",
         "timeline-apply-during-internship",
     ),
+    # Session 29: Step 2 CK taken as a student or intern (its own topic, not the Steps' order).
+    ("is it allowed to give step 2 ck in final year before my degree", "ck-as-student"),
 ]
 
 
