@@ -769,6 +769,7 @@ WRITTEN_FOR_AN_ENTRY = [
     ),
     # Session 29: Step 2 CK taken as a student or intern (its own topic, not the Steps' order).
     ("is it allowed to give step 2 ck in final year before my degree", "ck-as-student"),
+    ("will step 2 ck also become pass or fail", "ck-not-pass-fail"),
 ]
 
 
