@@ -76,6 +76,8 @@ SAME_WORDS_BEFORE = {
     "how much is the nrmp registration fee",
     # holdout-78 to -80 (session 29): an entry variant of 2026-12-01 (85815e7)
     "step 1 passing score 2026",
+    # holdout-81 and -82 (session 29): an entry variant of 2026-12-01 (d5f109b)
+    "is match result binding",
 }
 
 
