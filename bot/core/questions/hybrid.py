@@ -255,10 +255,10 @@ class QuestionMatcher:
         long post's asking part, or those of a short question that names another country's road
         in its story and not in them ("GP in Dubai, I hold a DHA licence. Can I take Step 3
         there or only in the US?"). Whole, such a question reads like the Gulf licence it names;
-        its ask is the US road's. Over the tuning and read sets (6,600 questions) that keeps 6
+        its ask is the US road's. Over the tuning and read sets (7,877 questions) that keeps 6
         in-scope questions the gap refused and lets one near miss through (a DHA licence whose
-        ask names only the Prometric exam and the USMLE); the unseen sets keep 3, no near miss.
-        Long posts gain nothing from a larger ask share on the same condition."""
+        ask names only the Prometric exam and the USMLE); the unseen sets keep 3 and offer one
+        near miss a menu. Long posts gain nothing from a larger ask share on the same condition."""
         ask = asking_part(text)
         if ask is not None:
             return ask
