@@ -28,7 +28,7 @@ import numpy as np
 from bot.core.models import Entry, KnowledgeBase, Match, MatchResult
 from bot.core.questions.asking import ASK_SHARE, asking_part
 from bot.core.questions.decision import HYBRID, LEXICAL, Analysis, EntryScore, Thresholds, decide
-from bot.core.questions.encoder import Encoder
+from bot.core.questions.encoder import Encoder, Keep
 from bot.core.questions.facets import FACETS
 from bot.core.questions.matching import LexicalIndex, Query, topic_texts
 from bot.core.questions.scope import ScopeGuard, other_asker, says_off_topic, us_school_writer
@@ -361,7 +361,7 @@ class QuestionMatcher:
         encoder = self.semantic.encoder
         if gap_ask is None:
             return encoder.encode_question(expand(text)), None
-        keep = "end" if ask is None else "start"
+        keep: Keep = "end" if ask is None else "start"
         both = encoder.encode_questions([expand(text), expand(gap_ask)], [keep, "end"])
         return both[0], both[1]
 
