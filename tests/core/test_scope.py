@@ -475,10 +475,17 @@ def test_an_img_who_names_a_spouses_job_is_answered(
         # session 27: a tenant's insurance and a green card holder's permit to stay abroad
         "as a new resident do I need renters insurance, and what does it cover?",
         "studying abroad for a year on my green card, do I need a re-entry permit?",
+        # session 29: a fiancée's K-1 family visa (her couples match stays ours, below)
+        "during my research year here, can my fiancee join me on a K-1 visa?",
     ],
 )
 def test_everyday_immigration_and_errands_are_refused(real: QuestionMatcher, question: str) -> None:
     assert real.match(question).kind == "none"
+
+
+def test_a_fiancee_in_the_couples_match_is_answered(real: QuestionMatcher) -> None:
+    result = real.match("my fiancee and I are both IMGs, can we do the couples match?")
+    assert result.kind == "answer" and result.matches[0].topic == "couples-match"
 
 
 # Near misses by kind (scope.yaml, pass 3), each next to the IMG's question it borders. Before
