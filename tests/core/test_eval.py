@@ -476,8 +476,8 @@ FACT_BARS = {
     "holdout-5": 0.80,
     # 69 of 83: a post asking three things about letters gets the letters overview since the
     # draft-it-yourself entry (lor-writer-asks-draft) joined the entry index's 12 candidates.
-    # 68 since a passed CK's retake is answered from Step 2 CK (ck-no-retake-after-pass): this
-    # set files it under attempt limits, 10 of 13 questions of all sets under Step 2 CK.
+    # 68 while a passed CK's retake was answered from Step 2 CK (sessions 24-28); from the
+    # attempt limits again since session 29 (every set's writers list them as right).
     "holdout-6": 0.81,
     "holdout-7": 0.91,
     "forum-facts": 0.92,  # 67.2% unseen; 82.2% after fact pass 4; 91.7% after 6; 92.8% after 7

