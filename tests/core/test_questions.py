@@ -771,6 +771,10 @@ WRITTEN_FOR_AN_ENTRY = [
     # Session 29: Step 2 CK taken as a student or intern (its own topic, not the Steps' order).
     ("is it allowed to give step 2 ck in final year before my degree", "ck-as-student"),
     ("will step 2 ck also become pass or fail", "ck-not-pass-fail"),
+    # Which programs sponsor the H-1B is the H-1B topic's (topics.yaml; 64 of 74 such questions
+    # of the read sets list it as right); how to check a program is the program list's.
+    ("is there a list of residency programs that sponsor the H-1B?", "h1b-which-programs"),
+    ("how do I check in FREIDA whether a program sponsors visas?", "list-visa-filter"),
 ]
 
 
