@@ -242,7 +242,10 @@ class QuestionMatcher:
         encoder = self.semantic.encoder
         vectors = whole_vectors(encoder, texts, asks, self.cache)
         # A long post's asking part, or the asking sentences that judge a short question's scope.
-        gap_asks = [self.gap_ask(t) for t in texts]
+        gap_asks = [
+            self._gap_ask(t, ask, self.lexical.parse(t).words)
+            for t, ask in zip(texts, asks, strict=True)
+        ]
         ask_texts = [expand(a) for a in gap_asks if a is not None]
         ask_vectors = iter(question_vectors(encoder, ask_texts, self.cache) if ask_texts else [])
         return [
@@ -259,15 +262,19 @@ class QuestionMatcher:
         in-scope questions the gap refused and lets one near miss through (a DHA licence whose
         ask names only the Prometric exam and the USMLE); the unseen sets keep 3 and offer one
         near miss a menu. Long posts gain nothing from a larger ask share on the same condition."""
-        ask = asking_part(text)
+        return self._gap_ask(text, asking_part(text), self.lexical.parse(text).words)
+
+    def _gap_ask(self, text: str, ask: str | None, words: Sequence[str]) -> str | None:
+        """`gap_ask` given what `_analyse` has read already: the long post's asking part (or
+        None) and the question's normalised words."""
         if ask is not None:
             return ask
-        if not other_roads_named(self.lexical.parse(text).words):
+        if not other_roads_named(words):
             return None
-        ask = asking_part(text, min_words=0)
-        if ask is None or other_roads_named(self.lexical.parse(ask).words):
+        short = asking_part(text, min_words=0)
+        if short is None or other_roads_named(self.lexical.parse(short).words):
             return None
-        return ask
+        return short
 
     def _analyse(
         self, text: str, vector: np.ndarray | None, ask_vector: np.ndarray | None = None
@@ -298,7 +305,8 @@ class QuestionMatcher:
         sims, gap, entry_sims = None, None, None
         if self.semantic is not None and self.scope is not None:
             if vector is None:
-                vector, ask_vector = self._vectors(text, ask, self.gap_ask(text))
+                gap_ask = self._gap_ask(text, ask, query.words)
+                vector, ask_vector = self._vectors(text, ask, gap_ask)
             sims = self.semantic.similarities_to(vector)
             gap = self.scope.gap(vector, float(sims.max()))
             if ask_vector is not None:

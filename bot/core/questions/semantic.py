@@ -48,6 +48,7 @@ KNOWLEDGE = "vectors"  # cache file prefixes: the knowledge's texts...
 QUESTIONS = "questions"  # ...and evaluation sets (questions keep their end, see encoder.py)
 OPENINGS = "openings"  # ...and the long posts of evaluation sets (they keep their start)
 _QUESTION_KINDS: dict[Keep, str] = {"end": QUESTIONS, "start": OPENINGS}
+_KEEP_OF_KIND: dict[str, Keep] = {kind: keep for keep, kind in _QUESTION_KINDS.items()}
 # Question sets are small files (30-250 KB) and many: the test suite alone scores ~30 lists
 # (nine sets, their long posts' asking parts, their fact questions). With 8 kept, each run
 # evicted what the next run needed and re-encoded ~11 s of CPU.
@@ -241,8 +242,7 @@ def _embed(
         if kind == KNOWLEDGE:
             vectors[missing] = encoder.encode(todo)
         else:
-            keep: Keep = "start" if kind == OPENINGS else "end"
-            vectors[missing] = encoder.encode_questions(todo, [keep] * len(todo))
+            vectors[missing] = encoder.encode_questions(todo, [_KEEP_OF_KIND[kind]] * len(todo))
     if path:
         _write(path, ids, vectors, kind)
     return vectors
