@@ -475,11 +475,23 @@ def test_an_img_who_names_a_spouses_job_is_answered(
         # session 27: a tenant's insurance and a green card holder's permit to stay abroad
         "as a new resident do I need renters insurance, and what does it cover?",
         "studying abroad for a year on my green card, do I need a re-entry permit?",
-        # session 29: a fiancée's K-1 family visa (her couples match stays ours, below)
-        "during my research year here, can my fiancee join me on a K-1 visa?",
     ],
 )
 def test_everyday_immigration_and_errands_are_refused(real: QuestionMatcher, question: str) -> None:
+    assert real.match(question).kind == "none"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "during my research year here, can my fiancee join me on a K-1 visa?",
+        "can my fiance come on a K-1 while I'm doing observerships here?",
+    ],
+)
+def test_a_fiancees_k1_visa_is_refused_by_its_word(real: QuestionMatcher, question: str) -> None:
+    """Session 29: a fiancé(e)'s K-1 family visa (vocabulary.yaml out_of_scope_always). By
+    meaning alone an observer's K-1 question read as ours; the word refuses it."""
+    assert real.analyse(question).guard == "out-of-scope"
     assert real.match(question).kind == "none"
 
 
