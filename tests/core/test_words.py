@@ -161,11 +161,18 @@ def test_a_family_members_visitor_visa_is_out_of_scope_unless_an_exam_is_named(
         ),
         ("for CK, is an ACE inhibitor or a thiazide first for HTN in a diabetic?", True),
         ("how do you work out the ECG axis quickly for CK?", True),
+        # one term asked about as medicine (clinical_asks)
+        ("what's first line for HFrEF now? attending did something else on rounds", True),
+        ("How to manage DKA step by step? Is the US guideline different from the UK?", True),
+        ("metformin max dose per day, viva tomorrow", True),
+        ("Wells score cutoff before a CT angiogram, for Step 3 CCS?", True),
         # one term may be the writer's own story; study words and exam names are not terms
         ("my father's hypertension got worse while I studied for CK, should I delay?", False),
         ("my personal statement is about my mum, who needed insulin for 20 years", False),
         ("is pharmacology or pathophysiology heavier on Step 1?", False),
         ("I failed Step 1 during depression and my pregnancy, will programs see it?", False),
+        # an ask word without a clinical term is the writer's own plan
+        ("how do I manage Step 2 CK prep with night shifts? first line of advice welcome", False),
         # "INR" is Indian rupees here, not a lab value
         ("total cost in INR for Step 1 and CK? my mum's insulin bills are high too", False),
     ],

@@ -80,6 +80,7 @@ class Vocabulary(TypedDict):
     visitor_family: list[str]
     visitor_ours: list[str]
     clinical_terms: list[str]
+    clinical_asks: list[str]
     job_visa: list[str]
     job_visa_jobs: list[str]
     job_visa_ours: list[str]
@@ -106,6 +107,7 @@ def parse_vocabulary(text: str) -> Vocabulary:
         visitor_family=_word_list(raw, "visitor_family"),
         visitor_ours=_word_list(raw, "visitor_ours"),
         clinical_terms=_word_list(raw, "clinical_terms"),
+        clinical_asks=_word_list(raw, "clinical_asks"),
         job_visa=_word_list(raw, "job_visa"),
         job_visa_jobs=_word_list(raw, "job_visa_jobs"),
         job_visa_ours=_word_list(raw, "job_visa_ours"),
@@ -309,8 +311,10 @@ OTHER_JOB_VISA: Combination = (
     (_markers(_VOCABULARY["job_visa"]), _markers(_VOCABULARY["job_visa_jobs"])),
     _markers(_VOCABULARY["job_visa_ours"]),
 )
-# The words of a clinical question: two different ones make a message one (`clinical`).
+# The words of a clinical question: two different ones, or one asked about as medicine ("first
+# line", "dose"), make a message one (`clinical`).
 CLINICAL_TERMS = _markers(_VOCABULARY["clinical_terms"])
+CLINICAL_ASKS = _markers(_VOCABULARY["clinical_asks"])
 # Compared with words and analysed terms ("step1"), so not normalised ("step 1").
 US_PATH_MARKERS = frozenset(_VOCABULARY["us_path"])
 
@@ -502,8 +506,10 @@ def _names_all_but(words: Sequence[str], combination: Combination) -> bool:
 
 def clinical(words: Sequence[str]) -> bool:
     """Does a normalised message name two different clinical terms (vocabulary.yaml
-    clinical_terms: "diuretics" and "hypokalemia")? One alone may be the writer's own story."""
-    return _count_named(words, *CLINICAL_TERMS) >= 2
+    clinical_terms: "diuretics" and "hypokalemia"), or one with a clinical ask (clinical_asks:
+    "first line for HFrEF", "DKA management")? One term alone may be the writer's own story."""
+    terms = _count_named(words, *CLINICAL_TERMS)
+    return terms >= 2 or (terms == 1 and names_any(words, *CLINICAL_ASKS))
 
 
 def other_roads_named(words: Sequence[str]) -> int:
