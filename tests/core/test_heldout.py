@@ -78,6 +78,18 @@ SAME_WORDS_BEFORE = {
     "step 1 passing score 2026",
     # holdout-81 and -82 (session 29): an entry variant of 2026-12-01 (d5f109b)
     "is match result binding",
+    # holdout-90 (session 30, search-box queries): entry variants and keywords of 2026-12-01 and
+    # -02 (13edb11, d5f109b, e81c4bb, fbeea48, 854b826)
+    "what is intealth",
+    "is residency h1b cap exempt",
+    "img friendly programs list",
+    "usmle attempt limit",
+    "step 1 fee",
+    "training license residency",
+    # holdout-87 to -89 (session 30): an entry variant of 2026-11-22 (4d7d46b) and an entry
+    # question of 2026-12-02 (5b3998d)
+    "how many years is im residency",
+    "how long is an oet result valid for ecfmg",
 }
 
 
