@@ -109,22 +109,22 @@ def test_bench_entry_pick_counts_fact_entries_and_answers() -> None:
     assert bench.counts(rows, results) == (1, 1, 1)
 
 
-def test_bench_confidence_counts_what_the_left_out_sets_gain() -> None:
-    # Menus whose first feature tells right from wrong: the cut learned on the other sets turns
-    # exactly the right ones of each left-out set into answers; a target no menu reaches, none.
+def test_bench_confidence_fits_a_cut_that_answers_the_right_first_topics() -> None:
+    # Decided questions whose first signal tells right from wrong: the fitted model ranks the
+    # right ones above the wrong, and the cut answers all the right ones and none of the wrong
+    # (the rules had answered some of each).
     bench = _script("bench_confidence")
     rng = np.random.default_rng(0)
-
-    def menus(n: int) -> tuple[np.ndarray, np.ndarray]:
-        right = rng.random(n) < 0.5
-        x = np.zeros((n, 13))
-        x[:, 0] = np.where(right, 3.0, -3.0)
-        return x, right.astype(float)
-
-    sets = {name: menus(40) for name in ("a", "b", "c")}
-    right, wrong = bench.leave_one_set_out(sets, 1.0)
-    assert (right, wrong) == (int(sum(y.sum() for _, y in sets.values())), 0)
-    assert bench.cut_for(np.array([0.9, 0.2]), np.array([0.0, 0.0]), 0.9) == float("inf")
+    right = rng.random(200) < 0.7
+    x = rng.normal(size=(200, len(bench.SIGNALS)))
+    x[:, 0] = np.where(right, 2.0, -2.0) + rng.normal(scale=0.1, size=200)
+    model = bench.fit(x, right.astype(float))
+    p = bench.probabilities(model, x)
+    assert p[right].min() > p[~right].max()
+    rules = rng.random(200) < 0.5
+    cut = bench.choose_cut(p, right, rules)
+    assert bench.counts(p >= cut, right) == (int(right.sum()), 0)
+    assert bench.counts(rules, right)[1] > 0
 
 
 def test_bench_matching_scores_a_question_file_from_anywhere(

@@ -1,7 +1,8 @@
 """The decision (bot.core.questions.decision): answer, menu or refusal from an analysed question.
 
 Pure functions of an Analysis and the thresholds: these tests build the analyses by hand and
-need neither a knowledge base nor the sentence model.
+need neither a knowledge base nor the sentence model. They test the rules (`decide_by_rules`);
+the fitted confidence that then chooses between answer and menu is test_confidence.py's.
 """
 
 from __future__ import annotations
@@ -15,20 +16,22 @@ from bot.core.questions.decision import (
     LEXICAL,
     Analysis,
     EntryScore,
-    decide,
+    decide_by_rules,
     facet_entry_wins,
 )
 
 
 def hybrid(analysis: Analysis) -> MatchResult:
-    """The decision with the sentence model's thresholds."""
-    return decide(analysis, HYBRID, lexical_only=False)
+    """The rules alone (`decide_by_rules`) with the sentence model's thresholds."""
+    return decide_by_rules(analysis, HYBRID, lexical_only=False)
 
 
 def without_menu_entry(analysis: Analysis) -> MatchResult:
     """The decision without `menu_entry`, for another rule's own boundary: below it, an entry
     well ahead of other topics' entries may still answer what would be a menu."""
-    return decide(analysis, replace(HYBRID, menu_entry_min=float("inf")), lexical_only=False)
+    return decide_by_rules(
+        analysis, replace(HYBRID, menu_entry_min=float("inf")), lexical_only=False
+    )
 
 
 def test_a_direct_answer_needs_a_larger_lead_when_words_and_meaning_disagree() -> None:
@@ -55,7 +58,9 @@ def test_a_menu_of_weak_guesses_near_the_scope_boundary_is_a_refusal() -> None:
     # A message mostly in another language reads far from every English text: the menu stands.
     assert hybrid(replace(boundary, other_language=True)).kind == "suggest"
     # Without the model there is no gap: the menu stands.
-    assert decide(replace(boundary, scope_gap=None), HYBRID, lexical_only=True).kind != "none"
+    assert (
+        decide_by_rules(replace(boundary, scope_gap=None), HYBRID, lexical_only=True).kind != "none"
+    )
 
 
 def test_a_weak_menu_for_a_question_naming_another_countrys_road_reaches_higher() -> None:
@@ -408,12 +413,19 @@ def test_an_entry_answer_offers_its_topics_entries_that_fit_nearly_as_well() -> 
 def test_without_the_model_numbers_alone_and_one_vague_word_do_not_answer() -> None:
     ranking = (Match("eras-application", 60.0), Match("usmle-step1", 30.0))
     clear = Analysis(None, None, ranking, (), True)
-    assert decide(clear, LEXICAL, lexical_only=True).kind == "answer"
-    assert decide(replace(clear, known_word=False), LEXICAL, lexical_only=True).kind == "none"
-    assert decide(replace(clear, guard="vague"), LEXICAL, lexical_only=True).kind == "suggest"
+    assert decide_by_rules(clear, LEXICAL, lexical_only=True).kind == "answer"
+    assert (
+        decide_by_rules(replace(clear, known_word=False), LEXICAL, lexical_only=True).kind == "none"
+    )
+    assert (
+        decide_by_rules(replace(clear, guard="vague"), LEXICAL, lexical_only=True).kind == "suggest"
+    )
     # With the model the lead decides: "what is eras" is a clear winner, not too vague.
     agree = replace(clear, guard="vague", scope_gap=-0.3, lexical_top="eras-application")
-    assert decide(replace(agree, nearest_in_top=3), HYBRID, lexical_only=False).kind == "answer"
+    assert (
+        decide_by_rules(replace(agree, nearest_in_top=3), HYBRID, lexical_only=False).kind
+        == "answer"
+    )
 
 
 def test_a_menu_offers_first_the_entry_that_fits_best_among_its_topics() -> None:

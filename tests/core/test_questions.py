@@ -783,8 +783,10 @@ WRITTEN_FOR_AN_ENTRY = [
 def test_a_question_an_entry_was_added_for_gets_that_entry(
     real: QuestionMatcher, asked: str, entry: str
 ) -> None:
+    # Answered, or offered first in a menu (its short answer leads the reply): whether the topic
+    # is sure enough to answer directly is the confidence's call (decision.decide).
     result = real.match(asked)
-    assert (result.kind, result.entry) == ("answer", entry)
+    assert result.kind in ("answer", "suggest") and result.entry == entry
 
 
 @needs_model

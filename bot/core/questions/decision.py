@@ -17,19 +17,37 @@ or from any of the first three when the first topic has no entry of that kind
 answers from a lower top score and picks an entry from a lower entry score. Where the topics
 stay too close, an entry well ahead of every other topic's still answers (`menu_entry`).
 
+Those rules (`decide_by_rules`) refuse or choose the first topic. Whether that topic is then
+answered directly or offered in a menu is the fitted confidence's call
+(`bot.core.questions.confidence`, over the signals `confidence_signals` reads): weighed
+together, the rules' signals tell right first topics from wrong ones better than each bar alone.
+
 Plain functions of an `Analysis` and `Thresholds`: `benchmarks/bench_decision.py` replays them
 over saved analyses to calibrate the thresholds.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from bot.core.models import Match, MatchResult
 from bot.core.questions import matching
 from bot.core.questions.asking import ASK_MIN_WORDS
+from bot.core.questions.confidence import CONFIDENCE, CONFIDENCE_FILE
 
-__all__ = ["HYBRID", "LEXICAL", "Analysis", "EntryScore", "Thresholds", "decide"]
+__all__ = [
+    "HYBRID",
+    "LEXICAL",
+    "SIGNALS",
+    "Analysis",
+    "EntryScore",
+    "Thresholds",
+    "confidence_signals",
+    "decide",
+    "decide_by_rules",
+    "lifted_answer",
+]
 
 MAX_SUGGEST = 3
 # well-fitting entries offered under an overview answer (`_close_entries`), or under an entry
@@ -355,7 +373,102 @@ class Analysis:
 
 def decide(analysis: Analysis, limits: Thresholds, *, lexical_only: bool) -> MatchResult:
     """The reply kind for an analysed question under the given thresholds (`lexical_only`:
-    the matcher runs without the sentence model)."""
+    the matcher runs without the sentence model).
+
+    The rules (`decide_by_rules`) refuse or choose the first topic; with the sentence model,
+    the fitted confidence (`bot.core.questions.confidence`) then decides whether that topic
+    is answered directly or offered in a menu."""
+    result = decide_by_rules(analysis, limits, lexical_only=lexical_only)
+    if lexical_only or result.kind not in ("answer", "suggest") or lifted_answer(analysis, result):
+        return result
+    confident = CONFIDENCE.confident(confidence_signals(analysis, result))
+    if confident and result.kind == "suggest":
+        return _as_answer(analysis, limits, result)
+    if not confident and result.kind == "answer":
+        return _as_menu(analysis, result)
+    return result
+
+
+# The decision's signals that the confidence weighs (confidence.yaml names them in this order).
+SIGNALS = (
+    "top",  # the first topic's combined score
+    "lead",  # its lead over the second
+    "relative_lead",  # that lead as a share of its score
+    "agree",  # words and meaning agree on the first topic (`signals_agree`)
+    "words_first",  # the words alone rank the decided topic first
+    "nearest",  # how many of the 3 nearest knowledge texts sit in the first topic
+    "length",  # log(1 + words)
+    "entry",  # the decided topic's best entry score
+    "entry_lead_own",  # ...its lead over the topic's next entry
+    "entry_lead_other",  # ...its lead over every other topic's entries
+    "entry_same_facet",  # ...it asks the kind of fact the question asks
+    "scope_gap",  # out-of-scope minus in-scope closeness (0 without the model)
+    "other_road",  # another country's road is named
+    "other_language",  # written mostly in another language
+    "rules_answer",  # the rules answered directly
+)
+
+
+def confidence_signals(analysis: Analysis, result: MatchResult) -> dict[str, float]:
+    """The signals of one decided question (an answer or a menu), by name (`SIGNALS`)."""
+    ranking = analysis.ranking
+    first = result.matches[0].topic
+    top = ranking[0].score
+    second = ranking[1].score if len(ranking) > 1 else 0.0
+    own = [e.score for e in analysis.entries if e.topic == first] + [0.0, 0.0]
+    other = [e.score for e in analysis.entries if e.topic != first] + [0.0]
+    best_own = next((e for e in analysis.entries if e.topic == first), None)
+    return {
+        "top": top,
+        "lead": top - second,
+        "relative_lead": (top - second) / max(top, 1.0),
+        "agree": float(signals_agree(analysis)),
+        "words_first": float(analysis.lexical_top == first),
+        "nearest": float(analysis.nearest_in_top),
+        "length": math.log1p(analysis.words),
+        "entry": own[0],
+        "entry_lead_own": own[0] - own[1],
+        "entry_lead_other": own[0] - other[0],
+        "entry_same_facet": float(best_own is not None and best_own.same_facet),
+        "scope_gap": analysis.scope_gap or 0.0,
+        "other_road": float(analysis.other_road),
+        "other_language": float(analysis.other_language),
+        "rules_answer": float(result.kind == "answer"),
+    }
+
+
+if CONFIDENCE.signals != SIGNALS:
+    raise ValueError(f"{CONFIDENCE_FILE}: its signals must be, in order: {', '.join(SIGNALS)}")
+
+
+def lifted_answer(analysis: Analysis, result: MatchResult) -> bool:
+    """Did the rules answer an entry of another topic than the first by score ("how much is
+    step 2 ck": the fee entry of costs)? The signals describe the first topic, not that one, so
+    the confidence leaves such answers as the rules made them."""
+    return result.matches[0].topic != analysis.ranking[0].topic
+
+
+def _as_answer(analysis: Analysis, limits: Thresholds, menu: MatchResult) -> MatchResult:
+    """A menu's first topic answered directly: with the entry the rules would pick in it, or
+    the entry the menu offered first when it is of that topic, else the overview."""
+    ranking = analysis.ranking
+    own = {e.id for e in _first_topic_entries(analysis)}
+    entry = _pick_entry(analysis, limits) or (menu.entry if menu.entry in own else None)
+    if entry is not None:
+        return _entry_answer(ranking, analysis, limits, entry)
+    return MatchResult("answer", ranking, close=_close_entries(analysis, limits))
+
+
+def _as_menu(analysis: Analysis, answer: MatchResult) -> MatchResult:
+    """A direct answer not sure enough, offered as a menu: its topic first, its entry offered."""
+    suggestions = tuple(_suggestions(answer.matches))
+    return MatchResult(
+        "suggest", suggestions, entry=_offered_entry(analysis, suggestions, answer.entry)
+    )
+
+
+def decide_by_rules(analysis: Analysis, limits: Thresholds, *, lexical_only: bool) -> MatchResult:
+    """The hand-set rules alone: refuse, answer or offer a menu (see the module docstring)."""
     if analysis.guard == "smalltalk":
         return MatchResult("smalltalk", smalltalk=analysis.smalltalk)
     ranking = analysis.ranking

@@ -1,0 +1,117 @@
+"""The answer confidence (bot.core.questions.confidence) and how the decision uses it.
+
+The rules refuse or choose the first topic; the fitted confidence only turns a menu into a
+direct answer or a direct answer into a menu. Analyses are built by hand, as in test_decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.core.models import Match
+from bot.core.questions import decision
+from bot.core.questions.confidence import CONFIDENCE, ConfidenceModel, parse_confidence
+from bot.core.questions.decision import (
+    HYBRID,
+    SIGNALS,
+    Analysis,
+    EntryScore,
+    confidence_signals,
+    decide,
+    decide_by_rules,
+)
+
+RANKING = (Match("soap", 64.0), Match("nrmp-match", 60.0))
+ENTRIES = (
+    EntryScore("soap-application-limit", "soap", 66.0),
+    EntryScore("nrmp-fees", "nrmp-match", 62.0),
+)
+# A close pair the rules offer as a menu (a 6% lead), its entry offered first.
+CLOSE = Analysis(None, None, RANKING, ENTRIES, True, -0.3, "soap", 3, words=9)
+
+
+def model(sure: bool) -> ConfidenceModel:
+    """A model that is always (or never) sure, whatever the signals."""
+    n = len(SIGNALS)
+    return ConfidenceModel(SIGNALS, (0.0,) * n, (1.0,) * n, (0.0,) * n, 9.0 if sure else -9.0, 0.5)
+
+
+def test_the_shipped_model_weighs_the_decisions_signals_in_order() -> None:
+    assert CONFIDENCE.signals == SIGNALS
+    assert 0 < CONFIDENCE.cut < 1
+    signals = confidence_signals(CLOSE, decide_by_rules(CLOSE, HYBRID, lexical_only=False))
+    assert set(signals) == set(SIGNALS)
+
+
+def test_a_clear_lead_on_which_words_and_meaning_agree_is_answered_a_tie_is_offered() -> None:
+    clear = replace(CLOSE, ranking=(Match("soap", 80.0), Match("nrmp-match", 50.0)))
+    tie = replace(CLOSE, ranking=(Match("soap", 60.5), Match("nrmp-match", 60.0)), nearest_in_top=1)
+    assert decide(clear, HYBRID, lexical_only=False).kind == "answer"
+    assert decide(tie, HYBRID, lexical_only=False).kind == "suggest"
+
+
+def test_a_sure_menu_is_answered_with_its_topics_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert decide_by_rules(CLOSE, HYBRID, lexical_only=False).kind == "suggest"
+    monkeypatch.setattr(decision, "CONFIDENCE", model(sure=True))
+    answer = decide(CLOSE, HYBRID, lexical_only=False)
+    assert (answer.kind, answer.matches[0].topic) == ("answer", "soap")
+    assert answer.entry == "soap-application-limit"
+
+
+def test_an_unsure_answer_becomes_a_menu_offering_its_entry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clear = replace(CLOSE, ranking=(Match("soap", 80.0), Match("nrmp-match", 50.0)))
+    rules = decide_by_rules(clear, HYBRID, lexical_only=False)
+    assert (rules.kind, rules.entry) == ("answer", "soap-application-limit")
+    monkeypatch.setattr(decision, "CONFIDENCE", model(sure=False))
+    menu = decide(clear, HYBRID, lexical_only=False)
+    assert menu.kind == "suggest"
+    assert [m.topic for m in menu.matches] == ["soap", "nrmp-match"]
+    assert menu.entry == "soap-application-limit"
+
+
+def test_refusals_lifted_answers_and_words_alone_keep_the_rules_reply(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(decision, "CONFIDENCE", model(sure=True))
+    out = replace(CLOSE, scope_gap=HYBRID.scope_margin + 0.01)
+    assert decide(out, HYBRID, lexical_only=False).kind == "none"
+    # Without the sentence model the rules decide alone.
+    assert decide(CLOSE, HYBRID, lexical_only=True) == decide_by_rules(
+        CLOSE, HYBRID, lexical_only=True
+    )
+    monkeypatch.setattr(decision, "CONFIDENCE", model(sure=False))
+    # The Step 1 fee sits in costs: the rules answer it over the Step 1 topic; the signals
+    # describe Step 1, so the confidence leaves that answer alone.
+    fee = Analysis(
+        None,
+        None,
+        (Match("usmle-step1", 70.0), Match("costs", 56.0)),
+        (EntryScore("costs-step1-ck-fee", "costs", 86.0, same_facet=True),),
+        True,
+        -0.4,
+        "usmle-step1",
+        3,
+        words=5,
+    )
+    lifted = decide_by_rules(fee, HYBRID, lexical_only=False)
+    assert (lifted.kind, lifted.matches[0].topic) == ("answer", "costs")
+    assert decide(fee, HYBRID, lexical_only=False) == lifted
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- a list", "'signals' list"),
+        ("signals: [{name: top, mean: 0}]\nbias: 0\ncut: 0.5\n", "needs name, mean, scale"),
+        ("signals: [{name: top, mean: 0, scale: 0, weight: 1}]\nbias: 0\ncut: 0.5\n", "scale"),
+        ("signals: [{name: top, mean: x, scale: 1, weight: 1}]\nbias: 0\ncut: 0.5\n", "numbers"),
+        ("signals: [{name: top, mean: 0, scale: 1, weight: 1}]\nbias: 0\ncut: 1.5\n", "cut"),
+    ],
+)
+def test_a_malformed_model_file_fails_naming_what(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_confidence(text)
