@@ -90,6 +90,8 @@ SAME_WORDS_BEFORE = {
     # question of 2026-12-02 (5b3998d)
     "how many years is im residency",
     "how long is an oet result valid for ecfmg",
+    # holdout-93 (session 30): a topic variant of 2026-11-22 (1579ac0)
+    "yog 2019 too old for im",
 }
 
 
