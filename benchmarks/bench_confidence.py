@@ -86,7 +86,10 @@ def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return mean, scale, w[:-1], float(w[-1])
 
 
-def probabilities(model: tuple[np.ndarray, np.ndarray, np.ndarray, float], x: np.ndarray):
+def probabilities(
+    model: tuple[np.ndarray, np.ndarray, np.ndarray, float], x: np.ndarray
+) -> np.ndarray:
+    """Each example's probability that the rules' first topic is right (as confidence.py)."""
     mean, scale, weights, bias = model
     return 1 / (1 + np.exp(-(((x - mean) / scale) @ weights + bias)))
 
