@@ -415,9 +415,9 @@ def confidence_signals(analysis: Analysis, result: MatchResult) -> dict[str, flo
     first = result.matches[0].topic
     top = ranking[0].score
     second = ranking[1].score if len(ranking) > 1 else 0.0
-    own = [e.score for e in analysis.entries if e.topic == first] + [0.0, 0.0]
+    own_entries = _topic_entries(analysis, first)
+    own = [e.score for e in own_entries] + [0.0, 0.0]
     other = [e.score for e in analysis.entries if e.topic != first] + [0.0]
-    best_own = next((e for e in analysis.entries if e.topic == first), None)
     return {
         "top": top,
         "lead": top - second,
@@ -429,7 +429,7 @@ def confidence_signals(analysis: Analysis, result: MatchResult) -> dict[str, flo
         "entry": own[0],
         "entry_lead_own": own[0] - own[1],
         "entry_lead_other": own[0] - other[0],
-        "entry_same_facet": float(best_own is not None and best_own.same_facet),
+        "entry_same_facet": float(bool(own_entries) and own_entries[0].same_facet),
         "scope_gap": analysis.scope_gap or 0.0,
         "other_road": float(analysis.other_road),
         "other_language": float(analysis.other_language),
