@@ -92,6 +92,8 @@ SAME_WORDS_BEFORE = {
     "how long is an oet result valid for ecfmg",
     # holdout-93 (session 30): a topic variant of 2026-11-22 (1579ac0)
     "yog 2019 too old for im",
+    # holdout-99 (session 31): a topic variant of 2026-11-22 (2f2cccb)
+    "who sponsors j1 for residency",
 }
 
 
