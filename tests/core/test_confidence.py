@@ -45,6 +45,13 @@ def test_the_shipped_model_weighs_the_decisions_signals_in_order() -> None:
     assert set(signals) == set(SIGNALS)
 
 
+def test_words_that_clearly_pick_the_topic_make_the_shipped_model_surer() -> None:
+    result = decide_by_rules(CLOSE, HYBRID, lexical_only=False)
+    unsure = CONFIDENCE.probability(confidence_signals(replace(CLOSE, words_lead=0.0), result))
+    sure = CONFIDENCE.probability(confidence_signals(replace(CLOSE, words_lead=30.0), result))
+    assert sure > unsure
+
+
 def test_a_clear_lead_on_which_words_and_meaning_agree_is_answered_a_tie_is_offered() -> None:
     clear = replace(CLOSE, ranking=(Match("soap", 80.0), Match("nrmp-match", 50.0)))
     tie = replace(CLOSE, ranking=(Match("soap", 60.5), Match("nrmp-match", 60.0)), nearest_in_top=1)

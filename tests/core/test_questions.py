@@ -1105,3 +1105,14 @@ def test_segments_give_each_groups_best_similarities(
     means = hybrid._row_means(best)
     for mean, group in zip(means, groups, strict=True):
         assert mean == np.float32(np.sort(sims[group])[::-1][:k].mean())
+
+
+@needs_model
+def test_words_that_name_one_topic_lead_further_than_words_shared_by_two(
+    real: QuestionMatcher,
+) -> None:
+    # The confidence reads this lead (decision.SIGNALS "words_lead"): words that clearly pick a
+    # topic make an answer surer.
+    one = real.analyse("how much is the eras fee per program")
+    two = real.analyse("j1 or h1b for residency")
+    assert one.words_lead > two.words_lead > 0

@@ -369,6 +369,9 @@ class Analysis:
     # "AMC", "NEET PG") and got past the word guard (it names the US path too): a weak menu for
     # it is more likely about that road (`Thresholds.road_menu_top_max`).
     other_road: bool = False
+    # How far the words' first topic leads their second, in lexical score (0-100): words that
+    # clearly pick a topic make its answer surer, whichever topic leads once meaning is added.
+    words_lead: float = 0.0
 
 
 def decide(analysis: Analysis, limits: Thresholds, *, lexical_only: bool) -> MatchResult:
@@ -396,6 +399,7 @@ SIGNALS = (
     "relative_lead",  # that lead as a share of its score
     "agree",  # words and meaning agree on the first topic (`signals_agree`)
     "words_first",  # the words alone rank the decided topic first
+    "words_lead",  # how far the words' first topic leads their second
     "nearest",  # how many of the 3 nearest knowledge texts sit in the first topic
     "length",  # log(1 + words)
     "entry",  # the decided topic's best entry score
@@ -424,6 +428,7 @@ def confidence_signals(analysis: Analysis, result: MatchResult) -> dict[str, flo
         "relative_lead": (top - second) / max(top, 1.0),
         "agree": float(signals_agree(analysis)),
         "words_first": float(analysis.lexical_top == first),
+        "words_lead": analysis.words_lead,
         "nearest": float(analysis.nearest_in_top),
         "length": math.log1p(analysis.words),
         "entry": own[0],
