@@ -333,7 +333,7 @@ class QuestionMatcher:
         # text nearly every word is shared.
         guard = "vague" if self.own_lexical.too_vague(own_query) else None
         lexical_top = max(lexical, key=lambda t: lexical[t]) if lexical else None
-        by_words = sorted(lexical.values(), reverse=True) + [0.0, 0.0]
+        by_words = [*sorted(lexical.values(), reverse=True), 0.0, 0.0]
         nearest = 0
         if sims is not None and ranking:
             voters = self._about_the_named(sims, named)
