@@ -521,6 +521,10 @@ def test_a_batch_of_questions_gets_the_same_results_as_one_by_one(
         "open and what does it cost?",
         # recognising a diploma in another country (an answer before)
         "nostrification of my Russian diploma, what are the steps and how long?",
+        # session 31 (scope.yaml): naturalisation and a first credit card, told with the visas
+        # the knowledge covers (a menu and an answer before)
+        "does a six month trip abroad break continuous residence for my N-400?",
+        "just landed on my J-1, how do I get my first credit card with no credit history?",
     ],
 )
 def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: str) -> None:

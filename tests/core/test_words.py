@@ -151,6 +151,21 @@ def test_a_family_members_visitor_visa_is_out_of_scope_unless_an_exam_is_named(
 
 
 @pytest.mark.parametrize(
+    ("text", "family_visa"),
+    [
+        ("can my fiancée come on a K-1 while I'm an observer here?", True),
+        ("is the K-1 visa faster than marrying first and applying for a spouse visa?", True),
+        # the writer's own history: how they came, years ago
+        ("came on a K-1, have my green card now: which FM programs take older grads?", False),
+    ],
+)
+def test_a_fiances_k1_visa_is_out_of_scope_but_the_writers_own_history_is_not(
+    text: str, family_visa: bool
+) -> None:
+    assert always_out_of_scope(normalise(text).split()) is family_visa
+
+
+@pytest.mark.parametrize(
     ("text", "asks_medicine"),
     [
         ("how do loop diuretics cause hypokalemia and metabolic alkalosis? studying for CK", True),
