@@ -779,6 +779,9 @@ WRITTEN_FOR_AN_ENTRY = [
     # of the read sets list it as right); how to check a program is the program list's.
     ("is there a list of residency programs that sponsor the H-1B?", "h1b-which-programs"),
     ("how do I check in FREIDA whether a program sponsors visas?", "list-visa-filter"),
+    # Session 31: why a Match went wrong; Step 2 CK's own test centres abroad.
+    ("went unmatched this year, will the NRMP tell me the reason?", "nrmp-why-not-matched"),
+    ("is there a prometric centre for step 2 ck in my country?", "ck-test-centres-abroad"),
 ]
 
 
