@@ -94,6 +94,8 @@ SAME_WORDS_BEFORE = {
     "yog 2019 too old for im",
     # holdout-99 (session 31): a topic variant of 2026-11-22 (2f2cccb)
     "who sponsors j1 for residency",
+    # holdout-106 (session 31): a topic and entry variant of 2026-11-22 (42c7dd1)
+    "couples match fee nrmp",
 }
 
 
