@@ -12,6 +12,10 @@ answer or offer is one example: right when the rules' first topic is the writer'
 cut maximises direct-and-right minus five times confidently-wrong on those sets (the
 calibration rule of BENCHMARKS.md) among cuts that give no more confidently wrong answers than
 the rules. Numpy only, deterministic (plain gradient descent from zero).
+
+A new signal: add it to `decision.SIGNALS` and `confidence_signals`, add it to
+confidence.yaml in the same place with mean 0, scale 1 and weight 0 (the decision checks the
+file against SIGNALS at import, and that model decides as before), then fit with --write.
 """
 
 from __future__ import annotations
