@@ -452,3 +452,25 @@ def test_a_menu_offers_first_the_entry_that_fits_best_among_its_topics() -> None
     # A question of a word or three is too general for another topic's entry first.
     short = replace(menu, words=decision.OFFER_MIN_WORDS - 1)
     assert hybrid(short).entry == "timeline-month-by-month"
+
+
+def test_a_what_is_question_gets_the_entry_that_says_what_it_is_or_the_overview() -> None:
+    # decide (not the rules alone): the "what is" step comes after the confidence.
+    def decided(analysis: Analysis) -> MatchResult:
+        return decision.decide(analysis, HYBRID, lexical_only=False)
+
+    ranking = (Match("eras-application", 80.0), Match("usmle-step1", 40.0))
+    fee = EntryScore("eras-fee", "eras-application", 90.0)
+    asked = Analysis(None, None, ranking, (fee,), True, -0.3, "eras-application", 3)
+    assert decided(asked).entry == "eras-fee"
+    # "what is eras": not the fee; the overview alone, with no entry to open it.
+    what = replace(asked, asks_what=True)
+    result = decided(what)
+    assert (result.kind, result.entry, result.close) == ("answer", None, ())
+    assert result.matches[0].topic == "eras-application"
+    # An entry of the topic that says what ERAS is answers it.
+    defined = replace(what, definition_entry="eras-fee")
+    assert decided(defined).entry == "eras-fee"
+    # ...but not one of another topic.
+    elsewhere = replace(what, definition_entry="step1-length")
+    assert decided(elsewhere).entry is None

@@ -21,7 +21,7 @@ from bot.core.evaluation import load_questions
 from bot.core.models import Entry, KnowledgeBase, Match, MatchResult, Reply, Source, Topic
 from bot.core.questions import hybrid
 from bot.core.questions.answers import NEARBY_WINDOW, REPORTED_NOTE, Answers, build_matcher
-from bot.core.questions.asking import asking_part
+from bot.core.questions.asking import asking_part, defines, what_it_is
 from bot.core.questions.facets import FACETS, FacetReader, parse_facets
 from bot.core.questions.hybrid import QuestionMatcher
 from bot.core.questions.scope import load_scope
@@ -1123,3 +1123,75 @@ def test_words_that_name_one_topic_lead_further_than_words_shared_by_two(
     one = real.analyse("how much is the eras fee per program")
     two = real.analyse("j1 or h1b for residency")
     assert one.words_lead > two.words_lead > 0
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("what is eras", "eras"),
+        ("What's SOAP exactly?", "soap"),
+        ("What is the Match?", "match"),
+        ("what does PGY-1 mean here", "pgy1"),
+        ("what does PGY stand for?", "pgy"),
+        ("whats MSPE for eras", "mspe"),
+        ("usce meaning", "usce"),
+        ("what is step 2 ck", "step 2 ck"),
+        # not a question about what something is
+        ("what is a good step 2 ck score for im", None),
+        ("how much is eras", None),
+        ("is soap the same as the match", None),
+    ],
+)
+def test_a_short_what_is_question_names_its_subject(question: str, subject: str | None) -> None:
+    assert what_it_is(question) == subject
+
+
+@pytest.mark.parametrize(
+    ("question", "subject", "says_what_it_is"),
+    [
+        ("What is an MSPE, and what if my school does not issue one?", "mspe", True),
+        ("What is ECFMG and what does it do for IMGs?", "ecfmg", True),
+        ("What do PGY-1, PGY-2 and PGY-3 mean?", "pgy", True),
+        ("What do PGY-1, PGY-2 and PGY-3 mean?", "pgy4", True),
+        ("What do PGY-1, PGY-2 and PGY-3 mean?", "pgy1 vs pgy2", True),
+        ("What does cap-exempt mean for an H-1B residency?", "cap exempt", True),
+        # one of several, a fact about it, or another thing that starts the same way
+        ("What is Pathway 2?", "pathway", False),
+        ("What are the steps to get a J-1 after I match?", "j1", False),
+        ("What is the ResidencyCAS application deadline?", "residencycas", False),
+        ("What is an ECFMG Sponsor Note in WDOMS, and how do I check it?", "ecfmg", False),
+        ("Can I take Step 3 outside the United States?", "step 3", False),
+    ],
+)
+def test_an_entry_says_what_a_thing_is_when_its_question_asks_it(
+    question: str, subject: str, says_what_it_is: bool
+) -> None:
+    assert defines(question, subject) is says_what_it_is
+
+
+@needs_model
+@pytest.mark.parametrize(
+    ("question", "topic", "entry"),
+    [
+        # the overview, not an entry's fact ("Can I take Step 3 outside the US?": "No. ...")
+        ("what is step 3", "usmle-step3", None),
+        ("what is eras", "eras-application", None),
+        ("what is soap", "soap", None),
+        # an entry that says what the thing is
+        ("what is ecfmg", "ecfmg-certification", "ecfmg-cert-what-is-ecfmg"),
+        ("what does PGY-2 mean", "residency-training", "res-pgy-years"),
+        ("what is an MSPE", "mspe-and-transcripts", "mspe-what-is-it"),
+        # one kind of fact about it is still that fact
+        ("what is the passing score for step 1", "usmle-step1", "step1-pass-mark"),
+    ],
+)
+def test_a_what_is_question_is_answered_with_what_the_thing_is(
+    repo_knowledge: KnowledgeBase,
+    real: QuestionMatcher,
+    question: str,
+    topic: str,
+    entry: str | None,
+) -> None:
+    result, reply = Answers(repo_knowledge, real).respond(question)
+    assert (result.kind, result.matches[0].topic, result.entry) == ("answer", topic, entry)
+    assert not reply.text.startswith("In short")

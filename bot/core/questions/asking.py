@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ASK_MIN_WORDS", "ASK_SHARE", "asking_part"]
+from bot.core.questions.words import normalise
+
+__all__ = ["ASK_MIN_WORDS", "ASK_SHARE", "asking_part", "defines", "what_it_is"]
 
 # The asking part of a long post (`asking_part`). A post of ASK_MIN_WORDS+ words is scored on
 # the whole post and on its asking sentences: topic scores (words and meaning) and the scope gap
@@ -133,3 +135,47 @@ def _asks(sentence: str) -> bool:
     if _POLITE.match(sentence) or ("?" not in sentence and _TOLD_BY.match(sentence)):
         return False
     return "?" in sentence or bool(_ASK_START.match(sentence) or _ASK_PHRASE.search(sentence))
+
+
+# A short question asking what something is ("what is eras", "what's SOAP exactly?", "what does
+# PGY-1 mean", "usce meaning"), read on normalised words: its subject, up to three words.
+_WHAT_IT_IS = re.compile(
+    r"^(?:what is|whats|what are|what does|what do|define|meaning of)(?: the| an| a)? "
+    r"(?P<subject>\w+(?: \w+){0,2}?)(?: exactly)?(?:(?: means?| stands? for)(?: \w+)?)?"
+    r"(?: (?:for|in|on) (?:the )?\w+)?$"
+)
+_X_MEANING = re.compile(r"^(?P<subject>\w+(?: \w+)?) meaning$")
+# How an entry's question asking what something is opens ("What is an MSPE, ..."), and what
+# follows the thing it names ("... and what if my school does not issue one?", "... mean?").
+_DEFINITION = re.compile(r"^(?:what is|what are|what does|what do)(?: the| an| a)? (?P<rest>.+)$")
+_BETWEEN_KINDS = frozenset({"and", "or", "vs", "year"})  # "what is pgy1 vs pgy2", "pgy-1 year"
+_AFTER_THE_THING = re.compile(r" and (?:what|how|who|why|when|is|do|does|can)\b.*$| means?\b.*$")
+
+
+def what_it_is(text: str) -> str | None:
+    """The subject of a short question asking what something is ("what is the Match?":
+    "match"), in normalised words; None for any other question. Such a question wants the
+    thing explained, not one fact about it (decision.py, `_what_it_is_answer`)."""
+    plain = normalise(text)
+    said = _WHAT_IT_IS.match(plain) or _X_MEANING.match(plain)
+    return said.group("subject") if said else None
+
+
+def defines(question: str, subject: str) -> bool:
+    """Does a question of an entry ask what `subject` is? "What is an MSPE, and what if my school
+    does not issue one?" defines "mspe"; "What do PGY-1, PGY-2 and PGY-3 mean?" defines "pgy",
+    "pgy4" and "pgy1 vs pgy2" (a list of numbered kinds and nothing else). "What is Pathway 2?"
+    does not define "pathway" (one of six), nor "What are the steps to get a J-1 after I match?"
+    "j1"."""
+    said = _DEFINITION.match(normalise(question))
+    if said is None:
+        return False
+    thing = _AFTER_THE_THING.sub("", said.group("rest"))
+    wanted = subject.replace(" ", "")
+    if thing.replace(" ", "") == wanted:
+        return True
+    items = thing.replace(" and ", " ").split()
+    stem = subject.split()[0].rstrip("0123456789")
+    kinds = re.compile(re.escape(stem) + r"\d*")
+    listed = len(items) > 1 and all(kinds.fullmatch(item) for item in items)
+    return listed and all(kinds.fullmatch(w) or w in _BETWEEN_KINDS for w in subject.split())

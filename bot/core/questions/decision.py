@@ -372,6 +372,10 @@ class Analysis:
     # How far the words' first topic leads their second, in lexical score (0-100): words that
     # clearly pick a topic make its answer surer, whichever topic leads once meaning is added.
     words_lead: float = 0.0
+    # A short question asking what something is ("what is eras", `asking.what_it_is`), and the
+    # entry of the first topics that says what it is, if one does (`_what_it_is_answer`).
+    asks_what: bool = False
+    definition_entry: str | None = None
 
 
 def decide(analysis: Analysis, limits: Thresholds, *, lexical_only: bool) -> MatchResult:
@@ -382,7 +386,16 @@ def decide(analysis: Analysis, limits: Thresholds, *, lexical_only: bool) -> Mat
     the fitted confidence (`bot.core.questions.confidence`) then decides whether that topic
     is answered directly or offered in a menu."""
     result = decide_by_rules(analysis, limits, lexical_only=lexical_only)
-    if lexical_only or result.kind not in ("answer", "suggest") or lifted_answer(analysis, result):
+    if not lexical_only and result.kind in ("answer", "suggest"):
+        result = _weighed(analysis, limits, result)
+    if analysis.asks_what and result.kind == "answer":
+        return _what_it_is_answer(analysis, result)
+    return result
+
+
+def _weighed(analysis: Analysis, limits: Thresholds, result: MatchResult) -> MatchResult:
+    """The rules' answer or menu, turned into the other when the confidence says so."""
+    if lifted_answer(analysis, result):
         return result
     confident = CONFIDENCE.confident(confidence_signals(analysis, result))
     if confident and result.kind == "suggest":
@@ -390,6 +403,18 @@ def decide(analysis: Analysis, limits: Thresholds, *, lexical_only: bool) -> Mat
     if not confident and result.kind == "answer":
         return _as_menu(analysis, result)
     return result
+
+
+def _what_it_is_answer(analysis: Analysis, answer: MatchResult) -> MatchResult:
+    """A short "what is X" question answered with its topic's entry that says what X is ("what
+    is an MSPE"), else with the topic's overview alone. Before, such a question got whichever
+    entry scored best, a fact about X that is not what X is ("what is step 3": "Can I take Step 3
+    outside the US?", "No. ..."), or an overview opening with one ("what is eras": the fee)."""
+    topic = answer.matches[0].topic
+    entry = analysis.definition_entry
+    if entry is not None and entry in {e.id for e in _topic_entries(analysis, topic)}:
+        return MatchResult("answer", answer.matches, entry=entry)
+    return MatchResult("answer", answer.matches)
 
 
 # The decision's signals that the confidence weighs (confidence.yaml names them in this order).

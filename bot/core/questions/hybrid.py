@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.core.models import Entry, KnowledgeBase, Match, MatchResult
-from bot.core.questions.asking import ASK_SHARE, asking_part
+from bot.core.questions.asking import ASK_SHARE, asking_part, defines, what_it_is
 from bot.core.questions.decision import HYBRID, LEXICAL, Analysis, EntryScore, Thresholds, decide
 from bot.core.questions.encoder import Encoder, Keep
 from bot.core.questions.facets import FACETS
@@ -92,6 +92,13 @@ TOPIC_SUBJECT_PENALTY = 8.0
 SEM_BEST_TEXTS = 3  # topic semantic score: 0.5 best text + 0.5 mean of the best 3
 MAX_MATCHES = 5
 ENTRY_TOPICS = 3  # entries of the first topics are scored (an entry may win for its topic)
+# An entry this close to a "what is X" question answers it, though its own question does not
+# open with "what is" ("What is Conrad 30?": 98.8; "what is a preliminary year": the position
+# types, 91.8; "what is cap exempt h1b": 90.0). Below it, the entries that had answered such
+# questions told one fact about X: "what is step 3" got "Can I take Step 3 outside the United
+# States?" (81.2), "what is ck" the subjects tested (83.2), "what is j1" the steps after the
+# Match (82.9), "what is the pathway" which Pathway fits (84.6).
+DEFINITION_EXACT = 88.0
 # The knowledge texts closest in meaning that vote on the first topic (decision.NEAREST_AGREE).
 NEAREST_TEXTS = 3
 
@@ -345,6 +352,7 @@ class QuestionMatcher:
         off = gap is not None and says_off_topic(text)
         other_language = gap is not None and not_english(text)  # read only with a gap
         other_road = gap is not None and other_roads_named(query.words) > 0
+        asks_what, definition = self._what_it_is(text, entries)
         return Analysis(
             guard,
             None,
@@ -360,7 +368,21 @@ class QuestionMatcher:
             other_language=other_language,
             other_road=other_road,
             words_lead=by_words[0] - by_words[1],
+            asks_what=asks_what,
+            definition_entry=definition,
         )
+
+    def _what_it_is(self, text: str, entries: tuple[EntryScore, ...]) -> tuple[bool, str | None]:
+        """Whether a question asks what something is (not one kind of fact about it: "what is
+        the fee" asks a fee), and the best entry that says what it is (`asking.defines`)."""
+        subject = what_it_is(text)
+        if subject is None or FACETS.facets_of(text):
+            return False, None
+        for scored in entries:
+            entry = self.kb.entry(scored.id)
+            if scored.score >= DEFINITION_EXACT or (entry and defines(entry.question, subject)):
+                return True, scored.id
+        return True, None
 
     def _vectors(
         self, text: str, ask: str | None, gap_ask: str | None
