@@ -374,7 +374,9 @@ class QuestionMatcher:
 
     def _what_it_is(self, text: str, entries: tuple[EntryScore, ...]) -> tuple[bool, str | None]:
         """Whether a question asks what something is (not one kind of fact about it: "what is
-        the fee" asks a fee), and the best entry that says what it is (`asking.defines`)."""
+        the fee" asks a fee), and the best entry that says what it is (`asking.defines`) or fits
+        it almost word for word. Else the overview tells it: each names the parts of its topic
+        ("what is pathway 6", "what is the token": Pathway 6, the MyERAS token)."""
         subject = what_it_is(text)
         if subject is None or FACETS.facets_of(text):
             return False, None
