@@ -384,7 +384,8 @@ def decide(analysis: Analysis, limits: Thresholds, *, lexical_only: bool) -> Mat
 
     The rules (`decide_by_rules`) refuse or choose the first topic; with the sentence model,
     the fitted confidence (`bot.core.questions.confidence`) then decides whether that topic
-    is answered directly or offered in a menu."""
+    is answered directly or offered in a menu. A short "what is X" answer is then given with
+    what X is (`_what_it_is_answer`)."""
     result = decide_by_rules(analysis, limits, lexical_only=lexical_only)
     if not lexical_only and result.kind in ("answer", "suggest"):
         result = _weighed(analysis, limits, result)
