@@ -96,6 +96,8 @@ SAME_WORDS_BEFORE = {
     "who sponsors j1 for residency",
     # holdout-106 (session 31): a topic and entry variant of 2026-11-22 (42c7dd1)
     "couples match fee nrmp",
+    # holdout-108 (session 31): an entry variant of 2026-12-01 (d5f109b)
+    "is freida free to use",
 }
 
 
