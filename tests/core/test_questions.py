@@ -525,6 +525,9 @@ def test_a_batch_of_questions_gets_the_same_results_as_one_by_one(
         # the knowledge covers (a menu and an answer before)
         "does a six month trip abroad break continuous residence for my N-400?",
         "just landed on my J-1, how do I get my first credit card with no credit history?",
+        # Brazil's revalidation exam by name, and a vet's ECFMG (an answer and a menu before)
+        "when is the Revalida second stage this year and what does it cost?",
+        "what's the ECFMG-type certificate for foreign vets who want to practise in America?",
     ],
 )
 def test_near_misses_of_each_kind_are_refused(real: QuestionMatcher, question: str) -> None:
