@@ -883,6 +883,36 @@ def test_the_subjects_a_question_names(question: str, named: dict[str, set[str]]
     assert SUBJECTS.named(question) == named
 
 
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("is step 3 pass/fail like step 1?", {"exam": {"step-3"}}),
+        ("Is the CK fee the same as for step 1", {"exam": {"step-2-ck"}}),
+        ("can I sit step 3 abroad like step 1 n ck", {"exam": {"step-3", "step-2-ck"}}),
+        ("is the H1B unlike the J1 for a waiver", {"visa": {"h-1b"}}),
+        # compared with nothing else of its family: still what is asked about
+        ("is it pass fail like step 1", {"exam": {"step-1"}}),
+        # "feel like", "would like": no comparison
+        ("I feel like step 1 is harder than CK", {"exam": {"step-1", "step-2-ck"}}),
+        ("I would like step 3 done before the h1b", {"exam": {"step-3"}, "visa": {"h-1b"}}),
+        ("step 1 vs step 3 which first", {"exam": {"step-1", "step-3"}}),
+    ],
+)
+def test_an_exam_named_only_as_the_thing_compared_with_is_not_asked_about(
+    question: str, asked: dict[str, set[str]]
+) -> None:
+    assert SUBJECTS.asked_about(question) == asked
+
+
+@needs_model
+def test_a_question_comparing_two_exams_is_answered_about_the_one_asked(
+    real: QuestionMatcher,
+) -> None:
+    # Written for this test: before, "like step 1" won and Step 1's topic answered.
+    result = real.match("does step 3 have a 3 digit score or is it pass fail like step 1")
+    assert result.matches[0].topic == "usmle-step3"
+
+
 def test_an_entry_naming_only_another_exam_of_the_family_is_about_something_else() -> None:
     step1 = SUBJECTS.named("how many times can you retake step 1")
     assert names_another(step1, SUBJECTS.named("How many times can I retake OET?"))

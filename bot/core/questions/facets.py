@@ -64,6 +64,10 @@ class FacetReader:
         """The facets whose phrases occur in the text (none for a general question)."""
         return frozenset(name for name, p in self._patterns.items() if p.search(text))
 
+    def facets_at(self, text: str, position: int) -> frozenset[str]:
+        """The facets whose phrases start exactly at `position` of the text."""
+        return frozenset(name for name, p in self._patterns.items() if p.match(text, position))
+
 
 FACETS = FacetReader(
     parse_facets(resources.files("bot.core.questions").joinpath(FACETS_FILE).read_text("utf-8"))

@@ -326,7 +326,7 @@ class QuestionMatcher:
         # The exams and visas asked about, read once: the ask's, or the story's when the ask
         # names none ("planning Step 1 ... when would you take it?"). Session 27: practice +3
         # direct and right, -1 confidently wrong; the unseen sets +1 near miss refused.
-        named = (ask and SUBJECTS.named(ask)) or SUBJECTS.named(text)
+        named = (ask and SUBJECTS.asked_about(ask)) or SUBJECTS.asked_about(text)
         _mark_down_other_subjects(scores, named)
         order = sorted(scores, key=lambda t: -scores[t])[:MAX_MATCHES]
         ranking = tuple(Match(t, round(scores[t], 1)) for t in order if scores[t] > 0)

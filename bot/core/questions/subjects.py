@@ -2,11 +2,14 @@
 
 An entry whose own question names only another exam of the family a question names answers
 another question, however many words the two share; so does a topic about another exam. See
-subjects.yaml and hybrid.SUBJECT_PENALTY / TOPIC_SUBJECT_PENALTY for the measured cases.
+subjects.yaml and hybrid.SUBJECT_PENALTY / TOPIC_SUBJECT_PENALTY for the measured cases. A
+question is about the subjects it names less those it names only as the thing compared with
+(`SubjectReader.asked_about`: "is step 3 pass/fail like step 1?" asks about Step 3).
 """
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 
 from bot.core.questions.facets import FacetReader, check_phrases
@@ -56,11 +59,31 @@ def parse_subjects(text: str) -> tuple[Families, dict[str, Named]]:
     return checked, own
 
 
+# "is step 3 pass/fail like step 1?" asks about Step 3: "like step 1" names the exam it is
+# compared with. Not "feel like", "looks like", "would like": there "like" compares nothing.
+_COMPARED = re.compile(
+    r"\b(?<!feel )(?<!feels )(?<!felt )(?<!look )(?<!looks )(?<!seem )(?<!seems )(?<!would )"
+    r"(?<!'d )(?<!sounds )(?:like|unlike|same as|similar to|as with|as in)\s+"
+    r"(?:(?:for|with|in|the|my|a|did|do|does)\s+)?",
+    re.IGNORECASE,
+)
+
+
 class SubjectReader:
     """Finds the subjects a text names, family by family."""
 
     def __init__(self, families: Families) -> None:
         self._readers = {family: FacetReader(subjects) for family, subjects in families.items()}
+
+    def asked_about(self, text: str) -> Named:
+        """The subjects a question asks about: those it names, less any it names only as the
+        thing compared with ("like step 1") when it names another of that family."""
+        named = self.named(text)
+        compared: set[str] = set()
+        for found in _COMPARED.finditer(text):
+            for family in named:
+                compared |= self._readers[family].facets_at(text, found.end())
+        return {family: (names - compared) or names for family, names in named.items()}
 
     def named(self, text: str) -> Named:
         """The families the text names a subject of, each with the subjects it names."""
