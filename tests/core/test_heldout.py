@@ -98,6 +98,12 @@ SAME_WORDS_BEFORE = {
     "couples match fee nrmp",
     # holdout-108 (session 31): an entry variant of 2026-12-01 (d5f109b)
     "is freida free to use",
+    # holdout-112, -113 and -116 (session 32): a topic keyword of 2026-11-22 (1579ac0) and
+    # entry variants of 2026-12-01 (e81c4bb, d5f109b)
+    "when was cs discontinued",
+    "personal statement word limit eras",
+    "rol deadline",
+    "step 3 passing score",
 }
 
 
