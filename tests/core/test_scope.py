@@ -771,6 +771,22 @@ def test_near_misses_of_the_everyday_and_other_programmes_are_refused_by_meaning
 
 
 @needs_model
+@pytest.mark.parametrize(
+    "question",
+    [
+        # session 32 (scope.yaml, after holdout-109's measurement; written for this test): before,
+        # a menu of the Match and residency topics, and the Step fees answered
+        "How does intern allocation work in Australia for foreign students who study there?",
+        "When is the TUS exam this spring and what is its fee?",
+    ],
+)
+def test_another_countrys_allocation_and_exam_dates_are_refused(
+    real: QuestionMatcher, question: str
+) -> None:
+    assert real.match(question).kind == "none"
+
+
+@needs_model
 @pytest.mark.parametrize(("question", "topic"), ROADS_NEXT_TO_PASS_4)
 def test_the_img_question_next_to_each_pass_4_near_miss_is_answered(
     real: QuestionMatcher, question: str, topic: str
