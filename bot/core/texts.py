@@ -535,6 +535,10 @@ PLAN_HOLD_CERTIFICATE_WHY = (
     "The full certificate (including your verified diploma) is needed by the start of training "
     "on {program_start}."
 )
+PLAN_CERTIFICATE_BEFORE_VISA = (
+    " Your visa waits on it: ECFMG sponsors a J-1, and a program files an H-1B, only once you "
+    "are certified."
+)
 PLAN_GET_VISA = "Get your visa: usually a J-1 sponsored by ECFMG"
 PLAN_GET_VISA_WHY = (
     "The J-1 needs a Statement of Need from your health ministry and carries a two-year "

@@ -305,13 +305,23 @@ SITUATIONS = [
         "1 day ago",
     ),
     Situation(
-        "matched in May and needs a visa: the J-1 through ECFMG before Step 3",
+        # ECFMG sponsors the J-1 (and a program files an H-1B) only for a certified doctor
+        "matched in May, needs a visa, not certified: the certificate, then the J-1, then Step 3",
         "2027-05-10",
         dict(RANKED_2027, needs_visa=True, match_result="matched"),
+        "ecfmg-certification",
+        "2027-program-start",
+        "Your visa waits on it",
+        includes=("visa-j1", "usmle-step3"),
+    ),
+    Situation(
+        "matched in May, certified, needs a visa: the J-1 through ECFMG before Step 3",
+        "2027-05-10",
+        dict(RANKED_2027, needs_visa=True, ecfmg_certified=True, match_result="matched"),
         "visa-j1",
         "2027-program-start",
         "It takes about 3 months, so start now",
-        includes=("usmle-step3", "ecfmg-certification"),
+        includes=("usmle-step3",),
     ),
     Situation(
         "matched and certified, no visa: get ready to start",

@@ -422,7 +422,8 @@ def _start_items(ctx: Ctx) -> list[Item]:
                 texts.PLAN_HOLD_CERTIFICATE,
                 texts.PLAN_HOLD_CERTIFICATE_WHY.format(
                     program_start=ctx.cycle.when("program-start")
-                ),
+                )
+                + (texts.PLAN_CERTIFICATE_BEFORE_VISA if p.needs_visa else ""),
             )
         )
     if p.needs_visa:
