@@ -536,7 +536,7 @@ PLAN_HOLD_CERTIFICATE_WHY = (
     "on {program_start}."
 )
 PLAN_CERTIFICATE_BEFORE_VISA = (
-    " Your visa waits on it: ECFMG sponsors a J-1, and a program files an H-1B, only once you "
+    "Your visa waits on it: ECFMG sponsors a J-1, and a program files an H-1B, only once you "
     "are certified."
 )
 PLAN_GET_VISA = "Get your visa: usually a J-1 sponsored by ECFMG"

@@ -415,17 +415,10 @@ def _start_items(ctx: Ctx) -> list[Item]:
     p = ctx.profile
     items: list[Item] = []
     if not ctx.certified:
-        items.append(
-            _item(
-                "certificate",
-                "ecfmg-certification",
-                texts.PLAN_HOLD_CERTIFICATE,
-                texts.PLAN_HOLD_CERTIFICATE_WHY.format(
-                    program_start=ctx.cycle.when("program-start")
-                )
-                + (texts.PLAN_CERTIFICATE_BEFORE_VISA if p.needs_visa else ""),
-            )
-        )
+        why = texts.PLAN_HOLD_CERTIFICATE_WHY.format(program_start=ctx.cycle.when("program-start"))
+        if p.needs_visa:  # path.yaml: the visa step requires the certificate
+            why = f"{why} {texts.PLAN_CERTIFICATE_BEFORE_VISA}"
+        items.append(_item("certificate", "ecfmg-certification", texts.PLAN_HOLD_CERTIFICATE, why))
     if p.needs_visa:
         items.append(
             _item(

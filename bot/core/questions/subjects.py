@@ -64,7 +64,7 @@ def parse_subjects(text: str) -> tuple[Families, dict[str, Named]]:
 _COMPARED = re.compile(
     r"\b(?<!feel )(?<!feels )(?<!felt )(?<!look )(?<!looks )(?<!seem )(?<!seems )(?<!would )"
     r"(?<!'d )(?<!sounds )(?:like|unlike|same as|similar to|as with|as in)\s+"
-    r"(?:(?:for|with|in|the|my|a|did|do|does)\s+)?",
+    r"(?:(?:for|with|in|the|my|a)\s+)?",
     re.IGNORECASE,
 )
 
