@@ -23,6 +23,10 @@ CONDITIONS: dict[str, tuple[str, Callable[[Profile], bool]]] = {
         lambda p: not p.nrmp_registered,
     ),
     "not-certified": ("is not ECFMG certified yet", lambda p: not p.ecfmg_certified),
+    "pathway-not-applied": (
+        "is not ECFMG certified and has not applied for a clinical-skills Pathway",
+        lambda p: not p.ecfmg_certified and p.pathway not in ("applied", "accepted"),
+    ),
     "rol-not-certified": ("has not certified a rank order list", lambda p: not p.rol_certified),
     "needs-visa": ("needs a visa", lambda p: bool(p.needs_visa)),
     "visa-without-step3": (

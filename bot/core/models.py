@@ -137,6 +137,8 @@ class KnowledgeBase:
 StepStatus = Literal["not-started", "preparing", "scheduled", "passed", "failed"]
 STEP_STATUSES: tuple[str, ...] = ("not-started", "preparing", "scheduled", "passed", "failed")
 ENGLISH_STATUSES: tuple[str, ...] = ("not-started", "passed")
+# An ECFMG clinical-skills Pathway: applied means the application is in and ECFMG decides.
+PATHWAY_STATUSES: tuple[str, ...] = ("not-started", "applied", "accepted")
 MATCH_RESULTS: tuple[str, ...] = ("pending", "matched", "unmatched")
 STAGES_OF_STUDY: tuple[str, ...] = ("student", "graduate")
 
@@ -155,6 +157,7 @@ class Profile:
     step2ck: str | None = None
     step3: str | None = None
     english: str | None = None
+    pathway: str | None = None
     ecfmg_registered: bool | None = None
     ecfmg_certified: bool | None = None
     usce_months: int | None = None

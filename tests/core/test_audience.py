@@ -98,6 +98,9 @@ def test_conditions_follow_the_profile() -> None:
     assert "eras-not-submitted" not in done and "needs-visa" in done
     assert "visa-without-step3" not in done
     assert {"matched", "matched-or-pending"} <= done and "unmatched-or-pending" not in done
+    assert "pathway-not-applied" in fresh
+    assert "pathway-not-applied" not in conditions_of(Profile(pathway="applied"))
+    assert "pathway-not-applied" not in conditions_of(Profile(ecfmg_certified=True))
 
 
 def test_every_event_of_the_real_file_names_known_audiences(

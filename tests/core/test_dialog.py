@@ -56,6 +56,7 @@ def test_graduate_path_order() -> None:
             "needs_visa": "yes",
             "eras_submitted": "yes",
             "nrmp_registered": "yes",
+            "ecfmg_certified": "no",
         },
     )
     assert asked == [
@@ -73,7 +74,17 @@ def test_graduate_path_order() -> None:
         "rol_certified",
         "step3",
         "ecfmg_certified",
+        "pathway",  # in the Match season and not certified: has the Pathway application gone in?
     ]
+
+
+def test_the_pathway_is_asked_only_in_season_and_only_of_the_uncertified() -> None:
+    in_season = {"stage": "graduate", "target_match_year": "2027", "ecfmg_certified": "no"}
+    assert "pathway" in answer_all(Profile(), in_season, date(2026, 12, 4))
+    certified = dict(in_season, step1="passed", step2ck="passed", ecfmg_certified="yes")
+    assert "pathway" not in answer_all(Profile(), certified, date(2026, 12, 4))
+    years_ahead = dict(in_season, target_match_year="2030")
+    assert "pathway" not in answer_all(Profile(), years_ahead, date(2026, 12, 4))
 
 
 def test_student_path_skips_graduate_only_questions() -> None:

@@ -153,6 +153,23 @@ SITUATIONS = [
         includes=("clinical-skills-requirement",),
     ),
     Situation(
+        "Pathway not applied for in December: the Pathways deadline comes first",
+        "2026-12-04",
+        dict(IN_MATCH_2027),
+        "clinical-skills-requirement",
+        "2027-pathways-deadline",
+        "Apply by",
+    ),
+    Situation(
+        "Pathway applied for in December: no Pathway action, the rank list next",
+        "2026-12-04",
+        dict(IN_MATCH_2027, pathway="applied"),
+        "nrmp-match",
+        "2027-rol-deadline",
+        "Certify by",
+        includes=("ecfmg-certification",),
+    ),
+    Situation(
         "OET still missing after the Pathways deadline",
         "2027-02-05",
         dict(
@@ -389,3 +406,16 @@ def test_the_table_covers_the_whole_path() -> None:
         "visa-j1",
         "usmle-step3",
     } <= firsts
+
+
+def test_a_pathway_already_applied_for_silences_the_passed_deadline_warning() -> None:
+    # OET not passed after the Pathways deadline warns "unless your Pathway application is
+    # already in"; someone who says it is in is not warned.
+    late = dict(EXAMS_DONE, ecfmg_registered=True, target_match_year=2027, nrmp_registered=True)
+    today = D("2027-02-05")
+    warned = make_plan(Profile(**late), today, DEADLINES).plan.warnings  # type: ignore[arg-type]
+    applied = Profile(**dict(late, pathway="applied"))  # type: ignore[arg-type]
+    assert any("Pathways deadline" in w for w in warned)
+    assert not any(
+        "Pathways deadline" in w for w in make_plan(applied, today, DEADLINES).plan.warnings
+    )

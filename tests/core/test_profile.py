@@ -24,6 +24,7 @@ FULL = {
     "step2ck": "scheduled",
     "step3": "not-started",
     "english": "passed",
+    "pathway": "applied",
     "ecfmg_registered": True,
     "ecfmg_certified": False,
     "usce_months": 3,

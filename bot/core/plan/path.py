@@ -24,6 +24,7 @@ from bot.core.models import (
     BOOL_FIELDS,
     ENGLISH_STATUSES,
     MATCH_RESULTS,
+    PATHWAY_STATUSES,
     PROFILE_FIELDS,
     STEP_STATUSES,
     Profile,
@@ -60,6 +61,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "step2ck": STEP_STATUSES,
     "step3": STEP_STATUSES,
     "english": ENGLISH_STATUSES,
+    "pathway": PATHWAY_STATUSES,
     "match_result": MATCH_RESULTS,
 }
 

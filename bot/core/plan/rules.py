@@ -554,7 +554,14 @@ def _season_warnings(ctx: Ctx) -> list[str]:
             )
         )
     pathways = c.day("pathways-deadline")
-    if pathways and today > pathways and not ctx.certified and not _passed(p.english):
+    applied = p.pathway in ("applied", "accepted")
+    if (
+        pathways
+        and today > pathways
+        and not ctx.certified
+        and not _passed(p.english)
+        and not applied
+    ):
         warnings.append(
             texts.PLAN_PATHWAYS_DEADLINE_PASSED.format(
                 year=c.year, pathways_deadline=c.when("pathways-deadline")

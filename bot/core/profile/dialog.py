@@ -90,6 +90,15 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question("step3", texts.ASK_STEP3, STEP_OPTIONS),
     Question("ecfmg_certified", texts.ASK_ECFMG_CERTIFIED, YES_NO),
+    Question(
+        "pathway",
+        texts.ASK_PATHWAY,
+        (
+            (texts.OPTION_NOT_YET, "not-started"),
+            (texts.OPTION_APPLIED, "applied"),
+            (texts.OPTION_ACCEPTED, "accepted"),
+        ),
+    ),
 )
 BY_FIELD = {q.field: q for q in QUESTIONS}
 
@@ -122,6 +131,8 @@ def _relevant(field: str, p: Profile, today: date) -> bool:
     rules = {
         "school_year": p.stage == "student",
         "graduation_year": p.stage == "graduate",
+        # A Pathway is applied for in the Match season; the certified need none.
+        "pathway": not p.ecfmg_certified and _in_season(p, today),
         "ecfmg_registered": not (p.ecfmg_certified or "passed" in (p.step1, p.step2ck)),
         # Nobody submits ERAS before passing a Step, so do not ask beginners about it.
         "eras_submitted": _in_season(p, today) and "passed" in (p.step1, p.step2ck),

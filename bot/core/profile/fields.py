@@ -22,6 +22,7 @@ from bot.core.models import (
     BOOL_FIELDS,
     ENGLISH_STATUSES,
     MATCH_RESULTS,
+    PATHWAY_STATUSES,
     PROFILE_FIELDS,
     STAGES_OF_STUDY,
     STEP_STATUSES,
@@ -54,6 +55,7 @@ ENUMS: dict[str, tuple[str, ...]] = {
     "step2ck": STEP_STATUSES,
     "step3": STEP_STATUSES,
     "english": ENGLISH_STATUSES,
+    "pathway": PATHWAY_STATUSES,
     "match_result": MATCH_RESULTS,
 }
 TRUE_WORDS = frozenset({"yes", "y", "true"})
@@ -82,6 +84,7 @@ LABELS: dict[str, str] = {
     "step2ck": texts.LABEL_STEP2CK,
     "step3": texts.LABEL_STEP3,
     "english": texts.LABEL_ENGLISH,
+    "pathway": texts.LABEL_PATHWAY,
     "ecfmg_registered": texts.LABEL_ECFMG_REGISTERED,
     "ecfmg_certified": texts.LABEL_ECFMG_CERTIFIED,
     "usce_months": texts.LABEL_USCE_MONTHS,
@@ -102,6 +105,8 @@ VALUE_TEXT: dict[str, str] = {
     "pending": texts.VALUE_PENDING,
     "matched": texts.VALUE_MATCHED,
     "unmatched": texts.VALUE_UNMATCHED,
+    "applied": texts.VALUE_APPLIED,
+    "accepted": texts.VALUE_ACCEPTED,
 }
 
 
