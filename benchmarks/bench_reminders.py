@@ -113,7 +113,7 @@ async def plan(svc: Service, out: Results, subscribers: int) -> None:
     t_query = time.perf_counter() - t
     t = time.perf_counter()
     due = calendar.due_reminders(
-        subs, svc.kb.deadlines, svc.clock(), cycle_of=svc.reminders.cycle_finder(svc.clock())
+        subs, svc.kb.deadlines, svc.clock(), basis_of=svc.reminders.basis_finder(svc.clock())
     )
     t_due = time.perf_counter() - t
     due_count = len(due)

@@ -177,6 +177,14 @@ class Profile:
 
 
 PROFILE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Profile))
+# The answers that belong to one Match's application: they start over with another Match
+# (exam results, OET and USCE carry on).
+APPLICATION_FIELDS: tuple[str, ...] = (
+    "eras_submitted",
+    "nrmp_registered",
+    "rol_certified",
+    "match_result",
+)
 # The yes/no answers of a profile, for parsers that read "yes"/"no" into them.
 BOOL_FIELDS: tuple[str, ...] = (
     "ecfmg_registered",

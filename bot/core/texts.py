@@ -185,6 +185,11 @@ PROFILE_SET_USAGE = "Usage: /profile set FIELD VALUE, for example /profile set s
 NO_SUCH_FIELD = "There is no field {field}. Fields: {fields}."
 NOT_CHANGED = "{error} Nothing was changed."
 PROFILE_SAVED = "Saved: {field} = {value}. Type /next to see your updated plan."
+# {fields}: the labels of the cleared answers, e.g. "ERAS application submitted, Match result"
+PROFILE_APPLICATION_CLEARED = (
+    "Your answers about the {old} Match's application are cleared, because they do not carry "
+    "over to the {new} Match: {fields}."
+)
 PROGRESS_TITLE = "Your path"
 PROGRESS_LINE = "{mark} {label}"
 PROGRESS_LEGEND = "✅ done   ➡️ next   ⏳ later"

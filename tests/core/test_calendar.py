@@ -286,11 +286,19 @@ def test_profile_decides_which_events_remind() -> None:
     assert "42:2027-rol-deadline:1" in due("2027-03-03T05:00:00", settings(leads=(1,)), visa)
 
 
-def test_cycle_of_overrides_the_cycle() -> None:
+def test_the_basis_overrides_the_cycle_and_the_profile_read() -> None:
     s = settings(leads=(400,))
     now = utc("2026-11-21T12:00:00")
-    mine = due_reminders([(7, s, Profile())], REAL, now, cycle_of=lambda p: 2028)
+    mine = due_reminders([(7, s, Profile())], REAL, now, basis_of=lambda p: (2028, p))
     assert mine and all(r.deadline_id.startswith("2028-") for r in mine)
+    # Unmatched in 2027: the stored answers say ERAS was submitted; read for 2028 they start over
+    # (planner.plan_basis), so the 2028 ERAS reminder is due again.
+    stored = Profile(eras_submitted=True, nrmp_registered=True, match_result="unmatched")
+    fresh = Profile()
+    as_stored = due_reminders([(7, s, stored)], REAL, now, basis_of=lambda p: (2028, p))
+    as_planned = due_reminders([(7, s, stored)], REAL, now, basis_of=lambda p: (2028, fresh))
+    assert "2028-eras-submit" not in {r.deadline_id for r in as_stored}
+    assert "2028-eras-submit" in {r.deadline_id for r in as_planned}
 
 
 def test_unknown_target_uses_the_cycle_people_apply_to_now() -> None:

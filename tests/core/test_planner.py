@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bot.core.models import Action, Deadline, Plan, Profile
-from bot.core.plan.planner import advise, target_cycle
+from bot.core.plan.planner import advise, make_plan, plan_basis, target_cycle
 from bot.core.plan.rules import progress
 
 ET = ZoneInfo("America/New_York")
@@ -508,3 +508,25 @@ def test_progress_rows_are_topics_in_path_order() -> None:
     assert rows[0][0] == "ecfmg-registration"
     assert rows[-1][0] == "usmle-step3"
     assert {state for _, _, state in rows} <= {"done", "next", "later"}
+
+
+def test_after_an_unmatched_cycle_the_basis_is_the_next_match_with_answers_started_over() -> None:
+    # Target 2027, unmatched, SOAP over: the plan (and so /deadlines and the reminders) is for
+    # 2028, read as a first applicant's; before, /deadlines stayed on 2027, all of it past.
+    unmatched = Profile(
+        stage="graduate",
+        step1="passed",
+        step2ck="passed",
+        english="passed",
+        target_match_year=2027,
+        eras_submitted=True,
+        nrmp_registered=True,
+        rol_certified=True,
+        match_result="unmatched",
+    )
+    today = D("2027-05-01")
+    cycle, as_planned = plan_basis(unmatched, today, REAL)
+    assert cycle == make_plan(unmatched, today, REAL).cycle == 2028
+    assert target_cycle(unmatched, today, REAL) == 2028
+    assert as_planned.eras_submitted is None and as_planned.match_result is None
+    assert as_planned.step1 == "passed" and as_planned.english == "passed"  # results carry on

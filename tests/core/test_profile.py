@@ -258,3 +258,15 @@ def test_field_error_from_a_file_keeps_the_field(tmp_path: Path) -> None:
     with pytest.raises(ProfileError) as err:
         load_profile_file(file)
     assert err.value.field == "match_result"
+
+
+def test_a_new_target_match_clears_the_old_ones_application_answers() -> None:
+    applied = Profile(
+        target_match_year=2027, step1="passed", eras_submitted=True, match_result="unmatched"
+    )
+    moved = with_field(applied, "target_match_year", 2028)
+    assert moved.target_match_year == 2028 and moved.step1 == "passed"
+    assert moved.eras_submitted is None and moved.match_result is None
+    assert with_field(applied, "target_match_year", 2027) == applied  # same target: kept
+    first = with_field(Profile(eras_submitted=True), "target_match_year", 2027)
+    assert first.eras_submitted is True  # no target before: nothing belonged to another Match

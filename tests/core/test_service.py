@@ -145,6 +145,16 @@ async def test_profile_set_validates(env) -> None:
     assert "private" in (await svc.profile(ANNA, GROUP, [])).text
 
 
+async def test_setting_a_new_target_says_which_answers_it_cleared(env) -> None:
+    svc, _, _ = env
+    for field, value in (("target_match_year", "2027"), ("eras_submitted", "yes")):
+        await svc.profile(ANNA, PRIVATE, ["set", field, value])
+    moved = await svc.profile(ANNA, PRIVATE, ["set", "target_match_year", "2028"])
+    assert "cleared" in moved.text and "ERAS application submitted" in moved.text
+    stored = await svc.storage.get_profile(ANNA.id)
+    assert stored.target_match_year == 2028 and stored.eras_submitted is None
+
+
 async def test_export_then_forget(env) -> None:
     svc, _, _ = env
     await svc.profile(ANNA, PRIVATE, ["set", "step1", "passed"])

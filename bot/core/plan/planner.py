@@ -49,7 +49,19 @@ def target_cycle(
     profile: Profile, today: date, deadlines: Sequence[Deadline], road: Road | None = None
 ) -> int:
     """The Match the plan is for: the target, or the next one that can still be reached."""
-    return _choose_cycle(profile, today, deadlines, road or load_road())[0].cycle.year
+    return plan_basis(profile, today, deadlines, road)[0]
+
+
+def plan_basis(
+    profile: Profile, today: date, deadlines: Sequence[Deadline], road: Road | None = None
+) -> tuple[int, Profile]:
+    """The Match the plan is for and the profile as the plan reads it: for a later Match than
+    the one the person applied to (after an unmatched cycle's SOAP, or a target out of reach)
+    their application answers start over, so reminders reach them like a first applicant."""
+    ctx = _choose_cycle(profile, today, deadlines, road or load_road())[0]
+    if rules.fresh_start(ctx):
+        ctx = rules.fresh_cycle(ctx, deadlines)
+    return ctx.cycle.year, ctx.profile
 
 
 def make_plan(

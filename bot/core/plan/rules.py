@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.core import texts
-from bot.core.models import Deadline, Profile
+from bot.core.models import APPLICATION_FIELDS, Deadline, Profile
 from bot.core.plan.cycle import Cycle, cycle_events
 from bot.core.plan.path import Road, load_road
 
@@ -172,9 +172,7 @@ def fresh_cycle(ctx: Ctx, deadlines: Sequence[Deadline]) -> Ctx:
 
 def fresh_profile(profile: Profile) -> Profile:
     """The profile for a later Match: applications start over, exam results carry on."""
-    return replace(
-        profile, eras_submitted=None, nrmp_registered=None, rol_certified=None, match_result=None
-    )
+    return replace(profile, **dict.fromkeys(APPLICATION_FIELDS))
 
 
 def _pre_match_items(ctx: Ctx) -> list[Item]:

@@ -19,6 +19,7 @@ import yaml
 from bot.core import texts
 from bot.core.errors import BadInput
 from bot.core.models import (
+    APPLICATION_FIELDS,
     BOOL_FIELDS,
     ENGLISH_STATUSES,
     MATCH_RESULTS,
@@ -143,9 +144,22 @@ def parse_field(field: str, text: str) -> FieldValue:
 
 
 def with_field(profile: Profile, field: str, value: object) -> Profile:
-    """A copy of `profile` with one field changed (None clears it), validated first."""
+    """A copy of `profile` with one field changed (None clears it), validated first. A new
+    target Match clears the answers about the old one's application (`cleared_by`)."""
     name = _field_name(field)
-    return _replaced(profile, {name: coerce(name, value)})
+    checked = coerce(name, value)
+    values: dict[str, FieldValue] = {name: checked}
+    values.update(dict.fromkeys(cleared_by(profile, name, checked)))
+    return _replaced(profile, values)
+
+
+def cleared_by(profile: Profile, field: str, value: object) -> tuple[str, ...]:
+    """The answers that setting `field` to `value` makes stale: ERAS, NRMP, the rank list and
+    the result were for the old target Match, and a 2027 ERAS submission is no 2028 one."""
+    old = profile.target_match_year
+    if field != "target_match_year" or old is None or value == old:
+        return ()
+    return tuple(f for f in APPLICATION_FIELDS if getattr(profile, f) is not None)
 
 
 def _replaced(profile: Profile, values: Mapping[str, FieldValue]) -> Profile:

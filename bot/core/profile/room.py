@@ -13,7 +13,14 @@ from bot.core.models import PROFILE_FIELDS, Button, Chat, Document, Image, Profi
 from bot.core.plan import picture, planner, rules
 from bot.core.plan.cycle import fmt
 from bot.core.profile import dialog
-from bot.core.profile.fields import ProfileError, describe, parse_field, with_field
+from bot.core.profile.fields import (
+    LABELS,
+    ProfileError,
+    cleared_by,
+    describe,
+    parse_field,
+    with_field,
+)
 from bot.core.quoting import excerpt
 from bot.core.shared import Deps, owner, private_only
 from bot.core.storage import DialogState
@@ -231,9 +238,17 @@ class ProfileRoom:
             value = parse_field(field, " ".join(args[1:]))
         except ProfileError as exc:
             return Reply(texts.NOT_CHANGED.format(error=exc))
-        profile = with_field(await self.deps.storage.get_profile(user.id), field, value)
+        before = await self.deps.storage.get_profile(user.id)
+        profile = with_field(before, field, value)
         await self.deps.storage.save_profile(user.id, profile, self.deps.clock())
-        return Reply(texts.PROFILE_SAVED.format(field=field, value=value))
+        text = texts.PROFILE_SAVED.format(field=field, value=value)
+        if cleared := cleared_by(before, field, value):
+            labels = ", ".join(LABELS[f] for f in cleared)
+            old, new = before.target_match_year, value
+            text += "\n\n" + texts.PROFILE_APPLICATION_CLEARED.format(
+                old=old, new=new, fields=labels
+            )
+        return Reply(text)
 
     async def progress(self, user: User, chat: Chat) -> Reply:
         """/progress: the whole path as a checklist of done, next and later."""

@@ -244,12 +244,13 @@ def due_reminders(
     deadlines: Sequence[Deadline],
     now: datetime,
     *,
-    cycle_of: Callable[[Profile], int | None] | None = None,
+    basis_of: Callable[[Profile], tuple[int | None, Profile]] | None = None,
 ) -> list[DueReminder]:
     """Reminders due at `now` for private subscribers; keys make re-sending idempotent.
 
-    `cycle_of` overrides how a person's cycle is chosen (default: their target year, else the
-    cycle people apply to now).
+    `basis_of` gives the Match a person's reminders are for and the profile as read for it
+    (planner.plan_basis; default: their target year, else the cycle people apply to now, and
+    the profile as stored).
     """
     sweep = _Sweep(deadlines, now)
     fallback = default_cycle(deadlines, now)
@@ -257,8 +258,10 @@ def due_reminders(
     for chat_id, settings, profile in subscribers:
         if not settings.enabled:
             continue
-        cycle = cycle_of(profile) if cycle_of else (profile.target_match_year or fallback)
-        for i, lead in sweep.personal(settings, _shape(profile, cycle)):
+        cycle, as_planned = (
+            basis_of(profile) if basis_of else (profile.target_match_year or fallback, profile)
+        )
+        for i, lead in sweep.personal(settings, _shape(as_planned, cycle)):
             out.append(DueReminder(chat_id, i, lead, f"{chat_id}:{i}:{lead}"))
     return out
 

@@ -57,8 +57,10 @@ class Reminders:
     ) -> tuple[int, list[calendar.PersonalDeadline]]:
         """The Match the planner plans for (so /deadlines matches /next) and its deadlines."""
         profile = await self.deps.storage.get_profile(chat_id)
-        cycle = planner.target_cycle(profile, now.date(), self.deps.kb.deadlines, self.deps.road)
-        return cycle, calendar.personal_deadlines(profile, self.deps.kb.deadlines, now, cycle)
+        cycle, as_planned = planner.plan_basis(
+            profile, now.date(), self.deps.kb.deadlines, self.deps.road
+        )
+        return cycle, calendar.personal_deadlines(as_planned, self.deps.kb.deadlines, now, cycle)
 
     async def calendar(self, user: User, chat: Chat) -> Reply:
         """/calendar: an .ics Document of the user's deadlines."""
@@ -156,7 +158,7 @@ class Reminders:
         entries = [
             (due.chat_id, due.key, *text_meta(due.deadline_id, due.lead_days, zones[due.chat_id]))
             for due in calendar.due_reminders(
-                subscribers, self.deps.kb.deadlines, now, cycle_of=self.cycle_finder(now)
+                subscribers, self.deps.kb.deadlines, now, basis_of=self.basis_finder(now)
             )
         ]
         return await self.deps.storage.enqueue(entries, now)
@@ -176,15 +178,15 @@ class Reminders:
             return None
         return calendar.reminder_text(event, int(item.meta["lead"]), now, item.meta["tz"])
 
-    def cycle_finder(self, now: datetime) -> Callable[[Profile], int | None]:
-        """planner.target_cycle, memoised per profile for one sweep over many subscribers."""
-        cache: dict[Profile, int] = {}
+    def basis_finder(self, now: datetime) -> Callable[[Profile], tuple[int | None, Profile]]:
+        """planner.plan_basis, memoised per profile for one sweep over many subscribers."""
+        cache: dict[Profile, tuple[int | None, Profile]] = {}
 
-        def cycle_of(profile: Profile) -> int:
+        def basis_of(profile: Profile) -> tuple[int | None, Profile]:
             if profile not in cache:
-                cache[profile] = planner.target_cycle(
+                cache[profile] = planner.plan_basis(
                     profile, now.date(), self.deps.kb.deadlines, self.deps.road
                 )
             return cache[profile]
 
-        return cycle_of
+        return basis_of
