@@ -283,7 +283,9 @@ def test_profile_decides_which_events_remind() -> None:
     keys = due("2027-03-03T05:00:00", settings(leads=(1,)), done)
     assert not any("rol-deadline" in k for k in keys)
     visa = Profile(**{**done.to_dict(), "eras_submitted": None, "needs_visa": True})
-    assert "42:2027-rol-deadline:1" in due("2027-03-03T05:00:00", settings(leads=(1,)), visa)
+    # an H-1B hopeful hears about Step 3 when ranking opens, while it can still be planned
+    assert "42:2027-rol-opens:1" in due("2027-01-31T10:00:00", settings(leads=(1,)), visa)
+    assert "42:2027-rol-opens:1" not in due("2027-01-31T10:00:00", settings(leads=(1,)), done)
 
 
 def test_the_basis_overrides_the_cycle_and_the_profile_read() -> None:
@@ -316,7 +318,7 @@ def test_personal_deadlines_explain_why() -> None:
         for i in personal_deadlines(Profile(target_match_year=2027, needs_visa=True), REAL, now)
     }
     assert "ECFMG must confirm" in items["2027-rol-deadline"]
-    assert "Step 3" in items["2027-rol-deadline"]
+    assert "Step 3" in items["2027-rol-opens"]
     assert "late fee" in items["2027-nrmp-late-fee"]
     assert "2027-eras-submit" not in items  # past
     matched = Profile(target_match_year=2027, match_result="matched", ecfmg_certified=True)
@@ -393,3 +395,17 @@ def test_ics_parses_back_with_stable_uids_and_date_values() -> None:
     assert late.decoded("DTSTAMP") == now
     alarms = list(rol.walk("VALARM"))
     assert len(alarms) == 1 and alarms[0].decoded("TRIGGER") == timedelta(days=-1)
+
+
+def test_the_residencycas_deadline_reaches_eras_applicants_too() -> None:
+    # Internal medicine on ERAS and emergency medicine on ResidencyCAS: submitting ERAS first
+    # must not silence ResidencyCAS's one hard deadline.
+    submitted = Profile(target_match_year=2028, eras_submitted=True)
+    ids = {i.deadline.id for i in personal_deadlines(submitted, REAL, utc("2027-09-05T00:00:00"))}
+    assert "2028-residencycas-deadline" in ids and "2028-eras-review" not in ids
+
+
+def test_the_start_of_residency_reminds_only_the_matched() -> None:
+    unmatched = Profile(target_match_year=2027, match_result="unmatched")
+    ids = {i.deadline.id for i in personal_deadlines(unmatched, REAL, utc("2027-06-01T00:00:00"))}
+    assert "2027-program-start" not in ids
