@@ -109,6 +109,8 @@ SAME_WORDS_BEFORE = {
     "how many programs can i apply to during soap",
     "eras personal statement character limit",
     "can my wife work on j2",
+    # holdout-123 (session 32): a topic variant of 2026-11-22 (2f2cccb)
+    "which programs sponsor h1b for residents",
 }
 
 
