@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.core.models import Profile
+from bot.core.models import PATHWAY_IN, Profile
 
 EVERYONE = "everyone"
 
@@ -25,7 +25,7 @@ CONDITIONS: dict[str, tuple[str, Callable[[Profile], bool]]] = {
     "not-certified": ("is not ECFMG certified yet", lambda p: not p.ecfmg_certified),
     "pathway-not-applied": (
         "is not ECFMG certified and has not applied for a clinical-skills Pathway",
-        lambda p: not p.ecfmg_certified and p.pathway not in ("applied", "accepted"),
+        lambda p: not p.ecfmg_certified and p.pathway not in PATHWAY_IN,
     ),
     "rol-not-certified": ("has not certified a rank order list", lambda p: not p.rol_certified),
     "needs-visa": ("needs a visa", lambda p: bool(p.needs_visa)),

@@ -139,6 +139,7 @@ STEP_STATUSES: tuple[str, ...] = ("not-started", "preparing", "scheduled", "pass
 ENGLISH_STATUSES: tuple[str, ...] = ("not-started", "passed")
 # An ECFMG clinical-skills Pathway: applied means the application is in and ECFMG decides.
 PATHWAY_STATUSES: tuple[str, ...] = ("not-started", "applied", "accepted")
+PATHWAY_IN: tuple[str, ...] = ("applied", "accepted")  # the application is with ECFMG
 MATCH_RESULTS: tuple[str, ...] = ("pending", "matched", "unmatched")
 STAGES_OF_STUDY: tuple[str, ...] = ("student", "graduate")
 

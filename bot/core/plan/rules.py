@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.core import texts
-from bot.core.models import APPLICATION_FIELDS, Deadline, Profile
+from bot.core.models import APPLICATION_FIELDS, PATHWAY_IN, Deadline, Profile
 from bot.core.plan.cycle import Cycle, cycle_events
 from bot.core.plan.path import Road, load_road
 
@@ -552,14 +552,8 @@ def _season_warnings(ctx: Ctx) -> list[str]:
             )
         )
     pathways = c.day("pathways-deadline")
-    applied = p.pathway in ("applied", "accepted")
-    if (
-        pathways
-        and today > pathways
-        and not ctx.certified
-        and not _passed(p.english)
-        and not applied
-    ):
+    missing = not ctx.certified and not _passed(p.english) and p.pathway not in PATHWAY_IN
+    if pathways and today > pathways and missing:
         warnings.append(
             texts.PLAN_PATHWAYS_DEADLINE_PASSED.format(
                 year=c.year, pathways_deadline=c.when("pathways-deadline")
