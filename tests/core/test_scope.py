@@ -304,6 +304,20 @@ def test_the_us_roads_plain_words_hand_a_word_guarded_question_to_meaning() -> N
     # two of another road's names outweigh a plain word of ours; the US road named as such not
     assert not ScopeGuard.judges(["mccqe1", "and", "nac", "then", "the", "match"], [])
     assert ScopeGuard.judges(["mccqe1", "and", "nac", "but", "us", "residency", "now"], [])
+    # a US state's licence next to another country's (session 32); a driving licence is not
+    assert ScopeGuard.judges(["approbation", "accepted", "in", "any", "us", "state"], [])
+    assert not ScopeGuard.judges(["approbation", "and", "a", "us", "state", "driving"], [])
+
+
+@needs_model
+def test_a_foreign_licence_asked_about_for_a_us_state_licence_is_answered(
+    real: QuestionMatcher,
+) -> None:
+    # Written for this test; before, "Approbation" refused it by its word.
+    result = real.match(
+        "I hold a German Approbation. Which US states accept it for a full medical license?"
+    )
+    assert result.kind == "answer" and result.matches[0].topic == "medical-license"
 
 
 @needs_model
@@ -778,6 +792,10 @@ def test_near_misses_of_the_everyday_and_other_programmes_are_refused_by_meaning
         # a menu of the Match and residency topics, and the Step fees answered
         "How does intern allocation work in Australia for foreign students who study there?",
         "When is the TUS exam this spring and what is its fee?",
+        # session 32 (scope.yaml, after holdout-127's measurement): before, a menu of the visa
+        # topics and a USCE answer
+        "Can my husband work while he is on F-2 and I finish my master's in data science?",
+        "Which ACRP or CCRP certification is best for a clinical research coordinator?",
     ],
 )
 def test_another_countrys_allocation_and_exam_dates_are_refused(
