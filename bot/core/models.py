@@ -178,6 +178,17 @@ class Profile:
 
 
 PROFILE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Profile))
+# The values a profile field with a fixed set may take: profile.fields parses answers into them,
+# plan.path checks path.yaml's `done_when` against them.
+FIELD_CHOICES: dict[str, tuple[str, ...]] = {
+    "stage": STAGES_OF_STUDY,
+    "step1": STEP_STATUSES,
+    "step2ck": STEP_STATUSES,
+    "step3": STEP_STATUSES,
+    "english": ENGLISH_STATUSES,
+    "pathway": PATHWAY_STATUSES,
+    "match_result": MATCH_RESULTS,
+}
 # The answers that belong to one Match's application: they start over with another Match
 # (exam results, OET and USCE carry on).
 APPLICATION_FIELDS: tuple[str, ...] = (

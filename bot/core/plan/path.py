@@ -22,11 +22,8 @@ from bot.core.errors import InvalidKnowledge
 from bot.core.knowledge import Problem, default_knowledge_dir
 from bot.core.models import (
     BOOL_FIELDS,
-    ENGLISH_STATUSES,
-    MATCH_RESULTS,
-    PATHWAY_STATUSES,
+    FIELD_CHOICES,
     PROFILE_FIELDS,
-    STEP_STATUSES,
     Profile,
 )
 from bot.core.yamlfile import load_yaml
@@ -55,15 +52,6 @@ UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "month": 30, "months": 
 LEAD_RE = re.compile(r"^(\d+) (days?|weeks?|months?)$")
 MIN_RE = re.compile(r"^>=(\d+)$")
 INT_FIELDS = frozenset({"school_year", "graduation_year", "usce_months", "us_lors"})
-CHOICES: dict[str, tuple[str, ...]] = {
-    "stage": ("student", "graduate"),
-    "step1": STEP_STATUSES,
-    "step2ck": STEP_STATUSES,
-    "step3": STEP_STATUSES,
-    "english": ENGLISH_STATUSES,
-    "pathway": PATHWAY_STATUSES,
-    "match_result": MATCH_RESULTS,
-}
 
 
 class PathError(InvalidKnowledge):
@@ -371,7 +359,7 @@ def _valid_value(name: str, value: object) -> bool:
         return isinstance(value, bool)
     if name in INT_FIELDS or name == "target_match_year":
         return isinstance(value, int) or bool(isinstance(value, str) and MIN_RE.match(value))
-    return value in CHOICES.get(name, ())
+    return value in FIELD_CHOICES.get(name, ())
 
 
 def _cycles(steps: list[Step], known: set[str]) -> list[Problem]:

@@ -21,12 +21,8 @@ from bot.core.errors import BadInput
 from bot.core.models import (
     APPLICATION_FIELDS,
     BOOL_FIELDS,
-    ENGLISH_STATUSES,
-    MATCH_RESULTS,
-    PATHWAY_STATUSES,
+    FIELD_CHOICES,
     PROFILE_FIELDS,
-    STAGES_OF_STUDY,
-    STEP_STATUSES,
     Profile,
 )
 from bot.core.quoting import excerpt
@@ -49,15 +45,6 @@ INT_RANGES: dict[str, tuple[int, int]] = {
     "usce_months": (0, 120),
     "us_lors": (0, 20),
     "target_match_year": (2020, 2040),
-}
-ENUMS: dict[str, tuple[str, ...]] = {
-    "stage": STAGES_OF_STUDY,
-    "step1": STEP_STATUSES,
-    "step2ck": STEP_STATUSES,
-    "step3": STEP_STATUSES,
-    "english": ENGLISH_STATUSES,
-    "pathway": PATHWAY_STATUSES,
-    "match_result": MATCH_RESULTS,
 }
 TRUE_WORDS = frozenset({"yes", "y", "true"})
 FALSE_WORDS = frozenset({"no", "n", "false"})
@@ -173,7 +160,7 @@ def coerce(field: str, value: object) -> FieldValue:
     """Validate one value of a known field; strings are read leniently, other types strictly."""
     if value is None:
         return None
-    if field in ENUMS:
+    if field in FIELD_CHOICES:
         return _enum(field, value)
     if field in INT_RANGES:
         return _int(field, value)
@@ -230,7 +217,7 @@ def _normal_word(text: str) -> str:
 
 
 def _enum(field: str, value: object) -> str:
-    allowed = ENUMS[field]
+    allowed = FIELD_CHOICES[field]
     if isinstance(value, str):
         word = _normal_word(value)
         word = ENUM_ALIASES.get(word, word)

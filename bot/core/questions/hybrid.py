@@ -339,8 +339,9 @@ class QuestionMatcher:
         # "Too vague" (one word many topics share) is judged on the topics' own texts: in answer
         # text nearly every word is shared.
         guard = "vague" if self.own_lexical.too_vague(own_query) else None
-        lexical_top = max(lexical, key=lambda t: lexical[t]) if lexical else None
-        by_words = [*sorted(lexical.values(), reverse=True), 0.0, 0.0]
+        by_words = sorted(lexical, key=lambda t: -lexical[t])  # stable: ties keep max()'s pick
+        lexical_top = by_words[0] if by_words else None
+        top_two = [*(lexical[t] for t in by_words[:2]), 0.0, 0.0]
         nearest = 0
         if sims is not None and ranking:
             voters = self._about_the_named(sims, named)
@@ -367,7 +368,7 @@ class QuestionMatcher:
             off,
             other_language=other_language,
             other_road=other_road,
-            words_lead=by_words[0] - by_words[1],
+            words_lead=top_two[0] - top_two[1],
             asks_what=asks_what,
             definition_entry=definition,
         )
