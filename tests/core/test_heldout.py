@@ -111,6 +111,11 @@ SAME_WORDS_BEFORE = {
     "can my wife work on j2",
     # holdout-123 (session 32): a topic variant of 2026-11-22 (2f2cccb)
     "which programs sponsor h1b for residents",
+    # holdout-130, -132 and -133 (session 33): an entry question and a keyword of 2026-12-01
+    # (b49f65c) and an entry variant of 2026-12-01 (d5f109b)
+    "how much does oet medicine cost",
+    "oet fee",
+    "how many programs can i rank without extra fee",
 }
 
 
