@@ -641,9 +641,15 @@ def test_a_bare_ask_is_read_with_the_sentence_it_points_back_to() -> None:
         "A senior told me that an OET pass older than two years is not accepted for "
         "certification. Is that true?"
     )
-    # A post that also asks in full keeps its asks as they are.
+    # A post that also asks in full reads a bare ask with the claim it checks ("told me...")...
     full = post.replace("Is that true?", "Is that true? How long is an OET result valid?")
-    assert asking_part(full) == "Is that true? How long is an OET result valid?"
+    assert asking_part(full) == (
+        "A senior told me that an OET pass older than two years is not accepted for "
+        "certification. Is that true? How long is an OET result valid?"
+    )
+    # ...and keeps its asks as they are when the sentence before is the writer's own story.
+    own = full.replace("A senior told me that an", "I hope my")
+    assert asking_part(own) == "Is that true? How long is an OET result valid?"
 
 
 def test_who_the_writers_friends_are_is_story_not_an_ask() -> None:

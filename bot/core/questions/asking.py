@@ -57,6 +57,12 @@ _SCORE_CONTEXT = 4
 # and right, +1 refused.
 _BARE_WORDS = 6
 _BACK = re.compile(r"\b(?:that|this|it|true|so)\b", re.IGNORECASE)
+# A sentence that reports what someone else claims, which a bare ask after it checks.
+_HEARSAY = re.compile(
+    r"\b(?:said|says|say|told|tells|heard|hear|claims?|claimed|read that|saw that|apparently|"
+    r"rumou?r)\b",
+    re.IGNORECASE,
+)
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
 # How a sentence that asks begins (after "so", "but", "also", "honestly"...), or what it says.
 _ASK_START = re.compile(
@@ -97,15 +103,20 @@ def asking_part(text: str, min_words: int = ASK_MIN_WORDS) -> str | None:
 def _with_antecedents(sentences: list[str], asks: list[str]) -> list[str]:
     """The asks, each after the sentence it points back to when every ask is bare ("Friend says
     OET results expire after 2 years. Is that actually a thing?"): alone they ask nothing the
-    knowledge could match. A post that also asks in full keeps its asks as they are: there the
-    story sentence before a bare ask pulled 3 of 5,161 practice questions to a refusal."""
-    if not all(_points_back(ask) for ask in asks):
-        return asks
+    knowledge could match. In a post that also asks in full, a bare ask takes the sentence
+    before it only when that sentence reports a claim (`_HEARSAY`: "someone said the attempt
+    limit went from 6 to 4. Is that correct? And does it apply to all steps?"); any story
+    sentence there pulled 3 of 5,161 practice questions to a refusal. The claim rule (session
+    33): practice +6 direct and right, -4 confidently wrong; each unseen pool +2 to +3 on direct
+    and right plus rejected minus 5 x confidently wrong."""
+    every = all(_points_back(ask) for ask in asks)
     out: list[str] = []
     for ask in asks:
         at = sentences.index(ask)
-        if at and sentences[at - 1] not in asks + out:
-            out.append(sentences[at - 1])
+        before = sentences[at - 1] if at else ""
+        wanted = every or (_points_back(ask) and bool(_HEARSAY.search(before)))
+        if wanted and before and before not in asks + out:
+            out.append(before)
         out.append(ask)
     return out
 
