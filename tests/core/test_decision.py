@@ -63,6 +63,21 @@ def test_a_menu_of_weak_guesses_near_the_scope_boundary_is_a_refusal() -> None:
     )
 
 
+def test_a_long_post_whose_best_entry_asks_its_kind_of_fact_keeps_its_weak_menu() -> None:
+    # A fifth-year's long plans asking how many questions and hours Step 1 has: the story
+    # dilutes every topic's score, but the format entry asks exactly that.
+    ranking = (Match("usmle-step1", 38.0), Match("usmle-overview", 34.0))
+    fits = EntryScore("step1-format", "usmle-step1", HYBRID.long_menu_entry_min + 2, True)
+    gap = HYBRID.menu_scope_margin + 0.02
+    post = Analysis(None, None, ranking, (fits,), True, gap, "usmle-step1", 0, words=70)
+    assert hybrid(post).kind == "suggest"
+    # A short question, an entry of another kind of fact, or a weaker entry: refused as before.
+    assert hybrid(replace(post, words=HYBRID.long_post_words - 1)).kind == "none"
+    assert hybrid(replace(post, entries=(replace(fits, same_facet=False),))).kind == "none"
+    weaker = replace(fits, score=HYBRID.long_menu_entry_min - 2)
+    assert hybrid(replace(post, entries=(weaker,))).kind == "none"
+
+
 def test_a_weak_menu_for_a_question_naming_another_countrys_road_reaches_higher() -> None:
     # "DHA exam attempts? I passed step 1 but gave up the US plan": judged by meaning, a close
     # pair of guesses near the boundary is that road's question, up to `road_menu_top_max`.

@@ -94,6 +94,8 @@ class Thresholds:
     menu_top_max: float = 0.0
     # ...or this, when the question names another country's road (`Analysis.other_road`)
     road_menu_top_max: float = 0.0
+    # ...but not for a long post whose best entry asks its kind of fact at this score or more
+    long_menu_entry_min: float = float("inf")
     # A question of fewer than `short_words` words is out of scope below `short_min` (not
     # `suggest_min`): a short question has no story to lower its scores.
     short_words: int = 0
@@ -318,6 +320,7 @@ HYBRID = Thresholds(
     menu_scope_margin=-0.08,
     menu_top_max=40.0,
     road_menu_top_max=44.0,
+    long_menu_entry_min=45.0,
     menu_entry_min=70.0,
     menu_entry_gap=5.0,
     menu_lift_gap=15.0,
@@ -589,7 +592,20 @@ def _weak_menu_out_of_scope(analysis: Analysis, limits: Thresholds) -> bool:
     if gap is None or analysis.other_language or gap <= limits.menu_scope_margin:
         return False
     top_max = limits.road_menu_top_max if analysis.other_road else limits.menu_top_max
-    return analysis.ranking[0].score < top_max
+    return analysis.ranking[0].score < top_max and not _long_post_asks_an_entry(analysis, limits)
+
+
+def _long_post_asks_an_entry(analysis: Analysis, limits: Thresholds) -> bool:
+    """Does a long post's best entry ask the post's kind of fact, at `long_menu_entry_min` or
+    more? A long chatty post scores low on every topic (its story dilutes it), so the weak-menu
+    refusal caught in-scope posts whose asking part one entry clearly fits ("Which subjects
+    are in Step 1? How many questions and how many hours?" inside a fifth-year's plans).
+    Session 33: over every pool 5 fewer in-scope posts refused, 1 near miss more offered a
+    menu, no answer changed."""
+    if analysis.words < limits.long_post_words or not analysis.entries:
+        return False
+    best = analysis.entries[0]
+    return best.same_facet and best.score >= limits.long_menu_entry_min
 
 
 def _scope_margin(analysis: Analysis, limits: Thresholds) -> float:
