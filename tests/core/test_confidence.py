@@ -109,6 +109,31 @@ def test_refusals_lifted_answers_and_words_alone_keep_the_rules_reply(
     assert decide(fee, HYBRID, lexical_only=False) == lifted
 
 
+def test_an_entry_that_all_but_repeats_the_question_keeps_its_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # "whats the rank order list deadline this cycle": the Match and the timeline share its
+    # words, but one entry asks exactly that kind of fact and leads every other topic's.
+    deadline = EntryScore("nrmp-rol-deadline", "nrmp-match", HYBRID.trusted_entry_min + 1, True)
+    timeline = EntryScore("timeline-2027-dates", "match-timeline", 70.0)
+    clear = replace(
+        CLOSE,
+        ranking=(Match("nrmp-match", 80.0), Match("match-timeline", 50.0)),
+        entries=(deadline, timeline),
+        lexical_top="nrmp-match",
+    )
+    rules = decide_by_rules(clear, HYBRID, lexical_only=False)
+    assert (rules.kind, rules.entry) == ("answer", "nrmp-rol-deadline")
+    monkeypatch.setattr(decision, "CONFIDENCE", model(sure=False))
+    assert decide(clear, HYBRID, lexical_only=False) == rules
+    # Weaker, another kind of fact, or too close to another topic's entry: the confidence decides.
+    weaker = replace(deadline, score=HYBRID.trusted_entry_min - 1)
+    other_kind = replace(deadline, same_facet=False)
+    close_other = replace(timeline, score=deadline.score - HYBRID.trusted_entry_lead + 1)
+    for entries in ((weaker, timeline), (other_kind, timeline), (deadline, close_other)):
+        assert decide(replace(clear, entries=entries), HYBRID, lexical_only=False).kind == "suggest"
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -96,6 +96,10 @@ class Thresholds:
     road_menu_top_max: float = 0.0
     # ...but not for a long post whose best entry asks its kind of fact at this score or more
     long_menu_entry_min: float = float("inf")
+    # An entry answer the confidence leaves alone (`trusted_entry_answer`): this score or more,
+    # this far ahead of every other topic's entries.
+    trusted_entry_min: float = float("inf")
+    trusted_entry_lead: float = float("inf")
     # A question of fewer than `short_words` words is out of scope below `short_min` (not
     # `suggest_min`): a short question has no story to lower its scores.
     short_words: int = 0
@@ -321,6 +325,8 @@ HYBRID = Thresholds(
     menu_top_max=40.0,
     road_menu_top_max=44.0,
     long_menu_entry_min=45.0,
+    trusted_entry_min=85.0,
+    trusted_entry_lead=10.0,
     menu_entry_min=70.0,
     menu_entry_gap=5.0,
     menu_lift_gap=15.0,
@@ -387,8 +393,10 @@ def decide(analysis: Analysis, limits: Thresholds, *, lexical_only: bool) -> Mat
 
     The rules (`decide_by_rules`) refuse or choose the first topic; with the sentence model,
     the fitted confidence (`bot.core.questions.confidence`) then decides whether that topic
-    is answered directly or offered in a menu. A short "what is X" answer is then given with
-    what X is (`_what_it_is_answer`)."""
+    is answered directly or offered in a menu, except for an answer lifted to another topic's
+    entry (`lifted_answer`) or an entry that all but repeats the question
+    (`trusted_entry_answer`). A short "what is X" answer is then given with what X is
+    (`_what_it_is_answer`)."""
     result = decide_by_rules(analysis, limits, lexical_only=lexical_only)
     if not lexical_only and result.kind in ("answer", "suggest"):
         result = _weighed(analysis, limits, result)
@@ -399,7 +407,7 @@ def decide(analysis: Analysis, limits: Thresholds, *, lexical_only: bool) -> Mat
 
 def _weighed(analysis: Analysis, limits: Thresholds, result: MatchResult) -> MatchResult:
     """The rules' answer or menu, turned into the other when the confidence says so."""
-    if lifted_answer(analysis, result):
+    if lifted_answer(analysis, result) or trusted_entry_answer(analysis, limits, result):
         return result
     confident = CONFIDENCE.confident(confidence_signals(analysis, result))
     if confident and result.kind == "suggest":
@@ -480,6 +488,25 @@ def lifted_answer(analysis: Analysis, result: MatchResult) -> bool:
     step 2 ck": the fee entry of costs)? The signals describe the first topic, not that one, so
     the confidence leaves such answers as the rules made them."""
     return result.matches[0].topic != analysis.ranking[0].topic
+
+
+def trusted_entry_answer(analysis: Analysis, limits: Thresholds, result: MatchResult) -> bool:
+    """Did the rules answer with an entry that all but repeats the question: its topic's best
+    entry, at `trusted_entry_min` or more, asking the question's kind of fact, and ahead of every
+    other topic's entries by `trusted_entry_lead`? ("whats the rank order list deadline this
+    cycle": the deadline entry at 86, 12 points ahead.) The confidence weighs the topics around
+    it and turned such answers into menus when two topics share the fact's words (the Match and
+    the timeline). Session 33, chosen on practice (80/10, 85/5, 85/10, 85/15, 90/10: right - 5 x
+    wrong -3, +1, +5, +1, -1): practice +10 direct and right, +1 wrong; on the unseen pools +10
+    direct and right, +2 wrong, every wrong one on a topic its writer also lists."""
+    if result.kind != "answer" or result.entry is None:
+        return False
+    own = _topic_entries(analysis, result.matches[0].topic)
+    if not own or own[0].id != result.entry or not own[0].same_facet:
+        return False
+    other = max((e.score for e in analysis.entries if e.topic != own[0].topic), default=0.0)
+    lead = own[0].score - other
+    return own[0].score >= limits.trusted_entry_min and lead >= limits.trusted_entry_lead
 
 
 def _as_answer(analysis: Analysis, limits: Thresholds, menu: MatchResult) -> MatchResult:
