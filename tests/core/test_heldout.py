@@ -116,6 +116,11 @@ SAME_WORDS_BEFORE = {
     "how much does oet medicine cost",
     "oet fee",
     "how many programs can i rank without extra fee",
+    # holdout-139 and -140 (session 33): a topic variant of 2026-11-22 (2f2cccb), an entry
+    # variant and an entry keyword of 2026-12-02 (5b3998d, ce070f9)
+    "h1b vs j1 for residency pros and cons",
+    "which usmle steps can i take outside the us",
+    "soap fee",
 }
 
 
