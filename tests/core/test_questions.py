@@ -21,7 +21,7 @@ from bot.core.evaluation import load_questions
 from bot.core.models import Entry, KnowledgeBase, Match, MatchResult, Reply, Source, Topic
 from bot.core.questions import hybrid
 from bot.core.questions.answers import NEARBY_WINDOW, REPORTED_NOTE, Answers, build_matcher
-from bot.core.questions.asking import asking_part, defines, what_it_is
+from bot.core.questions.asking import asking_part, defines, question_sentences, what_it_is
 from bot.core.questions.facets import FACETS, FacetReader, parse_facets
 from bot.core.questions.hybrid import QuestionMatcher
 from bot.core.questions.scope import load_scope
@@ -627,6 +627,15 @@ def test_a_score_the_ask_names_brings_the_words_the_story_says_it_with() -> None
     assert asking_part(fee) == "Is $238 enough for internal medicine?"
     year = post.replace("Is 238 enough for internal medicine?", "Is 2022 too old a YOG for IM?")
     assert asking_part(year) == "Is 2022 too old a YOG for IM?"
+
+
+def test_a_short_message_asks_in_its_question_sentences() -> None:
+    # The story names Step 1 and CK; the question names Step 3, the exam it asks about.
+    told = "GP in Abu Dhabi, both Step 1 and CK done. Can I take Step 3 at a centre here?"
+    assert question_sentences(told) == "Can I take Step 3 at a centre here?"
+    # Only questions, or no question mark: nothing to pick out.
+    assert question_sentences("Is CK harder? Is it longer?") is None
+    assert question_sentences("step 3 abroad possible") is None
 
 
 def test_a_bare_ask_is_read_with_the_sentence_it_points_back_to() -> None:

