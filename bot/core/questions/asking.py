@@ -90,7 +90,7 @@ def asking_part(text: str, min_words: int = ASK_MIN_WORDS) -> str | None:
     """
     if len(text.split()) < min_words:
         return None
-    sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    sentences = _sentences(text)
     asks = [s for s in sentences if _asks(s)]
     # "Also, is UWorld enough?" after the main question: a side question, dropped when the post
     # asks something else too (holdout-4: fact questions answered with an entry 33 -> 42%).
@@ -103,11 +103,16 @@ def asking_part(text: str, min_words: int = ASK_MIN_WORDS) -> str | None:
 def question_sentences(text: str) -> str | None:
     """The sentences of a text that end in a question mark, when it also says something else
     ("GP in Dubai, passed Step 1 and 2 CK. Can I sit Step 3 here?"), or None."""
-    sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    sentences = _sentences(text)
     asked = [s for s in sentences if s.endswith("?")]
     if not asked or len(asked) == len(sentences):
         return None
     return " ".join(asked)
+
+
+def _sentences(text: str) -> list[str]:
+    """A text's sentences: split after ".", "?" or "!" and at line breaks."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
 
 def _with_antecedents(sentences: list[str], asks: list[str]) -> list[str]:
