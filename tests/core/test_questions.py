@@ -928,6 +928,19 @@ def test_a_question_comparing_two_exams_is_answered_about_the_one_asked(
     assert result.matches[0].topic == "usmle-step3"
 
 
+@needs_model
+def test_a_short_message_is_about_the_exam_its_question_names(real: QuestionMatcher) -> None:
+    # Written for this test: the story names Step 1 and CK, the question Step 3. Before, Step 1
+    # ranked second and its test-centre entry was offered.
+    result = real.match(
+        "Family doctor in Kuwait, I passed Step 1 and 2 CK. Can I do Step 3 at a Prometric "
+        "centre here?"
+    )
+    topics = [m.topic for m in result.matches[:2]]
+    assert "usmle-step3" in topics and "usmle-step1" not in topics
+    assert result.entry == "step3-us-only"
+
+
 def test_an_entry_naming_only_another_exam_of_the_family_is_about_something_else() -> None:
     step1 = SUBJECTS.named("how many times can you retake step 1")
     assert names_another(step1, SUBJECTS.named("How many times can I retake OET?"))

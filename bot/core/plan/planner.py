@@ -45,19 +45,13 @@ def advise(
     return make_plan(profile, today, deadlines, road).plan
 
 
-def target_cycle(
-    profile: Profile, today: date, deadlines: Sequence[Deadline], road: Road | None = None
-) -> int:
-    """The Match the plan is for: the target, or the next one that can still be reached."""
-    return plan_basis(profile, today, deadlines, road)[0]
-
-
 def plan_basis(
     profile: Profile, today: date, deadlines: Sequence[Deadline], road: Road | None = None
 ) -> tuple[int, Profile]:
-    """The Match the plan is for and the profile as the plan reads it: for a later Match than
-    the one the person applied to (after an unmatched cycle's SOAP, or a target out of reach)
-    their application answers start over, so reminders reach them like a first applicant."""
+    """The Match the plan is for (the target, or the next one that can still be reached) and
+    the profile as the plan reads it: for a later Match than the one the person applied to
+    (after an unmatched cycle's SOAP, or a target out of reach) their application answers start
+    over, so reminders reach them like a first applicant."""
     ctx = _choose_cycle(profile, today, deadlines, road or load_road())[0]
     if rules.fresh_start(ctx):
         ctx = rules.fresh_cycle(ctx, deadlines)
