@@ -121,6 +121,8 @@ SAME_WORDS_BEFORE = {
     "h1b vs j1 for residency pros and cons",
     "which usmle steps can i take outside the us",
     "soap fee",
+    # holdout-156 (session 34): an entry question of 2026-12-01 (fbeea48)
+    "can i moonlight on an h1b during residency",
 }
 
 
