@@ -890,6 +890,7 @@ def test_a_malformed_facet_file_is_rejected(text: str, message: str) -> None:
         ("can I switch from J1 to H-1B", {"visa": {"j-1", "h-1b"}}),
         ("how many attempts do I get", {}),
         ("I passed step 2 last year", {}),  # CK or CS: no evidence either way
+        ("is my step 2 score good enough", {"exam": {"step-2-ck"}}),  # CS had no score
         ("check my ckeditor settings", {}),  # whole words only
         ("Can I retake a Step I already passed?", {}),  # "Step I" is not Step 1 here
     ],
@@ -911,6 +912,10 @@ def test_the_subjects_a_question_names(question: str, named: dict[str, set[str]]
         ("I feel like step 1 is harder than CK", {"exam": {"step-1", "step-2-ck"}}),
         ("I would like step 3 done before the h1b", {"exam": {"step-3"}, "visa": {"h-1b"}}),
         ("step 1 vs step 3 which first", {"exam": {"step-1", "step-3"}}),
+        # "now that" after the question's words names the background; at the start it does not
+        ("how important is step 2 score now that step 1 is p/f", {"exam": {"step-2-ck"}}),
+        ("now that step 1 is p/f does passing it matter vs ck", {"exam": {"step-1", "step-2-ck"}}),
+        ("so now that step 1 is p/f is ck all that counts", {"exam": {"step-1", "step-2-ck"}}),
     ],
 )
 def test_an_exam_named_only_as_the_thing_compared_with_is_not_asked_about(
