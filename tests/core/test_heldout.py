@@ -123,6 +123,10 @@ SAME_WORDS_BEFORE = {
     "soap fee",
     # holdout-156 (session 34): an entry question of 2026-12-01 (fbeea48)
     "can i moonlight on an h1b during residency",
+    # holdout-157 and -158 (session 34): an entry question of 2026-12-02 (854b826) and a
+    # topic variant of 2026-11-22 (2f2cccb)
+    "is intealth the same as ecfmg",
+    "do i need step 3 for h1b residency",
 }
 
 
