@@ -916,6 +916,8 @@ def test_the_subjects_a_question_names(question: str, named: dict[str, set[str]]
         ("how important is step 2 score now that step 1 is p/f", {"exam": {"step-2-ck"}}),
         ("now that step 1 is p/f does passing it matter vs ck", {"exam": {"step-1", "step-2-ck"}}),
         ("so now that step 1 is p/f is ck all that counts", {"exam": {"step-1", "step-2-ck"}}),
+        ("can I sit step 3 abroad like I did for step 1", {"exam": {"step-3"}}),
+        ("register for step 3 like we did step 1?", {"exam": {"step-3"}}),
     ],
 )
 def test_an_exam_named_only_as_the_thing_compared_with_is_not_asked_about(

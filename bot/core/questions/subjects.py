@@ -63,12 +63,13 @@ def parse_subjects(text: str) -> tuple[Families, dict[str, Named]]:
 # compared with. Not "feel like", "looks like", "would like": there "like" compares nothing.
 # "how important is step 2 ck now that step 1 is pass/fail?" asks about Step 2 CK: "now that"
 # after the question's own words names the background it is weighed against. Not at the start
-# ("now that step 1 is pass/fail, does passing it matter?" asks about Step 1).
+# ("now that step 1 is pass/fail, does passing it matter?" asks about Step 1). "Can I book
+# step 3 online like I did for step 1?" asks about Step 3 too.
 _COMPARED = re.compile(
     r"\b(?<!feel )(?<!feels )(?<!felt )(?<!look )(?<!looks )(?<!seem )(?<!seems )(?<!would )"
     r"(?<!'d )(?<!sounds )(?:like|unlike|same as|similar to|as with|as in"
     r"|(?<=\w\s)(?<!so\s)(?<!and\s)(?<!but\s)now that)\s+"
-    r"(?:(?:for|with|in|the|my|a)\s+)?",
+    r"(?:(?:i|we|you)\s+(?:did|do|had|took)\s+)?(?:(?:for|with|in|the|my|a)\s+)?",
     re.IGNORECASE,
 )
 
