@@ -15,6 +15,7 @@ from bot.core.questions.words import (
     knowledge_text,
     normalise,
     other_job_visa,
+    out_of_scope,
 )
 
 
@@ -219,3 +220,16 @@ def test_an_h1b_for_a_job_outside_medicine_is_out_of_scope_unless_the_path_is_na
     text: str, job_visa: bool
 ) -> None:
     assert other_job_visa(normalise(text).split()) is job_visa
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How soon should I reply to an interview invite? saw it only at breakfast",
+        "is it ok to skip the dinner the night before the interview",
+    ],
+)
+def test_a_meal_named_in_passing_leaves_the_question_to_meaning(text: str) -> None:
+    # Meals named in an applicant's story are no near miss by themselves (holdout-165);
+    # "what should I cook for dinner" is refused by meaning instead (scope.yaml).
+    assert not out_of_scope(normalise(text).split(), ())
