@@ -371,6 +371,7 @@ def test_the_route_words_are_read_from_the_vocabulary() -> None:
         ("my dha licence for the clinical skills requirement", True),
         ("mrcp and consultant for years do programs filter on yog", True),
         ("two years in the nhs is that us clinical experience", True),
+        ("orientation june 21 but my ds 2019 says july 1 and my lease starts then", True),
         ("best dinner spot near my hotel", False),
     ],
 )
