@@ -766,6 +766,9 @@ NEAR_MISSES_PASS_4 = [
     "how to get a job as a clinical research coordinator",
     "how long is a dental residency",
     "how do I get a Real ID in California",
+    # meals: no longer words of the guard (session 34), refused by meaning
+    "dinner ideas for tonight",
+    "healthy breakfast before work",
 ]
 ROADS_NEXT_TO_PASS_4 = [
     ("can I get a green card through my residency program?", "visa-j1"),

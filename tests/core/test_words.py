@@ -230,6 +230,6 @@ def test_an_h1b_for_a_job_outside_medicine_is_out_of_scope_unless_the_path_is_na
     ],
 )
 def test_a_meal_named_in_passing_leaves_the_question_to_meaning(text: str) -> None:
-    # Meals named in an applicant's story are no near miss by themselves (holdout-165);
-    # "what should I cook for dinner" is refused by meaning instead (scope.yaml).
+    # Meals named in an applicant's story are no near miss by themselves (holdout-165); a meal
+    # question ("dinner ideas") is refused by meaning instead (scope.yaml), "lunch" stays a word.
     assert not out_of_scope(normalise(text).split(), ())
