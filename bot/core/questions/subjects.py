@@ -3,8 +3,9 @@
 An entry whose own question names only another exam of the family a question names answers
 another question, however many words the two share; so does a topic about another exam. See
 subjects.yaml and hybrid.SUBJECT_PENALTY / TOPIC_SUBJECT_PENALTY for the measured cases. A
-question is about the subjects it names less those it names only as the thing compared with
-(`SubjectReader.asked_about`: "is step 3 pass/fail like step 1?" asks about Step 3).
+question is about the subjects it names less those it names only as the thing compared with or
+weighed against (`SubjectReader.asked_about`: "is step 3 pass/fail like step 1?" and "how
+important is CK now that step 1 is pass/fail?" ask about Step 3 and CK).
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ class SubjectReader:
 
     def asked_about(self, text: str) -> Named:
         """The subjects a question asks about: those it names, less any it names only as the
-        thing compared with ("like step 1") when it names another of that family."""
+        thing compared with or weighed against ("like step 1", "now that step 1 is pass/fail")
+        when it names another of that family."""
         named = self.named(text)
         compared: set[str] = set()
         for found in _COMPARED.finditer(text):
