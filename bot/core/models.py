@@ -189,6 +189,16 @@ FIELD_CHOICES: dict[str, tuple[str, ...]] = {
     "pathway": PATHWAY_STATUSES,
     "match_result": MATCH_RESULTS,
 }
+# The whole-number fields and their inclusive ranges: wide enough for real people, narrow enough
+# to catch typos (e.g. 20027). profile.fields parses answers into them, plan.path checks
+# path.yaml's `done_when` against them.
+INT_RANGES: dict[str, tuple[int, int]] = {
+    "school_year": (1, 7),
+    "graduation_year": (1950, 2040),
+    "usce_months": (0, 120),
+    "us_lors": (0, 20),
+    "target_match_year": (2020, 2040),
+}
 # The answers that belong to one Match's application: they start over with another Match
 # (exam results, OET and USCE carry on).
 APPLICATION_FIELDS: tuple[str, ...] = (

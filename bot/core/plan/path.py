@@ -23,6 +23,7 @@ from bot.core.knowledge import Problem, default_knowledge_dir
 from bot.core.models import (
     BOOL_FIELDS,
     FIELD_CHOICES,
+    INT_RANGES,
     PROFILE_FIELDS,
     Profile,
 )
@@ -51,7 +52,6 @@ KINDS = ("hard", "advice")
 UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "month": 30, "months": 30}
 LEAD_RE = re.compile(r"^(\d+) (days?|weeks?|months?)$")
 MIN_RE = re.compile(r"^>=(\d+)$")
-INT_FIELDS = frozenset({"school_year", "graduation_year", "usce_months", "us_lors"})
 
 
 class PathError(InvalidKnowledge):
@@ -357,7 +357,7 @@ def _valid_value(name: str, value: object) -> bool:
         return True
     if name in BOOL_FIELDS:
         return isinstance(value, bool)
-    if name in INT_FIELDS or name == "target_match_year":
+    if name in INT_RANGES:
         return isinstance(value, int) or bool(isinstance(value, str) and MIN_RE.match(value))
     return value in FIELD_CHOICES.get(name, ())
 

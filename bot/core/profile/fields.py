@@ -22,6 +22,7 @@ from bot.core.models import (
     APPLICATION_FIELDS,
     BOOL_FIELDS,
     FIELD_CHOICES,
+    INT_RANGES,
     PROFILE_FIELDS,
     Profile,
 )
@@ -38,14 +39,6 @@ class ProfileError(BadInput):
 
 FieldValue = str | int | bool | None  # what a profile field holds (see Profile)
 
-# Inclusive ranges; wide enough for real people, narrow enough to catch typos (e.g. 20027).
-INT_RANGES: dict[str, tuple[int, int]] = {
-    "school_year": (1, 7),
-    "graduation_year": (1950, 2040),
-    "usce_months": (0, 120),
-    "us_lors": (0, 20),
-    "target_match_year": (2020, 2040),
-}
 TRUE_WORDS = frozenset({"yes", "y", "true"})
 FALSE_WORDS = frozenset({"no", "n", "false"})
 # Typed words that clear a field, so `/profile set step3 unknown` undoes a wrong answer.
