@@ -86,7 +86,9 @@ def asking_part(text: str, min_words: int = ASK_MIN_WORDS) -> str | None:
     A forum post tells its story first and buries the question ("... I'm 27, married ... On
     which date can we submit on ERAS?"). The story's words and meaning swamp the question's:
     a country, a visa or an exam mentioned in passing pulls the post to that topic. A shorter
-    `min_words` reads a short question's asking sentences too (`hybrid.QuestionMatcher.gap_ask`).
+    `min_words` reads a short message's asking sentences too ("GP in Dubai, passed Step 1 and
+    2 CK. Can I sit Step 3 here?"): for the exams it asks about and for the scope gap of a
+    message that names another road (`hybrid.QuestionMatcher`).
     """
     if len(text.split()) < min_words:
         return None
@@ -98,16 +100,6 @@ def asking_part(text: str, min_words: int = ASK_MIN_WORDS) -> str | None:
     if not asks or len(asks) == len(sentences):
         return None
     return " ".join(_with_defining(sentences, _with_antecedents(sentences, asks)))
-
-
-def question_sentences(text: str) -> str | None:
-    """The sentences of a text that end in a question mark, when it also says something else
-    ("GP in Dubai, passed Step 1 and 2 CK. Can I sit Step 3 here?"), or None."""
-    sentences = _sentences(text)
-    asked = [s for s in sentences if s.endswith("?")]
-    if not asked or len(asked) == len(sentences):
-        return None
-    return " ".join(asked)
 
 
 def _sentences(text: str) -> list[str]:

@@ -30,7 +30,6 @@ from bot.core.questions.asking import (
     ASK_SHARE,
     asking_part,
     defines,
-    question_sentences,
     what_it_is,
 )
 from bot.core.questions.decision import HYBRID, LEXICAL, Analysis, EntryScore, Thresholds, decide
@@ -332,9 +331,9 @@ class QuestionMatcher:
         # The exams and visas asked about, read once: the ask's, or the story's when the ask
         # names none ("planning Step 1 ... when would you take it?"). Session 27: practice +3
         # direct and right, -1 confidently wrong; the unseen sets +1 near miss refused. A short
-        # message's ask is its question sentences ("passed Step 1 and 2 CK. Can I sit Step 3
+        # message's ask is its asking sentences ("passed Step 1 and 2 CK. Can I sit Step 3
         # here?"); session 33: practice +3 direct and right, session 32's unseen sets +1.
-        asks = ask or question_sentences(text)
+        asks = ask or asking_part(text, min_words=0)
         named = (asks and SUBJECTS.asked_about(asks)) or SUBJECTS.asked_about(text)
         _mark_down_other_subjects(scores, named)
         order = sorted(scores, key=lambda t: -scores[t])[:MAX_MATCHES]
