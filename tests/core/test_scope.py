@@ -576,6 +576,19 @@ ROADS_NEXT_TO_PASS_5 = [
         "for all the exams and travel?",
         "mentors-and-feasibility",
     ),
+    # session 35 (scope.yaml, after holdout-171 to -173's measurement): refused before, next to
+    # other countries' evaluators, a bank card's dispute and a laptop (a word guard)
+    (
+        "For Pathway 6, does the doctor who watches my mini-CEX need a licence from a particular "
+        "country?",
+        "clinical-skills-requirement",
+    ),
+    (
+        "my debit card from India gets declined every time I pay on MyIntealth, what else can I "
+        "use",
+        "costs",
+    ),
+    ("How much should I spend on a ring light and laptop for virtual interviews?", "interviews"),
 ]
 
 
@@ -800,6 +813,11 @@ def test_near_misses_of_the_everyday_and_other_programmes_are_refused_by_meaning
         # topics and a USCE answer
         "Can my husband work while he is on F-2 and I finish my master's in data science?",
         "Which ACRP or CCRP certification is best for a clinical research coordinator?",
+        # session 35 (scope.yaml, after holdout-171 and -174's measurement): before, a menu of
+        # the fee topics and of certification and US experience
+        "how much is the N-400 fee and can I get it reduced?",
+        "Can I move from clinical medicine to a health informatics analyst job in the US? what "
+        "certificates?",
     ],
 )
 def test_another_countrys_allocation_and_exam_dates_are_refused(
