@@ -801,6 +801,13 @@ WRITTEN_FOR_AN_ENTRY = [
     # Session 31: why a Match went wrong; Step 2 CK's own test centres abroad.
     ("went unmatched this year, will the NRMP tell me the reason?", "nrmp-why-not-matched"),
     ("is there a prometric centre for step 2 ck in my country?", "ck-test-centres-abroad"),
+    # Session 35: California's training licence by its name (before: the general training
+    # licence entry, without the 180 days); a Canadian's visa, now where most writers file it.
+    (
+        "What is California's postgraduate training license and when must a new resident have it?",
+        "lic-california-ptl",
+    ),
+    ("I'm Canadian. Which visa do I use for a US residency, J-1, H-1B or TN?", "j1-canadian-tn"),
 ]
 
 
