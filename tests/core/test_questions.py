@@ -924,6 +924,9 @@ def test_the_subjects_a_question_names(question: str, named: dict[str, set[str]]
         ("how important is step 2 score now that step 1 is p/f", {"exam": {"step-2-ck"}}),
         ("now that step 1 is p/f does passing it matter vs ck", {"exam": {"step-1", "step-2-ck"}}),
         ("so now that step 1 is p/f is ck all that counts", {"exam": {"step-1", "step-2-ck"}}),
+        # a background is not asked about even as the only exam named (session 35)
+        ("what does ecfmg need for certification now that cs is gone", {}),
+        ("what should I focus on now that step 1 is p/f", {}),
         ("can I sit step 3 abroad like I did for step 1", {"exam": {"step-3"}}),
         ("register for step 3 like we did step 1?", {"exam": {"step-3"}}),
     ],

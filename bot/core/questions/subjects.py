@@ -84,13 +84,19 @@ class SubjectReader:
     def asked_about(self, text: str) -> Named:
         """The subjects a question asks about: those it names, less any it names only as the
         thing compared with or weighed against ("like step 1", "now that step 1 is pass/fail")
-        when it names another of that family."""
+        when it names another of that family. A background ("what does certification need now
+        that CS is gone?") is not asked about even when it is the family's only subject."""
         named = self.named(text)
         compared: set[str] = set()
+        background: set[str] = set()
         for found in _COMPARED.finditer(text):
             for family in named:
-                compared |= self._readers[family].facets_at(text, found.end())
-        return {family: (names - compared) or names for family, names in named.items()}
+                at = self._readers[family].facets_at(text, found.end())
+                compared |= at
+                if found.group(0).casefold().startswith("now that"):
+                    background |= at
+        asked = {family: (names - compared) or names for family, names in named.items()}
+        return {family: names for family, names in asked.items() if not names <= background}
 
     def named(self, text: str) -> Named:
         """The families the text names a subject of, each with the subjects it names."""
