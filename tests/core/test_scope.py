@@ -589,6 +589,9 @@ ROADS_NEXT_TO_PASS_5 = [
         "costs",
     ),
     ("How much should I spend on a ring light and laptop for virtual interviews?", "interviews"),
+    # session 35 (scope.yaml, after holdout-181's measurement): refused next to other
+    # admissions' essays
+    ("do I need a different personal statement for peds and IM?", "personal-statement"),
 ]
 
 

@@ -182,6 +182,9 @@ def test_a_fiances_k1_visa_is_out_of_scope_but_the_writers_own_history_is_not(
         ("How to manage DKA step by step? Is the US guideline different from the UK?", True),
         ("metformin max dose per day, viva tomorrow", True),
         ("Wells score cutoff before a CT angiogram, for Step 3 CCS?", True),
+        # session 35: a drug class with a memory aid, a myth about a drug in an intoxication
+        ("any mnemonic to remember the antiarrhythmic drug classes for CK?", True),
+        ("cocaine and beta blockers, still contraindicated or is that outdated?", True),
         # one term may be the writer's own story; study words and exam names are not terms
         ("my father's hypertension got worse while I studied for CK, should I delay?", False),
         ("my personal statement is about my mum, who needed insulin for 20 years", False),
@@ -233,3 +236,15 @@ def test_a_meal_named_in_passing_leaves_the_question_to_meaning(text: str) -> No
     # Meals named in an applicant's story are no near miss by themselves (holdout-165); a meal
     # question ("dinner ideas") is refused by meaning instead (scope.yaml), "lunch" stays a word.
     assert not out_of_scope(normalise(text).split(), ())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # session 35 (read in holdout-179): podiatry's own exam, even next to a word of ours
+        "when can podiatry students sit APMLE part 2 before residency?",
+        "is the APMLE like the USMLE step 1?",
+    ],
+)
+def test_another_professions_own_exam_is_out_of_scope_even_next_to_ours(text: str) -> None:
+    assert always_out_of_scope(normalise(text).split())
