@@ -127,6 +127,9 @@ SAME_WORDS_BEFORE = {
     # topic variant of 2026-11-22 (2f2cccb)
     "is intealth the same as ecfmg",
     "do i need step 3 for h1b residency",
+    # holdout-173, -175 and -179 (session 35): entry questions of 2026-12-01 (e81c4bb, d5f109b)
+    "how much does step 3 cost",
+    "can i have different personal statements for different programs",
 }
 
 
