@@ -130,6 +130,11 @@ SAME_WORDS_BEFORE = {
     # holdout-173, -175 and -179 (session 35): entry questions of 2026-12-01 (e81c4bb, d5f109b)
     "how much does step 3 cost",
     "can i have different personal statements for different programs",
+    # holdout-184 and -186 (session 35, search-box queries): a topic variant of 2026-11-22
+    # (1579ac0) and entry variants of 2026-12-01 (fbeea48, d5f109b)
+    "step 1 fee for international students 2026",
+    "pgy1 meaning",
+    "thank you email after residency interview",
 }
 
 
