@@ -135,6 +135,8 @@ SAME_WORDS_BEFORE = {
     "step 1 fee for international students 2026",
     "pgy1 meaning",
     "thank you email after residency interview",
+    # holdout-188 (session 35): an entry question of 2026-12-01 (d5f109b)
+    "how much does residencycas cost",
 }
 
 
