@@ -821,6 +821,10 @@ def test_near_misses_of_the_everyday_and_other_programmes_are_refused_by_meaning
         "how much is the N-400 fee and can I get it reduced?",
         "Can I move from clinical medicine to a health informatics analyst job in the US? what "
         "certificates?",
+        # session 35 (after holdout-188 and -190's measurement): before, answers from the
+        # clinical skills requirement and from costs
+        "how many mini-CEX do I need on Horus before my ARCP?",
+        "How much is rent for a one-bedroom apartment near a hospital in Queens?",
     ],
 )
 def test_another_countrys_allocation_and_exam_dates_are_refused(

@@ -185,6 +185,7 @@ def test_a_fiances_k1_visa_is_out_of_scope_but_the_writers_own_history_is_not(
         # session 35: a drug class with a memory aid, a myth about a drug in an intoxication
         ("any mnemonic to remember the antiarrhythmic drug classes for CK?", True),
         ("cocaine and beta blockers, still contraindicated or is that outdated?", True),
+        ("is this ECG Mobitz I or Mobitz II?", True),
         # one term may be the writer's own story; study words and exam names are not terms
         ("my father's hypertension got worse while I studied for CK, should I delay?", False),
         ("my personal statement is about my mum, who needed insulin for 20 years", False),
