@@ -44,3 +44,13 @@ def test_epic_is_never_how_ecfmg_verifies_the_diploma(repo_knowledge: KnowledgeB
         and not re.search(r"\bnot\b", s)
     ]
     assert wrong == []
+
+
+def test_the_fee_list_tells_a_step_2_cs_budget_that_the_exam_ended(
+    repo_knowledge: KnowledgeBase,
+) -> None:
+    # Session 35: money questions about an old Step 2 CS budget ("$1,600 plus a flight to
+    # Houston?") are answered from the costs overview, whose fee list had said nothing of CS.
+    costs = next(t for t in repo_knowledge.topics if t.id == "costs")
+    line = next(line for line in costs.answer.splitlines() if "Step 2 CS" in line)
+    assert "nothing" in line and "2021" in line
