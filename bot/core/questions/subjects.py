@@ -69,7 +69,7 @@ def parse_subjects(text: str) -> tuple[Families, dict[str, Named]]:
 _COMPARED = re.compile(
     r"\b(?<!feel )(?<!feels )(?<!felt )(?<!look )(?<!looks )(?<!seem )(?<!seems )(?<!would )"
     r"(?<!'d )(?<!sounds )(?:like|unlike|same as|similar to|as with|as in"
-    r"|(?<=\w\s)(?<!so\s)(?<!and\s)(?<!but\s)now that)\s+"
+    r"|(?<=\w\s)(?<!so\s)(?<!and\s)(?<!but\s)(?P<background>now that))\s+"
     r"(?:(?:i|we|you)\s+(?:did|do|had|took)\s+)?(?:(?:for|with|in|the|my|a)\s+)?",
     re.IGNORECASE,
 )
@@ -93,7 +93,7 @@ class SubjectReader:
             for family in named:
                 at = self._readers[family].facets_at(text, found.end())
                 compared |= at
-                if found.group(0).casefold().startswith("now that"):
+                if found.group("background"):
                     background |= at
         asked = {family: (names - compared) or names for family, names in named.items()}
         return {family: names for family, names in asked.items() if not names <= background}
