@@ -186,6 +186,9 @@ def test_a_fiances_k1_visa_is_out_of_scope_but_the_writers_own_history_is_not(
         ("any mnemonic to remember the antiarrhythmic drug classes for CK?", True),
         ("cocaine and beta blockers, still contraindicated or is that outdated?", True),
         ("is this ECG Mobitz I or Mobitz II?", True),
+        # session 36: working out one value, a plan for one finding
+        ("how to calculate anion gap and what's the normal range?", True),
+        ("intern here, how do I approach hyponatremia on night float?", True),
         # one term may be the writer's own story; study words and exam names are not terms
         ("my father's hypertension got worse while I studied for CK, should I delay?", False),
         ("my personal statement is about my mum, who needed insulin for 20 years", False),
@@ -193,6 +196,7 @@ def test_a_fiances_k1_visa_is_out_of_scope_but_the_writers_own_history_is_not(
         ("I failed Step 1 during depression and my pregnancy, will programs see it?", False),
         # an ask word without a clinical term is the writer's own plan
         ("how do I manage Step 2 CK prep with night shifts? first line of advice welcome", False),
+        ("how do I approach US-matched seniors on LinkedIn? how to calculate my budget?", False),
         # "INR" is Indian rupees here, not a lab value
         ("total cost in INR for Step 1 and CK? my mum's insulin bills are high too", False),
     ],
@@ -248,4 +252,16 @@ def test_a_meal_named_in_passing_leaves_the_question_to_meaning(text: str) -> No
     ],
 )
 def test_another_professions_own_exam_is_out_of_scope_even_next_to_ours(text: str) -> None:
+    assert always_out_of_scope(normalise(text).split())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # session 36 (read in holdout-194): a resident's visa does not make it a question of ours
+        "How do I get a Texas driver's license as a new resident on H-1B? road test again?",
+        "my J-1 wife wants a driving licence in Ohio, which documents for the BMV?",
+    ],
+)
+def test_a_drivers_licence_is_out_of_scope_even_next_to_a_residents_visa(text: str) -> None:
     assert always_out_of_scope(normalise(text).split())
