@@ -249,19 +249,10 @@ def test_a_meal_named_in_passing_leaves_the_question_to_meaning(text: str) -> No
         # session 35 (read in holdout-179): podiatry's own exam, even next to a word of ours
         "when can podiatry students sit APMLE part 2 before residency?",
         "is the APMLE like the USMLE step 1?",
-    ],
-)
-def test_another_professions_own_exam_is_out_of_scope_even_next_to_ours(text: str) -> None:
-    assert always_out_of_scope(normalise(text).split())
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # session 36 (read in holdout-194): a resident's visa does not make it a question of ours
+        # session 36 (read in holdout-194): a driver's licence, even next to a resident's visa
         "How do I get a Texas driver's license as a new resident on H-1B? road test again?",
         "my J-1 wife wants a driving licence in Ohio, which documents for the BMV?",
     ],
 )
-def test_a_drivers_licence_is_out_of_scope_even_next_to_a_residents_visa(text: str) -> None:
+def test_always_out_of_scope_words_win_over_words_of_ours(text: str) -> None:
     assert always_out_of_scope(normalise(text).split())
