@@ -307,6 +307,12 @@ def test_the_us_roads_plain_words_hand_a_word_guarded_question_to_meaning() -> N
     # a US state's licence next to another country's (session 32); a driving licence is not
     assert ScopeGuard.judges(["approbation", "accepted", "in", "any", "us", "state"], [])
     assert not ScopeGuard.judges(["approbation", "and", "a", "us", "state", "driving"], [])
+    # the US road as the writer's plan or dream, residency named after the country, the
+    # graduation year programs screen on, next to two of another road's names (session 36)
+    assert ScopeGuard.judges(["gp", "dha", "licence", "nhs", "but", "the", "us", "dream"], [])
+    assert ScopeGuard.judges(["scfhs", "dha", "and", "my", "us", "plan"], [])
+    assert ScopeGuard.judges(["mrcp", "nhs", "full", "residency", "in", "the", "us"], [])
+    assert ScopeGuard.judges(["doh", "licence", "nhs", "year", "of", "graduation"], [])
 
 
 @needs_model
