@@ -146,13 +146,20 @@ def write(model: tuple[np.ndarray, np.ndarray, np.ndarray, float], cut: float, n
     MODEL.write_text(header + yaml.safe_dump(body, sort_keys=False), encoding="utf-8")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help=f"write {CONFIDENCE_FILE}")
+def fitting_run(description: str, written: str) -> tuple[argparse.Namespace, QuestionMatcher]:
+    """The command line of a script that fits a file on the practice sets (--write, --check
+    sets not fitted on) and the matcher it fits with (this one and bench_menu_pairs.py)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--write", action="store_true", help=f"write {written}")
     parser.add_argument("--check", nargs="*", default=[], help="sets to compare on, not fitted")
     args = parser.parse_args()
     matcher = build_matcher(load_knowledge(), "hybrid")
     assert isinstance(matcher, QuestionMatcher), "needs the model package"
+    return args, matcher
+
+
+def main() -> None:
+    args, matcher = fitting_run(__doc__.splitlines()[0], CONFIDENCE_FILE)
     x, right, rules = examples(matcher, practice_sets())
     model = fit(x, right.astype(float))
     cut = choose_cut(probabilities(model, x), right, rules)

@@ -16,20 +16,17 @@ answered, right and wrong.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections import Counter
 from pathlib import Path
 
 import yaml
-from bench_confidence import practice_sets
+from bench_confidence import fitting_run, practice_sets
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.core.evaluation import NONE, load_questions  # noqa: E402
-from bot.core.knowledge import load_knowledge  # noqa: E402
-from bot.core.questions.answers import build_matcher  # noqa: E402
 from bot.core.questions.decision import decide  # noqa: E402
 from bot.core.questions.hybrid import QuestionMatcher  # noqa: E402
 from bot.core.questions.menu_pairs import MENU_PAIRS_FILE, MIN_MENUS, MIN_SHARE  # noqa: E402
@@ -78,12 +75,7 @@ def write(pairs: list[Pair], seen: Counter[Pair], meant: Counter[Pair], total: i
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help=f"write {MENU_PAIRS_FILE}")
-    parser.add_argument("--check", nargs="*", default=[], help="sets to compare on, not counted")
-    args = parser.parse_args()
-    matcher = build_matcher(load_knowledge(), "hybrid")
-    assert isinstance(matcher, QuestionMatcher), "needs the model package"
+    args, matcher = fitting_run(__doc__.splitlines()[0], MENU_PAIRS_FILE)
     seen, meant = menus(matcher, practice_sets())
     pairs = listed(seen, meant)
     print(f"{sum(seen.values())} in-scope menus of the practice sets; listed pairs:")
