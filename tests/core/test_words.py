@@ -252,6 +252,8 @@ def test_a_meal_named_in_passing_leaves_the_question_to_meaning(text: str) -> No
         # session 36 (read in holdout-194): a driver's licence, even next to a resident's visa
         "How do I get a Texas driver's license as a new resident on H-1B? road test again?",
         "my J-1 wife wants a driving licence in Ohio, which documents for the BMV?",
+        # travel on one's own pending green card, next to a J-1 (session 36, holdout-194)
+        "PGY2 on J-1 before, now I-485 pending: can I travel with advance parole?",
     ],
 )
 def test_always_out_of_scope_words_win_over_words_of_ours(text: str) -> None:
