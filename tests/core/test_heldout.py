@@ -137,6 +137,8 @@ SAME_WORDS_BEFORE = {
     "thank you email after residency interview",
     # holdout-188 (session 35): an entry question of 2026-12-01 (d5f109b)
     "how much does residencycas cost",
+    # holdout-197 and -200 (session 36): an entry question of 2026-12-02 (e412113)
+    "how do i get a usmle id",
 }
 
 
