@@ -54,3 +54,19 @@ def test_the_fee_list_tells_a_step_2_cs_budget_that_the_exam_ended(
     costs = next(t for t in repo_knowledge.topics if t.id == "costs")
     line = next(line for line in costs.answer.splitlines() if "Step 2 CS" in line)
     assert "nothing" in line and "2021" in line
+
+
+def test_the_surcharge_answer_gives_an_exams_whole_price_abroad_from_the_fee_entry(
+    repo_knowledge: KnowledgeBase,
+) -> None:
+    # Session 36: "how much is step 1 for international students?" is answered by the surcharge
+    # entry, which gave the surcharge alone; it now adds the exam fee, as the fee entry states it.
+    answers = {e.id: e.answer for e in repo_knowledge.entries}
+    fee_text = answers["costs-step1-ck-fee"]
+    fee = re.search(r"About \$(\d+) each in 2026", fee_text)
+    band = re.search(r"surcharge of about \$(\d+)-(\d+)", fee_text)
+    assert fee and band, fee_text
+    base, (low, high) = int(fee.group(1)), map(int, band.groups())
+    surcharge = answers["costs-international-surcharge"]
+    assert f"${low}-{high}" in surcharge and f"${base}" in surcharge
+    assert f"${base + low}-{base + high} per exam" in surcharge
