@@ -15,6 +15,7 @@ from bot.core.profile.dialog import (
     next_question,
     question_for,
     relevant_fields,
+    typed_option,
 )
 from bot.core.profile.fields import parse_field, with_field
 
@@ -193,3 +194,21 @@ def test_typed_questions_are_the_numeric_ones() -> None:
         "us_lors",
         "target_match_year",
     }
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "value"),
+    [
+        ("step1", "Passed", "passed"),
+        ("step1", "  not started! ", "not-started"),
+        ("ecfmg_registered", "yes.", "yes"),
+        ("usce_months", "none", "0"),
+        ("step1", "passed step 1 last year", None),  # a sentence, not a label
+        ("stage", "2019", None),  # a number is no label here
+    ],
+)
+def test_a_typed_button_label_gives_its_options_value(
+    field: str, text: str, value: str | None
+) -> None:
+    question = next(q for q in QUESTIONS if q.field == field)
+    assert typed_option(question, text) == value

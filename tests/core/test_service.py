@@ -133,6 +133,23 @@ async def test_typed_number_answers_an_open_year_question(env) -> None:
     assert (await svc.storage.get_profile(ANNA.id)).graduation_year == 2021
 
 
+async def test_a_typed_button_label_answers_the_open_question_other_text_is_a_question(
+    env,
+) -> None:
+    # Typing "Passed" or "yes!" instead of tapping the button answers the open question; a
+    # word that is no label (here a question about the exam) is answered as a question and the
+    # dialog question stays open.
+    svc, _, _ = env
+    await svc.profile(ANNA, PRIVATE, ["set", "stage", "graduate"])
+    await svc.profile(ANNA, PRIVATE, ["set", "graduation_year", "2020"])
+    assert "step 1" in (await svc.next(ANNA, PRIVATE)).text.lower()
+    answer = (await svc.ask(ANNA, PRIVATE, "is step 1 pass fail?"))[0]
+    assert answer.notice != "Saved ✅" and (await svc.storage.get_profile(ANNA.id)).step1 is None
+    saved = (await svc.ask(ANNA, PRIVATE, "  Passed. "))[0]
+    assert saved.notice == "Saved ✅" and "step 2 ck" in saved.text.lower()
+    assert (await svc.storage.get_profile(ANNA.id)).step1 == "passed"
+
+
 async def test_profile_set_validates(env) -> None:
     svc, _, _ = env
     ok = await svc.profile(ANNA, PRIVATE, ["set", "step1", "passed"])

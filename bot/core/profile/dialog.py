@@ -32,6 +32,13 @@ class Question:
     typed: bool = False
 
 
+def typed_option(question: Question, text: str) -> str | None:
+    """The value of the option whose label a person typed instead of tapping it ("passed",
+    "Yes!", "not started"), ignoring case and end punctuation; None when no label fits."""
+    typed = text.strip().strip(".!?,;:").strip().casefold()
+    return next((value for label, value in question.options if label.casefold() == typed), None)
+
+
 YES_NO: tuple[tuple[str, str], ...] = ((texts.OPTION_YES, "yes"), (texts.OPTION_NO, "no"))
 STEP_OPTIONS: tuple[tuple[str, str], ...] = (
     (texts.OPTION_NOT_STARTED, "not-started"),

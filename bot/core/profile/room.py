@@ -169,18 +169,27 @@ class ProfileRoom:
         return replace(reply, notice=texts.SAVED)
 
     async def typed_answer(self, user: User, text: str) -> Reply | None:
-        """While the dialog waits on a number (a year, months), a typed number answers it."""
+        """While the dialog waits on an answer, a typed number (a year, months) or a typed
+        button label ("passed", "yes") answers it; any other text is a question."""
         state = await self.deps.storage.get_dialog(user.id)
         if state is None or not state.active or state.awaiting is None:
             return None
         question = dialog.next_question(
             await self.deps.storage.get_profile(user.id), state.skipped, self.deps.clock().date()
         )
-        typed_number = numbers.parse_int(text.strip(), 0, 10**6) is not None
-        if question is None or not question.typed or not typed_number:
+        if question is None:
+            return None
+        typed = dialog.typed_option(question, text)
+        if (
+            typed is None
+            and question.typed
+            and numbers.parse_int(text.strip(), 0, 10**6) is not None
+        ):
+            typed = text.strip()
+        if typed is None:
             return None
         try:
-            value = parse_field(question.field, text.strip())
+            value = parse_field(question.field, typed)
         except ProfileError as exc:
             return Reply(texts.TRY_AGAIN.format(error=exc))
         return await self._record_answer(user, question.field, value)
