@@ -174,7 +174,7 @@ class Service:
         text = text.strip()
         if refusal := self.questions.too_long(text):
             return [refusal]
-        if not chat.is_group and (typed := await self.profiles.typed_answer(user, text)):
+        if not chat.is_group and (typed := await self.profiles.typed_answer(user, chat, text)):
             return [typed]
         if refusal := self.questions.empty(text):
             return [refusal]

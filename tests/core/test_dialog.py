@@ -203,6 +203,8 @@ def test_typed_questions_are_the_numeric_ones() -> None:
         ("step1", "  not started! ", "not-started"),
         ("ecfmg_registered", "yes.", "yes"),
         ("usce_months", "none", "0"),
+        ("usce_months", "6+", "6"),
+        ("usce_months", "4-5", "4"),
         ("step1", "passed step 1 last year", None),  # a sentence, not a label
         ("stage", "2019", None),  # a number is no label here
     ],

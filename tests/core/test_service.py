@@ -150,6 +150,18 @@ async def test_a_typed_button_label_answers_the_open_question_other_text_is_a_qu
     assert (await svc.storage.get_profile(ANNA.id)).step1 == "passed"
 
 
+async def test_typed_skip_and_back_move_through_the_dialog_like_their_buttons(env) -> None:
+    svc, _, _ = env
+    first = await svc.next(ANNA, PRIVATE)
+    assert "medical school" in first.text.lower()
+    again = (await svc.ask(ANNA, PRIVATE, "back"))[0]  # nothing earlier: the question again
+    assert again.text.startswith("There is no earlier question") and first.text in again.text
+    skipped = (await svc.ask(ANNA, PRIVATE, "Skip ⏭"))[0]
+    assert skipped.text != first.text and "medical school" not in skipped.text.lower()
+    back = (await svc.ask(ANNA, PRIVATE, "BACK"))[0]
+    assert back.text == first.text
+
+
 async def test_profile_set_validates(env) -> None:
     svc, _, _ = env
     ok = await svc.profile(ANNA, PRIVATE, ["set", "step1", "passed"])

@@ -8,6 +8,7 @@ asked about their rank list before they registered for the Match).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -34,9 +35,14 @@ class Question:
 
 def typed_option(question: Question, text: str) -> str | None:
     """The value of the option whose label a person typed instead of tapping it ("passed",
-    "Yes!", "not started"), ignoring case and end punctuation; None when no label fits."""
-    typed = text.strip().strip(".!?,;:").strip().casefold()
-    return next((value for label, value in question.options if label.casefold() == typed), None)
+    "Yes!", "6+"), ignoring case, emoji and punctuation; None when no label fits."""
+    typed = bare_label(text)
+    return next((value for label, value in question.options if bare_label(label) == typed), None)
+
+
+def bare_label(text: str) -> str:
+    """A button label or typed text without case, emoji or punctuation ("Skip ⏭" -> "skip")."""
+    return " ".join(re.sub(r"[^\w\s-]", " ", text).split()).casefold()
 
 
 YES_NO: tuple[tuple[str, str], ...] = ((texts.OPTION_YES, "yes"), (texts.OPTION_NO, "no"))

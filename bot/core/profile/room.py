@@ -168,9 +168,10 @@ class ProfileRoom:
         reply = await self._ask_or_plan(user, profile, DialogState(True, skipped, history, None))
         return replace(reply, notice=texts.SAVED)
 
-    async def typed_answer(self, user: User, text: str) -> Reply | None:
+    async def typed_answer(self, user: User, chat: Chat, text: str) -> Reply | None:
         """While the dialog waits on an answer, a typed number (a year, months) or a typed
-        button label ("passed", "yes") answers it; any other text is a question."""
+        button label ("passed", "yes", "skip", "back") answers it; any other text is a
+        question."""
         state = await self.deps.storage.get_dialog(user.id)
         if state is None or not state.active or state.awaiting is None:
             return None
@@ -179,6 +180,14 @@ class ProfileRoom:
         )
         if question is None:
             return None
+        if dialog.bare_label(text) == dialog.bare_label(texts.SKIP_BUTTON):
+            return await self.on_dialog_skip(user, chat, question.field)
+        if dialog.bare_label(text) == dialog.bare_label(texts.BACK_BUTTON):
+            back = await self.on_dialog_back(user, chat)
+            if back.text:
+                return back
+            again = self._question_reply(question, can_go_back=False)
+            return replace(again, text=f"{texts.NO_EARLIER_TYPED}\n\n{again.text}")
         typed = dialog.typed_option(question, text)
         if (
             typed is None
