@@ -178,7 +178,10 @@ class Service:
             return [typed]
         if refusal := self.questions.empty(text):
             return [refusal]
-        return [await self.questions.answer(user, chat, text)]
+        reply, no_topic = await self.questions.answer(user, chat, text)
+        if no_topic and not chat.is_group and (open_ := await self.profiles.still_open(user)):
+            return [reply, open_]  # an answer to the open question the bot could not read
+        return [reply]
 
     async def topics(self, user: User, chat: Chat) -> Reply:
         """/topics: the stages of the path as buttons."""

@@ -162,6 +162,27 @@ async def test_typed_skip_and_back_move_through_the_dialog_like_their_buttons(en
     assert back.text == first.text
 
 
+async def test_a_reply_read_as_neither_answer_nor_question_asks_the_open_question_again(
+    env,
+) -> None:
+    # "yes" to "how many months of US clinical experience?" is no answer there and no question
+    # the bot knows: after the refusal the open question comes again, and nothing is saved.
+    svc, _, _ = env
+    for field, value in (("stage", "graduate"), ("graduation_year", "2019")):
+        await svc.profile(ANNA, PRIVATE, ["set", field, value])
+    for field in ("step1", "step2ck", "english"):
+        await svc.profile(ANNA, PRIVATE, ["set", field, "passed"])
+    question = await svc.next(ANNA, PRIVATE)
+    assert "months of us clinical experience" in question.text.lower()
+    for text in ("yes", "blorp"):  # small talk, then a refusal
+        _, again = await svc.ask(ANNA, PRIVATE, text)
+        assert again.text.startswith("Your /next question is still open")
+        assert question.text in again.text and again.buttons == question.buttons
+    assert (await svc.storage.get_profile(ANNA.id)).usce_months is None
+    # a question the bot answers gets its answer alone
+    assert len(await svc.ask(ANNA, PRIVATE, "is step 1 pass fail?")) == 1
+
+
 async def test_profile_set_validates(env) -> None:
     svc, _, _ = env
     ok = await svc.profile(ANNA, PRIVATE, ["set", "step1", "passed"])

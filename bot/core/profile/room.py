@@ -172,14 +172,10 @@ class ProfileRoom:
         """While the dialog waits on an answer, a typed number (a year, months) or a typed
         button label ("passed", "yes", "skip", "back") answers it; any other text is a
         question."""
-        state = await self.deps.storage.get_dialog(user.id)
-        if state is None or not state.active or state.awaiting is None:
+        open_ = await self._open_question(user)
+        if open_ is None:
             return None
-        question = dialog.next_question(
-            await self.deps.storage.get_profile(user.id), state.skipped, self.deps.clock().date()
-        )
-        if question is None:
-            return None
+        question = open_[1]
         if dialog.bare_label(text) == dialog.bare_label(texts.SKIP_BUTTON):
             return await self.on_dialog_skip(user, chat, question.field)
         if dialog.bare_label(text) == dialog.bare_label(texts.BACK_BUTTON):
@@ -202,6 +198,26 @@ class ProfileRoom:
         except ProfileError as exc:
             return Reply(texts.TRY_AGAIN.format(error=exc))
         return await self._record_answer(user, question.field, value)
+
+    async def still_open(self, user: User) -> Reply | None:
+        """The dialog question still waiting on an answer, asked again (after a typed reply the
+        bot could not read as an answer or a question), or None when none is waiting."""
+        open_ = await self._open_question(user)
+        if open_ is None:
+            return None
+        state, question = open_
+        again = self._question_reply(question, bool(state.history))
+        return replace(again, text=f"{texts.STILL_ASKING}\n\n{again.text}")
+
+    async def _open_question(self, user: User) -> tuple[DialogState, dialog.Question] | None:
+        """The dialog's state and the question it waits on, if it waits on one."""
+        state = await self.deps.storage.get_dialog(user.id)
+        if state is None or not state.active or state.awaiting is None:
+            return None
+        question = dialog.next_question(
+            await self.deps.storage.get_profile(user.id), state.skipped, self.deps.clock().date()
+        )
+        return None if question is None else (state, question)
 
     async def on_dialog_skip(self, user: User, chat: Chat, field: str) -> Reply:
         if field not in PROFILE_FIELDS:

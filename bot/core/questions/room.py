@@ -39,8 +39,9 @@ class Questions:
         """The refusal for a message without words (only punctuation, emoji), or None."""
         return None if normalise(text) else Reply(texts.EMPTY_QUESTION)
 
-    async def answer(self, user: User, chat: Chat, text: str) -> Reply:
-        """The answer, with the question logged (unanswered ones show the gaps in /stats)."""
+    async def answer(self, user: User, chat: Chat, text: str) -> tuple[Reply, bool]:
+        """The answer and whether it named no topic (a refusal or small talk), with the
+        question logged (unanswered ones show the gaps in /stats)."""
         deps = self.deps
         result, reply = deps.answers.respond(text, group=chat.is_group)
         best = result.matches[0] if result.matches else None
@@ -53,7 +54,7 @@ class Questions:
             result.kind != "none",  # greetings are no gap in the knowledge
             deps.clock(),
         )
-        return reply
+        return reply, result.kind in ("none", "smalltalk")
 
     def deep_link(self, payload: str) -> Reply | None:
         """`/start t-TOPIC` or `/start e-ENTRY` (a group answer's "full answer" button)."""
