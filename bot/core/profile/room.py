@@ -175,7 +175,7 @@ class ProfileRoom:
         open_ = await self._open_question(user)
         if open_ is None:
             return None
-        question = open_[1]
+        _, question = open_
         if dialog.bare_label(text) == dialog.bare_label(texts.SKIP_BUTTON):
             return await self.on_dialog_skip(user, chat, question.field)
         if dialog.bare_label(text) == dialog.bare_label(texts.BACK_BUTTON):

@@ -5,8 +5,8 @@ certificate behind its clinical skills requirement, ECFMG registration behind My
 year of graduation behind choosing programs. The confidence (`bot.core.questions.confidence`)
 weighs how close the two scores are, not which two topics they are, so such menus stay menus
 although the writer meant the first topic. Counted over the practice sets, a pair of first two
-menu topics is listed when the writers of at least `min_menus` in-scope menus filed
-`min_share` or more of them under the first topic: at 5/6 answering pays under the
+menu topics is listed when the writers of at least `MIN_MENUS` in-scope menus filed
+`MIN_SHARE` or more of them under the first topic: at 5/6 answering pays under the
 calibration rule (direct and right minus 5 x confidently wrong, BENCHMARKS.md).
 
 `menu_pairs.yaml` holds the pairs with their counts; `benchmarks/bench_menu_pairs.py` counts
