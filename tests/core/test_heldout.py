@@ -139,6 +139,14 @@ SAME_WORDS_BEFORE = {
     "how much does residencycas cost",
     # holdout-197 and -200 (session 36): an entry question of 2026-12-02 (e412113)
     "how do i get a usmle id",
+    # holdout-201, -202 and -204 (session 36, search-box queries): topic variants of 2026-11-22
+    # (1579ac0, 2f2cccb, 9725b2f) and an entry variant of 2026-11-22 (7fd4309)
+    "oet exam fee",
+    "what is conrad 30 waiver",
+    "step 2 ck subjects weightage",
+    "how many programs should an img apply to",
+    # holdout-206 (session 36): a topic and entry variant of 2026-11-22 (42c7dd1)
+    "nrmp registration fee 2027",
 }
 
 
