@@ -189,6 +189,8 @@ def test_a_fiances_k1_visa_is_out_of_scope_but_the_writers_own_history_is_not(
         # session 36: working out one value, a plan for one finding
         ("how to calculate anion gap and what's the normal range?", True),
         ("intern here, how do I approach hyponatremia on night float?", True),
+        ("Most common cause of SIADH in step style questions?", True),
+        ("warfarin with INR 9 and a bleed: why PCC and vitamin K, not FFP?", True),
         # one term may be the writer's own story; study words and exam names are not terms
         ("my father's hypertension got worse while I studied for CK, should I delay?", False),
         ("my personal statement is about my mum, who needed insulin for 20 years", False),
