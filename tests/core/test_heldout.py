@@ -147,6 +147,8 @@ SAME_WORDS_BEFORE = {
     "how many programs should an img apply to",
     # holdout-206 (session 36): a topic and entry variant of 2026-11-22 (42c7dd1)
     "nrmp registration fee 2027",
+    # holdout-211 (session 36): a topic variant of 2026-11-22 (9725b2f)
+    "step 2 ck passing score now",
 }
 
 
