@@ -174,13 +174,14 @@ class Service:
         text = text.strip()
         if refusal := self.questions.too_long(text):
             return [refusal]
-        if not chat.is_group and (typed := await self.profiles.typed_answer(user, chat, text)):
+        open_ = None if chat.is_group else await self.profiles.open_question(user)
+        if open_ and (typed := await self.profiles.typed_answer(user, chat, text, open_)):
             return [typed]
         if refusal := self.questions.empty(text):
             return [refusal]
         reply, no_topic = await self.questions.answer(user, chat, text)
-        if no_topic and not chat.is_group and (open_ := await self.profiles.still_open(user)):
-            return [reply, open_]  # an answer to the open question the bot could not read
+        if no_topic and open_:  # an answer to the open question the bot could not read
+            return [reply, self.profiles.asked_again(open_)]
         return [reply]
 
     async def topics(self, user: User, chat: Chat) -> Reply:

@@ -8,13 +8,13 @@ asked about their rank list before they registered for the Match).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from bot.core import texts
 from bot.core.models import Profile
+from bot.core.questions.words import normalise
 
 # Years of study offered as buttons; up to 7 because some schools (e.g. Egypt) run 7 years.
 SCHOOL_YEARS = range(1, 8)
@@ -35,14 +35,10 @@ class Question:
 
 def typed_option(question: Question, text: str) -> str | None:
     """The value of the option whose label a person typed instead of tapping it ("passed",
-    "Yes!", "6+"), ignoring case, emoji and punctuation; None when no label fits."""
-    typed = bare_label(text)
-    return next((value for label, value in question.options if bare_label(label) == typed), None)
-
-
-def bare_label(text: str) -> str:
-    """A button label or typed text without case, emoji or punctuation ("Skip ⏭" -> "skip")."""
-    return " ".join(re.sub(r"[^\w\s-]", " ", text).split()).casefold()
+    "Yes!", "6+"), compared as questions are (`normalise`: no case, emoji or punctuation); None
+    when no label fits."""
+    typed = normalise(text)
+    return next((value for label, value in question.options if normalise(label) == typed), None)
 
 
 YES_NO: tuple[tuple[str, str], ...] = ((texts.OPTION_YES, "yes"), (texts.OPTION_NO, "no"))

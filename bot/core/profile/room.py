@@ -6,7 +6,7 @@ Everything here is personal: it answers only in a private chat (see `shared.priv
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot.core import callbacks, numbers, texts
 from bot.core.models import PROFILE_FIELDS, Button, Chat, Document, Image, Profile, Reply, User
@@ -21,12 +21,21 @@ from bot.core.profile.fields import (
     parse_field,
     with_field,
 )
+from bot.core.questions.words import normalise
 from bot.core.quoting import excerpt
 from bot.core.shared import Deps, owner, private_only
 from bot.core.storage import DialogState
 
 STATE_MARKS = {"done": "✅", "next": "➡️", "later": "⏳"}
 PLAN_DETAILED = 5  # actions shown with their reasons in /next; the rest are listed
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    """The dialog question waiting on an answer, and whether an earlier one can be gone back to."""
+
+    question: dialog.Question
+    can_go_back: bool
 
 
 class ProfileRoom:
@@ -168,56 +177,51 @@ class ProfileRoom:
         reply = await self._ask_or_plan(user, profile, DialogState(True, skipped, history, None))
         return replace(reply, notice=texts.SAVED)
 
-    async def typed_answer(self, user: User, chat: Chat, text: str) -> Reply | None:
-        """While the dialog waits on an answer, a typed number (a year, months) or a typed
-        button label ("passed", "yes", "skip", "back") answers it; any other text is a
-        question."""
-        open_ = await self._open_question(user)
-        if open_ is None:
-            return None
-        _, question = open_
-        if dialog.bare_label(text) == dialog.bare_label(texts.SKIP_BUTTON):
-            return await self.on_dialog_skip(user, chat, question.field)
-        if dialog.bare_label(text) == dialog.bare_label(texts.BACK_BUTTON):
-            back = await self.on_dialog_back(user, chat)
-            if back.text:
-                return back
-            again = self._question_reply(question, can_go_back=False)
-            return replace(again, text=f"{texts.NO_EARLIER_TYPED}\n\n{again.text}")
-        typed = dialog.typed_option(question, text)
-        if (
-            typed is None
-            and question.typed
-            and numbers.parse_int(text.strip(), 0, 10**6) is not None
-        ):
-            typed = text.strip()
-        if typed is None:
-            return None
-        try:
-            value = parse_field(question.field, typed)
-        except ProfileError as exc:
-            return Reply(texts.TRY_AGAIN.format(error=exc))
-        return await self._record_answer(user, question.field, value)
-
-    async def still_open(self, user: User) -> Reply | None:
-        """The dialog question still waiting on an answer, asked again (after a typed reply the
-        bot could not read as an answer or a question), or None when none is waiting."""
-        open_ = await self._open_question(user)
-        if open_ is None:
-            return None
-        state, question = open_
-        again = self._question_reply(question, bool(state.history))
-        return replace(again, text=f"{texts.STILL_ASKING}\n\n{again.text}")
-
-    async def _open_question(self, user: User) -> tuple[DialogState, dialog.Question] | None:
-        """The dialog's state and the question it waits on, if it waits on one."""
+    async def open_question(self, user: User) -> OpenQuestion | None:
+        """The dialog question waiting on an answer, if one is: read once per private message,
+        for `typed_answer` and, when the message is no answer, `asked_again`."""
         state = await self.deps.storage.get_dialog(user.id)
         if state is None or not state.active or state.awaiting is None:
             return None
         question = dialog.next_question(
             await self.deps.storage.get_profile(user.id), state.skipped, self.deps.clock().date()
         )
-        return None if question is None else (state, question)
+        return None if question is None else OpenQuestion(question, bool(state.history))
+
+    async def typed_answer(
+        self, user: User, chat: Chat, text: str, open_: OpenQuestion
+    ) -> Reply | None:
+        """A typed number (a year, months) or a typed button label ("passed", "yes", "skip",
+        "back") answers the open question; any other text is a question (None)."""
+        question, typed = open_.question, normalise(text)
+        if typed == normalise(texts.SKIP_BUTTON):
+            return await self.on_dialog_skip(user, chat, question.field)
+        if typed == normalise(texts.BACK_BUTTON):
+            back = await self.on_dialog_back(user, chat)
+            return back if back.text else self._again(question, False, texts.NO_EARLIER_TYPED)
+        value = dialog.typed_option(question, text)
+        if (
+            value is None
+            and question.typed
+            and numbers.parse_int(text.strip(), 0, 10**6) is not None
+        ):
+            value = text.strip()
+        if value is None:
+            return None
+        try:
+            parsed = parse_field(question.field, value)
+        except ProfileError as exc:
+            return Reply(texts.TRY_AGAIN.format(error=exc))
+        return await self._record_answer(user, question.field, parsed)
+
+    def asked_again(self, open_: OpenQuestion) -> Reply:
+        """The open question again, after a message the bot read as neither its answer nor a
+        question it knows."""
+        return self._again(open_.question, open_.can_go_back, texts.STILL_ASKING)
+
+    def _again(self, question: dialog.Question, can_go_back: bool, lead: str) -> Reply:
+        reply = self._question_reply(question, can_go_back)
+        return replace(reply, text=f"{lead}\n\n{reply.text}")
 
     async def on_dialog_skip(self, user: User, chat: Chat, field: str) -> Reply:
         if field not in PROFILE_FIELDS:
