@@ -13,6 +13,12 @@ cut maximises direct-and-right minus five times confidently-wrong on those sets 
 calibration rule of BENCHMARKS.md) among cuts that give no more confidently wrong answers than
 the rules. Numpy only, deterministic (plain gradient descent from zero).
 
+The pair signal (`ConfidenceModel.pair_prior`) is counted on the same sets, so each example's
+value leaves out its own set's counts: fitted on counts that include its own answer, the model
+would trust the signal more than it deserves on questions it has not seen. The pull towards
+the base share (`PAIR_STRENGTHS`) is the one of those whose model scores best on the practice
+sets by the same rule; the file ships the counts over every practice set.
+
 A new signal: add it to `decision.SIGNALS` and `confidence_signals`, add it to
 confidence.yaml in the same place with mean 0, scale 1 and weight 0 (the decision checks the
 file against SIGNALS at import, and that model decides as before), then fit with --write.
@@ -23,6 +29,8 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 from bot.core.evaluation import NONE, load_questions  # noqa: E402
 from bot.core.knowledge import load_knowledge  # noqa: E402
 from bot.core.questions.answers import build_matcher  # noqa: E402
-from bot.core.questions.confidence import CONFIDENCE_FILE  # noqa: E402
+from bot.core.questions.confidence import CONFIDENCE_FILE, pair_log_odds  # noqa: E402
 from bot.core.questions.decision import (  # noqa: E402
     SIGNALS,
     confidence_signals,
@@ -51,6 +59,8 @@ L2 = 1e-3
 STEPS = 4000
 RATE = 0.5
 CUTS = np.arange(0.5, 0.99, 0.005)
+PAIR_STRENGTHS = (3, 10, 30, 100)
+PAIR = SIGNALS.index("pair_prior")
 
 
 def practice_sets() -> list[Path]:
@@ -62,12 +72,23 @@ def practice_sets() -> list[Path]:
     return data + [HELD_OUT / f"{name}.yaml" for name in read]
 
 
-def examples(matcher: QuestionMatcher, paths: list[Path]) -> tuple[np.ndarray, ...]:
+@dataclass(frozen=True)
+class Examples:
+    """The decided in-scope questions of some sets: one row of signals each."""
+
+    x: np.ndarray  # signals (the pair signal as the shipped model gives it)
+    right: np.ndarray  # the rules' first topic is the writer's
+    rules: np.ndarray  # the rules answered directly
+    pairs: list[tuple[str, str]]  # the first two topics of the ranking
+    sets: list[str]  # the set each question comes from
+
+
+def examples(matcher: QuestionMatcher, paths: list[Path]) -> Examples:
     """Signals, whether the rules' first topic is right, and whether the rules answered."""
-    questions = [(q, t) for path in paths for q, t in load_questions(path) if t != NONE]
-    rows, right, answered = [], [], []
-    analyses = matcher.analyse_many([q for q, _ in questions])
-    for (_, topic), analysis in zip(questions, analyses, strict=True):
+    questions = [(path.stem, q, t) for path in paths for q, t in load_questions(path) if t != NONE]
+    rows, right, answered, pairs, sets = [], [], [], [], []
+    analyses = matcher.analyse_many([q for _, q, _ in questions])
+    for (name, _, topic), analysis in zip(questions, analyses, strict=True):
         result = decide_by_rules(analysis, matcher.thresholds, lexical_only=False)
         if result.kind not in ("answer", "suggest") or lifted_answer(analysis, result):
             continue
@@ -75,7 +96,41 @@ def examples(matcher: QuestionMatcher, paths: list[Path]) -> tuple[np.ndarray, .
         rows.append([signals[name] for name in SIGNALS])
         right.append(result.matches[0].topic == topic)
         answered.append(result.kind == "answer")
-    return np.array(rows, dtype=float), np.array(right), np.array(answered)
+        ranking = analysis.ranking
+        pairs.append((ranking[0].topic, ranking[1].topic if len(ranking) > 1 else ""))
+        sets.append(name)
+    x = np.array(rows, dtype=float)
+    return Examples(x, np.array(right), np.array(answered), pairs, sets)
+
+
+Pairs = dict[tuple[str, str], tuple[int, int]]
+
+
+def pair_counts(ex: Examples, leave_out: str | None = None) -> Pairs:
+    """Per pair of first two topics: writers who meant the first, and decided questions."""
+    meant, decided = Counter(), Counter()
+    for pair, name, right in zip(ex.pairs, ex.sets, ex.right, strict=True):
+        if name != leave_out:
+            meant[pair] += int(right)
+            decided[pair] += 1
+    return {pair: (meant[pair], n) for pair, n in sorted(decided.items())}
+
+
+def base_share(pairs: Pairs) -> float:
+    """The share of first topics meant over all pairs."""
+    return sum(m for m, _ in pairs.values()) / sum(n for _, n in pairs.values())
+
+
+def with_pair_prior(ex: Examples, pairs: Pairs, strength: float, sets: bool) -> np.ndarray:
+    """The signals with the pair signal from `pairs`; with `sets` (the practice sets
+    themselves), each question's own set is left out of the counts."""
+    base = base_share(pairs)
+    own = {name: pair_counts(ex, leave_out=name) for name in set(ex.sets)} if sets else {}
+    x = ex.x.copy()
+    for i, (pair, name) in enumerate(zip(ex.pairs, ex.sets, strict=True)):
+        m, n = (own[name] if sets else pairs).get(pair, (0, 0))
+        x[i, PAIR] = pair_log_odds(m, n, strength, base)
+    return x
 
 
 def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
@@ -123,7 +178,13 @@ def table_row(name: str, p: np.ndarray, right: np.ndarray, rules: np.ndarray, cu
     )
 
 
-def write(model: tuple[np.ndarray, np.ndarray, np.ndarray, float], cut: float, n: int) -> None:
+def write(
+    model: tuple[np.ndarray, np.ndarray, np.ndarray, float],
+    cut: float,
+    n: int,
+    strength: float,
+    pairs: Pairs,
+) -> None:
     mean, scale, weights, bias = model
     header = (
         "# The answer confidence (bot/core/questions/confidence.py), written by\n"
@@ -143,14 +204,32 @@ def write(model: tuple[np.ndarray, np.ndarray, np.ndarray, float], cut: float, n
         "bias": round(bias, 6),
         "cut": cut,
     }
-    MODEL.write_text(header + yaml.safe_dump(body, sort_keys=False), encoding="utf-8")
+    section = {"pairs": {"strength": strength, "base": round(base_share(pairs), 6)}}
+    rows = (yaml.safe_dump([*pair, *n], default_flow_style=True) for pair, n in pairs.items())
+    text = (
+        header
+        + yaml.safe_dump(body, sort_keys=False)
+        + yaml.safe_dump(section, sort_keys=False)
+        + "  counts:\n"
+        + "".join(f"  - {row}" for row in rows)
+    )
+    MODEL.write_text(text, encoding="utf-8")
 
 
-def fitting_run(description: str, written: str) -> tuple[argparse.Namespace, QuestionMatcher]:
-    """The command line of a script that fits a file on the practice sets (--write, --check
-    sets not fitted on) and the matcher it fits with (this one and bench_menu_pairs.py)."""
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--write", action="store_true", help=f"write {written}")
+def fitted(ex: Examples, pairs: Pairs, strength: float) -> tuple[tuple, float, int]:
+    """The model fitted with this pull on the pair signal, its cut, and its practice gain."""
+    x = with_pair_prior(ex, pairs, strength, sets=True)
+    model = fit(x, ex.right.astype(float))
+    p = probabilities(model, x)
+    cut = choose_cut(p, ex.right, ex.rules)
+    good, bad = counts(p >= cut, ex.right)
+    return model, cut, good - WRONG_WEIGHT * bad
+
+
+def command_line() -> tuple[argparse.Namespace, QuestionMatcher]:
+    """--write and --check, and the matcher the model is fitted with."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help=f"write {CONFIDENCE_FILE}")
     parser.add_argument("--check", nargs="*", default=[], help="sets to compare on, not fitted")
     args = parser.parse_args()
     matcher = build_matcher(load_knowledge(), "hybrid")
@@ -159,22 +238,29 @@ def fitting_run(description: str, written: str) -> tuple[argparse.Namespace, Que
 
 
 def main() -> None:
-    args, matcher = fitting_run(__doc__.splitlines()[0], CONFIDENCE_FILE)
-    x, right, rules = examples(matcher, practice_sets())
-    model = fit(x, right.astype(float))
-    cut = choose_cut(probabilities(model, x), right, rules)
+    args, matcher = command_line()
+    ex = examples(matcher, practice_sets())
+    pairs = pair_counts(ex)
+    runs = {strength: fitted(ex, pairs, strength) for strength in PAIR_STRENGTHS}
+    for strength, (_, cut, gain) in runs.items():
+        print(f"pair strength {strength}: cut {cut}, practice gain {gain}")
+    strength = max(runs, key=lambda k: runs[k][2])
+    model, cut, _ = runs[strength]
+    x = with_pair_prior(ex, pairs, strength, sets=True)
     print(
-        f"cut {cut}; weights: "
+        f"strength {strength}, cut {cut}; weights: "
         + ", ".join(f"{s} {w:+.2f}" for s, w in zip(SIGNALS, model[2], strict=True))
     )
     print("\n| sets | decided questions | direct and right | confidently wrong | gain |")
     print("|---|---|---|---|---|")
-    print(table_row("practice (fitted on)", probabilities(model, x), right, rules, cut))
+    print(table_row("practice (fitted on)", probabilities(model, x), ex.right, ex.rules, cut))
     if args.check:
-        xc, rc, rulesc = examples(matcher, [Path(p) for p in args.check])
-        print(table_row("checked (not fitted on)", probabilities(model, xc), rc, rulesc, cut))
+        checked = examples(matcher, [Path(p) for p in args.check])
+        xc = with_pair_prior(checked, pairs, strength, sets=False)
+        p = probabilities(model, xc)
+        print(table_row("checked (not fitted on)", p, checked.right, checked.rules, cut))
     if args.write:
-        write(model, cut, len(right))
+        write(model, cut, len(ex.right), strength, pairs)
         print(f"\nwrote {MODEL.relative_to(ROOT)}")
 
 

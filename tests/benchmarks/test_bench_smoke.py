@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import re
 import sys
-from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
@@ -126,15 +125,6 @@ def test_bench_confidence_fits_a_cut_that_answers_the_right_first_topics() -> No
     cut = bench.choose_cut(p, right, rules)
     assert bench.counts(p >= cut, right) == (int(right.sum()), 0)
     assert bench.counts(rules, right)[1] > 0
-
-
-def test_bench_menu_pairs_lists_pairs_with_enough_menus_meant_first() -> None:
-    # At the bar (10 menus, 5/6 meant first) a pair is listed, below either bar not; most
-    # menus first.
-    bench = _script("bench_menu_pairs")
-    seen = Counter({("a", "b"): 12, ("c", "d"): 30, ("e", "f"): 9, ("g", "h"): 20})
-    meant = Counter({("a", "b"): 10, ("c", "d"): 29, ("e", "f"): 9, ("g", "h"): 16})
-    assert bench.listed(seen, meant) == [("c", "d"), ("a", "b")]
 
 
 def test_bench_matching_scores_a_question_file_from_anywhere(

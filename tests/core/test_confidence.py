@@ -6,13 +6,19 @@ direct answer or a direct answer into a menu. Analyses are built by hand, as in 
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import pytest
 
 from bot.core.models import Match
 from bot.core.questions import decision
-from bot.core.questions.confidence import CONFIDENCE, ConfidenceModel, parse_confidence
+from bot.core.questions.confidence import (
+    CONFIDENCE,
+    ConfidenceModel,
+    pair_log_odds,
+    parse_confidence,
+)
 from bot.core.questions.decision import (
     HYBRID,
     SIGNALS,
@@ -54,7 +60,14 @@ def test_words_that_clearly_pick_the_topic_make_the_shipped_model_surer() -> Non
 
 def test_a_clear_lead_on_which_words_and_meaning_agree_is_answered_a_tie_is_offered() -> None:
     clear = replace(CLOSE, ranking=(Match("soap", 80.0), Match("nrmp-match", 50.0)))
-    tie = replace(CLOSE, ranking=(Match("soap", 60.5), Match("nrmp-match", 60.0)), nearest_in_top=1)
+    # A tie of two topics writers often mean either of: the Match and its calendar. (SOAP
+    # before the Match is not one: its writers nearly always meant SOAP.)
+    tie = replace(
+        CLOSE,
+        ranking=(Match("nrmp-match", 60.5), Match("match-timeline", 60.0)),
+        nearest_in_top=1,
+        lexical_top="nrmp-match",
+    )
     assert decide(clear, HYBRID, lexical_only=False).kind == "answer"
     assert decide(tie, HYBRID, lexical_only=False).kind == "suggest"
 
@@ -134,6 +147,54 @@ def test_an_entry_that_all_but_repeats_the_question_keeps_its_answer(
         assert decide(replace(clear, entries=entries), HYBRID, lexical_only=False).kind == "suggest"
 
 
+def test_the_pair_signal_is_the_share_meant_first_pulled_towards_the_base() -> None:
+    model = replace(
+        model_of_pairs({("soap", "nrmp-match"): (95, 100), ("nrmp-match", "soap"): (1, 2)}),
+        pair_strength=10.0,
+        pair_base=0.5,
+    )
+    often = model.pair_prior("soap", "nrmp-match")
+    assert often == pytest.approx(pair_log_odds(95, 100, 10.0, 0.5))
+    assert often > 2.0  # (95 + 5) / 110 meant first: about 0.91
+    # Seen twice, a pair says little; never seen, it is the base share (log-odds 0 at 0.5).
+    assert model.pair_prior("nrmp-match", "soap") == pytest.approx(math.log(6 / 6))
+    assert model.pair_prior("usce", "costs") == 0.0
+    assert pair_log_odds(0, 0, 1.0, 1.0) < 7.0  # clipped, never infinite
+
+
+def test_a_close_menu_is_answered_when_its_pair_is_usually_meant_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The same close scores: answered when writers nearly always meant SOAP before the Match,
+    # offered when they nearly never did. Only the pair signal weighs.
+    weights = tuple(1.0 if name == "pair_prior" else 0.0 for name in SIGNALS)
+    n = len(SIGNALS)
+    meant = ConfidenceModel(
+        SIGNALS, (0.0,) * n, (1.0,) * n, weights, 0.0, 0.8, {("soap", "nrmp-match"): (99, 100)}
+    )
+    monkeypatch.setattr(decision, "CONFIDENCE", meant)
+    assert decide(CLOSE, HYBRID, lexical_only=False).kind == "answer"
+    monkeypatch.setattr(
+        decision, "CONFIDENCE", replace(meant, pairs={("soap", "nrmp-match"): (5, 100)})
+    )
+    assert decide(CLOSE, HYBRID, lexical_only=False).kind == "suggest"
+
+
+def test_the_shipped_model_trusts_pairs_whose_first_topic_writers_meant() -> None:
+    assert CONFIDENCE.weights[SIGNALS.index("pair_prior")] > 0
+    assert CONFIDENCE.pairs, "bench_confidence.py --write counted no pair"
+    for (first, second), (meant, decided) in CONFIDENCE.pairs.items():
+        assert first != second and 0 <= meant <= decided
+
+
+def model_of_pairs(pairs: dict[tuple[str, str], tuple[int, int]]) -> ConfidenceModel:
+    return replace(model(sure=True), pairs=pairs)
+
+
+PAIRS = "pairs: {strength: 30, base: 0.9, counts: [[soap, usce, 3, 4]]}\n"
+SIGNAL = "signals: [{name: top, mean: 0, scale: 1, weight: 1}]\nbias: 0\ncut: 0.5\n"
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -142,6 +203,11 @@ def test_an_entry_that_all_but_repeats_the_question_keeps_its_answer(
         ("signals: [{name: top, mean: 0, scale: 0, weight: 1}]\nbias: 0\ncut: 0.5\n", "scale"),
         ("signals: [{name: top, mean: x, scale: 1, weight: 1}]\nbias: 0\ncut: 0.5\n", "numbers"),
         ("signals: [{name: top, mean: 0, scale: 1, weight: 1}]\nbias: 0\ncut: 1.5\n", "cut"),
+        (SIGNAL, "'pairs' mapping"),
+        (SIGNAL + PAIRS.replace("base: 0.9", "base: 1.5"), "base share"),
+        (SIGNAL + PAIRS.replace("3, 4]", "5, 4]"), "pair count #1"),
+        (SIGNAL + PAIRS.replace("[soap, usce, 3, 4]", "[soap, usce, 3]"), "pair count #1"),
+        (SIGNAL + PAIRS.replace("]]", "], [soap, usce, 1, 1]]"), "counted twice"),
     ],
 )
 def test_a_malformed_model_file_fails_naming_what(text: str, message: str) -> None:

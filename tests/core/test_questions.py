@@ -1086,12 +1086,6 @@ def test_a_fact_entry_well_ahead_answers_though_topics_are_close(real: QuestionM
             "attempt-limits-and-failures",
             "attempts-on-transcript",
         ),
-        (
-            "Can I switch from J-1 to H-1B in the middle of residency? My program sponsors "
-            "both but I started on J1 last year.",
-            "visa-j1",
-            "j1-switch-to-h1b",
-        ),
         ("how long is FM residency", "residency-training", "res-length-by-specialty"),
     ]:
         result = real.match(question)
@@ -1100,6 +1094,14 @@ def test_a_fact_entry_well_ahead_answers_though_topics_are_close(real: QuestionM
             topic,
             entry_id,
         ), question
+    # Between J-1 and H-1B, which writers often mean either of, the confidence offers the entry
+    # first in a menu instead (session 37's pair signal): its short answer still leads the reply.
+    switch = real.match(
+        "Can I switch from J-1 to H-1B in the middle of residency? My program sponsors "
+        "both but I started on J1 last year."
+    )
+    assert switch.kind in ("answer", "suggest")
+    assert (switch.matches[0].topic, switch.entry) == ("visa-j1", "j1-switch-to-h1b")
     # The OET retakes entry shares all but two words with this one; it is about another exam.
     retake = real.match("how many times can you retake step 1")
     assert retake.entry != "oet-retakes"

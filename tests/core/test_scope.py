@@ -844,8 +844,10 @@ def test_another_countrys_allocation_and_exam_dates_are_refused(
 def test_the_img_question_next_to_each_pass_4_near_miss_is_answered(
     real: QuestionMatcher, question: str, topic: str
 ) -> None:
+    # Answered or offered first, not refused: whether directly is the confidence's call (since
+    # session 37 the green card question is a J-1/H-1B menu leading with the J-1 entry's answer).
     result = real.match(question)
-    assert result.kind == "answer"
+    assert result.kind in ("answer", "suggest")
     assert result.matches[0].topic == topic
 
 
@@ -966,10 +968,12 @@ def test_session_21_near_miss_kinds_are_refused_by_their_words(
 
 @needs_model
 def test_an_img_on_f1_asking_about_residency_is_answered(real: QuestionMatcher) -> None:
+    # In scope, not refused as a student visa question (since session 37 offered in a menu).
     result = real.match(
         "I'm an IMG on F-1 doing an MPH: can I apply for residency in my final year?"
     )
-    assert result.kind == "answer"
+    assert result.kind in ("answer", "suggest")
+    assert result.matches[0].topic == "graduation-year"
 
 
 @needs_model

@@ -21,9 +21,9 @@ Those rules (`decide_by_rules`) refuse or choose the first topic. Whether that t
 answered directly or offered in a menu is the fitted confidence's call
 (`bot.core.questions.confidence`, over the signals `confidence_signals` reads): weighed
 together, the rules' signals tell right first topics from wrong ones better than each bar alone.
-A menu whose first two topics are a pair the practice sets' writers nearly always meant the
-first of (an umbrella topic second: the clinical skills requirement before the ECFMG
-certificate) is answered directly all the same (`bot.core.questions.menu_pairs`).
+One of them is which two topics lead: how often the practice sets' writers meant the first of
+that pair (an umbrella topic second, the ECFMG certificate behind its clinical skills
+requirement, is rarely meant).
 
 Plain functions of an `Analysis` and `Thresholds`: `benchmarks/bench_decision.py` replays them
 over saved analyses to calibrate the thresholds.
@@ -32,14 +32,12 @@ over saved analyses to calibrate the thresholds.
 from __future__ import annotations
 
 import math
-from collections.abc import Container
 from dataclasses import dataclass
 
 from bot.core.models import Match, MatchResult
 from bot.core.questions import matching
 from bot.core.questions.asking import ASK_MIN_WORDS
 from bot.core.questions.confidence import CONFIDENCE, CONFIDENCE_FILE
-from bot.core.questions.menu_pairs import MENU_PAIRS
 
 __all__ = [
     "HYBRID",
@@ -397,7 +395,6 @@ def decide(
     limits: Thresholds,
     *,
     lexical_only: bool,
-    menu_pairs: Container[tuple[str, str]] = MENU_PAIRS,
 ) -> MatchResult:
     """The reply kind for an analysed question under the given thresholds (`lexical_only`:
     the matcher runs without the sentence model).
@@ -406,27 +403,14 @@ def decide(
     the fitted confidence (`bot.core.questions.confidence`) then decides whether that topic
     is answered directly or offered in a menu, except for an answer lifted to another topic's
     entry (`lifted_answer`) or an entry that all but repeats the question
-    (`trusted_entry_answer`); a menu whose first two topics are a pair the practice sets' writers
-    nearly always meant the first of (`menu_pairs`, `bot.core.questions.menu_pairs`) is answered.
-    A short "what is X" answer is then given with what X is (`_what_it_is_answer`)."""
+    (`trusted_entry_answer`). A short "what is X" answer is then given with what X is
+    (`_what_it_is_answer`)."""
     result = decide_by_rules(analysis, limits, lexical_only=lexical_only)
     if not lexical_only and result.kind in ("answer", "suggest"):
         result = _weighed(analysis, limits, result)
-        if _first_meant(analysis, result, menu_pairs):
-            result = _as_answer(analysis, limits, result)
     if analysis.asks_what and result.kind == "answer":
         return _what_it_is_answer(analysis, result)
     return result
-
-
-def _first_meant(
-    analysis: Analysis, menu: MatchResult, menu_pairs: Container[tuple[str, str]]
-) -> bool:
-    """Is this a menu of the ranking's first topic whose first two topics are a listed pair?"""
-    if menu.kind != "suggest" or len(menu.matches) < 2:
-        return False
-    first, second = menu.matches[0].topic, menu.matches[1].topic
-    return first == analysis.ranking[0].topic and (first, second) in menu_pairs
 
 
 def _weighed(analysis: Analysis, limits: Thresholds, result: MatchResult) -> MatchResult:
@@ -471,6 +455,7 @@ SIGNALS = (
     "other_road",  # another country's road is named
     "other_language",  # written mostly in another language
     "rules_answer",  # the rules answered directly
+    "pair_prior",  # how often writers meant the first topic when these two lead
 )
 
 
@@ -500,6 +485,7 @@ def confidence_signals(analysis: Analysis, result: MatchResult) -> dict[str, flo
         "other_road": float(analysis.other_road),
         "other_language": float(analysis.other_language),
         "rules_answer": float(result.kind == "answer"),
+        "pair_prior": CONFIDENCE.pair_prior(first, ranking[1].topic if len(ranking) > 1 else ""),
     }
 
 
