@@ -149,6 +149,10 @@ SAME_WORDS_BEFORE = {
     "nrmp registration fee 2027",
     # holdout-211 (session 36): a topic variant of 2026-11-22 (9725b2f)
     "step 2 ck passing score now",
+    # holdout-230 (session 37, search-box queries): a topic variant of 2026-11-22 (42c7dd1) and a
+    # topic and entry variant of 2026-11-22 (6df44e7)
+    "how does the match algorithm work",
+    "should i waive right to see lor",
 }
 
 
