@@ -121,14 +121,16 @@ def base_share(pairs: Pairs) -> float:
     return sum(m for m, _ in pairs.values()) / sum(n for _, n in pairs.values())
 
 
-def with_pair_prior(ex: Examples, pairs: Pairs, strength: float, sets: bool) -> np.ndarray:
-    """The signals with the pair signal from `pairs`; with `sets` (the practice sets
-    themselves), each question's own set is left out of the counts."""
+def with_pair_prior(
+    ex: Examples, pairs: Pairs, strength: float, leave_own_set_out: bool
+) -> np.ndarray:
+    """The signals with the pair signal from `pairs`; for the practice sets themselves
+    (`leave_own_set_out`), each question's own set is left out of the counts."""
     base = base_share(pairs)
-    own = {name: pair_counts(ex, leave_out=name) for name in set(ex.sets)} if sets else {}
+    own = {name: pair_counts(ex, leave_out=name) for name in set(ex.sets)}
     x = ex.x.copy()
     for i, (pair, name) in enumerate(zip(ex.pairs, ex.sets, strict=True)):
-        m, n = (own[name] if sets else pairs).get(pair, (0, 0))
+        m, n = (own[name] if leave_own_set_out else pairs).get(pair, (0, 0))
         x[i, PAIR] = pair_log_odds(m, n, strength, base)
     return x
 
@@ -218,7 +220,7 @@ def write(
 
 def fitted(ex: Examples, pairs: Pairs, strength: float) -> tuple[tuple, float, int]:
     """The model fitted with this pull on the pair signal, its cut, and its practice gain."""
-    x = with_pair_prior(ex, pairs, strength, sets=True)
+    x = with_pair_prior(ex, pairs, strength, leave_own_set_out=True)
     model = fit(x, ex.right.astype(float))
     p = probabilities(model, x)
     cut = choose_cut(p, ex.right, ex.rules)
@@ -246,7 +248,7 @@ def main() -> None:
         print(f"pair strength {strength}: cut {cut}, practice gain {gain}")
     strength = max(runs, key=lambda k: runs[k][2])
     model, cut, _ = runs[strength]
-    x = with_pair_prior(ex, pairs, strength, sets=True)
+    x = with_pair_prior(ex, pairs, strength, leave_own_set_out=True)
     print(
         f"strength {strength}, cut {cut}; weights: "
         + ", ".join(f"{s} {w:+.2f}" for s, w in zip(SIGNALS, model[2], strict=True))
@@ -256,7 +258,7 @@ def main() -> None:
     print(table_row("practice (fitted on)", probabilities(model, x), ex.right, ex.rules, cut))
     if args.check:
         checked = examples(matcher, [Path(p) for p in args.check])
-        xc = with_pair_prior(checked, pairs, strength, sets=False)
+        xc = with_pair_prior(checked, pairs, strength, leave_own_set_out=False)
         p = probabilities(model, xc)
         print(table_row("checked (not fitted on)", p, checked.right, checked.rules, cut))
     if args.write:

@@ -127,6 +127,25 @@ def test_bench_confidence_fits_a_cut_that_answers_the_right_first_topics() -> No
     assert bench.counts(rules, right)[1] > 0
 
 
+def test_bench_confidence_counts_each_practice_question_without_its_own_set() -> None:
+    # Set a always meant SOAP before the Match, set b never did: fitted with its own set left
+    # out, a's questions see only b's count (and the reverse); sets not fitted on see both.
+    bench = _script("bench_confidence")
+    n = len(bench.SIGNALS)
+    right = np.array([True] * 4 + [False] * 4)
+    ex = bench.Examples(
+        np.zeros((8, n)), right, right, [("soap", "nrmp-match")] * 8, ["a"] * 4 + ["b"] * 4
+    )
+    pairs = bench.pair_counts(ex)
+    assert pairs == {("soap", "nrmp-match"): (4, 8)}
+    own = bench.with_pair_prior(ex, pairs, 1.0, leave_own_set_out=True)[:, bench.PAIR]
+    both = bench.with_pair_prior(ex, pairs, 1.0, leave_own_set_out=False)[:, bench.PAIR]
+    assert own[0] == pytest.approx(bench.pair_log_odds(0, 4, 1.0, 0.5))
+    assert own[4] == pytest.approx(bench.pair_log_odds(4, 4, 1.0, 0.5))
+    assert own[0] < 0 < own[4]
+    assert both == pytest.approx(np.zeros(8))
+
+
 def test_bench_matching_scores_a_question_file_from_anywhere(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
