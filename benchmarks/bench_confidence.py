@@ -47,6 +47,7 @@ from bot.core.questions.decision import (  # noqa: E402
     SIGNALS,
     confidence_signals,
     decide_by_rules,
+    leading_pair,
     lifted_answer,
 )
 from bot.core.questions.hybrid import QuestionMatcher  # noqa: E402
@@ -96,8 +97,7 @@ def examples(matcher: QuestionMatcher, paths: list[Path]) -> Examples:
         rows.append([signals[name] for name in SIGNALS])
         right.append(result.matches[0].topic == topic)
         answered.append(result.kind == "answer")
-        ranking = analysis.ranking
-        pairs.append((ranking[0].topic, ranking[1].topic if len(ranking) > 1 else ""))
+        pairs.append(leading_pair(analysis))
         sets.append(name)
     x = np.array(rows, dtype=float)
     return Examples(x, np.array(right), np.array(answered), pairs, sets)
@@ -127,10 +127,11 @@ def with_pair_prior(
     """The signals with the pair signal from `pairs`; for the practice sets themselves
     (`leave_own_set_out`), each question's own set is left out of the counts."""
     base = base_share(pairs)
-    own = {name: pair_counts(ex, leave_out=name) for name in set(ex.sets)}
+    sets = set(ex.sets) if leave_own_set_out else set()
+    own = {name: pair_counts(ex, leave_out=name) for name in sets}
     x = ex.x.copy()
     for i, (pair, name) in enumerate(zip(ex.pairs, ex.sets, strict=True)):
-        m, n = (own[name] if leave_own_set_out else pairs).get(pair, (0, 0))
+        m, n = own.get(name, pairs).get(pair, (0, 0))
         x[i, PAIR] = pair_log_odds(m, n, strength, base)
     return x
 

@@ -49,6 +49,7 @@ __all__ = [
     "confidence_signals",
     "decide",
     "decide_by_rules",
+    "leading_pair",
     "lifted_answer",
 ]
 
@@ -485,12 +486,18 @@ def confidence_signals(analysis: Analysis, result: MatchResult) -> dict[str, flo
         "other_road": float(analysis.other_road),
         "other_language": float(analysis.other_language),
         "rules_answer": float(result.kind == "answer"),
-        "pair_prior": CONFIDENCE.pair_prior(first, ranking[1].topic if len(ranking) > 1 else ""),
+        "pair_prior": CONFIDENCE.pair_prior(*leading_pair(analysis)),
     }
 
 
 if CONFIDENCE.signals != SIGNALS:
     raise ValueError(f"{CONFIDENCE_FILE}: its signals must be, in order: {', '.join(SIGNALS)}")
+
+
+def leading_pair(analysis: Analysis) -> tuple[str, str]:
+    """The ranking's first two topics ("" for a lone first), as the pair signal counts them."""
+    ranking = analysis.ranking
+    return ranking[0].topic, ranking[1].topic if len(ranking) > 1 else ""
 
 
 def lifted_answer(analysis: Analysis, result: MatchResult) -> bool:
