@@ -11,13 +11,17 @@ held-out sets benchmarks/heldout/README.md marks as read. Each in-scope question
 answer or offer is one example: right when the rules' first topic is the writer's topic. The
 cut maximises direct-and-right minus five times confidently-wrong on those sets (the
 calibration rule of BENCHMARKS.md) among cuts that give no more confidently wrong answers than
-the rules. Numpy only, deterministic (plain gradient descent from zero).
+the rules and answer no fewer specific-fact questions directly (`fact: true`) than the model it
+replaces (the file as shipped when the script runs): a refit that avoided wrong answers by
+turning facts into menus would trade one bar for the other. Numpy only, deterministic (plain
+gradient descent from zero).
 
-The pair signal (`ConfidenceModel.pair_prior`) is counted on the same sets, so each example's
-value leaves out its own set's counts: fitted on counts that include its own answer, the model
-would trust the signal more than it deserves on questions it has not seen. The pull towards
-the base share (`PAIR_STRENGTHS`) is the one of those whose model scores best on the practice
-sets by the same rule; the file ships the counts over every practice set.
+The pair and entry signals (`ConfidenceModel.pair_prior`, `.entry_prior`) are counted on the
+same sets, so each example's values leave out its own set's counts: fitted on counts that
+include its own answer, the model would trust them more than they deserve on questions it has
+not seen. The pulls (`PAIR_STRENGTHS` towards the base share, `ENTRY_STRENGTHS` towards the
+pair's share) are the two whose model scores best on the practice sets by the same rule; the
+file ships the counts over every practice set.
 
 A new signal: add it to `decision.SIGNALS` and `confidence_signals`, add it to
 confidence.yaml in the same place with mean 0, scale 1 and weight 0 (the decision checks the
@@ -42,11 +46,17 @@ sys.path.insert(0, str(ROOT))
 from bot.core.evaluation import NONE, load_questions  # noqa: E402
 from bot.core.knowledge import load_knowledge  # noqa: E402
 from bot.core.questions.answers import build_matcher  # noqa: E402
-from bot.core.questions.confidence import CONFIDENCE_FILE, pair_log_odds  # noqa: E402
+from bot.core.questions.confidence import (  # noqa: E402
+    CONFIDENCE,
+    CONFIDENCE_FILE,
+    log_odds,
+    pulled_share,
+)
 from bot.core.questions.decision import (  # noqa: E402
     SIGNALS,
     confidence_signals,
     decide_by_rules,
+    leading_entry,
     leading_pair,
     lifted_answer,
 )
@@ -61,7 +71,9 @@ STEPS = 4000
 RATE = 0.5
 CUTS = np.arange(0.5, 0.99, 0.005)
 PAIR_STRENGTHS = (3, 10, 30, 100)
+ENTRY_STRENGTHS = (3, 10, 30, 100)
 PAIR = SIGNALS.index("pair_prior")
+ENTRY = SIGNALS.index("entry_prior")
 
 
 def practice_sets() -> list[Path]:
@@ -77,19 +89,29 @@ def practice_sets() -> list[Path]:
 class Examples:
     """The decided in-scope questions of some sets: one row of signals each."""
 
-    x: np.ndarray  # signals (the pair signal as the shipped model gives it)
+    x: np.ndarray  # signals (the pair and entry signals as the shipped model gives them)
     right: np.ndarray  # the rules' first topic is the writer's
     rules: np.ndarray  # the rules answered directly
-    pairs: list[tuple[str, str]]  # the first two topics of the ranking
+    shipped: np.ndarray  # the shipped model answered directly
+    facts: np.ndarray  # the question asks one fact
+    pairs: list[tuple[str, ...]]  # the first two topics of the ranking
+    entries: list[tuple[str, ...]]  # the best entry and those two topics
     sets: list[str]  # the set each question comes from
 
 
 def examples(matcher: QuestionMatcher, paths: list[Path]) -> Examples:
-    """Signals, whether the rules' first topic is right, and whether the rules answered."""
-    questions = [(path.stem, q, t) for path in paths for q, t in load_questions(path) if t != NONE]
-    rows, right, answered, pairs, sets = [], [], [], [], []
-    analyses = matcher.analyse_many([q for _, q, _ in questions])
-    for (name, _, topic), analysis in zip(questions, analyses, strict=True):
+    """Signals, whether the rules' first topic is right, whether the rules and the shipped
+    model answered, and whether the question asks one fact."""
+    questions = [
+        (path.stem, q, t, fact)
+        for path in paths
+        for (q, t), fact in zip(load_questions(path), fact_flags(path), strict=True)
+        if t != NONE
+    ]
+    rows, right, answered, shipped, facts = [], [], [], [], []
+    pairs, entries, sets = [], [], []
+    analyses = matcher.analyse_many([q for _, q, _, _ in questions])
+    for (name, _, topic, fact), analysis in zip(questions, analyses, strict=True):
         result = decide_by_rules(analysis, matcher.thresholds, lexical_only=False)
         if result.kind not in ("answer", "suggest") or lifted_answer(analysis, result):
             continue
@@ -97,43 +119,74 @@ def examples(matcher: QuestionMatcher, paths: list[Path]) -> Examples:
         rows.append([signals[name] for name in SIGNALS])
         right.append(result.matches[0].topic == topic)
         answered.append(result.kind == "answer")
+        shipped.append(CONFIDENCE.confident(signals))
+        facts.append(fact)
         pairs.append(leading_pair(analysis))
+        entries.append(leading_entry(analysis))
         sets.append(name)
     x = np.array(rows, dtype=float)
-    return Examples(x, np.array(right), np.array(answered), pairs, sets)
+    arrays = (np.array(a, dtype=bool) for a in (right, answered, shipped, facts))
+    return Examples(x, *arrays, pairs, entries, sets)
 
 
-Pairs = dict[tuple[str, str], tuple[int, int]]
+def fact_flags(path: Path) -> list[bool]:
+    """Each question's `fact: true` mark, in the order load_questions reads them."""
+    return [bool(item.get("fact")) for item in yaml.safe_load(path.read_text())["questions"]]
 
 
-def pair_counts(ex: Examples, leave_out: str | None = None) -> Pairs:
-    """Per pair of first two topics: writers who meant the first, and decided questions."""
+Counts = dict[tuple[str, ...], tuple[int, int]]
+
+
+def key_counts(keys: list[tuple[str, ...]], ex: Examples, only: str | None = None) -> Counts:
+    """Per key (a pair, or an entry and its pair): writers who meant the first topic, and
+    decided questions; over every set, or `only` one."""
     meant, decided = Counter(), Counter()
-    for pair, name, right in zip(ex.pairs, ex.sets, ex.right, strict=True):
-        if name != leave_out:
-            meant[pair] += int(right)
-            decided[pair] += 1
-    return {pair: (meant[pair], n) for pair, n in sorted(decided.items())}
+    for key, name, right in zip(keys, ex.sets, ex.right, strict=True):
+        if only in (None, name):
+            meant[key] += int(right)
+            decided[key] += 1
+    return {key: (meant[key], n) for key, n in sorted(decided.items())}
 
 
-def base_share(pairs: Pairs) -> float:
+def base_share(pairs: Counts) -> float:
     """The share of first topics meant over all pairs."""
     return sum(m for m, _ in pairs.values()) / sum(n for _, n in pairs.values())
 
 
-def with_pair_prior(
-    ex: Examples, pairs: Pairs, strength: float, leave_own_set_out: bool
-) -> np.ndarray:
-    """The signals with the pair signal from `pairs`; for the practice sets themselves
-    (`leave_own_set_out`), each question's own set is left out of the counts."""
-    base = base_share(pairs)
+@dataclass(frozen=True)
+class Pulls:
+    """The counts of both signals and how strongly each is pulled (confidence.py)."""
+
+    pairs: Counts
+    entries: Counts
+    pair_strength: float
+    entry_strength: float
+
+
+def with_priors(ex: Examples, pulls: Pulls, leave_own_set_out: bool) -> np.ndarray:
+    """The signals with the pair and entry signals from `pulls`; for the practice sets
+    themselves (`leave_own_set_out`), each question's own set is taken out of the counts."""
+    base = base_share(pulls.pairs)
     sets = set(ex.sets) if leave_own_set_out else set()
-    own = {name: pair_counts(ex, leave_out=name) for name in sets}
+    own = {
+        name: (key_counts(ex.pairs, ex, name), key_counts(ex.entries, ex, name)) for name in sets
+    }
     x = ex.x.copy()
-    for i, (pair, name) in enumerate(zip(ex.pairs, ex.sets, strict=True)):
-        m, n = own.get(name, pairs).get(pair, (0, 0))
-        x[i, PAIR] = pair_log_odds(m, n, strength, base)
+    for i, (pair, entry, name) in enumerate(zip(ex.pairs, ex.entries, ex.sets, strict=True)):
+        own_pairs, own_entries = own.get(name, ({}, {}))
+        pair_meant, pair_n = _without(pulls.pairs, own_pairs, pair)
+        share = pulled_share(pair_meant, pair_n, pulls.pair_strength, base)
+        entry_meant, entry_n = _without(pulls.entries, own_entries, entry)
+        by_entry = pulled_share(entry_meant, entry_n, pulls.entry_strength, share)
+        x[i, PAIR] = log_odds(share)
+        x[i, ENTRY] = log_odds(by_entry) - log_odds(share)
     return x
+
+
+def _without(total: Counts, own: Counts, key: tuple[str, ...]) -> tuple[int, int]:
+    """One key's counts with one set's own counts taken out."""
+    (meant, n), (own_meant, own_n) = total.get(key, (0, 0)), own.get(key, (0, 0))
+    return meant - own_meant, n - own_n
 
 
 def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
@@ -161,13 +214,23 @@ def counts(answer: np.ndarray, right: np.ndarray) -> tuple[int, int]:
     return int((answer & right).sum()), int((answer & ~right).sum())
 
 
-def choose_cut(p: np.ndarray, right: np.ndarray, rules: np.ndarray) -> float:
-    """The cut with the best direct-and-right minus 5 x wrong, no more wrong than the rules."""
+def choose_cut(
+    p: np.ndarray,
+    right: np.ndarray,
+    rules: np.ndarray,
+    facts: np.ndarray | None = None,
+    floor: int = 0,
+) -> float:
+    """The cut with the best direct-and-right minus 5 x wrong among those with no more wrong
+    answers than the rules and at least `floor` of the `facts` questions answered directly on
+    the right topic."""
     wrong_before = counts(rules, right)[1]
+    asks_fact = np.zeros_like(right) if facts is None else facts
 
     def gain(cut: float) -> int:
         good, bad = counts(p >= cut, right)
-        return good - WRONG_WEIGHT * bad if bad <= wrong_before else -(10**9)
+        kept = counts(p >= cut, right & asks_fact)[0] >= floor
+        return good - WRONG_WEIGHT * bad if bad <= wrong_before and kept else -(10**9)
 
     return round(float(max(CUTS, key=gain)), 3)
 
@@ -182,11 +245,7 @@ def table_row(name: str, p: np.ndarray, right: np.ndarray, rules: np.ndarray, cu
 
 
 def write(
-    model: tuple[np.ndarray, np.ndarray, np.ndarray, float],
-    cut: float,
-    n: int,
-    strength: float,
-    pairs: Pairs,
+    model: tuple[np.ndarray, np.ndarray, np.ndarray, float], cut: float, n: int, pulls: Pulls
 ) -> None:
     mean, scale, weights, bias = model
     header = (
@@ -207,26 +266,37 @@ def write(
         "bias": round(bias, 6),
         "cut": cut,
     }
-    section = {"pairs": {"strength": strength, "base": round(base_share(pairs), 6)}}
-    rows = (yaml.safe_dump([*pair, *n], default_flow_style=True) for pair, n in pairs.items())
+    pairs = {"strength": pulls.pair_strength, "base": round(base_share(pulls.pairs), 6)}
     text = (
         header
         + yaml.safe_dump(body, sort_keys=False)
-        + yaml.safe_dump(section, sort_keys=False)
-        + "  counts:\n"
-        + "".join(f"  - {row}" for row in rows)
+        + yaml.safe_dump({"pairs": pairs}, sort_keys=False)
+        + _count_rows(pulls.pairs)
+        + yaml.safe_dump({"entries": {"strength": pulls.entry_strength}}, sort_keys=False)
+        + _count_rows(pulls.entries)
     )
     MODEL.write_text(text, encoding="utf-8")
 
 
-def fitted(ex: Examples, pairs: Pairs, strength: float) -> tuple[tuple, float, int]:
-    """The model fitted with this pull on the pair signal, its cut, and its practice gain."""
-    x = with_pair_prior(ex, pairs, strength, leave_own_set_out=True)
+def _count_rows(counts: Counts) -> str:
+    """A section's `counts:` list, one flow-style row per key."""
+    rows = (yaml.safe_dump([*key, *n], default_flow_style=True) for key, n in counts.items())
+    return "  counts:\n" + "".join(f"  - {row}" for row in rows)
+
+
+def fitted(ex: Examples, pulls: Pulls) -> tuple[tuple, float, int]:
+    """The model fitted with these pulls, its cut, and its practice gain."""
+    x = with_priors(ex, pulls, leave_own_set_out=True)
     model = fit(x, ex.right.astype(float))
     p = probabilities(model, x)
-    cut = choose_cut(p, ex.right, ex.rules)
+    cut = choose_cut(p, ex.right, ex.rules, ex.facts, shipped_facts(ex))
     good, bad = counts(p >= cut, ex.right)
     return model, cut, good - WRONG_WEIGHT * bad
+
+
+def shipped_facts(ex: Examples) -> int:
+    """Fact questions the shipped model answers directly on the right topic."""
+    return counts(ex.shipped, ex.right & ex.facts)[0]
 
 
 def command_line() -> tuple[argparse.Namespace, QuestionMatcher]:
@@ -243,27 +313,35 @@ def command_line() -> tuple[argparse.Namespace, QuestionMatcher]:
 def main() -> None:
     args, matcher = command_line()
     ex = examples(matcher, practice_sets())
-    pairs = pair_counts(ex)
-    runs = {strength: fitted(ex, pairs, strength) for strength in PAIR_STRENGTHS}
-    for strength, (_, cut, gain) in runs.items():
-        print(f"pair strength {strength}: cut {cut}, practice gain {gain}")
-    strength = max(runs, key=lambda k: runs[k][2])
-    model, cut, _ = runs[strength]
-    x = with_pair_prior(ex, pairs, strength, leave_own_set_out=True)
+    pairs, entries = key_counts(ex.pairs, ex), key_counts(ex.entries, ex)
+    grid = [Pulls(pairs, entries, a, b) for a in PAIR_STRENGTHS for b in ENTRY_STRENGTHS]
+    runs = [fitted(ex, pulls) for pulls in grid]
+    for pulls, (_, cut, gain) in zip(grid, runs, strict=True):
+        print(
+            f"pair strength {pulls.pair_strength}, entry strength {pulls.entry_strength}: "
+            f"cut {cut}, practice gain {gain}"
+        )
+    best = max(range(len(grid)), key=lambda i: runs[i][2])
+    pulls, (model, cut, _) = grid[best], runs[best]
+    x = with_priors(ex, pulls, leave_own_set_out=True)
     print(
-        f"strength {strength}, cut {cut}; weights: "
+        f"strengths {pulls.pair_strength}/{pulls.entry_strength}, cut {cut}; weights: "
         + ", ".join(f"{s} {w:+.2f}" for s, w in zip(SIGNALS, model[2], strict=True))
     )
     print("\n| sets | decided questions | direct and right | confidently wrong | gain |")
     print("|---|---|---|---|---|")
     print(table_row("practice (fitted on)", probabilities(model, x), ex.right, ex.rules, cut))
+    facts = counts(probabilities(model, x) >= cut, ex.right & ex.facts)[0]
+    print(
+        f"\nfacts answered directly on the right topic: shipped {shipped_facts(ex)}, refit {facts}"
+    )
     if args.check:
         checked = examples(matcher, [Path(p) for p in args.check])
-        xc = with_pair_prior(checked, pairs, strength, leave_own_set_out=False)
+        xc = with_priors(checked, pulls, leave_own_set_out=False)
         p = probabilities(model, xc)
         print(table_row("checked (not fitted on)", p, checked.right, checked.rules, cut))
     if args.write:
-        write(model, cut, len(ex.right), strength, pairs)
+        write(model, cut, len(ex.right), pulls)
         print(f"\nwrote {MODEL.relative_to(ROOT)}")
 
 

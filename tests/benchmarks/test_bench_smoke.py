@@ -127,23 +127,47 @@ def test_bench_confidence_fits_a_cut_that_answers_the_right_first_topics() -> No
     assert bench.counts(rules, right)[1] > 0
 
 
+def test_bench_confidence_keeps_the_facts_the_shipped_model_answered() -> None:
+    # Two fact questions sit low (0.55, 0.6) among right answers and one wrong answer sits at
+    # 0.65: the best cut alone turns both facts into menus; asked to keep two facts
+    # answered, the cut drops to take them, wrong answer and all.
+    bench = _script("bench_confidence")
+    p = np.array([0.9, 0.8, 0.75, 0.652, 0.602, 0.552])
+    right = np.array([True, True, True, False, True, True])
+    facts = np.array([False, False, False, False, True, True])
+    rules = np.ones(6, dtype=bool)
+    best = bench.choose_cut(p, right, rules)
+    assert bench.counts(p >= best, right) == (3, 0)
+    assert bench.counts(p >= best, right & facts)[0] == 0
+    kept = bench.choose_cut(p, right, rules, facts, floor=2)
+    assert bench.counts(p >= kept, right) == (5, 1)
+    assert bench.counts(p >= kept, right & facts)[0] == 2
+
+
 def test_bench_confidence_counts_each_practice_question_without_its_own_set() -> None:
     # Set a always meant SOAP before the Match, set b never did: fitted with its own set left
-    # out, a's questions see only b's count (and the reverse); sets not fitted on see both.
+    # out, a's questions see only b's counts (and the reverse); sets not fitted on see both.
     bench = _script("bench_confidence")
     n = len(bench.SIGNALS)
     right = np.array([True] * 4 + [False] * 4)
-    ex = bench.Examples(
-        np.zeros((8, n)), right, right, [("soap", "nrmp-match")] * 8, ["a"] * 4 + ["b"] * 4
-    )
-    pairs = bench.pair_counts(ex)
-    assert pairs == {("soap", "nrmp-match"): (4, 8)}
-    own = bench.with_pair_prior(ex, pairs, 1.0, leave_own_set_out=True)[:, bench.PAIR]
-    both = bench.with_pair_prior(ex, pairs, 1.0, leave_own_set_out=False)[:, bench.PAIR]
-    assert own[0] == pytest.approx(bench.pair_log_odds(0, 4, 1.0, 0.5))
-    assert own[4] == pytest.approx(bench.pair_log_odds(4, 4, 1.0, 0.5))
-    assert own[0] < 0 < own[4]
-    assert both == pytest.approx(np.zeros(8))
+    pair = ("soap", "nrmp-match")
+    entry = ("soap-fee", *pair)
+    sets = ["a"] * 4 + ["b"] * 4
+    ex = bench.Examples(np.zeros((8, n)), right, right, right, right, [pair] * 8, [entry] * 8, sets)
+    pairs, entries = bench.key_counts(ex.pairs, ex), bench.key_counts(ex.entries, ex)
+    assert pairs == {pair: (4, 8)} and entries == {entry: (4, 8)}
+    assert bench.key_counts(ex.pairs, ex, only="a") == {pair: (4, 4)}
+    pulls = bench.Pulls(pairs, entries, 1.0, 1.0)
+    own = bench.with_priors(ex, pulls, leave_own_set_out=True)
+    both = bench.with_priors(ex, pulls, leave_own_set_out=False)
+    a_share, b_share = bench.pulled_share(0, 4, 1.0, 0.5), bench.pulled_share(4, 4, 1.0, 0.5)
+    assert own[0, bench.PAIR] == pytest.approx(bench.log_odds(a_share))
+    assert own[4, bench.PAIR] == pytest.approx(bench.log_odds(b_share))
+    # The entry's counts are the pair's, so it adds only the pull towards the pair's share.
+    a_entry = bench.pulled_share(0, 4, 1.0, a_share)
+    assert own[0, bench.ENTRY] == pytest.approx(bench.log_odds(a_entry) - bench.log_odds(a_share))
+    assert own[0, bench.PAIR] < 0 < own[4, bench.PAIR]
+    assert both[:, [bench.PAIR, bench.ENTRY]] == pytest.approx(np.zeros((8, 2)))
 
 
 def test_bench_matching_scores_a_question_file_from_anywhere(

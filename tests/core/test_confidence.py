@@ -16,8 +16,9 @@ from bot.core.questions import decision
 from bot.core.questions.confidence import (
     CONFIDENCE,
     ConfidenceModel,
-    pair_log_odds,
+    log_odds,
     parse_confidence,
+    pulled_share,
 )
 from bot.core.questions.decision import (
     HYBRID,
@@ -27,6 +28,7 @@ from bot.core.questions.decision import (
     confidence_signals,
     decide,
     decide_by_rules,
+    leading_entry,
 )
 
 RANKING = (Match("soap", 64.0), Match("nrmp-match", 60.0))
@@ -154,12 +156,38 @@ def test_the_pair_signal_is_the_share_meant_first_pulled_towards_the_base() -> N
         pair_base=0.5,
     )
     often = model.pair_prior("soap", "nrmp-match")
-    assert often == pytest.approx(pair_log_odds(95, 100, 10.0, 0.5))
-    assert often > 2.0  # (95 + 5) / 110 meant first: about 0.91
+    assert often == pytest.approx(math.log(100 / 10))  # (95 + 5) / 110 meant first
     # Seen twice, a pair says little; never seen, it is the base share (log-odds 0 at 0.5).
     assert model.pair_prior("nrmp-match", "soap") == pytest.approx(math.log(6 / 6))
     assert model.pair_prior("usce", "costs") == 0.0
-    assert pair_log_odds(0, 0, 1.0, 1.0) < 7.0  # clipped, never infinite
+    assert log_odds(pulled_share(0, 0, 1.0, 1.0)) < 7.0  # clipped, never infinite
+
+
+def test_the_entry_signal_is_what_the_best_entry_adds_to_its_pair() -> None:
+    # When the Match leads its calendar, writers meant the Match 80 times in 100; of the 20
+    # questions whose best entry was the calendar's rank list date, 2.
+    model = replace(
+        model_of_pairs({("nrmp-match", "match-timeline"): (80, 100)}),
+        pair_strength=10.0,
+        pair_base=0.5,
+        entries={("timeline-rank-date", "nrmp-match", "match-timeline"): (2, 20)},
+        entry_strength=5.0,
+    )
+    pair = (80 + 5) / 110
+    dated = model.entry_prior("timeline-rank-date", "nrmp-match", "match-timeline")
+    assert dated == pytest.approx(log_odds((2 + 5 * pair) / 25) - log_odds(pair))
+    assert dated < -1.5  # far less often meant first than the pair says
+    # An entry never counted with the pair adds nothing; nor does any entry of an unknown pair.
+    assert model.entry_prior("nrmp-fees", "nrmp-match", "match-timeline") == pytest.approx(0.0)
+    assert model.entry_prior("timeline-rank-date", "usce", "costs") == pytest.approx(0.0)
+
+
+def test_the_entry_signal_counts_the_best_entry_of_any_leading_topic() -> None:
+    assert leading_entry(CLOSE) == ("soap-application-limit", "soap", "nrmp-match")
+    nothing = replace(CLOSE, entries=())
+    assert leading_entry(nothing) == ("", "soap", "nrmp-match")
+    calendar_first = replace(CLOSE, entries=tuple(reversed(ENTRIES)))
+    assert leading_entry(calendar_first)[0] == "nrmp-fees"
 
 
 def test_a_close_menu_is_answered_when_its_pair_is_usually_meant_first(
@@ -182,9 +210,16 @@ def test_a_close_menu_is_answered_when_its_pair_is_usually_meant_first(
 
 def test_the_shipped_model_trusts_pairs_whose_first_topic_writers_meant() -> None:
     assert CONFIDENCE.weights[SIGNALS.index("pair_prior")] > 0
+    assert CONFIDENCE.weights[SIGNALS.index("entry_prior")] > 0
     assert CONFIDENCE.pairs, "bench_confidence.py --write counted no pair"
     for (first, second), (meant, decided) in CONFIDENCE.pairs.items():
         assert first != second and 0 <= meant <= decided
+    # Each (entry, pair) count is part of its pair's count.
+    within: dict[tuple[str, ...], int] = {}
+    for (_, *pair), (meant, decided) in CONFIDENCE.entries.items():
+        assert 0 <= meant <= decided
+        within[tuple(pair)] = within.get(tuple(pair), 0) + decided
+    assert within == {pair: n for pair, (_, n) in CONFIDENCE.pairs.items()}
 
 
 def model_of_pairs(pairs: dict[tuple[str, str], tuple[int, int]]) -> ConfidenceModel:
@@ -192,6 +227,7 @@ def model_of_pairs(pairs: dict[tuple[str, str], tuple[int, int]]) -> ConfidenceM
 
 
 PAIRS = "pairs: {strength: 30, base: 0.9, counts: [[soap, usce, 3, 4]]}\n"
+ENTRY_COUNTS = "entries: {strength: 3, counts: [[soap-fee, soap, usce, 1, 2]]}\n"
 SIGNAL = "signals: [{name: top, mean: 0, scale: 1, weight: 1}]\nbias: 0\ncut: 0.5\n"
 
 
@@ -208,6 +244,10 @@ SIGNAL = "signals: [{name: top, mean: 0, scale: 1, weight: 1}]\nbias: 0\ncut: 0.
         (SIGNAL + PAIRS.replace("3, 4]", "5, 4]"), "pair count #1"),
         (SIGNAL + PAIRS.replace("[soap, usce, 3, 4]", "[soap, usce, 3]"), "pair count #1"),
         (SIGNAL + PAIRS.replace("]]", "], [soap, usce, 1, 1]]"), "counted twice"),
+        (SIGNAL + PAIRS, "'entries' mapping"),
+        (SIGNAL + PAIRS + ENTRY_COUNTS.replace("strength: 3", "strength: 0"), "positive strength"),
+        (SIGNAL + PAIRS + ENTRY_COUNTS.replace("1, 2]", "3, 2]"), "entry count #1"),
+        (SIGNAL + PAIRS + ENTRY_COUNTS.replace("soap-fee, ", ""), "entry count #1"),
     ],
 )
 def test_a_malformed_model_file_fails_naming_what(text: str, message: str) -> None:

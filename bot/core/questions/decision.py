@@ -49,6 +49,7 @@ __all__ = [
     "confidence_signals",
     "decide",
     "decide_by_rules",
+    "leading_entry",
     "leading_pair",
     "lifted_answer",
 ]
@@ -457,6 +458,7 @@ SIGNALS = (
     "other_language",  # written mostly in another language
     "rules_answer",  # the rules answered directly
     "pair_prior",  # how often writers meant the first topic when these two lead
+    "entry_prior",  # ...and how much more (or less) often when this entry scored best
 )
 
 
@@ -487,6 +489,7 @@ def confidence_signals(analysis: Analysis, result: MatchResult) -> dict[str, flo
         "other_language": float(analysis.other_language),
         "rules_answer": float(result.kind == "answer"),
         "pair_prior": CONFIDENCE.pair_prior(*leading_pair(analysis)),
+        "entry_prior": CONFIDENCE.entry_prior(*leading_entry(analysis)),
     }
 
 
@@ -498,6 +501,13 @@ def leading_pair(analysis: Analysis) -> tuple[str, str]:
     """The ranking's first two topics ("" for a lone first), as the pair signal counts them."""
     ranking = analysis.ranking
     return ranking[0].topic, ranking[1].topic if len(ranking) > 1 else ""
+
+
+def leading_entry(analysis: Analysis) -> tuple[str, str, str]:
+    """The best-scoring entry ("" for none) and the leading pair, as the entry signal counts
+    them."""
+    best = analysis.entries[0].id if analysis.entries else ""
+    return (best, *leading_pair(analysis))
 
 
 def lifted_answer(analysis: Analysis, result: MatchResult) -> bool:
