@@ -153,6 +153,8 @@ SAME_WORDS_BEFORE = {
     # topic and entry variant of 2026-11-22 (6df44e7)
     "how does the match algorithm work",
     "should i waive right to see lor",
+    # holdout-237 (session 38, terse chat queries): an entry variant of 2026-12-01 (8a4c862)
+    "easiest specialty for img to match",
 }
 
 
