@@ -252,9 +252,10 @@ def test_forum_style_dev_set_meets_the_bar(real_matcher: MatchesQuestions) -> No
     # Session 37, the pair signal: direct and right 89.8 -> 87.2%, confidently wrong 3.1 -> 2.6%;
     # one answer off the listed topics, read and judged right (`OFF_LIST_RIGHT`): seniors' advice
     # that CS is compulsory and 6 tries are allowed (labelled mentors-and-feasibility, no `also`)
-    # answered from Step 2 CS's entry on out-of-date advice (no CS, 4 attempts).
+    # answered from Step 2 CS's entry on out-of-date advice (no CS, 4 attempts). Session 38, the
+    # entry signal: direct and right 87.2 -> 89.8%, confidently wrong 2.6 -> 2.0% (4).
     report = scored(real_matcher, "dev-forum")
-    assert_bars(report, top1=0.85, top3=0.96, direct=0.80, wrong=0.031, refused=0.02, rejected=0.97)
+    assert_bars(report, top1=0.85, top3=0.96, direct=0.85, wrong=0.026, refused=0.02, rejected=0.97)
     items = load_yaml((DATA / "dev-forum.yaml").read_text(encoding="utf-8"))["questions"]
     also = {str(item["q"]): set(item.get("also", [])) for item in items}
     for miss in report.misses:
