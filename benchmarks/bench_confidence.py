@@ -220,19 +220,23 @@ def choose_cut(
     rules: np.ndarray,
     facts: np.ndarray | None = None,
     floor: int = 0,
-) -> float:
+) -> float | None:
     """The cut with the best direct-and-right minus 5 x wrong among those with no more wrong
     answers than the rules and at least `floor` of the `facts` questions answered directly on
-    the right topic."""
+    the right topic; None when no cut meets both."""
     wrong_before = counts(rules, right)[1]
     asks_fact = np.zeros_like(right) if facts is None else facts
 
+    def allowed(cut: float) -> bool:
+        bad = counts(p >= cut, right)[1]
+        return bad <= wrong_before and counts(p >= cut, right & asks_fact)[0] >= floor
+
     def gain(cut: float) -> int:
         good, bad = counts(p >= cut, right)
-        kept = counts(p >= cut, right & asks_fact)[0] >= floor
-        return good - WRONG_WEIGHT * bad if bad <= wrong_before and kept else -(10**9)
+        return good - WRONG_WEIGHT * bad
 
-    return round(float(max(CUTS, key=gain)), 3)
+    cuts = [float(cut) for cut in CUTS if allowed(cut)]
+    return round(max(cuts, key=gain), 3) if cuts else None
 
 
 def table_row(name: str, p: np.ndarray, right: np.ndarray, rules: np.ndarray, cut: float) -> str:
@@ -284,12 +288,15 @@ def _count_rows(counts: Counts) -> str:
     return "  counts:\n" + "".join(f"  - {row}" for row in rows)
 
 
-def fitted(ex: Examples, pulls: Pulls) -> tuple[tuple, float, int]:
-    """The model fitted with these pulls, its cut, and its practice gain."""
+def fitted(ex: Examples, pulls: Pulls) -> tuple[tuple, float | None, int | None]:
+    """The model fitted with these pulls, its cut, and its practice gain (None, None when no
+    cut meets the rule)."""
     x = with_priors(ex, pulls, leave_own_set_out=True)
     model = fit(x, ex.right.astype(float))
     p = probabilities(model, x)
     cut = choose_cut(p, ex.right, ex.rules, ex.facts, shipped_facts(ex))
+    if cut is None:
+        return model, None, None
     good, bad = counts(p >= cut, ex.right)
     return model, cut, good - WRONG_WEIGHT * bad
 
@@ -321,8 +328,12 @@ def main() -> None:
             f"pair strength {pulls.pair_strength}, entry strength {pulls.entry_strength}: "
             f"cut {cut}, practice gain {gain}"
         )
-    best = max(range(len(grid)), key=lambda i: runs[i][2])
+    gains = [(gain, i) for i, (_, _, gain) in enumerate(runs) if gain is not None]
+    if not gains:
+        sys.exit("no cut gives as few wrong answers as the rules and as many facts as the model")
+    best = max(gains, key=lambda pair: pair[0])[1]
     pulls, (model, cut, _) = grid[best], runs[best]
+    assert cut is not None
     x = with_priors(ex, pulls, leave_own_set_out=True)
     print(
         f"strengths {pulls.pair_strength}/{pulls.entry_strength}, cut {cut}; weights: "

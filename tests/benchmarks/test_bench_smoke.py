@@ -142,6 +142,7 @@ def test_bench_confidence_keeps_the_facts_the_shipped_model_answered() -> None:
     kept = bench.choose_cut(p, right, rules, facts, floor=2)
     assert bench.counts(p >= kept, right) == (5, 1)
     assert bench.counts(p >= kept, right & facts)[0] == 2
+    assert bench.choose_cut(p, right, rules, facts, floor=3) is None  # no cut keeps three
 
 
 def test_bench_confidence_counts_each_practice_question_without_its_own_set() -> None:
