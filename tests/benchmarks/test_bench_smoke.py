@@ -127,6 +127,20 @@ def test_bench_confidence_fits_a_cut_that_answers_the_right_first_topics() -> No
     assert bench.counts(rules, right)[1] > 0
 
 
+def test_bench_classifier_learns_classes_it_can_tell_apart() -> None:
+    # Three classes in three directions: the fitted softmax gives each point its own class,
+    # and a point near none of them leans to none of the topics in particular.
+    bench = _script("bench_classifier")
+    rng = np.random.default_rng(0)
+    centres = np.eye(3) * 4
+    labels = ["soap", "usce", "none"] * 50
+    x = np.array([centres[i % 3] for i in range(150)]) + rng.normal(scale=0.5, size=(150, 3))
+    model = bench.fit(x, labels, ("soap", "usce", "none"))
+    guessed = model.probability_rows(x).argmax(axis=1)
+    assert [model.classes[k] for k in guessed] == labels
+    assert model.weights.shape == (4, 3) and model.weights.dtype == np.float32
+
+
 def test_bench_confidence_keeps_the_facts_the_shipped_model_answered() -> None:
     # Two fact questions sit low (0.55, 0.6) among right answers and one wrong answer sits at
     # 0.65: the best cut alone turns both facts into menus; asked to keep two facts
