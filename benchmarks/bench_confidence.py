@@ -21,7 +21,9 @@ same sets, so each example's values leave out its own set's counts: fitted on co
 include its own answer, the model would trust them more than they deserve on questions it has
 not seen. The pulls (`PAIR_STRENGTHS` towards the base share, `ENTRY_STRENGTHS` towards the
 pair's share) are the two whose model scores best on the practice sets by the same rule; the
-file ships the counts over every practice set.
+file ships the counts over every practice set. The topic classifier learnt from the same sets,
+so its signal (`learnt`) is given as a classifier fitted without the question's set gives it
+(`bench_classifier.cross_fitted`).
 
 A new signal: add it to `decision.SIGNALS` and `confidence_signals`, add it to
 confidence.yaml in the same place with mean 0, scale 1 and weight 0 (the decision checks the
@@ -31,10 +33,9 @@ file against SIGNALS at import, and that model decides as before), then fit with
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_classifier import cross_fitted  # noqa: E402
+from practice import practice_sets  # noqa: E402
 
 from bot.core.evaluation import NONE, load_questions  # noqa: E402
 from bot.core.knowledge import load_knowledge  # noqa: E402
@@ -62,8 +67,6 @@ from bot.core.questions.decision import (  # noqa: E402
 )
 from bot.core.questions.hybrid import QuestionMatcher  # noqa: E402
 
-DATA = ROOT / "tests" / "data"
-HELD_OUT = ROOT / "benchmarks" / "heldout"
 MODEL = ROOT / "bot" / "core" / "questions" / CONFIDENCE_FILE
 WRONG_WEIGHT = 5  # direct and right minus 5 x confidently wrong
 L2 = 1e-3
@@ -74,15 +77,7 @@ PAIR_STRENGTHS = (3, 10, 30, 100)
 ENTRY_STRENGTHS = (3, 10, 30, 100)
 PAIR = SIGNALS.index("pair_prior")
 ENTRY = SIGNALS.index("entry_prior")
-
-
-def practice_sets() -> list[Path]:
-    """tests/data's question sets and the held-out sets the README marks as read."""
-    read = re.findall(
-        r"^\| (\S+) \| \d+ \|[^|]*\| read", (HELD_OUT / "README.md").read_text(), re.M
-    )
-    data = [p for p in sorted(DATA.glob("*.yaml")) if p.stem != "topics_contract"]
-    return data + [HELD_OUT / f"{name}.yaml" for name in read]
+LEARNT = SIGNALS.index("learnt")
 
 
 @dataclass(frozen=True)
@@ -97,6 +92,7 @@ class Examples:
     pairs: list[tuple[str, ...]]  # the first two topics of the ranking
     entries: list[tuple[str, ...]]  # the best entry and those two topics
     sets: list[str]  # the set each question comes from
+    texts: list[str]  # the questions
 
 
 def examples(matcher: QuestionMatcher, paths: list[Path]) -> Examples:
@@ -109,9 +105,9 @@ def examples(matcher: QuestionMatcher, paths: list[Path]) -> Examples:
         if t != NONE
     ]
     rows, right, answered, shipped, facts = [], [], [], [], []
-    pairs, entries, sets = [], [], []
+    pairs, entries, sets, texts = [], [], [], []
     analyses = matcher.analyse_many([q for _, q, _, _ in questions])
-    for (name, _, topic, fact), analysis in zip(questions, analyses, strict=True):
+    for (name, text, topic, fact), analysis in zip(questions, analyses, strict=True):
         result = decide_by_rules(analysis, matcher.thresholds, lexical_only=False)
         if result.kind not in ("answer", "suggest") or lifted_answer(analysis, result):
             continue
@@ -124,9 +120,10 @@ def examples(matcher: QuestionMatcher, paths: list[Path]) -> Examples:
         pairs.append(leading_pair(analysis))
         entries.append(leading_entry(analysis))
         sets.append(name)
+        texts.append(text)
     x = np.array(rows, dtype=float)
     arrays = (np.array(a, dtype=bool) for a in (right, answered, shipped, facts))
-    return Examples(x, *arrays, pairs, entries, sets)
+    return Examples(x, *arrays, pairs, entries, sets, texts)
 
 
 def fact_flags(path: Path) -> list[bool]:
@@ -320,6 +317,8 @@ def command_line() -> tuple[argparse.Namespace, QuestionMatcher]:
 def main() -> None:
     args, matcher = command_line()
     ex = examples(matcher, practice_sets())
+    learnt = cross_fitted(matcher, ex.texts, ex.sets, [first for first, _ in ex.pairs])
+    ex = replace(ex, x=np.c_[ex.x[:, :LEARNT], learnt, ex.x[:, LEARNT + 1 :]])
     pairs, entries = key_counts(ex.pairs, ex), key_counts(ex.entries, ex)
     grid = [Pulls(pairs, entries, a, b) for a in PAIR_STRENGTHS for b in ENTRY_STRENGTHS]
     runs = [fitted(ex, pulls) for pulls in grid]

@@ -17,9 +17,12 @@ from types import ModuleType
 import numpy as np
 import pytest
 
+from bot.core.knowledge import load_knowledge
 from bot.core.models import KnowledgeBase, Match, MatchResult
+from bot.core.questions.answers import build_matcher
 from bot.core.questions.decision import HYBRID, Analysis
-from bot.core.questions.hybrid import QuestionMatcher
+from bot.core.questions.hybrid import QuestionMatcher, whole_vectors
+from bot.core.questions.semantic import shared_encoder
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
@@ -141,6 +144,29 @@ def test_bench_classifier_learns_classes_it_can_tell_apart() -> None:
     assert model.weights.shape == (4, 3) and model.weights.dtype == np.float32
 
 
+@pytest.mark.skipif(shared_encoder() is None, reason="model package not installed")
+def test_bench_classifier_cross_fits_each_set_without_itself(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two small practice sets in two folds: each set's questions get a classifier fitted on the
+    # other set only; a set outside the practice sets gets the shipped classifier's value.
+    bench = _script("bench_classifier")
+    data = Path(__file__).resolve().parents[1] / "data"
+    monkeypatch.setattr(
+        bench, "practice_sets", lambda: [data / "holdout-2.yaml", data / "holdout-7.yaml"]
+    )
+    monkeypatch.setattr(bench, "FOLDS", 2)
+    matcher = build_matcher(load_knowledge(), "hybrid")
+    texts = ["how many programs can I apply to during SOAP"] * 3
+    sets, firsts = ["holdout-2", "holdout-7", "dev"], ["soap"] * 3
+    crossed = bench.cross_fitted(matcher, texts, sets, firsts)
+    vector = whole_vectors(matcher.semantic.encoder, texts[:1], [None], matcher.cache)[0]
+    shipped = matcher.classifier.probabilities(vector)
+    assert crossed[2] == pytest.approx(bench.log_odds(shipped["soap"]), abs=0.05)
+    assert crossed[0] != pytest.approx(crossed[1], abs=1e-3)  # two different small classifiers
+    assert crossed[0] != pytest.approx(crossed[2], abs=1e-3)
+
+
 def test_bench_confidence_keeps_the_facts_the_shipped_model_answered() -> None:
     # Two fact questions sit low (0.55, 0.6) among right answers and one wrong answer sits at
     # 0.65: the best cut alone turns both facts into menus; asked to keep two facts
@@ -168,7 +194,9 @@ def test_bench_confidence_counts_each_practice_question_without_its_own_set() ->
     pair = ("soap", "nrmp-match")
     entry = ("soap-fee", *pair)
     sets = ["a"] * 4 + ["b"] * 4
-    ex = bench.Examples(np.zeros((8, n)), right, right, right, right, [pair] * 8, [entry] * 8, sets)
+    ex = bench.Examples(
+        np.zeros((8, n)), right, right, right, right, [pair] * 8, [entry] * 8, sets, ["q"] * 8
+    )
     pairs, entries = bench.key_counts(ex.pairs, ex), bench.key_counts(ex.entries, ex)
     assert pairs == {pair: (4, 8)} and entries == {entry: (4, 8)}
     assert bench.key_counts(ex.pairs, ex, only="a") == {pair: (4, 4)}

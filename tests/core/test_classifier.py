@@ -11,7 +11,7 @@ from bot.core.knowledge import load_knowledge
 from bot.core.questions import hybrid
 from bot.core.questions.answers import build_matcher
 from bot.core.questions.classifier import NONE_CLASS, TopicClassifier, load_classifier
-from bot.core.questions.hybrid import QuestionMatcher
+from bot.core.questions.hybrid import QuestionMatcher, whole_vectors
 from bot.core.questions.semantic import shared_encoder
 
 needs_model = pytest.mark.skipif(shared_encoder() is None, reason="model package not installed")
@@ -103,3 +103,16 @@ def test_each_topic_gains_the_classifier_points_times_its_probability(
     shared = set(alone) & set(pushed) - {"costs"}
     assert shared and all(pushed[t] == pytest.approx(alone[t], abs=0.11) for t in shared)
     assert with_model != alone  # the shipped classifier moves the scores too
+
+
+@needs_model
+def test_the_analysis_carries_the_classifiers_probability_of_the_first_topic() -> None:
+    matcher = build_matcher(load_knowledge(), "hybrid")
+    assert isinstance(matcher, QuestionMatcher)
+    assert matcher.classifier is not None and matcher.semantic is not None
+    question = "how many programs can I apply to during SOAP"
+    analysis = matcher.analyse(question)
+    vector = whole_vectors(matcher.semantic.encoder, [question], [None], matcher.cache)[0]
+    expected = matcher.classifier.probabilities(vector)[analysis.ranking[0].topic]
+    assert analysis.learnt_top == pytest.approx(expected, abs=0.02)
+    assert analysis.learnt_top > 0.5

@@ -1146,10 +1146,13 @@ def test_an_entry_asking_the_questions_kind_of_fact_gets_the_bonus(
 @needs_model
 def test_a_fee_question_gets_the_fee_entry_among_close_entries(real: QuestionMatcher) -> None:
     # ERAS entries about documents, dates and fees all fit "eras ... cost" words; the fee one
-    # answers, and a question without a facet gets no bonus at all.
-    for question in ("how much does eras cost", "how much is eras"):  # the second: issue 10
-        result = real.match(question)
-        assert (result.kind, result.entry) == ("answer", "eras-fee-tiers"), question
+    # answers, and a question without a facet gets no bonus at all. "how much does eras cost":
+    # since session 38 a menu led by the fee entry's answer, as writers file such questions
+    # under costs about as often as under ERAS (the topic classifier gives ERAS 0.39).
+    result = real.match("how much is eras")  # issue 10
+    assert (result.kind, result.entry) == ("answer", "eras-fee-tiers")
+    result = real.match("how much does eras cost")
+    assert result.kind in ("answer", "suggest") and result.entry == "eras-fee-tiers"
     assert not any(e.same_facet for e in real.analyse("what is eras").entries)
 
 

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from bot.core.models import Match, MatchResult
 from bot.core.questions import matching
 from bot.core.questions.asking import ASK_MIN_WORDS
-from bot.core.questions.confidence import CONFIDENCE, CONFIDENCE_FILE
+from bot.core.questions.confidence import CONFIDENCE, CONFIDENCE_FILE, log_odds
 
 __all__ = [
     "HYBRID",
@@ -390,6 +390,8 @@ class Analysis:
     # entry of the first topics that says what it is, if one does (`_what_it_is_answer`).
     asks_what: bool = False
     definition_entry: str | None = None
+    # The topic classifier's probability of the first topic (classifier.py; 0 without the model).
+    learnt_top: float = 0.0
 
 
 def decide(
@@ -459,6 +461,7 @@ SIGNALS = (
     "rules_answer",  # the rules answered directly
     "pair_prior",  # how often writers meant the first topic when these two lead
     "entry_prior",  # ...and how much more (or less) often when this entry scored best
+    "learnt",  # the topic classifier's log-odds of the first topic
 )
 
 
@@ -490,6 +493,7 @@ def confidence_signals(analysis: Analysis, result: MatchResult) -> dict[str, flo
         "rules_answer": float(result.kind == "answer"),
         "pair_prior": CONFIDENCE.pair_prior(*leading_pair(analysis)),
         "entry_prior": CONFIDENCE.entry_prior(*leading_entry(analysis)),
+        "learnt": log_odds(analysis.learnt_top),
     }
 
 

@@ -343,8 +343,10 @@ class QuestionMatcher:
                     entry_sims = ask_sims
                     sims = (1 - ASK_SHARE) * sims + ASK_SHARE * entry_sims
         scores = self._combine(lexical, None if sims is None else sims * self._discount)
+        learnt: dict[str, float] = {}
         if vector is not None and self.classifier is not None:
-            for topic, p in self.classifier.probabilities(vector).items():
+            learnt = self.classifier.probabilities(vector)
+            for topic, p in learnt.items():
                 if topic in scores:  # the near misses' class adds to no topic
                     scores[topic] += CLASSIFIER_POINTS * p
         # The exams and visas asked about, read once: the ask's, or the story's when the ask
@@ -398,6 +400,7 @@ class QuestionMatcher:
             words_lead=top_two[0] - top_two[1],
             asks_what=asks_what,
             definition_entry=definition,
+            learnt_top=learnt.get(ranking[0].topic, 0.0) if ranking else 0.0,
         )
 
     def _what_it_is(self, text: str, entries: tuple[EntryScore, ...]) -> tuple[bool, str | None]:
