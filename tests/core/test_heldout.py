@@ -155,6 +155,8 @@ SAME_WORDS_BEFORE = {
     "should i waive right to see lor",
     # holdout-237 (session 38, terse chat queries): an entry variant of 2026-12-01 (8a4c862)
     "easiest specialty for img to match",
+    # holdout-243 (session 38): an entry's question of 2026-12-01 (d5f109b)
+    "how much does eras charge per program",
 }
 
 
