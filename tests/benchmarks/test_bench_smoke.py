@@ -167,6 +167,21 @@ def test_bench_classifier_cross_fits_each_set_without_itself(
     assert crossed[0] != pytest.approx(crossed[2], abs=1e-3)
 
 
+def test_bench_confidence_asks_the_shipped_model_with_the_signals_given() -> None:
+    # The facts floor comes from the shipped model's answers on the signals the fit sees (the
+    # classifier's cross-fitted), not on those the examples were read with.
+    bench = _script("bench_confidence")
+    model = bench.CONFIDENCE
+    close = np.array(model.mean)  # an average question whose first topic barely leads...
+    lead = bench.SIGNALS.index("relative_lead")
+    close[lead] -= 2 * model.scale[lead]
+    sure, unsure = close.copy(), close.copy()  # ...that the classifier is sure of, or not
+    sure[bench.LEARNT] += 3 * model.scale[bench.LEARNT]
+    unsure[bench.LEARNT] -= 3 * model.scale[bench.LEARNT]
+    answered = bench.shipped_answers(np.array([sure, unsure]))
+    assert answered.dtype == bool and answered[0] and not answered[1]
+
+
 def test_bench_confidence_keeps_the_facts_the_shipped_model_answered() -> None:
     # Two fact questions sit low (0.55, 0.6) among right answers and one wrong answer sits at
     # 0.65: the best cut alone turns both facts into menus; asked to keep two facts
