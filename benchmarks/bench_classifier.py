@@ -12,8 +12,9 @@ than the project's sets, so they show whether what the classifier learnt carries
 writers. Numpy only, deterministic (plain gradient descent from zero on standardised vectors).
 
 The table gives, per set, first-topic accuracy of the classifier alone and of the ranking with
-its points added at each of `POINTS` (the matcher's own ranking at 0). The matcher ships the
-largest of them that keeps dev's and dev-forum's first topics (`hybrid.CLASSIFIER_POINTS`).
+its points added at each of `POINTS` (the matcher's own ranking at 0). The matcher's points are
+the largest of them that keeps dev's and dev-forum's first topics and loses nothing on the unseen
+held-out sets (`hybrid.CLASSIFIER_POINTS` says which and why).
 """
 
 from __future__ import annotations
