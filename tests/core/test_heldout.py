@@ -157,6 +157,8 @@ SAME_WORDS_BEFORE = {
     "easiest specialty for img to match",
     # holdout-243 (session 38): an entry's question of 2026-12-01 (d5f109b)
     "how much does eras charge per program",
+    # holdout-254 (session 38): an entry's question of 2026-12-01 (b49f65c)
+    "what oet score does ecfmg require",
 }
 
 
