@@ -71,14 +71,16 @@ def fit(x: np.ndarray, labels: list[str], classes: tuple[str, ...]) -> TopicClas
 
 def labelled(
     matcher: QuestionMatcher, paths: list[Path]
-) -> tuple[list[str], list[str], np.ndarray]:
-    """Questions, their labels ("none" for out of scope) and their whole-text vectors."""
-    pairs = [pair for path in paths for pair in load_questions(path)]
-    texts = [q for q, _ in pairs]
-    labels = [NONE_CLASS if t == NONE else t for _, t in pairs]
+) -> tuple[list[str], list[str], np.ndarray, list[str]]:
+    """Questions, their labels ("none" for out of scope), their whole-text vectors and the set
+    each comes from."""
+    rows = [(path.stem, q, t) for path in paths for q, t in load_questions(path)]
+    texts = [q for _, q, _ in rows]
+    labels = [NONE_CLASS if t == NONE else t for _, _, t in rows]
     assert matcher.semantic is not None
     asks = [asking_part(t) for t in texts]
-    return texts, labels, whole_vectors(matcher.semantic.encoder, texts, asks, matcher.cache)
+    vectors = whole_vectors(matcher.semantic.encoder, texts, asks, matcher.cache)
+    return texts, labels, vectors, [name for name, _, _ in rows]
 
 
 def cross_fitted(
@@ -91,8 +93,7 @@ def cross_fitted(
     assert matcher.classifier is not None and matcher.semantic is not None
     paths = [p for p in practice_sets() if p.stem not in OTHER_WRITERS]
     fold_of = {path.stem: n % FOLDS for n, path in enumerate(paths)}
-    _, labels, vectors = labelled(matcher, paths)
-    names = [path.stem for path in paths for _ in load_questions(path)]
+    _, labels, vectors, names = labelled(matcher, paths)
     column = {c: i for i, c in enumerate(matcher.classifier.classes)}
     asks = [asking_part(t) for t in texts]
     own = whole_vectors(matcher.semantic.encoder, texts, asks, matcher.cache)
@@ -126,7 +127,7 @@ def first_topics(
 
 def report(matcher: QuestionMatcher, model: TopicClassifier, name: str, paths: list[Path]) -> str:
     """One table row: in-scope first-topic accuracy, classifier alone and ranking + points."""
-    texts, labels, vectors = labelled(matcher, paths)
+    texts, labels, vectors, _ = labelled(matcher, paths)
     inside = [i for i, label in enumerate(labels) if label != NONE_CLASS]
     alone = model.probability_rows(vectors[inside]).argmax(axis=1)
     alone_right = sum(model.classes[k] == labels[i] for k, i in zip(alone, inside, strict=True))
@@ -148,9 +149,10 @@ def main() -> None:
     encoder = shared_encoder()
     assert encoder is not None, "needs the model package"
     matcher = QuestionMatcher(kb, encoder, cache_dir(), learnt=False)
-    practice = [p for p in practice_sets() if p.stem not in OTHER_WRITERS]
-    others = [p for p in practice_sets() if p.stem in OTHER_WRITERS]
-    _, labels, vectors = labelled(matcher, practice)
+    sets = practice_sets()
+    practice = [p for p in sets if p.stem not in OTHER_WRITERS]
+    others = [p for p in sets if p.stem in OTHER_WRITERS]
+    _, labels, vectors, _ = labelled(matcher, practice)
     classes = (*sorted(t.id for t in kb.topics), NONE_CLASS)
     model = fit(vectors, labels, classes)
     print(f"fitted on {len(labels)} questions of {len(practice)} sets, {len(classes)} classes\n")

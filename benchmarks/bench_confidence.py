@@ -87,7 +87,6 @@ class Examples:
     x: np.ndarray  # signals (the pair and entry signals as the shipped model gives them)
     right: np.ndarray  # the rules' first topic is the writer's
     rules: np.ndarray  # the rules answered directly
-    shipped: np.ndarray  # the shipped model answered directly
     facts: np.ndarray  # the question asks one fact
     pairs: list[tuple[str, ...]]  # the first two topics of the ranking
     entries: list[tuple[str, ...]]  # the best entry and those two topics
@@ -96,15 +95,15 @@ class Examples:
 
 
 def examples(matcher: QuestionMatcher, paths: list[Path]) -> Examples:
-    """Signals, whether the rules' first topic is right, whether the rules and the shipped
-    model answered, and whether the question asks one fact."""
+    """Signals, whether the rules' first topic is right, whether the rules answered, and
+    whether the question asks one fact."""
     questions = [
         (path.stem, q, t, fact)
         for path in paths
         for (q, t), fact in zip(load_questions(path), fact_flags(path), strict=True)
         if t != NONE
     ]
-    rows, right, answered, shipped, facts = [], [], [], [], []
+    rows, right, answered, facts = [], [], [], []
     pairs, entries, sets, texts = [], [], [], []
     analyses = matcher.analyse_many([q for _, q, _, _ in questions])
     for (name, text, topic, fact), analysis in zip(questions, analyses, strict=True):
@@ -115,14 +114,13 @@ def examples(matcher: QuestionMatcher, paths: list[Path]) -> Examples:
         rows.append([signals[name] for name in SIGNALS])
         right.append(result.matches[0].topic == topic)
         answered.append(result.kind == "answer")
-        shipped.append(CONFIDENCE.confident(signals))
         facts.append(fact)
         pairs.append(leading_pair(analysis))
         entries.append(leading_entry(analysis))
         sets.append(name)
         texts.append(text)
     x = np.array(rows, dtype=float)
-    arrays = (np.array(a, dtype=bool) for a in (right, answered, shipped, facts))
+    arrays = (np.array(a, dtype=bool) for a in (right, answered, facts))
     return Examples(x, *arrays, pairs, entries, sets, texts)
 
 
@@ -285,13 +283,13 @@ def _count_rows(counts: Counts) -> str:
     return "  counts:\n" + "".join(f"  - {row}" for row in rows)
 
 
-def fitted(ex: Examples, pulls: Pulls) -> tuple[tuple, float | None, int | None]:
-    """The model fitted with these pulls, its cut, and its practice gain (None, None when no
-    cut meets the rule)."""
+def fitted(ex: Examples, pulls: Pulls, floor: int) -> tuple[tuple, float | None, int | None]:
+    """The model fitted with these pulls, its cut (keeping `floor` facts, `shipped_facts`), and
+    its practice gain (None, None when no cut meets the rule)."""
     x = with_priors(ex, pulls, leave_own_set_out=True)
     model = fit(x, ex.right.astype(float))
     p = probabilities(model, x)
-    cut = choose_cut(p, ex.right, ex.rules, ex.facts, shipped_facts(ex))
+    cut = choose_cut(p, ex.right, ex.rules, ex.facts, floor)
     if cut is None:
         return model, None, None
     good, bad = counts(p >= cut, ex.right)
@@ -304,8 +302,10 @@ def shipped_answers(x: np.ndarray) -> np.ndarray:
 
 
 def shipped_facts(ex: Examples) -> int:
-    """Fact questions the shipped model answers directly on the right topic."""
-    return counts(ex.shipped, ex.right & ex.facts)[0]
+    """Fact questions the shipped model answers directly on the right topic, on the signals the
+    fit sees (with the cross-fitted classifier value: with the classifier's own answers it would
+    look surer on these sets than it is)."""
+    return counts(shipped_answers(ex.x), ex.right & ex.facts)[0]
 
 
 def command_line() -> tuple[argparse.Namespace, QuestionMatcher]:
@@ -323,13 +323,11 @@ def main() -> None:
     args, matcher = command_line()
     ex = examples(matcher, practice_sets())
     learnt = cross_fitted(matcher, ex.texts, ex.sets, [first for first, _ in ex.pairs])
-    x = np.c_[ex.x[:, :LEARNT], learnt, ex.x[:, LEARNT + 1 :]]
-    # The shipped model's facts, the floor of the cut, with the cross-fitted value too: with the
-    # classifier's own answers it would look surer on these sets than it is.
-    ex = replace(ex, x=x, shipped=shipped_answers(x))
+    ex = replace(ex, x=np.c_[ex.x[:, :LEARNT], learnt, ex.x[:, LEARNT + 1 :]])
+    floor = shipped_facts(ex)
     pairs, entries = key_counts(ex.pairs, ex), key_counts(ex.entries, ex)
     grid = [Pulls(pairs, entries, a, b) for a in PAIR_STRENGTHS for b in ENTRY_STRENGTHS]
-    runs = [fitted(ex, pulls) for pulls in grid]
+    runs = [fitted(ex, pulls, floor) for pulls in grid]
     for pulls, (_, cut, gain) in zip(grid, runs, strict=True):
         print(
             f"pair strength {pulls.pair_strength}, entry strength {pulls.entry_strength}: "
@@ -350,9 +348,7 @@ def main() -> None:
     print("|---|---|---|---|---|")
     print(table_row("practice (fitted on)", probabilities(model, x), ex.right, ex.rules, cut))
     facts = counts(probabilities(model, x) >= cut, ex.right & ex.facts)[0]
-    print(
-        f"\nfacts answered directly on the right topic: shipped {shipped_facts(ex)}, refit {facts}"
-    )
+    print(f"\nfacts answered directly on the right topic: shipped {floor}, refit {facts}")
     if args.check:
         checked = examples(matcher, [Path(p) for p in args.check])
         xc = with_priors(checked, pulls, leave_own_set_out=False)

@@ -210,7 +210,7 @@ def test_bench_confidence_counts_each_practice_question_without_its_own_set() ->
     entry = ("soap-fee", *pair)
     sets = ["a"] * 4 + ["b"] * 4
     ex = bench.Examples(
-        np.zeros((8, n)), right, right, right, right, [pair] * 8, [entry] * 8, sets, ["q"] * 8
+        np.zeros((8, n)), right, right, right, [pair] * 8, [entry] * 8, sets, ["q"] * 8
     )
     pairs, entries = bench.key_counts(ex.pairs, ex), bench.key_counts(ex.entries, ex)
     assert pairs == {pair: (4, 8)} and entries == {entry: (4, 8)}
