@@ -100,7 +100,7 @@ def examples(matcher: QuestionMatcher, paths: list[Path]) -> Examples:
     questions = [
         (path.stem, q, t, fact)
         for path in paths
-        for (q, t), fact in zip(load_questions(path), fact_flags(path), strict=True)
+        for (q, t, _), fact in zip(load_questions(path), fact_flags(path), strict=True)
         if t != NONE
     ]
     rows, right, answered, facts = [], [], [], []

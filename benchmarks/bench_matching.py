@@ -13,7 +13,9 @@ held-out set was measured once as such (BENCHMARKS.md says when) and is a tuning
 new held-out set is written before a pass and kept outside the repository until it is
 measured. The sweep chooses on dev + dev-forum + holdout and shows the same settings on
 holdout-forum + holdout-2, then the reverse. Accuracy is scored through the batch path
-(`evaluate` -> `match_many`: the same results as one by one, vectors cached). Latency:
+(`evaluate` -> `match_many`: the same results as one by one, vectors cached), a writer's `also`
+topic counting as right; the second table gives the fact questions and the scores on the
+writer's `topic` alone. Latency:
 `match()` per question over every question of the sets, one core, warm-up first, GC paused; for
 all of them, for those under 40 words and for long posts (40+ words: two sentence vectors).
 Start-up and RSS: a fresh process that builds the bot's matcher for the real knowledge, with the
@@ -43,7 +45,13 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.core.evaluation import EvalReport, evaluate, load_questions, match_all  # noqa: E402
+from bot.core.evaluation import (  # noqa: E402
+    EvalReport,
+    Question,
+    evaluate,
+    load_questions,
+    match_all,
+)
 from bot.core.knowledge import load_knowledge  # noqa: E402
 from bot.core.models import MatchResult  # noqa: E402
 from bot.core.questions.answers import build_matcher  # noqa: E402
@@ -126,7 +134,7 @@ def row(name: str, set_name: str, r: EvalReport) -> str:
     )
 
 
-def accuracy_and_latency(sets: dict[str, list[tuple[str, str]]]) -> None:
+def accuracy_and_latency(sets: dict[str, list[Question]]) -> None:
     kb = load_knowledge()
     print(
         "| matcher | set | questions | top-1 | top-3 | direct and right | confidently wrong "
@@ -134,7 +142,7 @@ def accuracy_and_latency(sets: dict[str, list[tuple[str, str]]]) -> None:
     )
     print("|---|---|---|---|---|---|---|---|---|")
     timings: dict[str, tuple[list[float], list[float]]] = {}
-    texts = [q for questions in sets.values() for q, _ in questions]
+    texts = [q.text for questions in sets.values() for q in questions]
     for name, mode in MODES:
         matcher = build_matcher(kb, mode)
         for set_name, questions in sets.items():
@@ -156,8 +164,8 @@ def accuracy_and_latency(sets: dict[str, list[tuple[str, str]]]) -> None:
         for label, keep in groups:
             picked = [n for n, text in enumerate(texts) if keep(len(text.split()))]
             wall, cpu = [wall_all[n] for n in picked], [cpu_all[n] for n in picked]
-            if not wall:  # a set of long posts only has no short question to time
-                continue
+            if len(wall) < 2:  # a set of long posts only has no short question to time, and
+                continue  # a percentile needs two samples
             print(
                 f"| {name} | {label} | {len(wall)} | {statistics.median(cpu):.1f} "
                 f"| {p99(cpu):.1f} | {statistics.median(wall):.1f} | {p99(wall):.1f} "
@@ -166,46 +174,39 @@ def accuracy_and_latency(sets: dict[str, list[tuple[str, str]]]) -> None:
     print(f"\n(load average during the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs)")
 
 
-def fact_and_also(sets: dict[str, Path]) -> None:
+def facts_and_strict(sets: dict[str, Path]) -> None:
     """Two views the sets' extra labels allow: specific-fact questions (`fact: true`) answered
-    directly on the right topic, and how many of those came with an entry's short answer; and
-    the scores when a topic listed under `also` ("a second topic that would be equally right",
-    as dev-forum.yaml labels) counts as right too."""
+    directly on the right topic (the writer's or an `also` one, as the first table counts), and
+    how many of those came with an entry's short answer; and the scores when only the writer's
+    `topic` counts (`evaluate(strict=True)`, `imgbot eval --strict`)."""
     kb = load_knowledge()
     matcher = build_matcher(kb, "hybrid")
     print(
-        "| set | fact questions | direct and right | ... with an entry's short answer "
-        "| top-1 with `also` | direct and right with `also` | confidently wrong with `also` "
-        "| facts direct with `also` |"
+        "| set | fact questions | facts direct and right | ... with an entry's short answer "
+        "| facts direct, `topic` only | top-1, `topic` only | direct and right, `topic` only "
+        "| confidently wrong, `topic` only |"
     )
     print("|---|---|---|---|---|---|---|---|")
     for name, path in sets.items():
         items = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
-        facts = direct = with_entry = in_scope = top1 = right_direct = wrong = facts_also = 0
         results = match_all(matcher, [str(item["q"]) for item in items])
+        facts = direct = with_entry = strict_facts = 0
         for item, result in zip(items, results, strict=True):
-            if item["topic"] == "none":
+            if item["topic"] == "none" or not item.get("fact"):
                 continue
-            right = {item["topic"], *item.get("also", [])}
             first = result.matches[0].topic if result.matches else None
             answered = result.kind == "answer"
-            in_scope += 1
-            top1 += result.kind in ("answer", "suggest") and first in right
-            right_direct += answered and first in right
-            wrong += answered and first not in right
-            if item.get("fact"):
-                facts += 1
-                ok = answered and first == item["topic"]
-                direct += ok
-                with_entry += ok and result.entry is not None
-                facts_also += answered and first in right
-        fact_cells = (
-            f"{facts} | {direct / facts:.1%} | {with_entry / facts:.1%}" if facts else "0 | - | -"
-        )
-        also_facts = f"{facts_also / facts:.1%}" if facts else "-"
+            facts += 1
+            ok = answered and first in {item["topic"], *item.get("also", [])}
+            direct += ok
+            with_entry += ok and result.entry is not None
+            strict_facts += answered and first == item["topic"]
+        strict = evaluate(matcher, load_questions(path), strict=True)
+        shares = [f"{n / facts:.1%}" if facts else "-" for n in (direct, with_entry, strict_facts)]
+        fact_cells = " | ".join([str(facts), *shares])
         print(
-            f"| {name} | {fact_cells} | {top1 / in_scope:.1%} | {right_direct / in_scope:.1%} "
-            f"| {wrong / in_scope:.1%} | {also_facts} |"
+            f"| {name} | {fact_cells} | {strict.top1:.1%} | {strict.direct_correct:.1%} "
+            f"| {strict.confident_wrong:.1%} |"
         )
 
 
@@ -270,11 +271,11 @@ def sweep() -> None:
     kb = load_knowledge()
     matcher = build_matcher(kb, "hybrid")
     assert isinstance(matcher, QuestionMatcher) and matcher.semantic is not None
-    analysed: dict[str, list[tuple[str, Analysis]]] = {}
+    analysed: dict[str, list[tuple[Question, Analysis]]] = {}
     for name in (*TUNING_SETS, *CHECK_SETS):
         pairs = load_questions(DATA / f"{name}.yaml")
-        analyses = matcher.analyse_many([q for q, _ in pairs])
-        analysed[name] = [(e, a) for (_, e), a in zip(pairs, analyses, strict=True)]
+        analyses = matcher.analyse_many([q.text for q in pairs])
+        analysed[name] = [(q, a) for q, a in zip(pairs, analyses, strict=True)]
     # The lead when words and meaning agree, when they do not, the lead's factor for long
     # questions and the entry lead that counts as agreement (`lead_share`); the out-of-scope
     # margin and the entry thresholds of `entry_wins` stay as in use.
@@ -295,7 +296,8 @@ def sweep() -> None:
         )
         reports[(share, split, *long, *agree)] = {
             name: evaluate(
-                _Decided(matcher, rows, limits), [(str(i), e) for i, (e, _) in enumerate(rows)]
+                _Decided(matcher, rows, limits),
+                [q._replace(text=str(i)) for i, (q, _) in enumerate(rows)],
             )
             for name, rows in analysed.items()
         }
@@ -350,7 +352,7 @@ class _Decided:
     """Replays analysed questions (by index) under other thresholds: the sweep runs no model."""
 
     def __init__(
-        self, matcher: QuestionMatcher, rows: list[tuple[str, Analysis]], limits: Thresholds
+        self, matcher: QuestionMatcher, rows: list[tuple[Question, Analysis]], limits: Thresholds
     ) -> None:
         self.matcher, self.rows, self.limits = matcher, rows, limits
 
@@ -382,7 +384,7 @@ def main() -> None:
     paths = {name: path for name, path in paths.items() if path.exists()}
     accuracy_and_latency({name: load_questions(path) for name, path in paths.items()})
     print()
-    fact_and_also(paths)
+    facts_and_strict(paths)
     if not args.set:
         print()
         startup_table(args.cold)

@@ -35,7 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.core.evaluation import EvalReport, evaluate, load_questions  # noqa: E402
+from bot.core.evaluation import EvalReport, Question, evaluate, load_questions  # noqa: E402
 from bot.core.knowledge import load_knowledge  # noqa: E402
 from bot.core.models import MatchResult  # noqa: E402
 from bot.core.questions import scope  # noqa: E402
@@ -83,10 +83,11 @@ Setting = tuple[float, float, float, float, float, float]
 class Gaps:
     """One set's analyses and its questions' gaps (whole text; asking part, NaN when none)."""
 
-    def __init__(self, matcher: QuestionMatcher, questions: list[tuple[str, str]]) -> None:
+    def __init__(self, matcher: QuestionMatcher, questions: list[Question]) -> None:
         assert matcher.semantic is not None and matcher.scope is not None
-        texts = [q for q, _ in questions]
-        self.labels = [label for _, label in questions]
+        texts = [q.text for q in questions]
+        # the labels, each question replayed by its index (`_Replay`)
+        self.labels = [q._replace(text=str(n)) for n, q in enumerate(questions)]
         self.analyses = matcher.analyse_many(texts)
         encoder, guard = matcher.semantic.encoder, matcher.scope
         asks = [asking_part(t) for t in texts]
@@ -117,7 +118,7 @@ class Gaps:
             HYBRID, scope_margin=margin, asker_margin=asker, short_min=short, off_topic_margin=off
         )
         replay = _Replay(matcher, analyses, limits)
-        return evaluate(replay, [(str(n), label) for n, label in enumerate(self.labels)])
+        return evaluate(replay, self.labels)
 
 
 class _Replay:

@@ -214,7 +214,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    report = evaluate(build_matcher(_knowledge(settings), _matcher_mode(args)), questions)
+    matcher = build_matcher(_knowledge(settings), _matcher_mode(args))
+    report = evaluate(matcher, questions, strict=args.strict)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.to_text())
     return 0
 
@@ -335,6 +336,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="score the matcher on a question set")
     ev.add_argument("file", nargs="?")
     ev.add_argument("--json", action="store_true")
+    ev.add_argument(
+        "--strict", action="store_true", help="count only each question's topic, not its `also`"
+    )
     _matcher_flags(ev)
     nxt = sub.add_parser("next", help="the ordered plan for a profile")
     nxt.add_argument("--profile")

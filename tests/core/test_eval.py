@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.evaluation import EvalReport, evaluate, load_questions, match_all
+from bot.core.evaluation import EvalReport, Question, evaluate, load_questions, match_all
 from bot.core.models import KnowledgeBase, Match, MatchResult
 from bot.core.questions.answers import MatchesQuestions, build_matcher
 from bot.core.questions.semantic import shared_encoder
@@ -112,14 +112,47 @@ def test_evaluate_on_nothing_is_not_a_division_by_zero() -> None:
     assert empty.refused_rate == 0.0
 
 
-def test_load_questions_reads_pairs_and_rejects_bad_files(tmp_path: Path) -> None:
+def test_load_questions_reads_labels_and_rejects_bad_files(tmp_path: Path) -> None:
     good = tmp_path / "good.yaml"
-    good.write_text('questions:\n  - q: "what is soap"\n    topic: soap\n', encoding="utf-8")
-    assert load_questions(good) == [("what is soap", "soap")]
+    good.write_text(
+        'questions:\n  - q: "what is soap"\n    topic: soap\n'
+        '  - q: "rol deadline?"\n    topic: match-timeline\n    also: [nrmp-match]\n',
+        encoding="utf-8",
+    )
+    assert load_questions(good) == [
+        Question("what is soap", "soap"),
+        Question("rol deadline?", "match-timeline", ("nrmp-match",)),
+    ]
     bad = tmp_path / "bad.yaml"
     bad.write_text("questions:\n  - q: no topic here\n", encoding="utf-8")
     with pytest.raises(ValueError, match="#1"):
         load_questions(bad)
+    bad.write_text("questions:\n  - q: hi\n    topic: soap\n    also: soap\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="#1: 'also'"):
+        load_questions(bad)
+
+
+def test_a_writers_also_topic_counts_as_right_unless_strict() -> None:
+    # dev-forum's header: `also` is "a second topic that would be equally right".
+    matcher = ScriptedMatcher(
+        {
+            "rol deadline?": result("answer", "nrmp-match", "match-timeline"),
+            "step 3 fee?": result("suggest", "costs", "usmle-step3"),
+            "soap limit?": result("answer", "nrmp-match"),
+        }
+    )
+    questions = [
+        Question("rol deadline?", "match-timeline", ("nrmp-match",)),
+        Question("step 3 fee?", "usmle-step3", ("costs",)),
+        ("soap limit?", "soap"),
+    ]
+    counted = evaluate(matcher, questions)
+    assert (counted.top1, counted.direct_correct, counted.confident_wrong) == (2 / 3, 1 / 3, 1 / 3)
+    assert [m.question for m in counted.misses] == ["soap limit?"]
+    assert counted.confusions == {"soap": {"nrmp-match": 1}}
+    strict = evaluate(matcher, questions, strict=True)
+    assert (strict.top1, strict.direct_correct, strict.confident_wrong) == (0.0, 0.0, 2 / 3)
+    assert strict.top3 == 2 / 3  # "soap" was never offered
 
 
 class Remembering:
@@ -184,6 +217,8 @@ def test_remembering_asks_the_matcher_once_per_question() -> None:
 # intents, names of other exams and jobs; BENCHMARKS.md) the direct-and-right, confidently-wrong
 # and fact bars, and the near-miss sets' rejected bars, moved to about a question under the new
 # measurement again. One was loosened after fact pass 9: holdout-6's fact bar (see FACT_BARS).
+# Session 39: `evaluate` counts a writer's `also` topic as right (as issue 10's own numbers were
+# counted); the bars stayed where they were, measured on `topic` alone, so each is looser now.
 SEMANTIC = shared_encoder() is not None
 
 
@@ -254,13 +289,13 @@ def test_forum_style_dev_set_meets_the_bar(real_matcher: MatchesQuestions) -> No
     # that CS is compulsory and 6 tries are allowed (labelled mentors-and-feasibility, no `also`)
     # answered from Step 2 CS's entry on out-of-date advice (no CS, 4 attempts). Session 38, the
     # entry signal: direct and right 87.2 -> 89.8%, confidently wrong 2.6 -> 2.0% (4).
+    # Session 39: scored with `also` as right (bot.core.evaluation), confidently wrong 0.5% (the
+    # one answer of OFF_LIST_RIGHT); strict (`topic` only) 2.0%.
     report = scored(real_matcher, "dev-forum")
     assert_bars(report, top1=0.85, top3=0.96, direct=0.85, wrong=0.026, refused=0.02, rejected=0.97)
-    items = load_yaml((DATA / "dev-forum.yaml").read_text(encoding="utf-8"))["questions"]
-    also = {str(item["q"]): set(item.get("also", [])) for item in items}
     for miss in report.misses:
         if miss.kind == "answer" and miss.expected != "none":
-            right = also[miss.question] | OFF_LIST_RIGHT.get(miss.question[:60], set())
+            right = OFF_LIST_RIGHT.get(miss.question[:60], set())
             assert miss.got[0] in right, miss  # no answer off the listed topics
 
 
