@@ -8,7 +8,8 @@ The rules (`decision.decide_by_rules`) refuse or pick the first topic, then answ
 in a menu. The confidence replaces only that last choice. It is a logistic model over the
 decision's signals (`decision.SIGNALS`), fitted on the practice sets: tests/data and the
 held-out sets benchmarks/heldout/README.md marks as read. Each in-scope question the rules
-answer or offer is one example: right when the rules' first topic is the writer's topic. The
+answer or offer is one example: right when the rules' first topic is the writer's topic or one
+of its `also` topics, as `imgbot eval` scores it (bot.core.evaluation). The
 cut maximises direct-and-right minus five times confidently-wrong on those sets (the
 calibration rule of BENCHMARKS.md) among cuts that give no more confidently wrong answers than
 the rules and answer no fewer specific-fact questions directly (`fact: true`) than the model it
@@ -85,7 +86,7 @@ class Examples:
     """The decided in-scope questions of some sets: one row of signals each."""
 
     x: np.ndarray  # signals (the pair and entry signals as the shipped model gives them)
-    right: np.ndarray  # the rules' first topic is the writer's
+    right: np.ndarray  # the rules' first topic is the writer's (or one of its `also` topics)
     rules: np.ndarray  # the rules answered directly
     facts: np.ndarray  # the question asks one fact
     pairs: list[tuple[str, ...]]  # the first two topics of the ranking
@@ -98,21 +99,21 @@ def examples(matcher: QuestionMatcher, paths: list[Path]) -> Examples:
     """Signals, whether the rules' first topic is right, whether the rules answered, and
     whether the question asks one fact."""
     questions = [
-        (path.stem, q, t, fact)
+        (path.stem, q, {t, *also}, fact)
         for path in paths
-        for (q, t, _), fact in zip(load_questions(path), fact_flags(path), strict=True)
+        for (q, t, also), fact in zip(load_questions(path), fact_flags(path), strict=True)
         if t != NONE
     ]
     rows, right, answered, facts = [], [], [], []
     pairs, entries, sets, texts = [], [], [], []
     analyses = matcher.analyse_many([q for _, q, _, _ in questions])
-    for (name, text, topic, fact), analysis in zip(questions, analyses, strict=True):
+    for (name, text, right_topics, fact), analysis in zip(questions, analyses, strict=True):
         result = decide_by_rules(analysis, matcher.thresholds, lexical_only=False)
         if result.kind not in ("answer", "suggest") or lifted_answer(analysis, result):
             continue
         signals = confidence_signals(analysis, result)
         rows.append([signals[name] for name in SIGNALS])
-        right.append(result.matches[0].topic == topic)
+        right.append(result.matches[0].topic in right_topics)
         answered.append(result.kind == "answer")
         facts.append(fact)
         pairs.append(leading_pair(analysis))

@@ -8,18 +8,17 @@ answered 2-3% more of them directly on the right topic at the same or a lower sh
 confidently wrong answers (BENCHMARKS.md, session 30). So the rules still choose the topic (and
 refuse); this model decides only between answering it and offering it in a menu.
 
-Which two topics lead matters too, not only how close they are: where the certificate's
-clinical skills requirement leads the certificate itself, the writer nearly always meant the
-requirement; where the Match leads its calendar, often the calendar. One signal carries that:
-the share of the practice sets' decided questions with the same first two topics whose writer
-meant the first, pulled towards the share over all pairs by `strength` questions' worth (so a
-pair seen twice says little), as log-odds (`ConfidenceModel.pair_prior`). Within a pair, the
-entry that scored best says more: when the Match leads its calendar, the writers whose best
-entry was Match Day meant the Match 25 times in 25, those whose best entry was the NRMP's
-registration dates 7 times in 13, against 124 in 157 for the pair (the practice sets, session
-38). A second signal carries that: the same share among decided questions with the same best
-entry and the same two topics, pulled towards the pair's share, as the log-odds it adds to the
-pair's (`ConfidenceModel.entry_prior`).
+Which two topics lead matters too, not only how close they are. One signal carries that: the
+share of the practice sets' decided questions with the same first two topics whose writer
+meant the first (named it as the topic, or as one equally right under `also`, as `imgbot eval`
+counts), pulled towards the share over all pairs by `strength` questions' worth (so a pair seen
+twice says little), as log-odds (`ConfidenceModel.pair_prior`). Most pairs are nearly always
+right (98% over all pairs); where the USMLE overview leads Step 2 CK, 124 in 140 (session 39).
+Within a pair, the entry that scored best says more: in that pair, the writers whose best entry
+was where the exams are given meant the overview 8 times in 13. A second signal carries that:
+the same share among decided questions with the same best entry and the same two topics,
+pulled towards the pair's share, as the log-odds it adds to the pair's
+(`ConfidenceModel.entry_prior`).
 
 `confidence.yaml` holds the fitted model: each signal's mean and scale, its weight, the bias,
 the cut, the pair counts and the entry counts. `benchmarks/bench_confidence.py` fits it again
