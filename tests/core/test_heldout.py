@@ -159,6 +159,12 @@ SAME_WORDS_BEFORE = {
     "how much does eras charge per program",
     # holdout-254 (session 38): an entry's question of 2026-12-01 (b49f65c)
     "what oet score does ecfmg require",
+    # holdout-256 (session 39): an entry's question of 2026-12-04 (97f9e01)
+    "who pays the h1b fees the program or me",
+    # holdout-258 (session 39, terse queries): an entry variant of 2026-12-01 (4b2a06a) and a
+    # topic variant of 2026-11-22 (7fd4309)
+    "match cycle calendar month by month",
+    "how to send usmle transcript to programs",
 }
 
 
