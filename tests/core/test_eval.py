@@ -218,7 +218,10 @@ def test_remembering_asks_the_matcher_once_per_question() -> None:
 # and fact bars, and the near-miss sets' rejected bars, moved to about a question under the new
 # measurement again. One was loosened after fact pass 9: holdout-6's fact bar (see FACT_BARS).
 # Session 39: `evaluate` counts a writer's `also` topic as right (as issue 10's own numbers were
-# counted); the bars stayed where they were, measured on `topic` alone, so each is looser now.
+# counted), and every set's six bars moved to about one and a half questions under its measurement
+# that way at 6e3307f (none looser than before). Each test's history below was measured on `topic`
+# alone. These sets are fitted on by the classifier and the confidence (but dev and dev-forum by
+# the confidence only): their numbers are partly memory; the held-out pools show generalisation.
 SEMANTIC = shared_encoder() is not None
 
 
@@ -292,7 +295,9 @@ def test_forum_style_dev_set_meets_the_bar(real_matcher: MatchesQuestions) -> No
     # Session 39: scored with `also` as right (bot.core.evaluation), confidently wrong 0.5% (the
     # one answer of OFF_LIST_RIGHT); strict (`topic` only) 2.0%.
     report = scored(real_matcher, "dev-forum")
-    assert_bars(report, top1=0.85, top3=0.96, direct=0.85, wrong=0.026, refused=0.02, rejected=0.97)
+    assert_bars(
+        report, top1=0.977, top3=0.987, direct=0.946, wrong=0.013, refused=0.013, rejected=0.97
+    )
     for miss in report.misses:
         if miss.kind == "answer" and miss.expected != "none":
             right = OFF_LIST_RIGHT.get(miss.question[:60], set())
@@ -320,7 +325,9 @@ def test_forum_set_does_not_regress(real_matcher: MatchesQuestions) -> None:
     rejected 97.8% (95.6% before the out-of-scope pass). Confidently wrong still misses issue
     10's bar."""
     report = scored(real_matcher, "holdout-forum")
-    assert_bars(report, top1=0.85, top3=0.95, direct=0.85, wrong=0.027, refused=0.03, rejected=0.95)
+    assert_bars(
+        report, top1=0.984, top3=0.989, direct=0.967, wrong=0.007, refused=0.007, rejected=0.966
+    )
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -335,7 +342,9 @@ def test_second_forum_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
     statements in one ERAS season answered from the personal statement (labelled ERAS); the
     unseen pools gained +560 right - 5 x wrong with it."""
     report = scored(real_matcher, "holdout-2")
-    assert_bars(report, top1=0.90, top3=0.95, direct=0.90, wrong=0.034, refused=0.03, rejected=0.92)
+    assert_bars(
+        report, top1=0.975, top3=0.975, direct=0.975, wrong=0.025, refused=0.025, rejected=0.92
+    )
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -348,7 +357,9 @@ def test_mixed_set_meets_the_bar(real_matcher: MatchesQuestions) -> None:
     top-1 88.8%, refused 0.4%, out of scope rejected 93.3%. After out-of-scope pass 2 (a short
     question's floor): out of scope rejected 95.0%."""
     report = scored(real_matcher, "holdout-3")
-    assert_bars(report, top1=0.86, top3=0.94, direct=0.82, wrong=0.034, refused=0.02, rejected=0.94)
+    assert_bars(
+        report, top1=0.981, top3=0.993, direct=0.964, wrong=0.019, refused=0.007, rejected=0.958
+    )
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -361,7 +372,7 @@ def test_long_forum_posts_meet_the_bar(real_matcher: MatchesQuestions) -> None:
     topic): 86.7%. Direct and right and out of scope rejected still miss issue 10's bars."""
     report = scored(real_matcher, "holdout-4")
     assert_bars(
-        report, top1=0.82, top3=0.95, direct=0.75, wrong=0.017, refused=0.025, rejected=0.85
+        report, top1=0.962, top3=0.987, direct=0.879, wrong=0.013, refused=0.013, rejected=0.85
     )
 
 
@@ -378,7 +389,9 @@ def test_medium_and_long_posts_of_the_last_held_out_set_do_not_regress(
     one more: a registration post answered from certification's diploma-verification entry, the
     two topics tied at 56."""
     report = scored(real_matcher, "holdout-5")
-    assert_bars(report, top1=0.80, top3=0.95, direct=0.80, wrong=0.042, refused=0.03, rejected=0.91)
+    assert_bars(
+        report, top1=0.953, top3=0.984, direct=0.921, wrong=0.027, refused=0.016, rejected=0.937
+    )
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -402,7 +415,9 @@ def test_the_sixth_held_out_set_does_not_regress(real_matcher: MatchesQuestions)
     signal in the confidence, which gave every unseen pool fewer wrong answers in all (62 fewer
     over sessions 23-37's unseen pools; BENCHMARKS.md)."""
     report = scored(real_matcher, "holdout-6")
-    assert_bars(report, top1=0.81, top3=0.95, direct=0.77, wrong=0.066, refused=0.02, rejected=0.91)
+    assert_bars(
+        report, top1=0.944, top3=0.977, direct=0.879, wrong=0.019, refused=0.019, rejected=0.954
+    )
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -412,7 +427,9 @@ def test_the_seventh_held_out_set_does_not_regress(real_matcher: MatchesQuestion
     out-of-scope pass 2 (BENCHMARKS.md): top-1 86.4%, top-3 96.4%, direct and right 77.3%,
     confidently wrong 0.9%, refused 1.8%, out of scope rejected 94.0%. A regression guard."""
     report = scored(real_matcher, "holdout-7")
-    assert_bars(report, top1=0.84, top3=0.95, direct=0.86, wrong=0.01, refused=0.03, rejected=0.92)
+    assert_bars(
+        report, top1=0.986, top3=0.986, direct=0.977, wrong=0.01, refused=0.014, rejected=0.95
+    )
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -423,7 +440,9 @@ def test_the_fact_tuning_set_does_not_regress(real_matcher: MatchesQuestions) ->
     3.3%, refused 0.6%, out of scope rejected 75.0%. After fact pass 4 (variants and three
     entries) and out-of-scope pass 3 (intents by kind): 90.6 / 98.9 / 86.7 / 2.2 / 0.6 / 100%."""
     report = scored(real_matcher, "forum-facts")
-    assert_bars(report, top1=0.88, top3=0.97, direct=0.93, wrong=0.017, refused=0.02, rejected=0.97)
+    assert_bars(
+        report, top1=0.991, top3=0.991, direct=0.969, wrong=0.009, refused=0.009, rejected=0.97
+    )
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -434,7 +453,9 @@ def test_the_second_fact_tuning_set_does_not_regress(real_matcher: MatchesQuesti
     confidently wrong 4.5%, refused 0.0%, out of scope rejected n/a. After fact pass 5 (variants
     in our own words and two entries): 89.5 / 99.5 / 82.0 / 4.5 / 0.0; bars a question under."""
     report = scored(real_matcher, "forum-facts-2")
-    assert_bars(report, top1=0.89, top3=0.99, direct=0.93, wrong=0.025, refused=0.005, rejected=0.0)
+    assert_bars(
+        report, top1=0.982, top3=0.992, direct=0.962, wrong=0.013, refused=0.005, rejected=0
+    )
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -446,7 +467,9 @@ def test_the_third_fact_tuning_set_does_not_regress(real_matcher: MatchesQuestio
     After fact pass 9 (5 entries, ~100 variants in our own words) and out-of-scope pass 7:
     94.4 / 99.4 / 92.2 / 2.8 / 0.0, 84.4% with an entry; bars a question under."""
     report = scored(real_matcher, "forum-facts-3")
-    assert_bars(report, top1=0.93, top3=0.98, direct=0.91, wrong=0.034, refused=0.006, rejected=0.0)
+    assert_bars(
+        report, top1=0.975, top3=0.991, direct=0.963, wrong=0.014, refused=0.006, rejected=0
+    )
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -458,7 +481,7 @@ def test_the_long_post_tuning_set_does_not_regress(real_matcher: MatchesQuestion
     who..." read as story): 90.0 / 98.2 / 78.2 / 1.8 / 0.0 / 90.0%; bars about a question under."""
     report = scored(real_matcher, "forum-posts")
     assert_bars(
-        report, top1=0.89, top3=0.975, direct=0.81, wrong=0.012, refused=0.006, rejected=0.86
+        report, top1=0.973, top3=0.991, direct=0.932, wrong=0.012, refused=0.006, rejected=0.916
     )
 
 
@@ -476,7 +499,9 @@ def test_the_near_miss_tuning_set_does_not_regress(real_matcher: MatchesQuestion
     96.7%: two posts that open on the writer's own residency or USMLE and then ask about a
     brother's tech H-1B and a Saudi licence exam get through, one is newly rejected."""
     report = scored(real_matcher, "near-misses")
-    assert_bars(report, top1=0.85, top3=0.90, direct=0.85, wrong=0.025, refused=0.10, rejected=0.96)
+    assert_bars(
+        report, top1=0.962, top3=0.962, direct=0.962, wrong=0.025, refused=0.038, rejected=0.96
+    )
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -490,7 +515,9 @@ def test_the_second_near_miss_tuning_set_does_not_regress(real_matcher: MatchesQ
     Tinder next to the US road (out_of_scope_always); letting a named US exam hand them to
     meaning answered three of them but one physiotherapist's post of near-misses.yaml too."""
     report = scored(real_matcher, "near-misses-2")
-    assert_bars(report, top1=0.80, top3=0.85, direct=0.80, wrong=0.025, refused=0.13, rejected=0.95)
+    assert_bars(
+        report, top1=0.912, top3=0.912, direct=0.887, wrong=0.025, refused=0.088, rejected=0.968
+    )
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -505,7 +532,7 @@ def test_the_third_near_miss_tuning_set_does_not_regress(real_matcher: MatchesQu
     green card, a friend's INBDE, an F-1 master's, a physiotherapist wife, NEET PG) next to a
     question of ours; bars about a question under the measurement."""
     report = scored(real_matcher, "near-misses-3")
-    assert_bars(report, top1=0.82, top3=0.82, direct=0.62, wrong=0.03, refused=0.175, rejected=0.98)
+    assert_bars(report, top1=0.9, top3=0.9, direct=0.9, wrong=0.03, refused=0.1, rejected=0.982)
 
 
 @pytest.mark.skipif(not SEMANTIC, reason="model package not installed")
@@ -520,7 +547,9 @@ def test_the_fourth_near_miss_tuning_set_does_not_regress(real_matcher: MatchesQ
     questions name a Gulf licence (SCFHS, QCHP), MRCP or a PharmD next to a question of ours and
     sit just over the scope margin by meaning; bars about a question under the measurement."""
     report = scored(real_matcher, "near-misses-4")
-    assert_bars(report, top1=0.80, top3=0.83, direct=0.66, wrong=0.03, refused=0.17, rejected=0.97)
+    assert_bars(
+        report, top1=0.916, top3=0.916, direct=0.916, wrong=0.03, refused=0.084, rejected=0.972
+    )
 
 
 # Specific-fact questions (`fact: true`) answered directly on the labelled topic with an entry's
