@@ -172,13 +172,13 @@ def evaluate(
 ) -> EvalReport:
     """Run every question through the matcher (`match_all`) and score the decisions, a
     question's `also` topics counting as right unless `strict`."""
-    pairs: Sequence[Question] = [Question(*q) for q in questions]
+    labelled: Sequence[Question] = [Question(*q) for q in questions]
     top1 = top3 = refused = in_scope = direct = wrong = 0
     none_hits = none_predicted = none_expected = 0
     confusions: dict[str, Counter[str]] = {}
     misses: list[Miss] = []
-    results = match_all(matcher, [q.text for q in pairs])
-    for (question, expected, also), result in zip(pairs, results, strict=True):
+    results = match_all(matcher, [q.text for q in labelled])
+    for (question, expected, also), result in zip(labelled, results, strict=True):
         right = {expected} if strict else {expected, *also}
         offered = tuple(m.topic for m in result.matches)
         no_topic = _gets_no_topic(result)
@@ -203,7 +203,7 @@ def evaluate(
             scores = tuple(m.score for m in result.matches)
             misses.append(Miss(question, expected, result.kind, offered, scores))
     return EvalReport(
-        total=len(pairs),
+        total=len(labelled),
         in_scope=in_scope,
         out_of_scope=none_expected,
         top1=_ratio(top1, in_scope),

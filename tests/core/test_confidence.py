@@ -65,8 +65,8 @@ def test_a_topic_the_classifier_is_sure_of_makes_the_shipped_model_surer() -> No
 
 def test_a_clear_lead_on_which_words_and_meaning_agree_is_answered_a_tie_is_offered() -> None:
     clear = replace(CLOSE, ranking=(Match("soap", 80.0), Match("nrmp-match", 50.0)))
-    # A tie of two topics writers often mean either of: the Match and its calendar. (SOAP
-    # before the Match is not one: its writers nearly always meant SOAP.)
+    # A tie: the Match half a point ahead of its calendar, the nearest texts of the meaning
+    # mostly elsewhere.
     tie = replace(
         CLOSE,
         ranking=(Match("nrmp-match", 60.5), Match("match-timeline", 60.0)),
