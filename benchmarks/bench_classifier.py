@@ -74,7 +74,7 @@ def labelled(
 ) -> tuple[list[str], list[str], np.ndarray, list[str]]:
     """Questions, their labels ("none" for out of scope), their whole-text vectors and the set
     each comes from."""
-    rows = [(path.stem, q, t) for path in paths for q, t, _ in load_questions(path)]
+    rows = [(path.stem, q.text, q.topic) for path in paths for q in load_questions(path)]
     texts = [q for _, q, _ in rows]
     labels = [NONE_CLASS if t == NONE else t for _, _, t in rows]
     assert matcher.semantic is not None

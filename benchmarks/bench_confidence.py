@@ -101,7 +101,7 @@ def examples(matcher: QuestionMatcher, paths: list[Path]) -> Examples:
     questions = [
         (path.stem, q, {t, *also}, fact)
         for path in paths
-        for (q, t, also), fact in zip(load_questions(path), fact_flags(path), strict=True)
+        for q, t, also, fact in load_questions(path)
         if t != NONE
     ]
     rows, right, answered, facts = [], [], [], []
@@ -123,11 +123,6 @@ def examples(matcher: QuestionMatcher, paths: list[Path]) -> Examples:
     x = np.array(rows, dtype=float)
     arrays = (np.array(a, dtype=bool) for a in (right, answered, facts))
     return Examples(x, *arrays, pairs, entries, sets, texts)
-
-
-def fact_flags(path: Path) -> list[bool]:
-    """Each question's `fact: true` mark, in the order load_questions reads them."""
-    return [bool(item.get("fact")) for item in yaml.safe_load(path.read_text())["questions"]]
 
 
 Counts = dict[tuple[str, ...], tuple[int, int]]

@@ -40,12 +40,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.core.evaluation import (  # noqa: E402
+    NONE,
     EvalReport,
     Question,
     evaluate,
@@ -188,26 +187,21 @@ def facts_and_strict(sets: dict[str, Path]) -> None:
     )
     print("|---|---|---|---|---|---|---|---|")
     for name, path in sets.items():
-        items = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
-        results = match_all(matcher, [str(item["q"]) for item in items])
-        facts = direct = with_entry = strict_facts = 0
-        for item, result in zip(items, results, strict=True):
-            if item["topic"] == "none" or not item.get("fact"):
-                continue
-            first = result.matches[0].topic if result.matches else None
-            answered = result.kind == "answer"
-            facts += 1
-            ok = answered and first in {item["topic"], *item.get("also", [])}
-            direct += ok
-            with_entry += ok and result.entry is not None
-            strict_facts += answered and first == item["topic"]
-        strict = evaluate(matcher, load_questions(path), strict=True)
-        shares = [f"{n / facts:.1%}" if facts else "-" for n in (direct, with_entry, strict_facts)]
-        fact_cells = " | ".join([str(facts), *shares])
-        print(
-            f"| {name} | {fact_cells} | {strict.top1:.1%} | {strict.direct_correct:.1%} "
-            f"| {strict.confident_wrong:.1%} |"
+        questions = load_questions(path)
+        asked = [q for q in questions if q.fact and q.topic != NONE]
+        results = match_all(matcher, [q.text for q in asked])
+        with_entry = sum(
+            r.kind == "answer" and r.entry is not None and r.matches[0].topic in {q.topic, *q.also}
+            for q, r in zip(asked, results, strict=True)
         )
+        counted = evaluate(matcher, questions)
+        strict = evaluate(matcher, questions, strict=True)
+        shares = (
+            (counted.facts_direct, with_entry / len(asked), strict.facts_direct) if asked else ()
+        )
+        facts = [f"{x:.1%}" for x in shares] or ["-"] * 3
+        scores = [f"{x:.1%}" for x in (strict.top1, strict.direct_correct, strict.confident_wrong)]
+        print(f"| {name} | {' | '.join([str(len(asked)), *facts, *scores])} |")
 
 
 STARTUP = """

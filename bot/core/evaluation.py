@@ -9,7 +9,9 @@ The numbers are the ones the quality bar is stated in:
 - none_precision / none_recall: out-of-scope detection, where a question "gets no topic" when
   its kind is none or smalltalk (none_recall is "out of scope rejected");
 - direct_correct: in-scope questions answered directly (kind answer, no menu) on the right topic;
-- confident_wrong: in-scope questions answered directly on a wrong topic.
+- confident_wrong: in-scope questions answered directly on a wrong topic;
+- facts_direct: the questions marked `fact: true` (they ask one fact: a fee, a date, a score, a
+  rule) answered directly on the right topic, the bar for specific facts.
 
 A question's right topic is its `topic`, or one of its `also` topics: the sets define `also` as
 "a second topic that would be equally right" (dev-forum.yaml's header). Issue 10's own numbers
@@ -41,6 +43,7 @@ class Question(NamedTuple):
     text: str
     topic: str
     also: tuple[str, ...] = ()
+    fact: bool = False  # it asks one specific fact
 
 
 __all__ = ["NONE", "EvalReport", "Miss", "Question", "evaluate", "load_questions", "match_all"]
@@ -61,8 +64,9 @@ def match_all(matcher: _Matches, texts: Sequence[str]) -> list[MatchResult]:
 
 
 def load_questions(path: str | Path) -> list[Question]:
-    """The questions of `questions: [{q, topic, also}, ...]` (`also` optional). A file that
-    cannot be read or parsed raises ValueError naming it, for a one-line message."""
+    """The questions of `questions: [{q, topic, also, fact}, ...]` (`also` and `fact`
+    optional). A file that cannot be read or parsed raises ValueError naming it, for a one-line
+    message."""
     try:
         data = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
     except OSError as exc:
@@ -76,10 +80,13 @@ def load_questions(path: str | Path) -> list[Question]:
     for n, item in enumerate(items, start=1):
         if not isinstance(item, dict) or "q" not in item or "topic" not in item:
             raise ValueError(f"{path}: question #{n} needs 'q' and 'topic'")
-        also = item.get("also") or []
+        also, fact = item.get("also") or [], item.get("fact", False)
         if not isinstance(also, list):
             raise ValueError(f"{path}: question #{n}: 'also' must be a list of topic ids")
-        questions.append(Question(str(item["q"]), str(item["topic"]), tuple(map(str, also))))
+        if not isinstance(fact, bool):
+            raise ValueError(f"{path}: question #{n}: 'fact' must be true or false")
+        text, topic = str(item["q"]), str(item["topic"])
+        questions.append(Question(text, topic, tuple(map(str, also)), fact))
     return questions
 
 
@@ -112,6 +119,8 @@ class EvalReport:
     none_recall: float
     direct_correct: float = 0.0
     confident_wrong: float = 0.0
+    facts: int = 0  # in-scope questions marked `fact: true`
+    facts_direct: float = 0.0
     confusions: dict[str, dict[str, int]] = field(default_factory=dict)
     misses: tuple[Miss, ...] = ()
 
@@ -128,6 +137,8 @@ class EvalReport:
             "none_recall": round(self.none_recall, 4),
             "direct_correct": round(self.direct_correct, 4),
             "confident_wrong": round(self.confident_wrong, 4),
+            "facts": self.facts,
+            "facts_direct": round(self.facts_direct, 4),
             "confusions": {k: dict(v) for k, v in self.confusions.items()},
             "misses": [
                 {
@@ -150,6 +161,10 @@ class EvalReport:
             f"direct and right: {self.direct_correct:.1%}   "
             f"confidently wrong: {self.confident_wrong:.1%}",
         ]
+        if self.facts:
+            lines.append(
+                f"fact questions ({self.facts}) answered directly: {self.facts_direct:.1%}"
+            )
         if self.confusions:
             lines.append("confusions (expected -> first-ranked, count):")
         for expected, got in sorted(self.confusions.items()):
@@ -173,12 +188,12 @@ def evaluate(
     """Run every question through the matcher (`match_all`) and score the decisions, a
     question's `also` topics counting as right unless `strict`."""
     labelled: Sequence[Question] = [Question(*q) for q in questions]
-    top1 = top3 = refused = in_scope = direct = wrong = 0
+    top1 = top3 = refused = in_scope = direct = wrong = facts = facts_direct = 0
     none_hits = none_predicted = none_expected = 0
     confusions: dict[str, Counter[str]] = {}
     misses: list[Miss] = []
     results = match_all(matcher, [q.text for q in labelled])
-    for (question, expected, also), result in zip(labelled, results, strict=True):
+    for (question, expected, also, fact), result in zip(labelled, results, strict=True):
         right = {expected} if strict else {expected, *also}
         offered = tuple(m.topic for m in result.matches)
         no_topic = _gets_no_topic(result)
@@ -193,6 +208,8 @@ def evaluate(
             first_ok = not no_topic and bool(offered) and offered[0] in right
             top1 += first_ok
             direct += first_ok and result.kind == "answer"
+            facts += fact
+            facts_direct += fact and first_ok and result.kind == "answer"
             wrong += result.kind == "answer" and not first_ok
             top3 += not no_topic and not right.isdisjoint(offered[:3])
             correct = first_ok
@@ -213,6 +230,8 @@ def evaluate(
         none_recall=_ratio(none_hits, none_expected),
         direct_correct=_ratio(direct, in_scope),
         confident_wrong=wrong / in_scope if in_scope else 0.0,
+        facts=facts,
+        facts_direct=_ratio(facts_direct, facts),
         confusions={k: dict(v) for k, v in confusions.items()},
         misses=tuple(misses),
     )

@@ -130,6 +130,33 @@ def test_load_questions_reads_labels_and_rejects_bad_files(tmp_path: Path) -> No
     bad.write_text("questions:\n  - q: hi\n    topic: soap\n    also: soap\n", encoding="utf-8")
     with pytest.raises(ValueError, match="#1: 'also'"):
         load_questions(bad)
+    bad.write_text(
+        "questions:\n  - q: hi\n    topic: soap\n    fact: yes please\n", encoding="utf-8"
+    )
+    with pytest.raises(ValueError, match="#1: 'fact'"):
+        load_questions(bad)
+
+
+def test_fact_questions_count_when_answered_directly_on_a_right_topic() -> None:
+    matcher = ScriptedMatcher(
+        {
+            "soap limit?": result("answer", "soap"),  # direct and right
+            "step 3 fee?": result("suggest", "costs", "usmle-step3"),  # a menu: not direct
+            "rol deadline?": result("answer", "nrmp-match"),  # right by `also`
+            "what is soap": result("answer", "soap"),  # right, but not a fact question
+        }
+    )
+    questions = [
+        Question("soap limit?", "soap", fact=True),
+        Question("step 3 fee?", "costs", fact=True),
+        Question("rol deadline?", "match-timeline", ("nrmp-match",), fact=True),
+        Question("what is soap", "soap"),
+    ]
+    report = evaluate(matcher, questions)
+    assert (report.facts, report.facts_direct) == (3, 2 / 3)
+    assert report.to_dict()["facts"] == 3
+    assert "fact questions (3) answered directly: 66.7%" in report.to_text()
+    assert evaluate(matcher, questions, strict=True).facts_direct == 1 / 3
 
 
 def test_a_writers_also_topic_counts_as_right_unless_strict() -> None:
