@@ -297,11 +297,14 @@ def shipped_answers(x: np.ndarray) -> np.ndarray:
     return np.array([CONFIDENCE.confident(dict(zip(SIGNALS, row, strict=True))) for row in x])
 
 
-def shipped_facts(ex: Examples) -> int:
+def shipped_facts(ex: Examples, pulls: Pulls) -> int:
     """Fact questions the shipped model answers directly on the right topic, on the signals the
-    fit sees (with the cross-fitted classifier value: with the classifier's own answers it would
-    look surer on these sets than it is)."""
-    return counts(shipped_answers(ex.x), ex.right & ex.facts)[0]
+    fit sees: the cross-fitted classifier value, and the pair and entry signals counted without
+    the question's own set, with the shipped pulls. With the classifier's own answers, or with
+    the counts of the file (which include every set), it looks surer on these sets than a refit
+    can be: the refit that wrote the file then no longer met its own floor."""
+    x = with_priors(ex, pulls, leave_own_set_out=True)
+    return counts(shipped_answers(x), ex.right & ex.facts)[0]
 
 
 def command_line() -> tuple[argparse.Namespace, QuestionMatcher]:
@@ -320,8 +323,9 @@ def main() -> None:
     ex = examples(matcher, practice_sets())
     learnt = cross_fitted(matcher, ex.texts, ex.sets, [first for first, _ in ex.pairs])
     ex = replace(ex, x=np.c_[ex.x[:, :LEARNT], learnt, ex.x[:, LEARNT + 1 :]])
-    floor = shipped_facts(ex)
     pairs, entries = key_counts(ex.pairs, ex), key_counts(ex.entries, ex)
+    strengths = CONFIDENCE.pair_strength, CONFIDENCE.entry_strength
+    floor = shipped_facts(ex, Pulls(pairs, entries, *strengths))
     grid = [Pulls(pairs, entries, a, b) for a in PAIR_STRENGTHS for b in ENTRY_STRENGTHS]
     runs = [fitted(ex, pulls, floor) for pulls in grid]
     for pulls, (_, cut, gain) in zip(grid, runs, strict=True):
