@@ -77,6 +77,20 @@ def test_a_clear_lead_on_which_words_and_meaning_agree_is_answered_a_tie_is_offe
     assert decide(tie, HYBRID, lexical_only=False).kind == "suggest"
 
 
+def test_a_menu_the_classifier_rates_out_of_scope_is_refused_an_answer_is_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The classifier learnt the near misses as a class of their own ("none").
+    monkeypatch.setattr(decision, "CONFIDENCE", model(sure=False))
+    assert decide(CLOSE, HYBRID, lexical_only=False).kind == "suggest"
+    out = replace(CLOSE, learnt_out=HYBRID.menu_out_max)
+    assert decide(out, HYBRID, lexical_only=False).kind == "none"
+    unsure = replace(CLOSE, learnt_out=HYBRID.menu_out_max - 0.1)
+    assert decide(unsure, HYBRID, lexical_only=False).kind == "suggest"
+    monkeypatch.setattr(decision, "CONFIDENCE", model(sure=True))
+    assert decide(out, HYBRID, lexical_only=False).kind == "answer"  # answers are left alone
+
+
 def test_a_sure_menu_is_answered_with_its_topics_entry(monkeypatch: pytest.MonkeyPatch) -> None:
     assert decide_by_rules(CLOSE, HYBRID, lexical_only=False).kind == "suggest"
     monkeypatch.setattr(decision, "CONFIDENCE", model(sure=True))

@@ -32,7 +32,7 @@ from bot.core.questions.asking import (
     defines,
     what_it_is,
 )
-from bot.core.questions.classifier import TopicClassifier, load_classifier
+from bot.core.questions.classifier import NONE_CLASS, TopicClassifier, load_classifier
 from bot.core.questions.decision import HYBRID, LEXICAL, Analysis, EntryScore, Thresholds, decide
 from bot.core.questions.encoder import Encoder, Keep
 from bot.core.questions.facets import FACETS
@@ -404,6 +404,7 @@ class QuestionMatcher:
             asks_what=asks_what,
             definition_entry=definition,
             learnt_top=learnt.get(ranking[0].topic, 0.0) if ranking else 0.0,
+            learnt_out=learnt.get(NONE_CLASS, 0.0),
         )
 
     def _what_it_is(self, text: str, entries: tuple[EntryScore, ...]) -> tuple[bool, str | None]:
