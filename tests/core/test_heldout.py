@@ -165,6 +165,8 @@ SAME_WORDS_BEFORE = {
     # topic variant of 2026-11-22 (7fd4309)
     "match cycle calendar month by month",
     "how to send usmle transcript to programs",
+    # holdout-259 to -262 (session 39): a topic variant of 2026-11-22 (42c7dd1)
+    "how does couples match work",
 }
 
 
