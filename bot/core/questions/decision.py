@@ -97,13 +97,13 @@ class Thresholds:
     # `menu_top_max`: a menu of weak guesses is offered only well inside the domain.
     menu_scope_margin: float = float("inf")
     menu_top_max: float = 0.0
-    # A menu whose question the topic classifier rates out of scope (its near misses' class) at
-    # this probability or more is refused (`decide`).
-    menu_out_max: float = float("inf")
     # ...or this, when the question names another country's road (`Analysis.other_road`)
     road_menu_top_max: float = 0.0
     # ...but not for a long post whose best entry asks its kind of fact at this score or more
     long_menu_entry_min: float = float("inf")
+    # A menu whose question the topic classifier rates out of scope (its near misses' class) at
+    # this probability or more is refused (`decide`).
+    menu_out_max: float = float("inf")
     # An entry answer the confidence leaves alone (`trusted_entry_answer`): this score or more,
     # this far ahead of every other topic's entries.
     trusted_entry_min: float = float("inf")
